@@ -1,0 +1,291 @@
+"""Turning data into integer symbol codes, an alphabet and segment boundaries.
+
+Everything downstream (counting, estimation, fitting) works on :class:`Symbols`: a 1-D array of
+non-negative integer codes, the alphabet those codes index, and segment boundaries. A pair of
+positions ``(t, t + d)`` is only ever counted when both lie inside one segment, so lines,
+documents, images or model samples never leak dependence into each other.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Symbols", "encode", "smallest_code_dtype"]
+
+
+def smallest_code_dtype(alphabet_size: int) -> np.dtype:
+    """Smallest unsigned integer dtype that holds codes ``0 … alphabet_size - 1``.
+
+    Examples
+    --------
+    >>> smallest_code_dtype(27), smallest_code_dtype(10_000)
+    (dtype('uint8'), dtype('uint16'))
+    """
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if alphabet_size - 1 <= np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    return np.dtype(np.uint64)
+
+
+@dataclass(frozen=True, eq=False)
+class Symbols:
+    """Integer codes, their alphabet, and segment boundaries.
+
+    Parameters
+    ----------
+    codes
+        1-D array of non-negative integer codes, all segments concatenated. A numpy memmap is
+        kept as it is (never copied into memory).
+    alphabet
+        What each code stands for: ``alphabet[c]`` is the symbol with code ``c``.
+    bounds
+        Segment boundaries, ``0 = bounds[0] < bounds[1] < … < bounds[-1] = len(codes)``;
+        segment ``i`` is ``codes[bounds[i]:bounds[i+1]]``.
+    description
+        Where the symbols came from (kept in the provenance of every result).
+
+    Examples
+    --------
+    >>> s = encode(["abab", "ba"])
+    >>> s.n_symbols, s.n_segments, s.alphabet
+    (6, 2, ('a', 'b'))
+    """
+
+    codes: np.ndarray
+    alphabet: tuple
+    bounds: np.ndarray
+    description: str = field(default="")
+
+    def __post_init__(self) -> None:
+        codes, bounds = self.codes, np.asarray(self.bounds, dtype=np.int64)
+        if codes.ndim != 1:
+            raise ValueError(f"codes must be 1-D, got shape {codes.shape}; flatten or pass a list of segments")
+        if not np.issubdtype(codes.dtype, np.integer):
+            raise ValueError(f"codes must be integers, got dtype {codes.dtype}; use encode() to map symbols to codes")
+        if bounds.ndim != 1 or len(bounds) < 2 or bounds[0] != 0 or bounds[-1] != len(codes):
+            raise ValueError("bounds must run from 0 to len(codes); build Symbols with encode()")
+        if np.any(np.diff(bounds) <= 0):
+            raise ValueError("every segment must hold at least one symbol; drop empty segments")
+        object.__setattr__(self, "bounds", bounds)
+        object.__setattr__(self, "alphabet", tuple(self.alphabet))
+
+    @property
+    def n_symbols(self) -> int:
+        """Total number of symbols over all segments."""
+        return int(len(self.codes))
+
+    @property
+    def n_segments(self) -> int:
+        """Number of segments."""
+        return int(len(self.bounds) - 1)
+
+    @property
+    def alphabet_size(self) -> int:
+        """Number of distinct codes the alphabet allows (``max code + 1`` at least)."""
+        return len(self.alphabet)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Length of each segment."""
+        return np.diff(self.bounds)
+
+    def segments(self) -> Iterator[np.ndarray]:
+        """Yield the codes of each segment (views, no copies)."""
+        for start, stop in zip(self.bounds[:-1], self.bounds[1:]):
+            yield self.codes[start:stop]
+
+    def decode(self, codes: np.ndarray | None = None) -> list:
+        """Map codes back to symbols (all codes when ``codes`` is None)."""
+        codes = self.codes if codes is None else codes
+        return [self.alphabet[int(c)] for c in codes]
+
+    def __repr__(self) -> str:
+        return (
+            f"Symbols(n_symbols={self.n_symbols}, alphabet_size={self.alphabet_size}, "
+            f"n_segments={self.n_segments}, dtype={self.codes.dtype}, description={self.description!r})"
+        )
+
+
+def _is_segment_container(data: Any, segmented: bool | None) -> bool:
+    if not isinstance(data, (list, tuple)) or len(data) == 0:
+        return False
+    if segmented is not None:
+        return segmented
+    # A list of lists / arrays is a list of segments; a list of strings is a list of tokens
+    # (words), because that is by far the commoner meaning. segmented=True overrides.
+    return all(isinstance(x, (list, tuple, np.ndarray, Symbols)) for x in data)
+
+
+def _check_int_array(arr: np.ndarray, what: str) -> None:
+    if arr.ndim != 1:
+        raise ValueError(f"{what} must be 1-D, got shape {arr.shape}; flatten it or pass one segment per row as a list")
+    if np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.complexfloating):
+        raise ValueError(
+            f"{what} holds floats ({arr.dtype}); discretise first (e.g. quantile bins of returns) "
+            "or cast integer-valued data with .astype(int)"
+        )
+    if arr.dtype == bool:
+        return
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(f"{what} has dtype {arr.dtype}; pass integer codes, a str, bytes or a list of tokens")
+    if arr.size and np.issubdtype(arr.dtype, np.signedinteger) and arr.min() < 0:
+        raise ValueError(f"{what} holds negative codes (min {arr.min()}); codes must be >= 0, shift or re-encode them")
+
+
+def _encode_tokens(tokens: Sequence[Hashable]) -> tuple[np.ndarray, tuple]:
+    try:
+        alphabet = sorted(set(tokens))
+    except TypeError:  # unorderable mix of types: keep first-appearance order
+        alphabet = list(dict.fromkeys(tokens))
+    except Exception as exc:  # unhashable tokens
+        raise ValueError(f"tokens must be hashable (str, int, tuple …): {exc}") from None
+    for tok in alphabet:
+        if isinstance(tok, float) and tok != tok:
+            raise ValueError("tokens contain NaN; drop or replace missing values before encoding")
+    index = {tok: i for i, tok in enumerate(alphabet)}
+    codes = np.fromiter((index[t] for t in tokens), dtype=np.int64, count=len(tokens))
+    return codes, tuple(alphabet)
+
+
+def _raw_segment(item: Any) -> tuple[str, Any]:
+    """Classify one segment's raw content: ('text'|'bytes'|'ints'|'tokens', payload)."""
+    if isinstance(item, str):
+        return "text", item
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        return "bytes", np.frombuffer(bytes(item), dtype=np.uint8)
+    if isinstance(item, np.ndarray):
+        _check_int_array(item, "array")
+        return "ints", item
+    if isinstance(item, (list, tuple)):
+        if item and all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in item):
+            arr = np.asarray(item)
+            _check_int_array(arr, "list of ints")
+            return "ints", arr
+        if any(isinstance(x, float) for x in item):
+            raise ValueError("tokens include floats; discretise numeric data first or convert tokens to str")
+        return "tokens", item
+    raise ValueError(
+        f"cannot encode {type(item).__name__}; pass a str, bytes, a numpy integer array, "
+        "a list of tokens, or a list of these (one per segment)"
+    )
+
+
+def encode(
+    data: Any,
+    *,
+    segmented: bool | None = None,
+    description: str | None = None,
+) -> Symbols:
+    """Turn data into :class:`Symbols`.
+
+    Parameters
+    ----------
+    data
+        One of
+
+        * ``str``: one symbol per character;
+        * ``bytes``: one symbol per byte (alphabet: the byte values that occur);
+        * a numpy integer array (or a list of ints): used as codes directly, alphabet
+          ``0 … max``; a ``numpy.memmap`` is used in place, never copied;
+        * a sequence of hashable tokens (e.g. a list of words);
+        * a list of any of these: one segment each (pairs never cross a segment);
+        * :class:`Symbols`: returned unchanged.
+    segmented
+        Whether a list is a list of segments. ``None`` (default) decides: a list of lists /
+        tuples / arrays is segmented, a list of strings is a list of tokens (words). Pass
+        ``True`` for a list of texts that should each be one segment.
+    description
+        Free text kept in the provenance of results.
+
+    Returns
+    -------
+    Symbols
+
+    Examples
+    --------
+    >>> s = encode("abracadabra")
+    >>> s.alphabet, s.codes[:4].tolist()
+    (('a', 'b', 'c', 'd', 'r'), [0, 1, 4, 0])
+    >>> encode(["the", "cat", "the"]).codes.tolist()
+    [1, 0, 1]
+    """
+    if isinstance(data, Symbols):
+        return data
+    if description is None:
+        description = _describe(data)
+    if isinstance(data, np.ndarray) and data.ndim == 1:
+        _check_int_array(data, "array")
+        if data.size == 0:
+            raise ValueError("data is empty; pass at least one symbol")
+        return _symbols_from_ints([data], description)
+    if isinstance(data, (str, bytes, bytearray, memoryview)) and len(data) == 0:
+        raise ValueError("data is empty; pass at least one symbol")
+    if isinstance(data, (list, tuple)) and len(data) == 0:
+        raise ValueError("data is empty; pass at least one symbol")
+    items = list(data) if _is_segment_container(data, segmented) else [data]
+    if isinstance(data, np.ndarray):
+        raise ValueError(f"array must be 1-D, got shape {data.shape}; pass list(array) for one segment per row")
+    raws = [_raw_segment(x if not isinstance(x, Symbols) else x.decode()) for x in items]
+    kinds = {k for k, _ in raws}
+    raws = [(k, p) for k, p in raws if len(p) > 0]
+    if not raws:
+        raise ValueError("data is empty; every segment has zero length")
+    if len(raws) < len(items):
+        logger.warning("dropped %d empty segment(s)", len(items) - len(raws))
+    if kinds == {"ints"}:
+        return _symbols_from_ints([p for _, p in raws], description)
+    if kinds == {"text"} or kinds == {"bytes"}:
+        return _symbols_from_units([p for _, p in raws], description)
+    # Mixed or token segments: one joint token alphabet.
+    flat: list = []
+    bounds = [0]
+    for kind, payload in raws:
+        flat.extend(payload.tolist() if isinstance(payload, np.ndarray) else list(payload))
+        bounds.append(len(flat))
+    codes, alphabet = _encode_tokens(flat)
+    return Symbols(codes.astype(smallest_code_dtype(len(alphabet))), alphabet, np.asarray(bounds), description)
+
+
+def _symbols_from_units(items: list, description: str) -> Symbols:
+    """Characters of texts, or bytes of byte strings: alphabet = the units that occur."""
+    is_text = isinstance(items[0], str)
+    # UTF-32 gives one uint32 per code point, so the whole encode is vectorised.
+    points = [np.frombuffer(t.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32) if is_text else t for t in items]
+    allp = np.concatenate(points) if len(points) > 1 else points[0]
+    uniq, inverse = np.unique(allp, return_inverse=True)
+    alphabet = tuple(chr(int(u)) for u in uniq) if is_text else tuple(int(u) for u in uniq)
+    bounds = np.concatenate([[0], np.cumsum([len(p) for p in points])])
+    return Symbols(inverse.astype(smallest_code_dtype(len(uniq))), alphabet, bounds, description)
+
+
+def _symbols_from_ints(arrays: list[np.ndarray], description: str) -> Symbols:
+    bounds = np.concatenate([[0], np.cumsum([len(a) for a in arrays])]).astype(np.int64)
+    top = max(int(a.max()) for a in arrays)
+    alphabet = tuple(range(top + 1))
+    if len(arrays) == 1 and isinstance(arrays[0], np.memmap):
+        # Corpora larger than memory: use the mapped codes in place.
+        return Symbols(arrays[0], alphabet, bounds, description)
+    dtype = smallest_code_dtype(top + 1)
+    codes = np.concatenate([np.asarray(a, dtype=dtype) for a in arrays]) if len(arrays) > 1 else np.asarray(arrays[0], dtype=dtype)
+    return Symbols(codes, alphabet, bounds, description)
+
+
+def _describe(data: Any) -> str:
+    if isinstance(data, np.memmap):
+        return f"memmap {getattr(data, 'filename', '')} ({data.dtype}, {len(data)} codes)"
+    if isinstance(data, np.ndarray):
+        return f"array ({data.dtype}, {data.size} codes)"
+    if isinstance(data, str):
+        return f"str ({len(data)} chars)"
+    if isinstance(data, (bytes, bytearray)):
+        return f"bytes ({len(data)})"
+    if isinstance(data, (list, tuple)):
+        return f"{type(data).__name__} ({len(data)} items)"
+    return type(data).__name__
