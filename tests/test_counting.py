@@ -44,11 +44,19 @@ def test_backend_equals_reference(backend, case, rng):
     want = kernel.reference(codes, windows, lags, k)
     got = kernel.count(codes, windows, lags, k)
     assert np.array_equal(got.n_pairs, want.n_pairs)
+    lean = kernel.count(codes, windows, lags, k, cells=False)
+    for i in range(len(lags)):
+        for have, ref in zip(lean.joint_profile(i), want.joint_profile(i)):
+            assert np.array_equal(have, ref)
+        assert np.array_equal(lean.left(i), want.left(i)) and np.array_equal(lean.right(i), want.right(i))
     if k <= 1000:
         assert np.array_equal(got.to_dense(), want.to_dense())
     else:
-        for a, b, c, d in zip(got.to_sparse().keys, got.to_sparse().values, want.keys, want.values):
-            assert np.array_equal(a, c) and np.array_equal(b, d)
+        for i, (a, b, c, d) in enumerate(zip(got.to_sparse().keys, got.to_sparse().values, want.keys, want.values)):
+            assert np.all(np.diff(a // k) >= 0), "sparse keys must be grouped by first symbol"
+            order = np.argsort(a)
+            assert np.array_equal(a[order], c) and np.array_equal(b[order], d)
+            assert np.array_equal(got.left(i), want.left(i)) and np.array_equal(got.right(i), want.right(i))
 
 
 @pytest.mark.parametrize("backend", sorted(KERNELS))
@@ -77,6 +85,13 @@ def test_auto_rule():
         count_pairs(np.arange(20), [1], backend="bitset")
     with pytest.raises(ValueError, match="unknown backend"):
         count_pairs("abc", [1], backend="gpu-magic")
+
+
+def test_profile_only_counts_refuse_cell_operations():
+    codes = np.arange(2000, dtype=np.uint16) % 600
+    lean = KERNELS["sparse"].count(codes, windows_from_bounds(np.array([0, 2000])), np.array([1]), 600, cells=False)
+    with pytest.raises(ValueError, match="cells=True"):
+        lean.to_dense()
 
 
 def test_sparse_subtraction_matches_dense():

@@ -17,7 +17,7 @@ from ._io import write_atomic
 from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
 from .counting import PairCounts, resolve_backend, windows_from_bounds
-from .estimators import ESTIMATORS, mutual_information, to_base
+from .estimators import ESTIMATORS, mutual_information_from_profile, to_base
 from .lags import as_lags
 from .rng import as_generator
 from .sequences import Symbols, encode
@@ -215,7 +215,10 @@ def block_windows(bounds: np.ndarray, n_blocks: int) -> list[np.ndarray]:
 
 def _mi_per_lag(counts: PairCounts, estimator: str) -> np.ndarray:
     return np.array(
-        [mutual_information(counts.joint(i), counts.left(i), counts.right(i), estimator) for i in range(len(counts.lags))]
+        [
+            mutual_information_from_profile(counts.joint_profile(i), counts.left(i), counts.right(i), estimator)
+            for i in range(len(counts.lags))
+        ]
     )
 
 
@@ -298,7 +301,8 @@ def mi_curve(
     k = symbols.alphabet_size
     windows = windows_from_bounds(symbols.bounds)
 
-    counts = kernel.count(symbols.codes, windows, lags, k)
+    # Cells are kept only where the jackknife subtracts block counts; estimators need profiles.
+    counts = kernel.count(symbols.codes, windows, lags, k, cells=n_blocks >= 2)
     mi = _mi_per_lag(counts, estimator)
     n_pairs = counts.n_pairs
     _warn_if_sparse(counts, n_pairs)
@@ -308,7 +312,7 @@ def mi_curve(
         blocks = block_windows(symbols.bounds, n_blocks)
         leave_out = np.empty((n_blocks, len(lags)))
         for b, win in enumerate(_progress(blocks, n_blocks, "jackknife", progress)):
-            part = kernel.count(symbols.codes, win, lags, k)
+            part = kernel.count(symbols.codes, win, lags, k, cells=True)
             leave_out[b] = _mi_per_lag(counts - part, estimator)
         spread = leave_out - leave_out.mean(axis=0)
         stderr = np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0))
@@ -322,7 +326,7 @@ def mi_curve(
             # A global shuffle keeps every symbol count and destroys all dependence; the
             # segment boundaries stay where they were, so pair counts match exactly.
             shuffled = rng.permutation(np.asarray(symbols.codes))
-            shuffled_mi[s] = _mi_per_lag(kernel.count(shuffled, windows, lags, k), estimator)
+            shuffled_mi[s] = _mi_per_lag(kernel.count(shuffled, windows, lags, k, cells=False), estimator)
         floor = shuffled_mi.mean(axis=0)
         if n_shuffles >= 2:
             floor_std = shuffled_mi.std(axis=0, ddof=1)

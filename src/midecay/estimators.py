@@ -1,5 +1,10 @@
 """Entropy and mutual-information estimators from counts.
 
+Every estimator here depends on the counts only through their *profile*: which count values
+occur and in how many cells (plus the total). So each is written once, on the profile
+``(c, m)`` (``m[j]`` cells hold ``c[j]`` observations), and the count-vector functions just
+form the profile first. Counting kernels can hand over profiles directly.
+
 All estimators work in nats internally; ``base="bits"`` divides the *whole* estimate by
 ``ln 2``. (Three published codes compute ``log2 N - (1/N) sum n_i psi(n_i)``, mixing a base-2
 logarithm with natural-log digammas: an offset of ``log2 N - ln N`` that only their shuffle
@@ -14,9 +19,16 @@ from collections.abc import Callable
 import numpy as np
 from scipy.special import digamma
 
-__all__ = ["ESTIMATORS", "entropy", "plugin", "miller_madow", "grassberger", "grassberger_g", "mutual_information", "to_base"]
+from .counting.pair_counts import count_profile
+
+__all__ = [
+    "ESTIMATORS", "entropy", "entropy_from_profile", "plugin", "miller_madow", "grassberger", "grassberger_g",
+    "mutual_information", "to_base",
+]
 
 _BASES = {"nats": 1.0, "bits": 1.0 / math.log(2.0)}
+
+Profile = tuple[np.ndarray, np.ndarray]
 
 
 def to_base(value_nats, base: str):
@@ -26,9 +38,53 @@ def to_base(value_nats, base: str):
     return value_nats * _BASES[base]
 
 
-def _positive(counts: np.ndarray) -> np.ndarray:
-    counts = np.asarray(counts)
-    return counts[counts > 0].astype(np.float64)
+def _total(values: np.ndarray, mult: np.ndarray) -> float:
+    return float((values.astype(np.float64) * mult).sum())
+
+
+def _plugin_profile(values: np.ndarray, mult: np.ndarray) -> float:
+    n = _total(values, mult)
+    if n == 0:
+        return 0.0
+    v = values.astype(np.float64)
+    return math.log(n) - float((mult * v * np.log(v)).sum()) / n
+
+
+def _miller_madow_profile(values: np.ndarray, mult: np.ndarray) -> float:
+    n = _total(values, mult)
+    if n == 0:
+        return 0.0
+    return _plugin_profile(values, mult) + (float(mult.sum()) - 1.0) / (2.0 * n)
+
+
+def grassberger_g(n: np.ndarray) -> np.ndarray:
+    """Grassberger's (2003) ``G(n) = psi(n) + (-1)^n / 2 * (psi((n+1)/2) - psi(n/2))``."""
+    n = np.asarray(n, dtype=np.float64)
+    sign = np.where(np.mod(n, 2) == 0, 1.0, -1.0)
+    return digamma(n) + 0.5 * sign * (digamma((n + 1.0) / 2.0) - digamma(n / 2.0))
+
+
+def _grassberger_profile(values: np.ndarray, mult: np.ndarray) -> float:
+    n = _total(values, mult)
+    if n == 0:
+        return 0.0
+    v = values.astype(np.float64)
+    return math.log(n) - float((mult * v * grassberger_g(v)).sum()) / n
+
+
+#: Estimator name -> entropy in nats from a count profile.
+ESTIMATORS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
+    "plugin": _plugin_profile,
+    "miller_madow": _miller_madow_profile,
+    "grassberger": _grassberger_profile,
+}
+
+
+def _estimator(name: str) -> Callable[[np.ndarray, np.ndarray], float]:
+    try:
+        return ESTIMATORS[name]
+    except KeyError:
+        raise ValueError(f"unknown estimator {name!r}; choose one of: {', '.join(ESTIMATORS)}") from None
 
 
 def plugin(counts: np.ndarray) -> float:
@@ -39,65 +95,43 @@ def plugin(counts: np.ndarray) -> float:
     >>> round(plugin(np.array([1, 1])), 6)  # ln 2
     0.693147
     """
-    n = _positive(counts)
-    total = n.sum()
-    if total == 0:
-        return 0.0
-    return float(math.log(total) - (n * np.log(n)).sum() / total)
+    return _plugin_profile(*count_profile(counts))
 
 
 def miller_madow(counts: np.ndarray) -> float:
-    """Plug-in entropy plus the Miller-Madow correction ``(K - 1) / (2N)``, K = occupied bins."""
-    n = _positive(counts)
-    total = n.sum()
-    if total == 0:
-        return 0.0
-    return plugin(n) + (len(n) - 1) / (2.0 * total)
+    """Plug-in entropy plus the Miller-Madow correction ``(K - 1) / (2N)``, K = occupied bins.
 
-
-def grassberger_g(n: np.ndarray) -> np.ndarray:
-    """Grassberger's (2003) ``G(n) = psi(n) + (-1)^n / 2 * (psi((n+1)/2) - psi(n/2))``."""
-    n = np.asarray(n, dtype=np.float64)
-    sign = np.where(np.mod(n, 2) == 0, 1.0, -1.0)
-    return digamma(n) + 0.5 * sign * (digamma((n + 1.0) / 2.0) - digamma(n / 2.0))
+    Examples
+    --------
+    >>> round(miller_madow(np.array([5, 5])) - plugin(np.array([5, 5])), 6)  # (2 - 1) / 20
+    0.05
+    """
+    return _miller_madow_profile(*count_profile(counts))
 
 
 def grassberger(counts: np.ndarray) -> float:
     """Grassberger (2003) entropy ``ln N - (1/N) sum n_i G(n_i)`` in nats.
-
-    Counts repeat a lot (many cells hold 1, 2, 3 …), so G is evaluated once per distinct count.
 
     Examples
     --------
     >>> round(grassberger(np.array([1000, 1000])), 3)  # close to ln 2 for large counts
     0.693
     """
-    n = _positive(counts)
-    total = n.sum()
-    if total == 0:
-        return 0.0
-    values, multiplicity = _distinct_counts(n)
-    return float(math.log(total) - (multiplicity * values * grassberger_g(values)).sum() / total)
+    return _grassberger_profile(*count_profile(counts))
 
 
-def _distinct_counts(n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct values of a count vector and how often each occurs."""
-    top = n.max()
-    if top <= 4 * len(n) + 1024:  # integer counts of moderate size: bincount beats sorting
-        mult = np.bincount(n.astype(np.int64))
-        values = np.flatnonzero(mult)
-        return values.astype(np.float64), mult[values]
-    return np.unique(n, return_counts=True)
+def entropy_from_profile(profile: Profile, estimator: str = "grassberger") -> float:
+    """Entropy in nats from a count profile ``(values, multiplicities)``.
+
+    Examples
+    --------
+    >>> round(entropy_from_profile((np.array([5]), np.array([4])), "plugin"), 6)  # ln 4
+    1.386294
+    """
+    return _estimator(estimator)(*profile)
 
 
-ESTIMATORS: dict[str, Callable[[np.ndarray], float]] = {
-    "plugin": plugin,
-    "miller_madow": miller_madow,
-    "grassberger": grassberger,
-}
-
-
-def entropy(counts: np.ndarray, estimator: str = "grassberger", base: str = "nats") -> float:
+def entropy(counts, estimator: str = "grassberger", base: str = "nats") -> float:
     """Entropy of a histogram of counts with the named estimator.
 
     Examples
@@ -105,14 +139,8 @@ def entropy(counts: np.ndarray, estimator: str = "grassberger", base: str = "nat
     >>> entropy([5, 5], estimator="plugin", base="bits")
     1.0
     """
-    return float(to_base(_estimator(estimator)(np.asarray(counts)), base))
-
-
-def _estimator(name: str) -> Callable[[np.ndarray], float]:
-    try:
-        return ESTIMATORS[name]
-    except KeyError:
-        raise ValueError(f"unknown estimator {name!r}; choose one of: {', '.join(ESTIMATORS)}") from None
+    h = _estimator(estimator)
+    return float(to_base(h(*count_profile(np.asarray(counts))), base))
 
 
 def mutual_information(joint: np.ndarray, left: np.ndarray, right: np.ndarray, estimator: str = "grassberger") -> float:
@@ -124,5 +152,10 @@ def mutual_information(joint: np.ndarray, left: np.ndarray, right: np.ndarray, e
     >>> round(mutual_information(joint.ravel(), joint.sum(1), joint.sum(0), "plugin"), 6)  # ln 2
     0.693147
     """
+    return mutual_information_from_profile(count_profile(joint), left, right, estimator)
+
+
+def mutual_information_from_profile(joint: Profile, left: np.ndarray, right: np.ndarray, estimator: str = "grassberger") -> float:
+    """``I = H(X) + H(Y) - H(X, Y)`` in nats, the joint given as a count profile."""
     h = _estimator(estimator)
-    return h(left) + h(right) - h(joint)
+    return h(*count_profile(left)) + h(*count_profile(right)) - h(*joint)

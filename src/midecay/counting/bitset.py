@@ -128,7 +128,7 @@ def _bitset_kernel(planes, prefix, windows, lags, k):
     return out
 
 
-def count_bitset(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int) -> PairCounts:
+def count_bitset(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int, *, cells: bool = True) -> PairCounts:
     """Count pairs of a tiny alphabet (``K <= 8``) with AND + POPCNT on packed bit planes.
 
     Memory: ``K`` bit planes (``K * N / 8`` bytes) and their per-word prefix counts.

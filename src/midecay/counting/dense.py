@@ -15,6 +15,27 @@ __all__ = ["count_dense"]
 _N_SUB = 4
 
 
+@njit(inline="always")
+def _count_range(codes, lo, hi, d, k, sub):
+    """Add pairs (x_t, x_{t+d}), lo <= t < hi, into four interleaved sub-histograms."""
+    # Unsigned positions and indices: numba then drops its negative-index wrap-around test
+    # from every load and increment (a third of the run time here).
+    kk = k * k
+    ku = np.uint64(k)
+    off1, off2, off3 = np.uint64(kk), np.uint64(2 * kk), np.uint64(3 * kk)
+    one, two, three, four = np.uint64(1), np.uint64(2), np.uint64(3), np.uint64(4)
+    t, du, h = np.uint64(lo), np.uint64(d), np.uint64(hi)
+    while t + three < h:
+        sub[np.uint64(codes[t]) * ku + np.uint64(codes[t + du])] += 1
+        sub[off1 + np.uint64(codes[t + one]) * ku + np.uint64(codes[t + one + du])] += 1
+        sub[off2 + np.uint64(codes[t + two]) * ku + np.uint64(codes[t + two + du])] += 1
+        sub[off3 + np.uint64(codes[t + three]) * ku + np.uint64(codes[t + three + du])] += 1
+        t += four
+    while t < h:
+        sub[np.uint64(codes[t]) * ku + np.uint64(codes[t + du])] += 1
+        t += one
+
+
 @njit(parallel=True, cache=True, nogil=True)
 def _dense_kernel(codes, windows, lags, k, n_chunks):
     n_lags = lags.shape[0]
@@ -25,34 +46,24 @@ def _dense_kernel(codes, windows, lags, k, n_chunks):
         li = task // n_chunks
         chunk = task % n_chunks
         d = lags[li]
-        sub = np.zeros((_N_SUB, kk), dtype=np.int64)
+        sub = np.zeros(_N_SUB * kk, dtype=np.int64)
         for w in range(windows.shape[0]):
             start = windows[w, 0]
             hi = min(windows[w, 1], windows[w, 2] - d)
-            if hi <= start:
-                continue
-            span = hi - start
-            lo_c = start + span * chunk // n_chunks
-            hi_c = start + span * (chunk + 1) // n_chunks
-            t = lo_c
-            while t + 3 < hi_c:
-                sub[0, np.int64(codes[t]) * k + np.int64(codes[t + d])] += 1
-                sub[1, np.int64(codes[t + 1]) * k + np.int64(codes[t + 1 + d])] += 1
-                sub[2, np.int64(codes[t + 2]) * k + np.int64(codes[t + 2 + d])] += 1
-                sub[3, np.int64(codes[t + 3]) * k + np.int64(codes[t + 3 + d])] += 1
-                t += 4
-            while t < hi_c:
-                sub[0, np.int64(codes[t]) * k + np.int64(codes[t + d])] += 1
-                t += 1
+            if hi > start:
+                span = hi - start
+                lo_c = start + span * chunk // n_chunks
+                hi_c = start + span * (chunk + 1) // n_chunks
+                _count_range(codes, lo_c, hi_c, d, k, sub)
         for j in range(kk):
-            partial[task, j] = sub[0, j] + sub[1, j] + sub[2, j] + sub[3, j]
+            partial[task, j] = sub[j] + sub[kk + j] + sub[2 * kk + j] + sub[3 * kk + j]
     out = np.zeros((n_lags, kk), dtype=np.int64)
     for task in range(n_tasks):
         out[task // n_chunks] += partial[task]
     return out
 
 
-def count_dense(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int) -> PairCounts:
+def count_dense(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int, *, cells: bool = True) -> PairCounts:
     """Count pairs into a dense ``(n_lags, K, K)`` histogram with a compiled loop.
 
     Parallel over lags; when there are fewer lags than threads, each lag is also split into

@@ -9,7 +9,7 @@ from .pair_counts import PairCounts
 __all__ = ["count_reference"]
 
 
-def count_reference(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int) -> PairCounts:
+def count_reference(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int, *, cells: bool = True) -> PairCounts:
     """Count pairs with numpy, one lag and one window at a time.
 
     Parameters

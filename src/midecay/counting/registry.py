@@ -1,7 +1,10 @@
 """The table pairing each fast counting kernel with its reference.
 
 Tests and benchmarks both read :data:`KERNELS`, so a new backend is checked and measured by
-adding one row here.
+adding one row here. Every kernel has the signature
+``count(codes, windows, lags, alphabet_size, *, cells=True) -> PairCounts``; with
+``cells=False`` a kernel may return only the count profiles and marginals (what estimators
+need), which the sparse kernel uses to skip writing its cells.
 """
 
 from __future__ import annotations

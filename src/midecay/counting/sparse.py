@@ -49,64 +49,82 @@ def _group_positions(codes, windows, k, pos_dtype_probe):
 
 
 @njit(cache=True, nogil=True)
-def _sparse_one_lag(codes, starts, positions, room, d, k):
+def _sparse_one_lag(codes, starts, positions, room, d, k, max_count, keep_cells):
+    """Tally the pairs at lag d group by group; return count profile, marginals, and cells if asked."""
     scratch = np.zeros(k, dtype=np.int64)
-    touched = np.empty(k, dtype=np.int64)
-    cap = 1024
+    touched = np.empty(k, dtype=np.uint64)
+    left = np.zeros(k, dtype=np.int64)
+    right = np.zeros(k, dtype=np.int64)
+    # profile[c]: cells holding exactly c pairs. A cell never exceeds its group's size.
+    profile = np.zeros(max_count + 1, dtype=np.int64)
+    cap = 1024 if keep_cells else 0
     keys = np.empty(cap, dtype=np.int64)
     vals = np.empty(cap, dtype=np.int64)
     n_out = 0
+    du = np.uint64(d)
     for a in range(k):
-        n_touched = 0
+        n_touched = np.uint64(0)
         for j in range(starts[a], starts[a + 1]):
-            if room[j] < d:
-                continue
-            b = np.int64(codes[np.int64(positions[j]) + d])
-            if scratch[b] == 0:
+            if room[j] >= d:
+                b = np.uint64(codes[np.uint64(positions[j]) + du])
+                # Branch-free first-touch bookkeeping: whether a partner is new is a coin
+                # toss for the branch predictor at word level.
                 touched[n_touched] = b
-                n_touched += 1
-            scratch[b] += 1
-        if n_touched == 0:
-            continue
-        if n_out + n_touched > cap:
-            while n_out + n_touched > cap:
+                n_touched += np.uint64(scratch[b] == 0)
+                scratch[b] += 1
+        nt = np.int64(n_touched)
+        if keep_cells and n_out + nt > cap:
+            while n_out + nt > cap:
                 cap *= 2
             keys2 = np.empty(cap, dtype=np.int64)
             vals2 = np.empty(cap, dtype=np.int64)
             keys2[:n_out] = keys[:n_out]
             vals2[:n_out] = vals[:n_out]
             keys, vals = keys2, vals2
-        tb = np.sort(touched[:n_touched])
-        for i in range(n_touched):
-            b = tb[i]
-            keys[n_out] = a * k + b
-            vals[n_out] = scratch[b]
+        row = a * k
+        total = 0
+        for i in range(nt):
+            b = touched[i]
+            c = scratch[b]
+            profile[c] += 1
+            total += c
+            right[b] += c
             scratch[b] = 0
-            n_out += 1
-    return keys[:n_out].copy(), vals[:n_out].copy()
+            if keep_cells:
+                keys[n_out] = row + np.int64(b)
+                vals[n_out] = c
+                n_out += 1
+        left[a] = total
+    return profile, left, right, keys[:n_out].copy(), vals[:n_out].copy()
 
 
-def count_sparse(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int) -> PairCounts:
-    """Count pairs sparsely: sorted keys ``a * K + b`` and their counts, per lag.
+def count_sparse(
+    codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int, *, cells: bool = True
+) -> PairCounts:
+    """Count pairs sparsely, per lag: the count profile and marginals, and the cells if ``cells``.
 
-    Lags run in parallel on numba's thread count (the kernel releases the GIL).
+    Cells are keys ``a * K + b`` (grouped by ``a``) with their counts. Estimators need only the
+    count profile (how many cells hold each count) and the marginals, so ``cells=False`` skips
+    writing ``O(distinct pairs)`` keys per lag. Lags run in parallel on numba's thread count
+    (the kernel releases the GIL).
 
     Examples
     --------
     >>> codes = np.array([0, 1, 0, 1, 1], dtype=np.uint8)
     >>> pc = count_sparse(codes, np.array([[0, 5, 5]]), np.array([1]), 2)
-    >>> pc.keys[0].tolist(), pc.values[0].tolist()
-    ([1, 2, 3], [2, 1, 1])
+    >>> sorted(zip(pc.keys[0].tolist(), pc.values[0].tolist()))
+    [(1, 2), (2, 1), (3, 1)]
     """
     k = int(alphabet_size)
     lags = np.ascontiguousarray(lags, dtype=np.int64)
     windows = np.ascontiguousarray(windows, dtype=np.int64)
     n = int(windows[:, 2].max()) if len(windows) else 0
-    probe = np.zeros(0, dtype=np.int32 if n < 2**31 - 1 else np.int64)
+    probe = np.zeros(0, dtype=np.uint32 if n < 2**32 else np.uint64)
     starts, positions, room = _group_positions(codes, windows, k, probe)
+    max_count = int(np.diff(starts).max()) if k else 0
 
-    def one(d: int) -> tuple[np.ndarray, np.ndarray]:
-        return _sparse_one_lag(codes, starts, positions, room, np.int64(d), k)
+    def one(d: int) -> tuple[np.ndarray, ...]:
+        return _sparse_one_lag(codes, starts, positions, room, np.int64(d), k, max_count, cells)
 
     threads = min(numba.get_num_threads(), len(lags))
     if threads > 1:
@@ -114,4 +132,16 @@ def count_sparse(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alpha
             results = list(pool.map(one, lags))
     else:
         results = [one(d) for d in lags]
-    return PairCounts.from_sparse(lags, k, [r[0] for r in results], [r[1] for r in results])
+    left = np.stack([r[1] for r in results])
+    right = np.stack([r[2] for r in results])
+    profiles = [_profile_pairs(r[0]) for r in results]
+    if not cells:
+        return PairCounts.from_profile(lags, k, profiles, left, right)
+    return PairCounts.from_sparse(lags, k, [r[3] for r in results], [r[4] for r in results], left=left, right=right)
+
+
+def _profile_pairs(profile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense profile array -> (distinct positive counts, how many cells hold each)."""
+    values = np.flatnonzero(profile)
+    values = values[values > 0]
+    return values.astype(np.int64), profile[values]
