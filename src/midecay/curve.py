@@ -278,7 +278,7 @@ def mi_curve(
     Examples
     --------
     >>> c = mi_curve("abcabcabcabc" * 50, [1, 3], estimator="plugin", baseline=None, n_blocks=0)
-    >>> [round(v, 4) for v in c.mi]  # period 3: the next symbol is certain, ln 3 each
+    >>> c.mi.round(4).tolist()  # period 3: the next symbol is certain, ln 3 each
     [1.0986, 1.0986]
     """
     symbols = encode(data)

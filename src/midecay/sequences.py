@@ -53,7 +53,7 @@ class Symbols:
 
     Examples
     --------
-    >>> s = encode(["abab", "ba"])
+    >>> s = encode(["abab", "ba"], segmented=True)
     >>> s.n_symbols, s.n_segments, s.alphabet
     (6, 2, ('a', 'b'))
     """

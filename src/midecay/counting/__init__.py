@@ -50,7 +50,7 @@ def count_pairs(data, lags: Iterable[int], *, backend: str = "auto", windows: np
     --------
     >>> pc = count_pairs("abab", [1, 2])
     >>> pc.to_dense().tolist()
-    [[[0, 2], [1, 0]], [[2, 0], [0, 0]]]
+    [[[0, 2], [1, 0]], [[1, 0], [0, 1]]]
     """
     symbols = encode(data)
     lags = as_lags(lags)
