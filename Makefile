@@ -23,6 +23,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_counting.py
+	$(PY) benchmarks/bench_synth.py
 
 clean:
 	rm -rf $(VENV) out build src/*.egg-info
