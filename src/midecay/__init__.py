@@ -10,21 +10,29 @@ Examples
 
 from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
+from .comparison import Comparison, compare
 from .counting import PairCounts, count_pairs
 from .curve import MICurve, mi_curve
 from .estimators import entropy, mutual_information
+from .fitting import DecayFit, Diagnosis, classify, fit_decay
 from .lags import log_lags
 from .sequences import Symbols, encode
 
 __all__ = [
     "__version__",
+    "Comparison",
+    "DecayFit",
+    "Diagnosis",
     "MICurve",
     "PairCounts",
     "Symbols",
     "UnreliableEstimateWarning",
+    "classify",
+    "compare",
     "count_pairs",
     "encode",
     "entropy",
+    "fit_decay",
     "log_lags",
     "mi_curve",
     "mutual_information",

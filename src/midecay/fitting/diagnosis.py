@@ -1,0 +1,262 @@
+"""From a fitted curve to a finding: span, periodicity, and the decay-curve type.
+
+The types are those of Mahalunkar & Kelleher's grid-search paper (its Fig. 1): power law,
+broken power law, power law with periodicity, exponential; plus ``flat`` (dependence that
+does not decay over the measured range) and ``no_dependence`` (nothing above the floor).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import stats
+from scipy.ndimage import median_filter
+
+from .._io import write_atomic
+from ..curve import MICurve
+from .fit import DecayFit, Estimate, _jsonable, fit_decay
+
+__all__ = ["Span", "Periodicity", "Diagnosis", "span", "periodicity", "classify", "KINDS", "PAPER_THRESHOLD_NATS"]
+
+#: The fixed noise threshold of the grid-search paper, in nats.
+PAPER_THRESHOLD_NATS = 1e-5
+
+KINDS = ("exponential", "power_law", "broken_power_law", "periodic_power_law", "flat", "no_dependence")
+
+
+@dataclass(frozen=True)
+class Span:
+    """How far dependence reaches.
+
+    Attributes
+    ----------
+    floor_distance
+        The last lag before the curve meets its floor: the largest ``d`` such that every lag up
+        to it (allowing single isolated dips) is significantly above the shuffle floor.
+    reached_floor
+        False when the curve stays above the floor to the largest lag measured (the span is
+        then a lower bound).
+    threshold, threshold_distance
+        The fixed threshold (nats by default, the paper's 1e-5) and where the curve first falls
+        below it, interpolated in log-log; None if it never does.
+    """
+
+    floor_distance: int | None
+    reached_floor: bool
+    threshold: float
+    threshold_distance: float | None
+
+
+def span(curve: MICurve, *, z: float = 3.0, threshold: float = PAPER_THRESHOLD_NATS, threshold_base: str = "nats") -> Span:
+    """Where the curve meets its floor (significance) and where it crosses a fixed threshold.
+
+    Examples
+    --------
+    >>> import midecay
+    >>> from midecay.synth import markov, block_markov_matrix
+    >>> s = markov(block_markov_matrix(9, 3, 0.8), 100_000, seed=0)
+    >>> sp = span(midecay.mi_curve(s.symbols, range(1, 80), seed=0))
+    >>> sp.reached_floor, 10 < sp.floor_distance < 60
+    (True, True)
+    """
+    sig = curve.significant(z)
+    floor_distance, reached = None, False
+    # A single non-significant point between significant ones is noise; two in a row end the span.
+    for i in range(len(sig)):
+        if not sig[i] and (i + 1 == len(sig) or not sig[i + 1]):
+            reached = True
+            break
+        if sig[i]:
+            floor_distance = int(curve.lags[i])
+    thr = threshold if threshold_base == curve.base else threshold * (math.log(2) if curve.base == "nats" else 1 / math.log(2))
+    y = curve.corrected if np.isfinite(curve.baseline).any() else curve.mi
+    below = np.flatnonzero(y < thr)
+    crossing = None
+    if len(below):
+        i = int(below[0])
+        if i == 0:
+            crossing = float(curve.lags[0])
+        elif y[i] > 0:
+            x0, x1 = math.log(curve.lags[i - 1]), math.log(curve.lags[i])
+            y0, y1 = math.log(y[i - 1]), math.log(y[i])
+            t = (math.log(thr) - y0) / (y1 - y0) if y1 != y0 else 1.0
+            crossing = float(math.exp(x0 + t * (x1 - x0)))
+        else:
+            crossing = float(curve.lags[i])
+    return Span(floor_distance, reached, threshold, crossing)
+
+
+@dataclass(frozen=True)
+class Periodicity:
+    """A detected period of peaks in the curve, with its test.
+
+    ``period`` is None when no period passes the test. ``p_value`` is Bonferroni-corrected
+    over the candidate periods; ``excess`` is the mean log-MI excess of lags at multiples of
+    the period over the other lags, relative to a smooth non-periodic trend.
+    """
+
+    period: int | None
+    p_value: float
+    excess: float
+    candidates: int
+
+
+def periodicity(curve: MICurve, *, max_period: int | None = None, alpha: float = 0.01) -> Periodicity:
+    """Detect peaks recurring at multiples of a period (sequential MNIST: every 28 pixels).
+
+    The curve must hold consecutive integer lags (e.g. ``range(1, 200)``). The log curve is
+    compared with a running-median trend (which ignores sparse peaks); for each candidate
+    period ``p`` the residuals at multiples of ``p`` are tested against the rest (Welch t-test,
+    one-sided), Bonferroni-corrected over candidates. The smallest period whose excess is
+    within noise of the best is returned, so divisors and multiples of the true period lose.
+
+    Examples
+    --------
+    >>> import midecay
+    >>> d = np.arange(1, 200)
+    >>> mi = 0.1 * d**-0.5 * np.where(d % 12 == 0, 3.0, 1.0)
+    >>> c = midecay.MICurve(d, mi, mi * 0.02, np.zeros_like(mi), np.zeros_like(mi), d, 2, 10**6, 1, "grassberger", "nats")
+    >>> periodicity(c).period
+    12
+    """
+    lags = curve.lags
+    dense = np.flatnonzero(np.diff(lags) == 1)
+    if len(dense) < 8:
+        return Periodicity(None, 1.0, 0.0, 0)
+    # The longest run of consecutive integer lags.
+    runs = np.split(np.arange(len(lags)), np.flatnonzero(np.diff(lags) != 1) + 1)
+    run = max(runs, key=len)
+    d = lags[run]
+    y = curve.corrected[run] if np.isfinite(curve.baseline).any() else curve.mi[run]
+    floor = max(float(np.nanmax(curve.noise[run])) if np.isfinite(curve.noise[run]).any() else 0.0, 1e-300)
+    ly = np.log(np.maximum(y, floor))
+    max_p = int(max_period or len(d) // 3)
+    if max_p < 2:
+        return Periodicity(None, 1.0, 0.0, 0)
+    window = max(5, 2 * (max_p // 2) + 1) if max_p < 15 else 15
+    trend = median_filter(ly, size=window, mode="nearest")
+    resid = ly - trend
+    results = []
+    for p in range(2, max_p + 1):
+        at = d % p == 0
+        if at.sum() < 3 or (~at).sum() < 3:
+            continue
+        t, pval = stats.ttest_ind(resid[at], resid[~at], equal_var=False, alternative="greater")
+        results.append((p, float(resid[at].mean() - resid[~at].mean()), float(pval), float(t)))
+    if not results:
+        return Periodicity(None, 1.0, 0.0, 0)
+    n_cand = len(results)
+    passing = [r for r in results if r[2] * n_cand < alpha and r[1] > 0]
+    if not passing:
+        best = min(results, key=lambda r: r[2])
+        return Periodicity(None, min(1.0, best[2] * n_cand), best[1], n_cand)
+    best_t = max(r[3] for r in passing)
+    # Smallest period with a comparable t statistic: multiples of the period have fewer
+    # points and so a smaller t; divisors dilute the excess with non-peak lags.
+    chosen = min((r for r in passing if r[3] >= 0.7 * best_t), key=lambda r: r[0])
+    return Periodicity(chosen[0], min(1.0, chosen[2] * n_cand), chosen[1], n_cand)
+
+
+@dataclass(frozen=True, eq=False)
+class Diagnosis:
+    """The decay-curve type of a curve, with the evidence behind it."""
+
+    kind: str
+    span: Span
+    periodicity: Periodicity
+    fit: DecayFit | None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        lines = [f"kind: {self.kind}"]
+        for key, value in self.evidence.items():
+            lines.append(f"  {key}: {value}")
+        sp = self.span
+        lines.append(
+            f"  span: {'>= ' if not sp.reached_floor else ''}{sp.floor_distance} (floor), "
+            f"{'never below' if sp.threshold_distance is None else f'{sp.threshold_distance:.1f}'} "
+            f"(threshold {sp.threshold:g} nats)"
+        )
+        if self.periodicity.period:
+            lines.append(f"  period: {self.periodicity.period} (p = {self.periodicity.p_value:.2g})")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable({
+            "format": "midecay.Diagnosis/1",
+            "kind": self.kind,
+            "evidence": self.evidence,
+            "span": asdict(self.span),
+            "periodicity": asdict(self.periodicity),
+            "fit": self.fit.to_dict() if self.fit else None,
+        })
+
+    def to_json(self, path: str | os.PathLike, *, overwrite: bool = False) -> None:
+        write_atomic(path, json.dumps(self.to_dict(), indent=1), overwrite=overwrite)
+
+
+def classify(
+    curve: MICurve, *, z: float = 3.0, dmin: float | None = None, dmax: float | None = None, min_slope_change: float = 0.1
+) -> Diagnosis:
+    """Classify a curve into one of :data:`KINDS`, with the evidence.
+
+    Rules, in order:
+
+    1. fewer than 3 lags significantly above the floor: ``no_dependence``;
+    2. a power law fitted to the significant points has ``|alpha| < 0.05`` (or a negative
+       alpha) with its error: ``flat``;
+    3. exponential, power law and broken power law are compared by AICc. The broken power law
+       counts only when its two exponents differ by more than 3 combined standard errors and by
+       at least ``min_slope_change`` (a practical difference), its AICc beats the single power
+       law's by more than 6 (evidence ratio 20), and its break lies inside the fitted range with
+       two points on each side; otherwise the better of the other two;
+    4. a power law (broken or not) with a detected period is ``periodic_power_law``.
+
+    Examples
+    --------
+    >>> import midecay
+    >>> from midecay.synth import gaussian_sign
+    >>> s = gaussian_sign(2000, 1000, alpha=0.5, seed=0)
+    >>> classify(midecay.mi_curve(s.symbols, midecay.log_lags(1, 999, 25), seed=0)).kind
+    'power_law'
+    """
+    sp = span(curve, z=z)
+    per = periodicity(curve)
+    n_sig = int(curve.significant(z).sum())
+    if n_sig < 3:
+        return Diagnosis("no_dependence", sp, per, None, {"significant_points": n_sig})
+    fit = fit_decay(curve, laws=("exponential", "power_law", "broken_power_law"), dmin=dmin, dmax=dmax, z=z)
+    evidence: dict[str, Any] = {"significant_points": n_sig, "weights": {k: round(f.weight, 4) for k, f in fit.fits.items()}}
+    pl = fit.fits.get("power_law")
+    if pl is not None:
+        alpha = pl.estimate("alpha")
+        evidence["alpha"] = f"{alpha:.4g}"
+        if alpha.value < 0.05 + 2 * alpha.stderr and alpha.value < 0.05:
+            return Diagnosis("flat", sp, per, fit, evidence)
+    candidates = {k: f for k, f in fit.fits.items() if k in ("exponential", "power_law")}
+    bpl = fit.fits.get("broken_power_law")
+    if bpl is not None:
+        a1, a2 = bpl.estimate("alpha1"), bpl.estimate("alpha2")
+        gap = abs(a1.value - a2.value) / math.hypot(a1.stderr, a2.stderr) if (a1.stderr + a2.stderr) > 0 else 0.0
+        db = bpl.params["d_break"]
+        inside = fit.points.lags.min() < db < fit.points.lags.max() and (fit.points.lags < db).sum() >= 2 and (
+            fit.points.lags > db
+        ).sum() >= 2
+        evidence["break"] = f"d_b = {db:.3g}, alpha1 = {a1:.3g}, alpha2 = {a2:.3g} ({gap:.1f} sigma apart)"
+        strong = pl is None or pl.aicc - bpl.aicc > 6.0
+        if gap > 3 and abs(a1.value - a2.value) >= min_slope_change and strong and inside:
+            candidates["broken_power_law"] = bpl
+    if not candidates:
+        return Diagnosis("no_dependence", sp, per, fit, evidence)
+    kind = min(candidates, key=lambda k: candidates[k].aicc)
+    if kind == "exponential" and fit.correlation_length:
+        evidence["xi"] = f"{fit.correlation_length:.4g}"
+    if per.period and kind in ("power_law", "broken_power_law"):
+        evidence["period"] = per.period
+        kind = "periodic_power_law"
+    return Diagnosis(kind, sp, per, fit, evidence)
