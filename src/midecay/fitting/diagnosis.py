@@ -253,7 +253,11 @@ def classify(
             candidates["broken_power_law"] = bpl
     if not candidates:
         return Diagnosis("no_dependence", sp, per, fit, evidence)
-    kind = min(candidates, key=lambda k: candidates[k].aicc)
+    # With very few points AICc is infinite for every law; BIC still ranks them.
+    criterion = "aicc" if all(math.isfinite(f.aicc) for f in candidates.values()) else "bic"
+    if criterion == "bic":
+        evidence["criterion"] = "BIC (too few points for AICc)"
+    kind = min(candidates, key=lambda k: getattr(candidates[k], criterion))
     if kind == "exponential" and fit.correlation_length:
         evidence["xi"] = f"{fit.correlation_length:.4g}"
     if per.period and kind in ("power_law", "broken_power_law"):
