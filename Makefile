@@ -5,6 +5,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.midecay-installed
 
+DEBIAN_DATA := bowtie-examples bowtie2-examples dataset-fashion-mnist
+DEB_STAMP   := $(VENV)/.midecay-debian-data
+
 .PHONY: install demo test bench clean
 
 $(STAMP): pyproject.toml Makefile
@@ -13,12 +16,21 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install -q -e '.[all,test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Data sets from Debian packages (E. coli, lambda phage, Fashion-MNIST): installed when this
+# runs as root with apt-get; elsewhere the loaders say which package to install.
+$(DEB_STAMP): | $(STAMP)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_DATA) >/dev/null) \
+	    || echo "note: could not install $(DEBIAN_DATA); those data sets will say how to get them"; \
+	else echo "note: not root or no apt-get; run: apt-get install $(DEBIAN_DATA)"; fi
+	touch $(DEB_STAMP)
 
-demo: $(STAMP)
+install: $(STAMP) $(DEB_STAMP)
+
+demo: $(STAMP) $(DEB_STAMP)
 	$(PY) -m midecay.demo --out out
 
-test: $(STAMP)
+test: $(STAMP) $(DEB_STAMP)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

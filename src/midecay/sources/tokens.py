@@ -1,0 +1,46 @@
+"""Token-id files: ``.npy``, nanoGPT-style ``uint16`` ``.bin``, or plain integer text."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..sequences import Symbols, encode
+
+__all__ = ["read_tokens"]
+
+
+def read_tokens(path: str | os.PathLike, *, dtype: str = "uint16", vocab_size: int | None = None) -> Symbols:
+    """Read token ids without loading more than needed.
+
+    ``.npy`` files are opened memory-mapped; ``.bin`` files (nanoGPT's ``train.bin``) are raw
+    ``dtype`` (default ``uint16``) memory-mapped; other files are whitespace-separated ints.
+    ``vocab_size`` fixes the alphabet size (otherwise max id + 1).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found; check the path")
+    if path.suffix == ".npy":
+        try:
+            codes = np.load(path, mmap_mode="r", allow_pickle=False)
+        except ValueError as exc:
+            raise ValueError(f"{path}: cannot read as a numeric .npy array ({exc})") from None
+    elif path.suffix == ".bin":
+        if path.stat().st_size % np.dtype(dtype).itemsize:
+            raise ValueError(f"{path} size is not a multiple of {dtype}; pass the dtype it was written with")
+        codes = np.memmap(path, dtype=dtype, mode="r")
+    else:
+        try:
+            codes = np.array(path.read_text().split(), dtype=np.int64)
+        except ValueError:
+            raise ValueError(f"{path}: expected whitespace-separated integer token ids") from None
+    if codes.ndim != 1:
+        codes = codes.reshape(-1)
+    symbols = encode(codes, description=f"tokens {path}")
+    if vocab_size is not None:
+        if vocab_size < symbols.alphabet_size:
+            raise ValueError(f"vocab_size {vocab_size} is below the largest id + 1 ({symbols.alphabet_size})")
+        symbols = Symbols(symbols.codes, tuple(range(vocab_size)), symbols.bounds, symbols.description)
+    return symbols
