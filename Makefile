@@ -28,7 +28,7 @@ $(DEB_STAMP): | $(STAMP)
 install: $(STAMP) $(DEB_STAMP)
 
 demo: $(STAMP) $(DEB_STAMP)
-	$(PY) -m midecay.demo --out out
+	$(VENV)/bin/midecay demo --out out --force
 
 test: $(STAMP) $(DEB_STAMP)
 	$(PY) -m pytest -q

@@ -314,10 +314,10 @@ class DecayFit:
             for name in names:
                 fit = self.fits[name]
                 style = "-" if name == self.best else "--"
-                ax.plot(grid, fit.predict(grid), style, lw=1.4, label=f"{name} (w={fit.weight:.2f})")
+                (line,) = ax.plot(grid, fit.predict(grid), style, lw=1.4, label=f"{name} (w={fit.weight:.2f})")
                 if residual_ax is not None:
                     r = (np.log(fit.predict(d)) - np.log(self.points.y)) / np.hypot(self.points.log_sigma, fit.scatter)
-                    residual_ax.plot(d, r, "o" + style, ms=3, lw=0.8)
+                    residual_ax.plot(d, r, "o" + style, ms=3, lw=0.8, color=line.get_color())
             ax.legend(frameon=False, fontsize="small")
         if residual_ax is not None:
             residual_ax.axhline(0, color="0.5", lw=0.8)

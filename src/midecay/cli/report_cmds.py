@@ -1,0 +1,57 @@
+"""``midecay report`` and ``midecay demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..report import analyse, render_analysis
+from .analysis_cmds import ForceOpt, JsonOpt, LagsOpt, LevelOpt, QuietOpt
+from ._common import Output, check_writable, load_source, parse_lags, user_errors
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @user_errors
+    def report(
+        sources: Annotated[list[str], typer.Argument(help="Sources (files or dataset:NAME[/SPLIT]) or curve .json files.")],
+        out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
+        names: Annotated[Optional[str], typer.Option(help="Comma-separated names.")] = None,
+        lags: LagsOpt = "1:1000:30log",
+        level: LevelOpt = None,
+        seed: Annotated[int, typer.Option(help="Seed for the shuffle floors.")] = 0,
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """One self-contained HTML page: curves, floors, fits, diagnosis, comparison, provenance."""
+        from ..curve import MICurve
+
+        io = Output(as_json, quiet)
+        check_writable(out, force)
+        label = [n.strip() for n in names.split(",")] if names else list(sources)
+        if len(label) != len(sources):
+            raise ValueError(f"got {len(label)} names for {len(sources)} sources")
+        items = [MICurve.from_json(s) if s.endswith(".json") else load_source(s, level) for s in sources]
+        analysis = analyse(items, label, parse_lags(lags), seed=seed, progress=io.progress)
+        page = render_analysis(analysis)
+        page.write(out, overwrite=force)
+        io.result({"out": out, "figures": page.n_figures, **analysis.to_dict()}, f"wrote {out} ({page.n_figures} figures)")
+
+    @app.command()
+    @user_errors
+    def demo(
+        out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
+        seed: Annotated[int, typer.Option(help="Seed for the shuffle floors.")] = 0,
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """The main job on Penn Treebank: char and word curves, fits, diagnosis, split comparison, report."""
+        from ..experiments.demo import run_demo
+
+        io = Output(as_json, quiet)
+        summary = run_demo(out, seed=seed, overwrite=force, log=io.info, progress=io.progress)
+        io.result(summary, summary["text"])

@@ -1,0 +1,159 @@
+"""``midecay synth …`` (generators with exact MI) and ``midecay theory linear-rnn``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import numpy as np
+import typer
+
+from .. import synth
+from .analysis_cmds import ForceOpt, JsonOpt, LagsOpt, QuietOpt
+from ._common import Output, check_writable, parse_lags, save_npz, user_errors
+
+OutOpt = Annotated[Path, typer.Option("--out", help="Write the sequences here (.npz: codes, segment bounds, exact MI).")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same bytes.")]
+
+
+def _emit(io: Output, generated: synth.Synthetic, out: Path, lags: str, force: bool) -> None:
+    lag_values = parse_lags(lags)
+    lag_values = lag_values[lag_values < generated.symbols.lengths.max()]
+    exact = generated.expected_mi(lag_values)
+    save_npz(generated.symbols, out, force=force, extra={"lags": lag_values, "expected_mi_nats": exact})
+    io.info(f"wrote {out}")
+    s = generated.symbols
+    payload = {"out": out, "description": s.description, "n_symbols": s.n_symbols, "n_segments": s.n_segments,
+               "alphabet_size": s.alphabet_size, "lags": lag_values, "expected_mi_nats": exact}
+    rows = "\n".join(f"  {d:>8d} {v:>14.6g}" for d, v in zip(lag_values, exact))
+    io.result(payload, f"{s.description}: {s.n_symbols:,} symbols\n  {'lag':>8} {'exact I(d)':>14}\n{rows}")
+
+
+def register(app: typer.Typer) -> None:
+    synth_app = typer.Typer(help="Generate sequences whose MI curve is known exactly.", no_args_is_help=True)
+    theory_app = typer.Typer(help="Exact MI curves of model families.", no_args_is_help=True)
+    app.add_typer(synth_app, name="synth")
+    app.add_typer(theory_app, name="theory")
+
+    @synth_app.command("gaussian-sign")
+    @user_errors
+    def gaussian_sign(
+        out: OutOpt,
+        sequences: Annotated[int, typer.Option(help="Number of sequences.")] = 10_000,
+        length: Annotated[int, typer.Option(help="Symbols per sequence.")] = 512,
+        alpha: Annotated[float, typer.Option(help="Exponent of I(d) = scale * d^-alpha.")] = 0.5,
+        scale: Annotated[float, typer.Option(help="I(1) in nats (< ln 2).")] = 0.1,
+        seed: SeedOpt = 0,
+        lags: LagsOpt = "1:1000:30log",
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """Binary sign(z) sequences with an exact power-law MI at every d."""
+        check_writable(out, force)
+        _emit(Output(as_json, quiet), synth.gaussian_sign(sequences, length, alpha=alpha, scale=scale, seed=seed), out, lags, force)
+
+    @synth_app.command("markov")
+    @user_errors
+    def markov(
+        out: OutOpt,
+        n: Annotated[int, typer.Option(help="Length of each sequence.")] = 1_000_000,
+        states: Annotated[int, typer.Option(help="States of the block chain.")] = 27,
+        blocks: Annotated[int, typer.Option(help="Blocks of the block chain.")] = 3,
+        stay: Annotated[float, typer.Option(help="Second eigenvalue of the block chain.")] = 0.98,
+        matrix: Annotated[Optional[Path], typer.Option(help="JSON file with a transition matrix (list of rows) instead.")] = None,
+        seed: SeedOpt = 0,
+        lags: LagsOpt = "1:1000:30log",
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """A Markov chain (default: the 27-state block chain, xi = -1/(2 ln stay))."""
+        check_writable(out, force)
+        if matrix is not None:
+            try:
+                P = np.asarray(json.loads(Path(matrix).read_text()), dtype=float)
+            except (json.JSONDecodeError, TypeError) as exc:
+                raise ValueError(f"{matrix}: expected a JSON list of rows of probabilities ({exc})") from None
+        else:
+            P = synth.block_markov_matrix(states, blocks, stay)
+        _emit(Output(as_json, quiet), synth.markov(P, n, seed=seed), out, lags, force)
+
+    @synth_app.command("repetitive")
+    @user_errors
+    def repetitive(
+        out: OutOpt,
+        p: Annotated[float, typer.Option(help="Probability of the block '01' (else '10').")] = 0.8,
+        n: Annotated[int, typer.Option(help="Symbols (even).")] = 1_000_000,
+        seed: SeedOpt = 0,
+        lags: LagsOpt = "1:1000:30log",
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """Blocks '01'/'10': MI constant for every d > 1."""
+        check_writable(out, force)
+        _emit(Output(as_json, quiet), synth.repetitive(p, n, seed=seed), out, lags, force)
+
+    @synth_app.command("ising")
+    @user_errors
+    def ising(
+        out: OutOpt,
+        beta: Annotated[float, typer.Option(help="Inverse temperature.")] = 0.5,
+        coupling: Annotated[float, typer.Option("--J", help="Coupling J.")] = 1.0,
+        n: Annotated[int, typer.Option(help="Spins.")] = 1_000_000,
+        seed: SeedOpt = 0,
+        lags: LagsOpt = "1:1000:30log",
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """Nearest-neighbour Ising chain (exponential MI, van Hove)."""
+        check_writable(out, force)
+        _emit(Output(as_json, quiet), synth.ising_chain(beta, coupling, n, seed=seed), out, lags, force)
+
+    @theory_app.command("linear-rnn")
+    @user_errors
+    def linear_rnn(
+        hidden: Annotated[int, typer.Option(help="Hidden units (random network).")] = 4,
+        outputs: Annotated[int, typer.Option(help="Output dimension.")] = 1,
+        radius: Annotated[float, typer.Option(help="Spectral radius of A = W_hh + W_xh W_hx (< 1).")] = 0.9,
+        sigma: Annotated[float, typer.Option(help="Output noise scale.")] = 1.0,
+        weights: Annotated[Optional[Path], typer.Option(help="JSON with W_hh, W_xh, W_hx instead of a random network.")] = None,
+        simulate: Annotated[int, typer.Option(help="Also simulate this many steps and estimate (0: no).")] = 0,
+        seed: SeedOpt = 0,
+        lags: LagsOpt = "1:64:12log",
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """Exact MI curve of a linear Gaussian RNN, optionally against a simulation."""
+        io = Output(as_json, quiet)
+        if weights is not None:
+            w = json.loads(Path(weights).read_text())
+            try:
+                W_hh, W_xh, W_hx = (np.asarray(w[k], dtype=float) for k in ("W_hh", "W_xh", "W_hx"))
+            except KeyError as exc:
+                raise ValueError(f"{weights} lacks {exc}; it needs W_hh, W_xh and W_hx") from None
+        else:
+            rng = np.random.default_rng(seed)
+            W_hh = rng.standard_normal((hidden, hidden))
+            W_xh = rng.standard_normal((hidden, outputs)) * 0.3
+            W_hx = rng.standard_normal((outputs, hidden)) * 0.3
+            for _ in range(50):  # rescale W_hh until A has the requested spectral radius
+                W_hh = W_hh * radius / max(abs(np.linalg.eigvals(W_hh + W_xh @ W_hx)))
+        lag_values = parse_lags(lags)
+        exact = synth.linear_rnn_mi(W_hh, W_xh, W_hx, sigma, lag_values)
+        decay = synth.linear_rnn_decay(W_hh, W_xh, W_hx, sigma)
+        payload = {"lags": lag_values, "exact_mi_nats": exact, "spectral_radius": decay.spectral_radius,
+                   "correlation_length": decay.correlation_length}
+        header = f"  {'lag':>6} {'exact':>12}"
+        columns = [exact]
+        if simulate:
+            x = synth.linear_rnn_sample(W_hh, W_xh, W_hx, sigma, simulate, seed=seed)
+            simulated = synth.gaussian_mi_from_samples(x, lag_values)
+            payload["simulated_mi_nats"] = simulated
+            header += f" {'simulated':>12}"
+            columns.append(simulated)
+        rows = "\n".join(f"  {d:>6d}" + "".join(f" {c[i]:>12.5g}" for c in columns) for i, d in enumerate(lag_values))
+        io.result(payload, f"linear RNN: r = {decay.spectral_radius:.4g}, xi = {decay.correlation_length:.4g}\n{header}\n{rows}")

