@@ -100,7 +100,7 @@ def render_analysis(
         rows.append([
             r.name, f"{r.curve.n_symbols:,}", r.curve.alphabet_size, r.diagnosis.kind,
             f"{r.curve.mi[0]:.4g}", f"{'>=' if not sp.reached_floor else ''}{sp.floor_distance}",
-            "" if sp.threshold_distance is None else f"{sp.threshold_distance:.0f}",
+            f"above to d={int(r.curve.lags[-1])}" if sp.threshold_distance is None else f"{sp.threshold_distance:.0f}",
             ", ".join(f"{k}={v:.3g}" for k, v in best.params.items()) if best else "",
         ])
     rep.table(["source", "symbols", "alphabet", "decay type", f"I(1) [{analysis.base}]", "span (floor)",
