@@ -19,7 +19,14 @@ import time
 import numpy as np
 
 import midecay
-from midecay.synth import gaussian_mi_from_samples, gaussian_sign, linear_rnn_decay, linear_rnn_mi, linear_rnn_sample
+from midecay.synth import (
+    gaussian_mi_from_samples,
+    gaussian_sign,
+    linear_rnn_decay,
+    linear_rnn_mi,
+    linear_rnn_sample,
+    random_linear_rnn,
+)
 
 
 def fit_power_law(curve: midecay.MICurve) -> tuple[float, float, int]:
@@ -48,22 +55,12 @@ def shen_appendix_d(n_sequences: int, length: int, seed: int) -> None:
         print(f"    {alpha:6.2f} {fitted:8.3f} {err:8.3f} {npts:6d} {t1 - t0:6.2f} {t2 - t1:7.2f}")
 
 
-def random_stable_rnn(rng: np.random.Generator, n_h: int, n_x: int, radius: float):
-    W_hh = rng.standard_normal((n_h, n_h))
-    W_xh = rng.standard_normal((n_h, n_x)) * 0.3
-    W_hx = rng.standard_normal((n_x, n_h)) * 0.3
-    for _ in range(50):
-        A = W_hh + W_xh @ W_hx
-        W_hh = W_hh * radius / max(abs(np.linalg.eigvals(A)))
-    return W_hh, W_xh, W_hx
-
-
 def linear_rnns(n_steps: int, seed: int) -> None:
     print(f"\n[2] linear Gaussian RNNs, {n_steps:,} simulated steps each, 1-D output")
     rng = np.random.default_rng(seed)
     lags = np.array([1, 2, 4, 8, 16])
     for n_h, radius in [(2, 0.7), (4, 0.85), (8, 0.93)]:
-        W_hh, W_xh, W_hx = random_stable_rnn(rng, n_h, 1, radius)
+        W_hh, W_xh, W_hx = random_linear_rnn(n_h, 1, radius, seed=rng)
         exact = linear_rnn_mi(W_hh, W_xh, W_hx, 1.0, lags)
         x = linear_rnn_sample(W_hh, W_xh, W_hx, 1.0, n_steps, seed=rng)
         simulated = gaussian_mi_from_samples(x, lags)

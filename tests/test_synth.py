@@ -20,13 +20,14 @@ from midecay.synth import (
     linear_rnn_sample,
     markov,
     markov_mi,
+    random_linear_rnn,
     repetitive,
     sign_mi,
     stationary_distribution,
 )
 
 
-def mi_of_joint(joint: np.ndarray) -> float:
+def mi_of_joint(joint: np.ndarray) -> float:  # written again on purpose: the check must not reuse the code it checks
     joint = joint / joint.sum()
     indep = np.outer(joint.sum(1), joint.sum(0))
     nz = joint > 0
@@ -170,24 +171,11 @@ def test_gaussian_sign_refuses_unrealisable_targets(kwargs, message):
 
 
 # ---------------------------------------------------------------- linear RNN theory
-def random_stable_rnn(rng, n_h, n_x, radius):
-    W_hh = rng.standard_normal((n_h, n_h))
-    W_xh = rng.standard_normal((n_h, n_x)) * 0.3
-    W_hx = rng.standard_normal((n_x, n_h)) * 0.3
-    A = W_hh + W_xh @ W_hx
-    W_hh = W_hh * radius / max(abs(np.linalg.eigvals(A)))
-    for _ in range(50):  # rescale W_hh until A has the wanted radius
-        A = W_hh + W_xh @ W_hx
-        W_hh *= radius / max(abs(np.linalg.eigvals(A)))
-    return W_hh, W_xh, W_hx
-
-
 @pytest.mark.parametrize("n_h, n_x", [(1, 1), (4, 2)])
 def test_linear_rnn_exact_mi_matches_long_simulation(n_h, n_x):
     """Hypothesis: the Lyapunov-based exact I(d) equals the Gaussian MI of a 400k-step simulation's
     empirical covariances (tolerance: a few sampling standard errors, ~1/sqrt(N) relative)."""
-    rng = np.random.default_rng(7 + n_h)
-    W_hh, W_xh, W_hx = random_stable_rnn(rng, n_h, n_x, 0.85)
+    W_hh, W_xh, W_hx = random_linear_rnn(n_h, n_x, 0.85, seed=7 + n_h)
     lags = [1, 2, 4, 8]
     exact = linear_rnn_mi(W_hh, W_xh, W_hx, 0.7, lags)
     x = linear_rnn_sample(W_hh, W_xh, W_hx, 0.7, 400_000, seed=8)
@@ -197,8 +185,7 @@ def test_linear_rnn_exact_mi_matches_long_simulation(n_h, n_x):
 
 def test_linear_rnn_decays_at_the_predicted_rate():
     """Hypothesis: I(d+1)/I(d) -> r^2 for large d, r the spectral radius of A."""
-    rng = np.random.default_rng(11)
-    W_hh, W_xh, W_hx = random_stable_rnn(rng, 3, 2, 0.9)
+    W_hh, W_xh, W_hx = random_linear_rnn(3, 2, 0.9, seed=11)
     decay = linear_rnn_decay(W_hh, W_xh, W_hx)
     mi = linear_rnn_mi(W_hh, W_xh, W_hx, 1.0, [200, 201])
     assert mi[1] / mi[0] == pytest.approx(decay.spectral_radius**2, rel=1e-3)

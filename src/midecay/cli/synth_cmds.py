@@ -136,12 +136,12 @@ def register(app: typer.Typer) -> None:
             except KeyError as exc:
                 raise ValueError(f"{weights} lacks {exc}; it needs W_hh, W_xh and W_hx") from None
         else:
-            rng = np.random.default_rng(seed)
-            W_hh = rng.standard_normal((hidden, hidden))
-            W_xh = rng.standard_normal((hidden, outputs)) * 0.3
-            W_hx = rng.standard_normal((outputs, hidden)) * 0.3
-            for _ in range(50):  # rescale W_hh until A has the requested spectral radius
-                W_hh = W_hh * radius / max(abs(np.linalg.eigvals(W_hh + W_xh @ W_hx)))
+            if not 0 < radius < 1:
+                raise ValueError(
+                    f"--radius {radius} is not below 1: the network memorises its initial condition and has no "
+                    "stationary MI curve; pick a radius in (0, 1)"
+                )
+            W_hh, W_xh, W_hx = synth.random_linear_rnn(hidden, outputs, radius, seed=seed)
         lag_values = parse_lags(lags)
         exact = synth.linear_rnn_mi(W_hh, W_xh, W_hx, sigma, lag_values)
         decay = synth.linear_rnn_decay(W_hh, W_xh, W_hx, sigma)

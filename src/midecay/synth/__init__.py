@@ -8,12 +8,19 @@ from .base import Synthetic
 from .gaussian_sign import gaussian_sign, rho_for_mi, sign_mi
 from .hmm import hmm, hmm_mi
 from .ising import ising_chain, ising_transition_matrix
-from .linear_rnn import LinearRNNDecay, gaussian_mi_from_samples, linear_rnn_decay, linear_rnn_mi, linear_rnn_sample
+from .linear_rnn import (
+    LinearRNNDecay,
+    gaussian_mi_from_samples,
+    linear_rnn_decay,
+    linear_rnn_mi,
+    linear_rnn_sample,
+    random_linear_rnn,
+)
 from .markov import block_markov_matrix, markov, markov_mi, stationary_distribution
 from .repetitive import repetitive, repetitive_hmm
 
 __all__ = [
     "LinearRNNDecay", "Synthetic", "block_markov_matrix", "gaussian_mi_from_samples", "gaussian_sign", "hmm", "hmm_mi",
     "ising_chain", "ising_transition_matrix", "linear_rnn_decay", "linear_rnn_mi", "linear_rnn_sample", "markov",
-    "markov_mi", "repetitive", "repetitive_hmm", "rho_for_mi", "sign_mi", "stationary_distribution",
+    "markov_mi", "random_linear_rnn", "repetitive", "repetitive_hmm", "rho_for_mi", "sign_mi", "stationary_distribution",
 ]

@@ -10,7 +10,7 @@ from ..lags import as_lags
 from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
 from .base import Synthetic
-from .markov import _check_transition_matrix, markov, stationary_distribution
+from .markov import _check_transition_matrix, markov, matrix_powers, mi_of_joint, stationary_distribution
 
 __all__ = ["hmm", "hmm_mi"]
 
@@ -27,7 +27,7 @@ def _check_emissions(emissions: np.ndarray, n_states: int) -> np.ndarray:
 def hmm_mi(P: np.ndarray, emissions: np.ndarray, lags: Iterable[int], pi: np.ndarray | None = None) -> np.ndarray:
     """Exact MI in nats between emissions ``d`` apart of a stationary HMM.
 
-    The joint is ``J_ab(d) = sum_ij pi_i E_ia (P^d)_ij E_jb``, the marginal ``q = pi E``.
+    The joint is ``J_ab(d) = sum_ij pi_i E_ia (P^d)_ij E_jb``; both margins are ``q = pi E``.
 
     Examples
     --------
@@ -38,21 +38,9 @@ def hmm_mi(P: np.ndarray, emissions: np.ndarray, lags: Iterable[int], pi: np.nda
     """
     P = _check_transition_matrix(P)
     E = _check_emissions(emissions, len(P))
-    lags = as_lags(lags)
     pi = stationary_distribution(P) if pi is None else np.asarray(pi, dtype=np.float64)
-    q = pi @ E
-    out = np.empty(len(lags))
-    power = np.eye(len(P))
-    done = 0
-    for i, d in enumerate(lags):
-        power = power @ np.linalg.matrix_power(P, int(d - done))
-        done = int(d)
-        joint = (pi[:, None] * E).T @ power @ E
-        indep = np.outer(q, q)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(joint > 0, joint * np.log(joint / indep), 0.0)
-        out[i] = max(float(terms.sum()), 0.0)
-    return out
+    weighted = (pi[:, None] * E).T
+    return np.array([mi_of_joint(weighted @ power @ E) for power in matrix_powers(P, as_lags(lags))])
 
 
 def hmm(

@@ -25,7 +25,9 @@ from scipy.linalg import solve_discrete_lyapunov
 from ..lags import as_lags
 from ..rng import as_generator
 
-__all__ = ["linear_rnn_mi", "linear_rnn_sample", "linear_rnn_decay", "gaussian_mi_from_samples", "LinearRNNDecay"]
+__all__ = [
+    "linear_rnn_mi", "linear_rnn_sample", "linear_rnn_decay", "gaussian_mi_from_samples", "random_linear_rnn", "LinearRNNDecay",
+]
 
 
 def _check(W_hh, W_xh, W_hx, sigma) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
@@ -128,6 +130,34 @@ def gaussian_mi_from_samples(x: np.ndarray, lags: Iterable[int]) -> np.ndarray:
         cross = xc[:-d].T @ xc[d:] / (len(xc) - d)
         out[i] = _gaussian_mi(sigma_xx, cross)
     return out
+
+
+def random_linear_rnn(
+    n_hidden: int, n_out: int, radius: float, *, seed: int | np.random.Generator | None = None, coupling: float = 0.3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A random network ``(W_hh, W_xh, W_hx)`` whose ``A = W_hh + W_xh W_hx`` has spectral radius ``radius``.
+
+    ``W_hh`` is rescaled until ``A`` has the wanted radius (the coupling term shifts it, so a
+    few rescalings converge).
+
+    Examples
+    --------
+    >>> W_hh, W_xh, W_hx = random_linear_rnn(4, 2, 0.9, seed=0)
+    >>> round(linear_rnn_decay(W_hh, W_xh, W_hx).spectral_radius, 6)
+    0.9
+    """
+    if not 0 < radius < 1:
+        raise ValueError(f"radius must lie in (0, 1) for a stable network, got {radius}")
+    rng = as_generator(seed)
+    W_hh = rng.standard_normal((n_hidden, n_hidden))
+    W_xh = rng.standard_normal((n_hidden, n_out)) * coupling
+    W_hx = rng.standard_normal((n_out, n_hidden)) * coupling
+    for _ in range(100):
+        current = float(np.max(np.abs(np.linalg.eigvals(W_hh + W_xh @ W_hx))))
+        if abs(current - radius) < 1e-12:
+            break
+        W_hh = W_hh * radius / current
+    return W_hh, W_xh, W_hx
 
 
 @dataclass(frozen=True)

@@ -54,19 +54,26 @@ def markov_mi(P: np.ndarray, lags: Iterable[int], pi: np.ndarray | None = None) 
     [0.693147, 0.693147]
     """
     P = _check_transition_matrix(P)
-    lags = as_lags(lags)
     pi = stationary_distribution(P) if pi is None else np.asarray(pi, dtype=np.float64)
-    out = np.empty(len(lags))
+    return np.array([mi_of_joint(pi[:, None] * power) for power in matrix_powers(P, as_lags(lags))])
+
+
+def matrix_powers(P: np.ndarray, lags: np.ndarray):
+    """Yield ``P^d`` for each sorted lag, each from the previous one."""
     power = np.eye(len(P))
     done = 0
-    for i, d in enumerate(lags):
+    for d in lags:
         power = power @ np.linalg.matrix_power(P, int(d - done))
         done = int(d)
-        joint = pi[:, None] * power
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(joint > 0, joint * np.log(power / pi[None, :]), 0.0)
-        out[i] = max(float(terms.sum()), 0.0)
-    return out
+        yield power
+
+
+def mi_of_joint(joint: np.ndarray) -> float:
+    """MI in nats of a joint distribution given as a matrix (its margins are its row and column sums)."""
+    indep = np.outer(joint.sum(axis=1), joint.sum(axis=0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(joint > 0, joint * np.log(joint / indep), 0.0)
+    return max(float(terms.sum()), 0.0)
 
 
 @njit(cache=True)
