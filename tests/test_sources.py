@@ -186,6 +186,12 @@ def test_debian_sets_load_or_name_the_install_command(name):
         assert s.n_symbols == DEBIAN[name] and s.alphabet == tuple("ACGT")
 
 
+def test_bach_chorales_are_pitch_segments():
+    s = datasets.load("bach", limit=5)
+    assert s.n_segments == 5
+    assert all(20 <= p <= 100 for p in s.alphabet)  # MIDI pitches of a soprano line
+
+
 def test_python_stdlib_loads_as_segments():
     s = datasets.load("python-stdlib")
     assert s.n_segments > 100 and s.n_symbols > 1_000_000

@@ -261,7 +261,9 @@ def mi_curve(
         Counting backend: ``"auto"`` or one of :data:`midecay.counting.KERNELS`.
     baseline
         ``"shuffle"``: also estimate on shuffled copies (the bias floor); ``None``: skip it
-        (``baseline`` and ``baseline_std`` are then NaN; shapes do not change).
+        (``baseline`` and ``baseline_std`` are then NaN; shapes do not change). Each shuffle
+        permutes an in-memory copy of the codes (``N`` times the code size, e.g. 1 byte per
+        symbol for small alphabets), also when the codes are memory-mapped.
     n_shuffles
         Number of shuffled copies for the floor.
     n_blocks

@@ -172,18 +172,24 @@ def _python_stdlib(split: str, level: str) -> Symbols:
     return _text_level([t for t in texts if t], level, f"Python {sysconfig.get_python_version()} standard library ({len(files)} files)")
 
 
-def _bach(split: str, level: str) -> Symbols:
+def _bach(split: str, level: str, limit: int | None = None) -> Symbols:
     try:
         from music21 import corpus
     except ImportError:
-        raise DatasetUnavailable("Bach chorales need music21; `pip install music21`") from None
+        raise DatasetUnavailable("Bach chorales need music21; `pip install midecay[music]`") from None
     pieces = []
-    for score in corpus.chorales.Iterator():
+    for i, score in enumerate(corpus.chorales.Iterator()):
+        if limit is not None and i >= limit:
+            break
         part = score.parts[0]
         pitches = [n.pitch.midi for n in part.recurse().notes if hasattr(n, "pitch")]
         if pitches:
             pieces.append(np.asarray(pitches))
-    return encode(pieces, description=f"Bach chorales, soprano MIDI pitches ({len(pieces)} chorales)")
+    # Alphabet: the pitches that occur (not 0 … 127), so its size is the melodic range.
+    pitches, codes = np.unique(np.concatenate(pieces), return_inverse=True)
+    bounds = np.concatenate([[0], np.cumsum([len(p) for p in pieces])])
+    return Symbols(codes.astype(np.uint8), tuple(int(p) for p in pitches), bounds,
+                   f"Bach chorales, soprano MIDI pitches ({len(pieces)} chorales)")
 
 
 # ----------------------------------------------------------------------------- online sets
@@ -256,7 +262,8 @@ REGISTRY: dict[str, DatasetInfo] = {
                     documented_size={"all": 4_938_920}),
         DatasetInfo("lambda-phage", "Lambda phage genome", "Debian 'bowtie2-examples'", _ALL, ("char",), _lambda),
         DatasetInfo("sp500", "S&P 500 daily log returns", "file in the PyPI 'arch' 8.0.0 wheel", _ALL, ("quantile", "sign"), _sp500),
-        DatasetInfo("bach", "Bach chorales, soprano pitches", "music21 corpus (pip install music21)", _ALL, ("pitch",), _bach),
+        DatasetInfo("bach", "Bach chorales, soprano MIDI pitches, one segment each (limit= for fewer)",
+                    "music21 corpus (midecay[music])", _ALL, ("pitch",), _bach),
         DatasetInfo("python-stdlib", "The running interpreter's standard library source", "local Python install", _ALL,
                     ("char", "word"), _python_stdlib),
         DatasetInfo("wikitext-2", "WikiText-2 (v1, tokenised)", "download (MD5-checked)", _TRAIN_VALID_TEST, ("char", "word"),
