@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -73,7 +72,7 @@ def kernel_rows(symbols, lags) -> list[tuple[str, float]]:
         if name == "numpy" or not kernel.accepts(symbols.alphabet_size):
             continue
         kernel.count(symbols.codes[:10000], np.array([[0, 10000, 10000]]), lags[:1], symbols.alphabet_size)  # compile
-        t, _ = best_of(lambda: kernel.count(symbols.codes, windows, lags, symbols.alphabet_size))
+        t, _ = best_of(lambda kernel=kernel: kernel.count(symbols.codes, windows, lags, symbols.alphabet_size))
         rows.append((name, t))
     return rows
 

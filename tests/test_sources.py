@@ -4,14 +4,11 @@ import bz2
 import gzip
 import hashlib
 import http.server
-import os
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-import midecay
 from midecay import datasets
 from midecay.sources import (
     download,
@@ -31,10 +28,10 @@ from midecay.sources import (
 # ------------------------------------------------------------------ text
 def test_read_text_char_word_lines_and_compression(tmp_path):
     body = "The cat sat.\nThe dog ran!\n\nA new document."
-    for name, writer in (("a.txt", Path.write_bytes), ("a.txt.gz", None), ("a.txt.bz2", None)):
+    data = body.encode()
+    for name, packed in (("a.txt", data), ("a.txt.gz", gzip.compress(data)), ("a.txt.bz2", bz2.compress(data))):
         path = tmp_path / name
-        data = body.encode()
-        path.write_bytes(gzip.compress(data) if name.endswith(".gz") else bz2.compress(data) if name.endswith(".bz2") else data)
+        path.write_bytes(packed)
         chars = read_text(path)
         assert chars.n_symbols == len(body)
     words = read_text(tmp_path / "a.txt", level="word", segments="lines")

@@ -20,7 +20,7 @@ from .counting import PairCounts, resolve_backend, windows_from_bounds
 from .estimators import ESTIMATORS, mutual_information_from_profile, to_base
 from .lags import as_lags
 from .rng import as_generator
-from .sequences import Symbols, encode
+from .sequences import encode
 
 logger = logging.getLogger(__name__)
 

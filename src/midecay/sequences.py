@@ -246,7 +246,7 @@ def encode(
     # Mixed or token segments: one joint token alphabet.
     flat: list = []
     bounds = [0]
-    for kind, payload in raws:
+    for _kind, payload in raws:
         flat.extend(payload.tolist() if isinstance(payload, np.ndarray) else list(payload))
         bounds.append(len(flat))
     codes, alphabet = _encode_tokens(flat)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..lags import as_lags
-from ..sequences import Symbols, encode
+from ..sequences import encode
 from .pair_counts import PairCounts, windows_from_bounds
 from .registry import KERNELS, MAX_DENSE_ALPHABET, Kernel, choose_backend
 

@@ -19,7 +19,7 @@ from scipy.ndimage import median_filter
 
 from .._io import write_atomic
 from ..curve import MICurve
-from .fit import DecayFit, Estimate, _jsonable, fit_decay
+from .fit import DecayFit, _jsonable, fit_decay
 
 __all__ = ["Span", "Periodicity", "Diagnosis", "span", "periodicity", "classify", "KINDS", "PAPER_THRESHOLD_NATS"]
 

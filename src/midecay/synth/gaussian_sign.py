@@ -60,7 +60,7 @@ def rho_for_mi(mi) -> np.ndarray:
             f"target MI must lie in [0, ln 2) nats for a binary pair, got range [{mi.min():.3g}, {mi.max():.3g}]; lower scale"
         )
     # sign_mi is increasing on [0, 1]; brentq per value is exact to machine precision.
-    return np.array([0.0 if m == 0 else brentq(lambda r: float(sign_mi(r)) - m, 0.0, 1.0, xtol=1e-15) for m in mi])
+    return np.array([0.0 if m == 0 else brentq(lambda r, m=m: float(sign_mi(r)) - m, 0.0, 1.0, xtol=1e-15) for m in mi])
 
 
 def _circulant_eigenvalues(rho: np.ndarray) -> np.ndarray:
