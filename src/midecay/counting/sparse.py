@@ -20,6 +20,8 @@ from .pair_counts import PairCounts
 
 __all__ = ["count_sparse"]
 
+_BATCH = 4  # lags per pass: 4 scratch rows of K int64 stay in L2 for K ~ 10^4
+
 
 @njit(cache=True, nogil=True)
 def _group_positions(codes, windows, k, pos_dtype_probe):
@@ -49,53 +51,70 @@ def _group_positions(codes, windows, k, pos_dtype_probe):
 
 
 @njit(cache=True, nogil=True)
-def _sparse_one_lag(codes, starts, positions, room, d, k, max_count, keep_cells):
-    """Tally the pairs at lag d group by group; return count profile, marginals, and cells if asked."""
-    scratch = np.zeros(k, dtype=np.int64)
-    touched = np.empty(k, dtype=np.uint64)
-    left = np.zeros(k, dtype=np.int64)
-    right = np.zeros(k, dtype=np.int64)
-    # profile[c]: cells holding exactly c pairs. A cell never exceeds its group's size.
-    profile = np.zeros(max_count + 1, dtype=np.int64)
+def _sparse_lag_batch(codes, starts, positions, room, lags, k, max_count, keep_cells):
+    """Tally the pairs of several lags in one pass over the symbol-grouped positions.
+
+    One pass serves a batch of lags: each position's index entries are loaded once, and the
+    batch's independent gathers keep more memory requests in flight (~1.5x over one lag at a
+    time for PTB words). Returns, per lag of the batch: count profile, left and right
+    marginals, and the cells (keys, counts, how many) when ``keep_cells``.
+    """
+    nb = lags.shape[0]
+    scratch = np.zeros((nb, k), dtype=np.int64)
+    # One spare slot: the branch-free write below stores every partner at touched[n] and only
+    # advances n for new ones, so with all K partners seen it still writes slot K.
+    touched = np.empty((nb, k + 1), dtype=np.uint64)
+    n_touched = np.zeros(nb, dtype=np.int64)
+    left = np.zeros((nb, k), dtype=np.int64)
+    right = np.zeros((nb, k), dtype=np.int64)
+    # profile[q, c]: cells holding exactly c pairs at lag q. A cell never exceeds its group's size.
+    profile = np.zeros((nb, max_count + 1), dtype=np.int64)
     cap = 1024 if keep_cells else 0
-    keys = np.empty(cap, dtype=np.int64)
-    vals = np.empty(cap, dtype=np.int64)
-    n_out = 0
-    du = np.uint64(d)
+    keys = np.empty((nb, cap), dtype=np.int64)
+    vals = np.empty((nb, cap), dtype=np.int64)
+    n_out = np.zeros(nb, dtype=np.int64)
     for a in range(k):
-        n_touched = np.uint64(0)
+        n_touched[:] = 0
         for j in range(starts[a], starts[a + 1]):
-            if room[j] >= d:
-                b = np.uint64(codes[np.uint64(positions[j]) + du])
-                # Branch-free first-touch bookkeeping: whether a partner is new is a coin
-                # toss for the branch predictor at word level.
-                touched[n_touched] = b
-                n_touched += np.uint64(scratch[b] == 0)
-                scratch[b] += 1
-        nt = np.int64(n_touched)
-        if keep_cells and n_out + nt > cap:
-            while n_out + nt > cap:
-                cap *= 2
-            keys2 = np.empty(cap, dtype=np.int64)
-            vals2 = np.empty(cap, dtype=np.int64)
-            keys2[:n_out] = keys[:n_out]
-            vals2[:n_out] = vals[:n_out]
-            keys, vals = keys2, vals2
+            r = room[j]
+            p = np.uint64(positions[j])
+            for q in range(nb):
+                if r >= lags[q]:
+                    b = np.uint64(codes[p + np.uint64(lags[q])])
+                    # Branch-free first-touch bookkeeping: whether a partner is new is a coin
+                    # toss for the branch predictor at word level.
+                    touched[q, n_touched[q]] = b
+                    n_touched[q] += scratch[q, b] == 0
+                    scratch[q, b] += 1
+        if keep_cells:
+            need = 0
+            for q in range(nb):
+                need = max(need, n_out[q] + n_touched[q])
+            if need > cap:
+                while need > cap:
+                    cap *= 2
+                keys2 = np.empty((nb, cap), dtype=np.int64)
+                vals2 = np.empty((nb, cap), dtype=np.int64)
+                for q in range(nb):
+                    keys2[q, : n_out[q]] = keys[q, : n_out[q]]
+                    vals2[q, : n_out[q]] = vals[q, : n_out[q]]
+                keys, vals = keys2, vals2
         row = a * k
-        total = 0
-        for i in range(nt):
-            b = touched[i]
-            c = scratch[b]
-            profile[c] += 1
-            total += c
-            right[b] += c
-            scratch[b] = 0
-            if keep_cells:
-                keys[n_out] = row + np.int64(b)
-                vals[n_out] = c
-                n_out += 1
-        left[a] = total
-    return profile, left, right, keys[:n_out].copy(), vals[:n_out].copy()
+        for q in range(nb):
+            total = 0
+            for i in range(n_touched[q]):
+                b = touched[q, i]
+                c = scratch[q, b]
+                profile[q, c] += 1
+                total += c
+                right[q, b] += c
+                scratch[q, b] = 0
+                if keep_cells:
+                    keys[q, n_out[q]] = row + np.int64(b)
+                    vals[q, n_out[q]] = c
+                    n_out[q] += 1
+            left[q, a] = total
+    return profile, left, right, keys, vals, n_out
 
 
 def count_sparse(
@@ -105,8 +124,8 @@ def count_sparse(
 
     Cells are keys ``a * K + b`` (grouped by ``a``) with their counts. Estimators need only the
     count profile (how many cells hold each count) and the marginals, so ``cells=False`` skips
-    writing ``O(distinct pairs)`` keys per lag. Lags run in parallel on numba's thread count
-    (the kernel releases the GIL).
+    writing ``O(distinct pairs)`` keys per lag. Lags are split into balanced batches that run in
+    parallel on numba's thread count (the kernel releases the GIL), each batch in one pass.
 
     Examples
     --------
@@ -123,21 +142,28 @@ def count_sparse(
     starts, positions, room = _group_positions(codes, windows, k, probe)
     max_count = int(np.diff(starts).max()) if k else 0
 
-    def one(d: int) -> tuple[np.ndarray, ...]:
-        return _sparse_one_lag(codes, starts, positions, room, np.int64(d), k, max_count, cells)
+    threads = max(1, min(numba.get_num_threads(), len(lags)))
+    # Batches of at most _BATCH lags, as many as a multiple of the thread count, so every
+    # thread gets the same number of passes.
+    n_batches = threads * -(-len(lags) // (threads * _BATCH))
+    batches = [b for b in np.array_split(lags, min(n_batches, len(lags))) if len(b)]
 
-    threads = min(numba.get_num_threads(), len(lags))
+    def one(batch: np.ndarray) -> tuple[np.ndarray, ...]:
+        return _sparse_lag_batch(codes, starts, positions, room, batch, k, max_count, cells)
+
     if threads > 1:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            results = list(pool.map(one, lags))
+            results = list(pool.map(one, batches))
     else:
-        results = [one(d) for d in lags]
-    left = np.stack([r[1] for r in results])
-    right = np.stack([r[2] for r in results])
-    profiles = [_profile_pairs(r[0]) for r in results]
+        results = [one(b) for b in batches]
+    left = np.concatenate([r[1] for r in results])
+    right = np.concatenate([r[2] for r in results])
+    profiles = [_profile_pairs(row) for r in results for row in r[0]]
     if not cells:
         return PairCounts.from_profile(lags, k, profiles, left, right)
-    return PairCounts.from_sparse(lags, k, [r[3] for r in results], [r[4] for r in results], left=left, right=right)
+    keys = [r[3][q, : r[5][q]].copy() for r in results for q in range(len(r[5]))]
+    values = [r[4][q, : r[5][q]].copy() for r in results for q in range(len(r[5]))]
+    return PairCounts.from_sparse(lags, k, keys, values, left=left, right=right)
 
 
 def _profile_pairs(profile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
