@@ -105,3 +105,36 @@ def test_sparse_subtraction_matches_dense():
     dense = KERNELS["dense"].count(codes, windows_from_bounds(bounds), lags, 30)
     dpart = KERNELS["dense"].count(codes, block_windows(bounds, 4)[1], lags, 30)
     assert np.array_equal((whole - part).to_dense(), (dense - dpart).to_dense())
+
+
+_BOUNDSCHECK_SCRIPT = """
+import numpy as np
+from midecay.counting import KERNELS, windows_from_bounds
+rng = np.random.default_rng(0)
+for k, lengths, lags in [(2, [200, 65, 1], [1, 63, 64, 199]), (4, [300], [1, 7, 299]), (30, [400, 3], [1, 2, 399])]:
+    codes = rng.integers(0, k, sum(lengths)).astype(np.uint8)
+    codes[:k] = np.arange(k)  # every symbol occurs, so every partner gets touched
+    windows = windows_from_bounds(np.concatenate([[0], np.cumsum(lengths)]))
+    lags = np.array(lags)
+    want = KERNELS["numpy"].count(codes, windows, lags, k).to_dense()
+    for name, kernel in KERNELS.items():
+        if kernel.accepts(k):
+            for cells in (True, False):
+                got = kernel.count(codes, windows, lags, k, cells=cells)
+                if cells:
+                    assert np.array_equal(got.to_dense(), want), name
+print("ok")
+"""
+
+
+def test_kernels_stay_in_bounds(tmp_path):
+    """Hypothesis: no compiled kernel reads or writes outside its arrays (numba checks nothing by
+    default; with NUMBA_BOUNDSCHECK=1 and a fresh cache an out-of-range index raises IndexError)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", _BOUNDSCHECK_SCRIPT], capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok"
