@@ -209,8 +209,8 @@ def classify(
     Rules, in order:
 
     1. fewer than 3 lags significantly above the floor: ``no_dependence``;
-    2. a power law fitted to the significant points has ``|alpha| < 0.05`` (or a negative
-       alpha) with its error: ``flat``;
+    2. a power law fitted to the significant points has ``alpha < 0.05`` (no decay, or a rise):
+       ``flat``;
     3. exponential, power law and broken power law are compared by AICc. The broken power law
        counts only when its two exponents differ by more than 3 combined standard errors and by
        at least ``min_slope_change`` (a practical difference), its AICc beats the single power
@@ -237,7 +237,7 @@ def classify(
     if pl is not None:
         alpha = pl.estimate("alpha")
         evidence["alpha"] = f"{alpha:.4g}"
-        if alpha.value < 0.05 + 2 * alpha.stderr and alpha.value < 0.05:
+        if alpha.value < 0.05:
             return Diagnosis("flat", sp, per, fit, evidence)
     candidates = {k: f for k, f in fit.fits.items() if k in ("exponential", "power_law")}
     bpl = fit.fits.get("broken_power_law")
