@@ -35,9 +35,9 @@ def main() -> int:
         lags = sorted(set(midecay.log_lags(1, top, 20).tolist()) | ({100} if top >= 100 else set()))
         c = midecay.mi_curve(s, lags, seed=0, n_shuffles=2)
         sp = span(c)
-        i100 = f"{c.corrected[lags.index(100)]:9.2e}" if 100 in lags else f"{'-':>9}"
+        i100 = f"{c.floor_removed[lags.index(100)]:9.2e}" if 100 in lags else f"{'-':>9}"
         reach = f"{'>=' if not sp.reached_floor else ''}{sp.floor_distance}"
-        print(f"{name:<14} {tag:<16} {s.n_symbols:>11,} {s.n_segments:>6} {s.alphabet_size:>6} {c.corrected[0]:9.4f} {i100} "
+        print(f"{name:<14} {tag:<16} {s.n_symbols:>11,} {s.n_segments:>6} {s.alphabet_size:>6} {c.floor_removed[0]:9.4f} {i100} "
               f"{reach:>7} {time.perf_counter() - t0:5.1f}")
     return 0
 

@@ -137,14 +137,9 @@ class Comparison:
         return ax
 
 
-def _floor_removed(curve: MICurve) -> np.ndarray:
-    """``mi - baseline`` where the curve has a floor, ``mi`` elsewhere."""
-    return np.where(np.isfinite(curve.baseline), curve.corrected, curve.mi)
-
-
 def _pair(ref: MICurve, other: MICurve, ref_name: str, name: str, alpha: float, tolerance: float, z: float) -> PairComparison:
     common, i_ref, i_oth = np.intersect1d(ref.lags, other.lags, return_indices=True)
-    d_ref, d_oth = _floor_removed(ref)[i_ref], _floor_removed(other)[i_oth]
+    d_ref, d_oth = ref.floor_removed[i_ref], other.floor_removed[i_oth]
     noise = np.hypot(ref.noise[i_ref], other.noise[i_oth])
     diff = d_oth - d_ref
     with np.errstate(divide="ignore", invalid="ignore"):

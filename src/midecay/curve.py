@@ -81,6 +81,14 @@ class MICurve:
         return self.mi - self.baseline
 
     @property
+    def floor_removed(self) -> np.ndarray:
+        """``mi - baseline`` where the curve has a shuffle floor, ``mi`` where it has none.
+
+        What fits, spans and comparisons work on: the estimate without its bias at this size.
+        """
+        return np.where(np.isfinite(self.baseline), self.mi - self.baseline, self.mi)
+
+    @property
     def noise(self) -> np.ndarray:
         """Combined standard error of ``mi - baseline`` (jackknife and shuffle spread)."""
         se = np.nan_to_num(self.stderr, nan=0.0)

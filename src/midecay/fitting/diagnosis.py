@@ -75,7 +75,7 @@ def span(curve: MICurve, *, z: float = 3.0, threshold: float = PAPER_THRESHOLD_N
     floor_distance = int(curve.lags[last]) if last is not None else None
     reached = last is None or last < len(sig) - 1
     thr = threshold if threshold_base == curve.base else threshold * (math.log(2) if curve.base == "nats" else 1 / math.log(2))
-    y = curve.corrected if np.isfinite(curve.baseline).any() else curve.mi
+    y = curve.floor_removed
     below = np.flatnonzero(y < thr)
     crossing = None
     if len(below):
@@ -133,7 +133,7 @@ def periodicity(curve: MICurve, *, max_period: int | None = None, alpha: float =
     runs = np.split(np.arange(len(lags)), np.flatnonzero(np.diff(lags) != 1) + 1)
     run = max(runs, key=len)
     d = lags[run]
-    y = curve.corrected[run] if np.isfinite(curve.baseline).any() else curve.mi[run]
+    y = curve.floor_removed[run]
     floor = max(float(np.nanmax(curve.noise[run])) if np.isfinite(curve.noise[run]).any() else 0.0, 1e-300)
     ly = np.log(np.maximum(y, floor))
     max_p = int(max_period or len(d) // 3)

@@ -113,8 +113,7 @@ def fit_points(curve: MICurve, *, dmin: float | None = None, dmax: float | None 
         in_range &= lags >= dmin
     if dmax is not None:
         in_range &= lags <= dmax
-    has_floor = np.isfinite(curve.baseline).any()
-    y = curve.corrected if has_floor else curve.mi.copy()
+    y = curve.floor_removed
     weighted = bool(np.isfinite(curve.stderr).all())
     if weighted:
         keep = in_range & curve.significant(z) & (y > 0)
