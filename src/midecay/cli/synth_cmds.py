@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -17,8 +18,11 @@ OutOpt = Annotated[Path, typer.Option("--out", help="Write the sequences here (.
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same bytes.")]
 
 
-def _emit(io: Output, generated: synth.Synthetic, out: Path, lags: str, force: bool) -> None:
+def _emit(io: Output, generate: Callable[[], synth.Synthetic], out: Path, lags: str, force: bool) -> None:
+    """Refuse an existing output before any work, generate, write the .npz, report the exact curve."""
+    check_writable(out, force)
     lag_values = parse_lags(lags)
+    generated = generate()
     lag_values = lag_values[lag_values < generated.symbols.lengths.max()]
     exact = generated.expected_mi(lag_values)
     save_npz(generated.symbols, out, force=force, extra={"lags": lag_values, "expected_mi_nats": exact})
@@ -51,8 +55,8 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """Binary sign(z) sequences with an exact power-law MI at every d."""
-        check_writable(out, force)
-        _emit(Output(as_json, quiet), synth.gaussian_sign(sequences, length, alpha=alpha, scale=scale, seed=seed), out, lags, force)
+        _emit(Output(as_json, quiet), lambda: synth.gaussian_sign(sequences, length, alpha=alpha, scale=scale, seed=seed),
+              out, lags, force)
 
     @synth_app.command("markov")
     @user_errors
@@ -70,7 +74,6 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """A Markov chain (default: the 27-state block chain, xi = -1/(2 ln stay))."""
-        check_writable(out, force)
         if matrix is not None:
             try:
                 P = np.asarray(json.loads(Path(matrix).read_text()), dtype=float)
@@ -78,7 +81,7 @@ def register(app: typer.Typer) -> None:
                 raise ValueError(f"{matrix}: expected a JSON list of rows of probabilities ({exc})") from None
         else:
             P = synth.block_markov_matrix(states, blocks, stay)
-        _emit(Output(as_json, quiet), synth.markov(P, n, seed=seed), out, lags, force)
+        _emit(Output(as_json, quiet), lambda: synth.markov(P, n, seed=seed), out, lags, force)
 
     @synth_app.command("repetitive")
     @user_errors
@@ -93,8 +96,7 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """Blocks '01'/'10': MI constant for every d > 1."""
-        check_writable(out, force)
-        _emit(Output(as_json, quiet), synth.repetitive(p, n, seed=seed), out, lags, force)
+        _emit(Output(as_json, quiet), lambda: synth.repetitive(p, n, seed=seed), out, lags, force)
 
     @synth_app.command("ising")
     @user_errors
@@ -110,8 +112,7 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """Nearest-neighbour Ising chain (exponential MI, van Hove)."""
-        check_writable(out, force)
-        _emit(Output(as_json, quiet), synth.ising_chain(beta, coupling, n, seed=seed), out, lags, force)
+        _emit(Output(as_json, quiet), lambda: synth.ising_chain(beta, coupling, n, seed=seed), out, lags, force)
 
     @theory_app.command("linear-rnn")
     @user_errors
