@@ -10,65 +10,102 @@ from .pair_counts import PairCounts
 
 __all__ = ["count_dense"]
 
-# Four interleaved sub-histograms: consecutive pairs usually hit the same few cells (text,
-# DNA), and one histogram would make every increment wait for the previous store.
+# Each task counts two lags at once (one load of x_t serves both), each lag into two
+# interleaved sub-histograms: consecutive pairs usually hit the same few cells (text, DNA),
+# and one histogram would make every increment wait for the previous store.
 _N_SUB = 4
 
 
 @njit(inline="always")
-def _count_range(codes, lo, hi, d, k, sub):
-    """Add pairs (x_t, x_{t+d}), lo <= t < hi, into four interleaved sub-histograms."""
+def _count_two_lags(codes, lo, hi, d1, d2, k, sub):
+    """Pairs (x_t, x_{t+d1}) into regions 0/1 and (x_t, x_{t+d2}) into regions 2/3, lo <= t < hi."""
     # Unsigned positions and indices: numba then drops its negative-index wrap-around test
     # from every load and increment (a third of the run time here).
     kk = k * k
     ku = np.uint64(k)
-    off1, off2, off3 = np.uint64(kk), np.uint64(2 * kk), np.uint64(3 * kk)
-    one, two, three, four = np.uint64(1), np.uint64(2), np.uint64(3), np.uint64(4)
-    t, du, h = np.uint64(lo), np.uint64(d), np.uint64(hi)
-    while t + three < h:
-        sub[np.uint64(codes[t]) * ku + np.uint64(codes[t + du])] += 1
-        sub[off1 + np.uint64(codes[t + one]) * ku + np.uint64(codes[t + one + du])] += 1
-        sub[off2 + np.uint64(codes[t + two]) * ku + np.uint64(codes[t + two + du])] += 1
-        sub[off3 + np.uint64(codes[t + three]) * ku + np.uint64(codes[t + three + du])] += 1
-        t += four
-    while t < h:
-        sub[np.uint64(codes[t]) * ku + np.uint64(codes[t + du])] += 1
-        t += one
+    o1, o2, o3 = np.uint64(kk), np.uint64(2 * kk), np.uint64(3 * kk)
+    one, two = np.uint64(1), np.uint64(2)
+    t, h, u1, u2 = np.uint64(lo), np.uint64(hi), np.uint64(d1), np.uint64(d2)
+    while t + one < h:
+        a0 = np.uint64(codes[t]) * ku
+        a1 = np.uint64(codes[t + one]) * ku
+        sub[a0 + np.uint64(codes[t + u1])] += 1
+        sub[o1 + a1 + np.uint64(codes[t + one + u1])] += 1
+        sub[o2 + a0 + np.uint64(codes[t + u2])] += 1
+        sub[o3 + a1 + np.uint64(codes[t + one + u2])] += 1
+        t += two
+    if t < h:
+        a0 = np.uint64(codes[t]) * ku
+        sub[a0 + np.uint64(codes[t + u1])] += 1
+        sub[o2 + a0 + np.uint64(codes[t + u2])] += 1
+
+
+@njit(inline="always")
+def _count_one_lag(codes, lo, hi, d, k, sub):
+    """Pairs (x_t, x_{t+d}) into regions 0/1, lo <= t < hi."""
+    kk = k * k
+    ku = np.uint64(k)
+    o1 = np.uint64(kk)
+    one, two = np.uint64(1), np.uint64(2)
+    t, h, u = np.uint64(lo), np.uint64(hi), np.uint64(d)
+    while t + one < h:
+        sub[np.uint64(codes[t]) * ku + np.uint64(codes[t + u])] += 1
+        sub[o1 + np.uint64(codes[t + one]) * ku + np.uint64(codes[t + one + u])] += 1
+        t += two
+    if t < h:
+        sub[np.uint64(codes[t]) * ku + np.uint64(codes[t + u])] += 1
 
 
 @njit(parallel=True, cache=True, nogil=True)
 def _dense_kernel(codes, windows, lags, k, n_chunks):
     n_lags = lags.shape[0]
     kk = k * k
-    n_tasks = n_lags * n_chunks
-    partial = np.zeros((n_tasks, kk), dtype=np.int64)
+    n_groups = (n_lags + 1) // 2
+    n_tasks = n_groups * n_chunks
+    partial = np.zeros((n_tasks, 2, kk), dtype=np.int64)
     for task in prange(n_tasks):
-        li = task // n_chunks
+        g = task // n_chunks
         chunk = task % n_chunks
-        d = lags[li]
+        l1 = 2 * g
+        paired = l1 + 1 < n_lags
+        d1 = lags[l1]
+        d2 = lags[l1 + 1] if paired else d1  # lags are sorted, so d2 >= d1
         sub = np.zeros(_N_SUB * kk, dtype=np.int64)
         for w in range(windows.shape[0]):
             start = windows[w, 0]
-            hi = min(windows[w, 1], windows[w, 2] - d)
-            if hi > start:
-                span = hi - start
-                lo_c = start + span * chunk // n_chunks
-                hi_c = start + span * (chunk + 1) // n_chunks
-                _count_range(codes, lo_c, hi_c, d, k, sub)
+            hi1 = min(windows[w, 1], windows[w, 2] - d1)
+            if hi1 <= start:
+                continue
+            span = hi1 - start
+            lo_c = start + span * chunk // n_chunks
+            hi_c = start + span * (chunk + 1) // n_chunks
+            split = hi_c
+            if paired:
+                # Both lags up to where the longer one runs out, then the shorter one alone.
+                split = max(lo_c, min(hi_c, windows[w, 1], windows[w, 2] - d2))
+                _count_two_lags(codes, lo_c, split, d1, d2, k, sub)
+            else:
+                split = lo_c
+            _count_one_lag(codes, split, hi_c, d1, k, sub)
         for j in range(kk):
-            partial[task, j] = sub[j] + sub[kk + j] + sub[2 * kk + j] + sub[3 * kk + j]
+            partial[task, 0, j] = sub[j] + sub[kk + j]
+            partial[task, 1, j] = sub[2 * kk + j] + sub[3 * kk + j]
     out = np.zeros((n_lags, kk), dtype=np.int64)
     for task in range(n_tasks):
-        out[task // n_chunks] += partial[task]
+        l1 = 2 * (task // n_chunks)
+        out[l1] += partial[task, 0]
+        if l1 + 1 < n_lags:
+            out[l1 + 1] += partial[task, 1]
     return out
 
 
 def count_dense(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int, *, cells: bool = True) -> PairCounts:
     """Count pairs into a dense ``(n_lags, K, K)`` histogram with a compiled loop.
 
-    Parallel over lags; when there are fewer lags than threads, each lag is also split into
-    chunks of positions so every core works. Extra memory is ``O(K^2)`` per task (four
-    sub-histograms) plus the ``(n_lags, K, K)`` result; no ``N``-sized temporaries.
+    Parallel over pairs of lags (one pass counts two); when there are fewer pairs than threads,
+    each is also split into chunks of positions so every core works. Extra memory is ``O(K^2)``
+    per task (four sub-histograms) plus the ``(n_lags, K, K)`` result; no ``N``-sized
+    temporaries.
 
     Examples
     --------
@@ -79,6 +116,6 @@ def count_dense(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphab
     k = int(alphabet_size)
     lags = np.ascontiguousarray(lags, dtype=np.int64)
     threads = numba.get_num_threads()
-    n_chunks = max(1, -(-threads // len(lags)))
+    n_chunks = max(1, -(-threads // ((len(lags) + 1) // 2)))
     flat = _dense_kernel(codes, np.ascontiguousarray(windows, dtype=np.int64), lags, k, n_chunks)
     return PairCounts.from_dense(lags, flat.reshape(len(lags), k, k))
