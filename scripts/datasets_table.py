@@ -36,7 +36,7 @@ def main() -> int:
         c = midecay.mi_curve(s, lags, seed=0, n_shuffles=2)
         sp = span(c)
         i100 = f"{c.floor_removed[lags.index(100)]:9.2e}" if 100 in lags else f"{'-':>9}"
-        reach = f"{'>=' if not sp.reached_floor else ''}{sp.floor_distance}"
+        reach = sp.reach
         print(f"{name:<14} {tag:<16} {s.n_symbols:>11,} {s.n_segments:>6} {s.alphabet_size:>6} {c.floor_removed[0]:9.4f} {i100} "
               f"{reach:>7} {time.perf_counter() - t0:5.1f}")
     return 0

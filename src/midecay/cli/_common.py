@@ -159,6 +159,14 @@ def load_curve_or_source(item: str, lags: np.ndarray, level: str | None, seed: i
     return mi_curve(load_source(item, level), lags, seed=seed, progress=progress, **kwargs)
 
 
+def parse_names(names: str | None, sources: list[str], default: list[str] | None = None) -> list[str]:
+    """Comma-separated names, one per source (default: ``default`` or the sources themselves)."""
+    label = [n.strip() for n in names.split(",")] if names else list(default or sources)
+    if len(label) != len(sources):
+        raise ValueError(f"got {len(label)} names for {len(sources)} sources; pass one name per source")
+    return label
+
+
 def check_writable(path: Path | None, force: bool) -> None:
     """Refuse early, before any work, when an output exists and --force was not given."""
     if path is not None and Path(path).exists() and not force:
@@ -166,9 +174,6 @@ def check_writable(path: Path | None, force: bool) -> None:
 
 
 def save_figure(fig, path: Path, force: bool) -> None:
-    import io
+    from ..report.html import fig_to_png  # matplotlib only where a figure is asked for
 
-    buf = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buf, format="png", dpi=130)
-    write_atomic(path, buf.getvalue(), overwrite=force)
+    write_atomic(path, fig_to_png(fig), overwrite=force)

@@ -8,10 +8,19 @@ from typing import Annotated, Optional
 import typer
 
 from ..comparison import compare
-from ..curve import MICurve, mi_curve
+from ..curve import mi_curve
 from ..fitting import DecayFit, classify, fit_decay
 from ..fitting.fit import DEFAULT_LAWS
-from ._common import Output, check_writable, load_curve_or_source, load_source, parse_lags, save_figure, user_errors
+from ._common import (
+    Output,
+    check_writable,
+    load_curve_or_source,
+    load_source,
+    parse_lags,
+    parse_names,
+    save_figure,
+    user_errors,
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout (and nothing else there).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table output.")]
@@ -19,10 +28,6 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output
 LagsOpt = Annotated[str, typer.Option("--lags", help="Lags: 1:1000:40log, 1:256, 1:256:4 or 1,2,4,8.")]
 LevelOpt = Annotated[Optional[str], typer.Option("--level", help="char | word | token (text), or a data set's level.")]
 SeedOpt = Annotated[Optional[int], typer.Option("--seed", help="Seed for the shuffle floor.")]
-
-
-def curve_table(curve: MICurve) -> str:
-    return curve.summary()
 
 
 def fit_payload(fit: DecayFit, diagnosis=None) -> dict:
@@ -73,7 +78,7 @@ def register(app: typer.Typer) -> None:
         if plot:
             save_figure(result.plot().figure, plot, force)
             io.info(f"wrote {plot}")
-        io.result(result.to_dict(), curve_table(result))
+        io.result(result.to_dict(), result.summary())
 
     @app.command()
     @user_errors
@@ -98,13 +103,7 @@ def register(app: typer.Typer) -> None:
         diagnosis = classify(curve_, dmin=dmin, dmax=dmax)
         if plot:
             save_figure(result.plot().figure, plot, force)
-        sp = diagnosis.span
-        text = (
-            result.summary()
-            + f"\n  span: {'>= ' if not sp.reached_floor else ''}{sp.floor_distance} (floor)"
-            + f", {'never below' if sp.threshold_distance is None else f'{sp.threshold_distance:.1f}'} (1e-5 nats)"
-            + f"\n  kind: {diagnosis.kind}"
-        )
+        text = f"{result.summary()}\n  {diagnosis.span.describe()}\n  kind: {diagnosis.kind}"
         io.result(fit_payload(result, diagnosis), text)
 
     @app.command(name="compare")
@@ -128,7 +127,7 @@ def register(app: typer.Typer) -> None:
             raise ValueError("compare needs at least two sources")
         check_writable(plot, force)
         check_writable(out, force)
-        label = [n.strip() for n in names.split(",")] if names else [Path(s).stem if ":" not in s else s for s in sources]
+        label = parse_names(names, sources, default=[Path(s).stem if ":" not in s else s for s in sources])
         lag_values = parse_lags(lags)
         curves = [load_curve_or_source(s, lag_values, level, seed, io.progress) for s in sources]
         result = compare(curves, label, alpha=alpha)

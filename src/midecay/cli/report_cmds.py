@@ -9,7 +9,7 @@ import typer
 
 from ..report import analyse, render_analysis
 from .analysis_cmds import ForceOpt, JsonOpt, LagsOpt, LevelOpt, QuietOpt
-from ._common import Output, check_writable, load_source, parse_lags, user_errors
+from ._common import Output, check_writable, load_curve_or_source, parse_lags, parse_names, user_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -27,15 +27,12 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """One self-contained HTML page: curves, floors, fits, diagnosis, comparison, provenance."""
-        from ..curve import MICurve
-
         io = Output(as_json, quiet)
         check_writable(out, force)
-        label = [n.strip() for n in names.split(",")] if names else list(sources)
-        if len(label) != len(sources):
-            raise ValueError(f"got {len(label)} names for {len(sources)} sources")
-        items = [MICurve.from_json(s) if s.endswith(".json") else load_source(s, level) for s in sources]
-        analysis = analyse(items, label, parse_lags(lags), seed=seed, progress=io.progress)
+        label = parse_names(names, sources)
+        lag_values = parse_lags(lags)
+        curves = [load_curve_or_source(s, lag_values, level, seed, io.progress) for s in sources]
+        analysis = analyse(curves, label, lag_values)
         page = render_analysis(analysis)
         page.write(out, overwrite=force)
         io.result({"out": out, "figures": page.n_figures, **analysis.to_dict()}, f"wrote {out} ({page.n_figures} figures)")

@@ -79,13 +79,10 @@ def _dense_kernel(codes, windows, lags, k, n_chunks):
             span = hi1 - start
             lo_c = start + span * chunk // n_chunks
             hi_c = start + span * (chunk + 1) // n_chunks
-            split = hi_c
+            # Both lags up to where the longer one runs out, then the shorter one alone.
+            split = max(lo_c, min(hi_c, windows[w, 1], windows[w, 2] - d2)) if paired else lo_c
             if paired:
-                # Both lags up to where the longer one runs out, then the shorter one alone.
-                split = max(lo_c, min(hi_c, windows[w, 1], windows[w, 2] - d2))
                 _count_two_lags(codes, lo_c, split, d1, d2, k, sub)
-            else:
-                split = lo_c
             _count_one_lag(codes, split, hi_c, d1, k, sub)
         for j in range(kk):
             partial[task, 0, j] = sub[j] + sub[kk + j]

@@ -162,9 +162,9 @@ class PairCounts:
             k2, v2 = _subtract_grouped(key, val, okey, oval, self.alphabet_size)
             keys.append(k2)
             values.append(v2)
-        lags = np.arange(len(self.lags))
-        left = np.stack([self.left(i) - other.left(i) for i in lags])
-        right = np.stack([self.right(i) - other.right(i) for i in lags])
+        indices = range(len(self.lags))
+        left = np.stack([self.left(i) - other.left(i) for i in indices])
+        right = np.stack([self.right(i) - other.right(i) for i in indices])
         return PairCounts.from_sparse(self.lags, self.alphabet_size, keys, values, left, right)
 
 

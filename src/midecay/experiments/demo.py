@@ -87,9 +87,8 @@ def run_demo(
         }
         lines.append(f"PTB {level}:")
         for r in analysis.results:
-            sp = r.diagnosis.span
             lines.append(f"  {r.name:<12} N={r.curve.n_symbols:>9,}  {r.diagnosis.kind:<18} I(1)={r.curve.mi[0]:.4f}  "
-                         f"span {'>=' if not sp.reached_floor else ''}{sp.floor_distance}")
+                         f"span {r.diagnosis.span.reach}")
         lines.append(f"  splits vs train (floors removed): {analysis.comparison.verdict}; "
                      f"size-matched: {matched.verdict}")
     page.write(report_path, overwrite=True)

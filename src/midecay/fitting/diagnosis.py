@@ -52,6 +52,16 @@ class Span:
     threshold: float
     threshold_distance: float | None
 
+    @property
+    def reach(self) -> str:
+        """The floor distance as text, ``>=`` marking a lower bound."""
+        return f"{'>=' if not self.reached_floor else ''}{self.floor_distance}"
+
+    def describe(self) -> str:
+        """One line: where the curve meets its floor and where it crosses the threshold."""
+        crossing = "never below" if self.threshold_distance is None else f"{self.threshold_distance:.1f}"
+        return f"span: {self.reach} (floor), {crossing} (threshold {self.threshold:g} nats)"
+
 
 def span(curve: MICurve, *, z: float = 3.0, threshold: float = PAPER_THRESHOLD_NATS, threshold_base: str = "nats") -> Span:
     """Where the curve meets its floor (significance) and where it crosses a fixed threshold.
@@ -177,12 +187,7 @@ class Diagnosis:
         lines = [f"kind: {self.kind}"]
         for key, value in self.evidence.items():
             lines.append(f"  {key}: {value}")
-        sp = self.span
-        lines.append(
-            f"  span: {'>= ' if not sp.reached_floor else ''}{sp.floor_distance} (floor), "
-            f"{'never below' if sp.threshold_distance is None else f'{sp.threshold_distance:.1f}'} "
-            f"(threshold {sp.threshold:g} nats)"
-        )
+        lines.append(f"  {self.span.describe()}")
         if self.periodicity.period:
             lines.append(f"  period: {self.periodicity.period} (p = {self.periodicity.p_value:.2g})")
         return "\n".join(lines)

@@ -24,13 +24,13 @@ img { max-width: 100%; }
 """
 
 
-def fig_to_png(fig) -> bytes:
+def fig_to_png(fig, dpi: int = 130) -> bytes:
     """A matplotlib figure as PNG bytes (the figure is closed afterwards)."""
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
     fig.tight_layout()
-    fig.savefig(buf, format="png", dpi=110)
+    fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
     return buf.getvalue()
 
@@ -59,6 +59,7 @@ class HtmlReport:
         self.parts.append(f"<table><tr>{head}</tr>{body}</table>")
 
     def figure(self, png: bytes, caption: str) -> None:
+        """Embed a PNG (see :func:`fig_to_png`) with a numbered caption."""
         self.n_figures += 1
         data = base64.b64encode(png).decode("ascii")
         self.parts.append(
@@ -99,7 +100,7 @@ def render_analysis(
         best = r.diagnosis.fit.fits.get(r.diagnosis.fit.best) if r.diagnosis.fit and r.diagnosis.fit.best else None
         rows.append([
             r.name, f"{r.curve.n_symbols:,}", r.curve.alphabet_size, r.diagnosis.kind,
-            f"{r.curve.mi[0]:.4g}", f"{'>=' if not sp.reached_floor else ''}{sp.floor_distance}",
+            f"{r.curve.mi[0]:.4g}", sp.reach,
             f"above to d={int(r.curve.lags[-1])}" if sp.threshold_distance is None else f"{sp.threshold_distance:.0f}",
             ", ".join(f"{k}={v:.3g}" for k, v in best.params.items()) if best else "",
         ])

@@ -6,6 +6,7 @@ import csv
 import gzip
 import os
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -14,23 +15,29 @@ from ..sequences import Symbols
 __all__ = ["series_symbols", "read_csv_column"]
 
 
-def read_csv_column(path: str | os.PathLike, column: str) -> np.ndarray:
-    """One numeric column of a CSV file (``.gz`` too); empty cells become NaN."""
-    path = Path(path)
+def read_csv_column(source: str | os.PathLike | TextIO, column: str) -> np.ndarray:
+    """One numeric column of a CSV file (``.gz`` too) or open text stream; empty cells become NaN."""
+    if hasattr(source, "read"):
+        return _csv_column(source, column, "CSV stream")
+    path = Path(source)
     if not path.exists():
         raise FileNotFoundError(f"{path} not found; check the path")
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", newline="") as fh:
-        reader = csv.DictReader(fh)
-        if reader.fieldnames is None or column not in reader.fieldnames:
-            raise ValueError(f"{path} has no column {column!r}; columns are {reader.fieldnames}")
-        values = []
-        for i, row in enumerate(reader):
-            cell = (row[column] or "").strip()
-            try:
-                values.append(float(cell) if cell else np.nan)
-            except ValueError:
-                raise ValueError(f"{path}: row {i + 2} of column {column!r} is not a number ({cell!r})") from None
+        return _csv_column(fh, column, str(path))
+
+
+def _csv_column(fh: TextIO, column: str, path: str) -> np.ndarray:
+    reader = csv.DictReader(fh)
+    if reader.fieldnames is None or column not in reader.fieldnames:
+        raise ValueError(f"{path} has no column {column!r}; columns are {reader.fieldnames}")
+    values = []
+    for i, row in enumerate(reader):
+        cell = (row[column] or "").strip()
+        try:
+            values.append(float(cell) if cell else np.nan)
+        except ValueError:
+            raise ValueError(f"{path}: row {i + 2} of column {column!r} is not a number ({cell!r})") from None
     return np.asarray(values)
 
 
