@@ -148,7 +148,7 @@ def test_bad_arguments_get_one_line_errors(tmp_path):
     with pytest.raises(ValueError, match="not valid JSON"):
         MICurve.from_json(tmp_path / "x.json")
     (tmp_path / "y.json").write_text("{}")
-    with pytest.raises(ValueError, match="not a midecay curve"):
+    with pytest.raises(ValueError, match="not a MICurve"):
         MICurve.from_json(tmp_path / "y.json")
 
 

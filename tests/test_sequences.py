@@ -55,7 +55,7 @@ def test_memmap_is_used_in_place(tmp_path):
         (np.array([0.5, 1.0]), "floats"),
         (np.array([1.0, np.nan]), "floats"),
         (np.array([1, -2, 3]), "negative"),
-        (np.zeros((2, 2), dtype=int), "1-D"),
+        (np.zeros((2, 2, 2), dtype=int), "1-D or 2-D"),
         ([1.5, 2.5], "floats"),
         (3.0, "cannot encode"),
     ],

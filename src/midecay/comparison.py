@@ -17,18 +17,16 @@ every data-significant lag is either not significantly different or within a fac
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
-from ._io import write_atomic
-from .curve import MICurve
+from .errors import InputError
+from .micurve import MICurve
+from .results import Result, float_array, jsonable, new_axes, require
 
 __all__ = ["compare", "Comparison", "PairComparison", "holm"]
 
@@ -69,21 +67,30 @@ class PairComparison:
     tracking_distance: int | None
 
     def to_dict(self) -> dict[str, Any]:
-        def clean(a):
-            return [None if (isinstance(v, float) and not math.isfinite(v)) else v for v in np.asarray(a).tolist()]
+        return jsonable({
+            "name": self.name, "reference": self.reference, "lags": self.lags, "difference": self.difference,
+            "z": self.z, "significant": self.significant, "log_ratio": self.log_ratio, "verdict": self.verdict,
+            "fidelity": self.fidelity, "tracking_distance": self.tracking_distance,
+        })
 
-        return {
-            "name": self.name, "reference": self.reference, "lags": clean(self.lags),
-            "difference": clean(self.difference), "z": clean(self.z), "significant": clean(self.significant),
-            "log_ratio": clean(self.log_ratio), "verdict": self.verdict,
-            "fidelity": self.fidelity if math.isfinite(self.fidelity) else None,
-            "tracking_distance": self.tracking_distance,
-        }
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PairComparison:
+        what = "pair comparison"
+        lags = float_array(require(data, "lags", list, what), "lags", what, allow_nan=False).astype(np.int64)
+        return cls(
+            require(data, "name", str, what), require(data, "reference", str, what), lags,
+            float_array(data["difference"], "difference", what), float_array(data["z"], "z", what),
+            np.array([bool(v) for v in require(data, "significant", list, what)], dtype=bool),
+            float_array(data["log_ratio"], "log_ratio", what), require(data, "verdict", str, what),
+            math.nan if data.get("fidelity") is None else float(data["fidelity"]), data.get("tracking_distance"),
+        )
 
 
 @dataclass(frozen=True, eq=False)
-class Comparison:
+class Comparison(Result):
     """Several curves compared with the first (the reference), after removing each one's floor."""
+
+    FORMAT = "midecay.Comparison/1"
 
     curves: tuple[MICurve, ...]
     names: tuple[str, ...]
@@ -111,21 +118,34 @@ class Comparison:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": "midecay.Comparison/1", "names": list(self.names), "alpha": self.alpha,
+        return jsonable({
+            "format": self.FORMAT, "names": list(self.names), "alpha": self.alpha,
             "verdict": self.verdict, "pairs": [p.to_dict() for p in self.pairs], "notes": list(self.notes),
-            "sizes": [c.n_symbols for c in self.curves],
-        }
+            "sizes": [c.n_symbols for c in self.curves], "curves": [c.to_dict() for c in self.curves],
+        })
 
-    def to_json(self, path: str | os.PathLike, *, overwrite: bool = False) -> None:
-        write_atomic(path, json.dumps(self.to_dict(), indent=1), overwrite=overwrite)
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> Comparison:
+        what = "comparison"
+        curves = tuple(MICurve.from_dict(c) for c in require(data, "curves", list, what))
+        names = tuple(str(n) for n in require(data, "names", list, what))
+        pairs = tuple(PairComparison.from_dict(p) for p in require(data, "pairs", list, what))
+        if len(names) != len(curves) or len(pairs) != len(curves) - 1:
+            raise InputError(f"{what}: {len(curves)} curves, {len(names)} names and {len(pairs)} pairs do not match")
+        return cls(curves, names, pairs, float(require(data, "alpha", (int, float), what)), tuple(data.get("notes", ())))
+
+    def _frame_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for pair in self.pairs:
+            for i, d in enumerate(pair.lags):
+                rows.append({"curve": pair.name, "reference": pair.reference, "lag": int(d),
+                             "difference": pair.difference[i], "z": pair.z[i], "significant": bool(pair.significant[i]),
+                             "log_ratio": pair.log_ratio[i]})
+        return rows
 
     def plot(self, ax=None):
         """Overlay of the curves with their floors; lags where a curve differs from the reference are ringed."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6.8, 4.6))
+        ax = new_axes(ax, (6.8, 4.6))
         for curve, name in zip(self.curves, self.names):
             curve.plot(ax=ax, label=f"{name} (N={curve.n_symbols:,})")
         for pair, curve in zip(self.pairs, self.curves[1:]):
@@ -144,7 +164,9 @@ def _pair(ref: MICurve, other: MICurve, ref_name: str, name: str, alpha: float, 
     diff = d_oth - d_ref
     with np.errstate(divide="ignore", invalid="ignore"):
         zval = np.where(noise > 0, diff / noise, np.where(diff == 0, 0.0, np.inf))
-    p = 2 * stats.norm.sf(np.abs(zval))
+    from scipy.special import ndtr  # the normal tail without importing scipy.stats
+
+    p = 2 * ndtr(-np.abs(zval))
     sig = holm(p, alpha)
     ref_sig = ref.significant(z)[i_ref]
     oth_sig = other.significant(z)[i_oth]
@@ -202,17 +224,23 @@ def compare(
     'consistent'
     """
     curves = tuple(curves)
+    if not 0 < alpha < 1:
+        raise InputError(f"alpha must be between 0 and 1 (a family-wise error level, e.g. 0.01), got {alpha}")
+    if not tolerance > 1:
+        raise InputError(f"tolerance must be a ratio above 1 (e.g. 1.5), got {tolerance}")
+    if not z > 0:
+        raise InputError(f"z must be positive, got {z}")
     if len(curves) < 2:
-        raise ValueError(f"compare needs at least two curves, got {len(curves)}")
+        raise InputError(f"compare needs at least two curves, got {len(curves)}")
     for c in curves:
         if not isinstance(c, MICurve):
-            raise ValueError(f"compare takes MICurve objects, got {type(c).__name__}; build them with midecay.mi_curve")
+            raise InputError(f"compare takes MICurve objects, got {type(c).__name__}; build them with midecay.mi_curve")
     bases = {c.base for c in curves}
     if len(bases) > 1:
-        raise ValueError(f"curves are in different units {sorted(bases)}; compute them all with the same base")
+        raise InputError(f"curves are in different units {sorted(bases)}; compute them all with the same base")
     names = tuple(names) if names is not None else tuple(f"curve{i}" for i in range(len(curves)))
     if len(names) != len(curves):
-        raise ValueError(f"got {len(names)} names for {len(curves)} curves; pass one name per curve")
+        raise InputError(f"got {len(names)} names for {len(curves)} curves; pass one name per curve")
     notes = []
     if not all(np.isfinite(c.baseline).any() for c in curves):
         notes.append("some curves have no shuffle floor: their bias is not removed and size effects can look like differences")
@@ -222,5 +250,5 @@ def compare(
     pairs = tuple(_pair(ref, c, names[0], n, alpha, tolerance, z) for c, n in zip(curves[1:], names[1:]))
     for pair in pairs:
         if len(pair.lags) == 0:
-            raise ValueError(f"curves {names[0]!r} and {pair.name!r} share no lags; compute them on the same lags")
+            raise InputError(f"curves {names[0]!r} and {pair.name!r} share no lags; compute them on the same lags")
     return Comparison(curves, names, pairs, alpha, tuple(notes))

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.special import digamma
 
+from .errors import InputError
 from .counting.pair_counts import count_profile
 
 __all__ = [
@@ -34,7 +35,7 @@ Profile = tuple[np.ndarray, np.ndarray]
 def to_base(value_nats, base: str):
     """Convert nats to ``base`` (``"nats"`` or ``"bits"``)."""
     if base not in _BASES:
-        raise ValueError(f"unknown base {base!r}; use 'nats' or 'bits'")
+        raise InputError(f"unknown base {base!r}; use 'nats' or 'bits'")
     return value_nats * _BASES[base]
 
 
@@ -84,7 +85,7 @@ def _estimator(name: str) -> Callable[[np.ndarray, np.ndarray], float]:
     try:
         return ESTIMATORS[name]
     except KeyError:
-        raise ValueError(f"unknown estimator {name!r}; choose one of: {', '.join(ESTIMATORS)}") from None
+        raise InputError(f"unknown estimator {name!r}; choose one of: {', '.join(ESTIMATORS)}") from None
 
 
 def plugin(counts: np.ndarray) -> float:

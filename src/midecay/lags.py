@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+from .errors import InputError
 
 __all__ = ["log_lags", "as_lags"]
 
@@ -28,11 +29,11 @@ def log_lags(start: int, stop: int, num: int) -> np.ndarray:
     [1, 3, 10, 32, 100, 316, 1000]
     """
     if not (isinstance(start, (int, np.integer)) and isinstance(stop, (int, np.integer))):
-        raise ValueError(f"log_lags start and stop must be integers, got {start!r} and {stop!r}")
+        raise InputError(f"log_lags start and stop must be integers, got {start!r} and {stop!r}")
     if start < 1 or stop < start:
-        raise ValueError(f"log_lags needs 1 <= start <= stop, got start={start}, stop={stop}")
+        raise InputError(f"log_lags needs 1 <= start <= stop, got start={start}, stop={stop}")
     if num < 1:
-        raise ValueError(f"log_lags needs num >= 1, got {num}")
+        raise InputError(f"log_lags needs num >= 1, got {num}")
     if num == 1 or start == stop:
         return np.array(sorted({int(start), int(stop)}), dtype=np.int64)
     grid = np.rint(np.geomspace(start, stop, num)).astype(np.int64)
@@ -52,16 +53,16 @@ def as_lags(lags: Iterable[int] | int | np.ndarray) -> np.ndarray:
     try:
         arr = np.asarray(list(lags) if not isinstance(lags, np.ndarray) else lags)
     except TypeError:
-        raise ValueError(f"lags must be an iterable of positive integers, got {type(lags).__name__}") from None
+        raise InputError(f"lags must be an iterable of positive integers, got {type(lags).__name__}") from None
     if arr.size == 0:
-        raise ValueError("lags is empty; pass at least one positive integer lag, e.g. log_lags(1, 1000, 30)")
+        raise InputError("lags is empty; pass at least one positive integer lag, e.g. log_lags(1, 1000, 30)")
     if arr.ndim != 1:
-        raise ValueError(f"lags must be 1-D, got shape {arr.shape}")
+        raise InputError(f"lags must be 1-D, got shape {arr.shape}")
     if not np.issubdtype(arr.dtype, np.integer):
         if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
             arr = arr.astype(np.int64)
         else:
-            raise ValueError(f"lags must be integers, got {arr.dtype} values such as {arr.flat[0]!r}")
+            raise InputError(f"lags must be integers, got {arr.dtype} values such as {arr.flat[0]!r}")
     if arr.min() < 1:
-        raise ValueError(f"lags must be >= 1, got {int(arr.min())}")
+        raise InputError(f"lags must be >= 1, got {int(arr.min())}")
     return np.unique(arr.astype(np.int64))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from .errors import InputError
 
 __all__ = ["as_generator"]
 
@@ -12,5 +13,5 @@ def as_generator(seed: int | np.random.Generator | None) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is not None and not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an int, a numpy Generator or None, got {type(seed).__name__}")
+        raise InputError(f"seed must be an int, a numpy Generator or None, got {type(seed).__name__}")
     return np.random.default_rng(seed)

@@ -8,16 +8,24 @@ documents, images or model samples never leak dependence into each other.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from .errors import InputError, InputNotFoundError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Symbols", "encode", "smallest_code_dtype"]
+__all__ = ["Symbols", "encode", "smallest_code_dtype", "check_code_range"]
+
+#: Integer inputs whose largest value exceeds this are re-coded to the values that occur
+#: (an alphabet of ``max + 1`` codes would need memory for every unused value).
+MAX_IMPLICIT_ALPHABET = 1 << 24
 
 
 def smallest_code_dtype(alphabet_size: int) -> np.dtype:
@@ -32,6 +40,36 @@ def smallest_code_dtype(alphabet_size: int) -> np.dtype:
         if alphabet_size - 1 <= np.iinfo(dtype).max:
             return np.dtype(dtype)
     return np.dtype(np.uint64)
+
+
+def check_code_range(codes: np.ndarray, alphabet_size: int) -> None:
+    """Refuse codes outside ``[0, alphabet_size)``: one vectorised min/max pass.
+
+    Every counting kernel indexes a histogram by code, so an out-of-range code would write
+    outside it. This check stands between any array and the kernels.
+
+    Examples
+    --------
+    >>> check_code_range(np.array([0, 3]), 3)
+    Traceback (most recent call last):
+    ...
+    midecay.errors.InputError: codes run up to 3 but the alphabet has 3 symbols (codes 0..2); re-encode with encode() or give the full alphabet
+    """
+    if codes.size == 0:
+        return
+    if alphabet_size < 1:
+        raise InputError("the alphabet is empty; give at least one symbol")
+    if np.issubdtype(codes.dtype, np.signedinteger):
+        low = int(codes.min())
+        if low < 0:
+            raise InputError(f"codes hold a negative value ({low}); codes must be >= 0, shift or re-encode them")
+    if alphabet_size - 1 < np.iinfo(codes.dtype).max:
+        high = int(codes.max())
+        if high >= alphabet_size:
+            raise InputError(
+                f"codes run up to {high} but the alphabet has {alphabet_size} symbols (codes 0..{alphabet_size - 1}); "
+                "re-encode with encode() or give the full alphabet"
+            )
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,7 +87,10 @@ class Symbols:
         Segment boundaries, ``0 = bounds[0] < bounds[1] < … < bounds[-1] = len(codes)``;
         segment ``i`` is ``codes[bounds[i]:bounds[i+1]]``.
     description
-        Where the symbols came from (kept in the provenance of every result).
+        Where the symbols came from, for people (kept in the provenance of every result).
+    provenance
+        The same, for programs: a JSON-ready dict (source, split, level, loader options; for
+        model samples the checkpoint, seed and temperature).
 
     Examples
     --------
@@ -62,19 +103,31 @@ class Symbols:
     alphabet: tuple
     bounds: np.ndarray
     description: str = field(default="")
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         codes, bounds = self.codes, np.asarray(self.bounds, dtype=np.int64)
+        if not isinstance(codes, np.ndarray):
+            raise InputError(f"codes must be a numpy array, got {type(codes).__name__}; use encode() to build Symbols")
         if codes.ndim != 1:
-            raise ValueError(f"codes must be 1-D, got shape {codes.shape}; flatten or pass a list of segments")
+            raise InputError(f"codes must be 1-D, got shape {codes.shape}; flatten or pass a list of segments")
         if not np.issubdtype(codes.dtype, np.integer):
-            raise ValueError(f"codes must be integers, got dtype {codes.dtype}; use encode() to map symbols to codes")
+            raise InputError(f"codes must be integers, got dtype {codes.dtype}; use encode() to map symbols to codes")
         if bounds.ndim != 1 or len(bounds) < 2 or bounds[0] != 0 or bounds[-1] != len(codes):
-            raise ValueError("bounds must run from 0 to len(codes); build Symbols with encode()")
+            raise InputError("bounds must run from 0 to len(codes); build Symbols with encode()")
         if np.any(np.diff(bounds) <= 0):
-            raise ValueError("every segment must hold at least one symbol; drop empty segments")
+            raise InputError("every segment must hold at least one symbol; drop empty segments")
+        alphabet = tuple(self.alphabet)
+        check_code_range(codes, len(alphabet))
+        # Read-only: the counting kernels index histograms by code, so codes checked here must
+        # stay the codes counted later.
+        if codes.flags.writeable:
+            codes = codes.view()
+            codes.flags.writeable = False
+        object.__setattr__(self, "codes", codes)
         object.__setattr__(self, "bounds", bounds)
-        object.__setattr__(self, "alphabet", tuple(self.alphabet))
+        object.__setattr__(self, "alphabet", alphabet)
+        object.__setattr__(self, "provenance", dict(self.provenance or {}))
 
     @property
     def n_symbols(self) -> int:
@@ -106,6 +159,64 @@ class Symbols:
         codes = self.codes if codes is None else codes
         return [self.alphabet[int(c)] for c in codes]
 
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False, extra: dict[str, np.ndarray] | None = None) -> Path:
+        """Write the symbols as a pickle-free ``.npz`` (atomic; an existing file is kept unless ``overwrite``).
+
+        Holds ``codes``, ``bounds``, the alphabet and provenance as JSON text, and any ``extra``
+        arrays (e.g. an exact curve beside synthetic data). :meth:`load` reads it back.
+        """
+        import io
+
+        from ._io import write_atomic
+
+        buf = io.BytesIO()
+        alphabet = [a if isinstance(a, (str, int)) and not isinstance(a, bool) else str(a) for a in self.alphabet]
+        np.savez_compressed(
+            buf, codes=np.asarray(self.codes), bounds=self.bounds, alphabet_json=np.array(json.dumps(alphabet)),
+            description=np.array(self.description), provenance_json=np.array(json.dumps(self.provenance, default=str)),
+            **(extra or {}),
+        )
+        return write_atomic(path, buf.getvalue(), overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Symbols:
+        """Read symbols written by :meth:`save` (never unpickles; a foreign or corrupt file is a one-line error).
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> s = encode(["ab", "ba"], segmented=True)
+        >>> f = os.path.join(tempfile.mkdtemp(), "s.npz")
+        >>> _ = s.save(f)
+        >>> Symbols.load(f).alphabet, Symbols.load(f).bounds.tolist()
+        (('a', 'b'), [0, 2, 4])
+        """
+        import zipfile
+
+        path = Path(path)
+        if not path.is_file():
+            raise InputNotFoundError(f"{path} not found or not a file; pass a .npz written by Symbols.save or `midecay sample`")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if "codes" not in data or "bounds" not in data:
+                    raise InputError(f"{path} is not a midecay .npz (needs 'codes' and 'bounds'); write one with Symbols.save")
+                codes, bounds = data["codes"], data["bounds"]
+                if "alphabet_json" in data:
+                    alphabet = tuple(json.loads(str(data["alphabet_json"])))
+                elif "alphabet" in data:
+                    alphabet = tuple(data["alphabet"].tolist())
+                else:
+                    alphabet = tuple(range(int(codes.max()) + 1 if codes.size else 0))
+                description = str(data["description"]) if "description" in data else str(path)
+                provenance = json.loads(str(data["provenance_json"])) if "provenance_json" in data else {}
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
+            if isinstance(exc, InputError):
+                raise
+            raise InputError(f"{path} is not a readable .npz ({type(exc).__name__}: {exc}); write one with Symbols.save") from None
+        if not isinstance(provenance, dict):
+            raise InputError(f"{path}: provenance must be a JSON object")
+        return cls(codes, alphabet, bounds, description, provenance)
+
     def __repr__(self) -> str:
         return (
             f"Symbols(n_symbols={self.n_symbols}, alphabet_size={self.alphabet_size}, "
@@ -125,18 +236,18 @@ def _is_segment_container(data: Any, segmented: bool | None) -> bool:
 
 def _check_int_array(arr: np.ndarray, what: str) -> None:
     if arr.ndim != 1:
-        raise ValueError(f"{what} must be 1-D, got shape {arr.shape}; flatten it or pass one segment per row as a list")
+        raise InputError(f"{what} must be 1-D, got shape {arr.shape}; flatten it or pass one segment per row as a list")
     if np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.complexfloating):
-        raise ValueError(
+        raise InputError(
             f"{what} holds floats ({arr.dtype}); discretise first (e.g. quantile bins of returns) "
             "or cast integer-valued data with .astype(int)"
         )
     if arr.dtype == bool:
         return
     if not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"{what} has dtype {arr.dtype}; pass integer codes, a str, bytes or a list of tokens")
+        raise InputError(f"{what} has dtype {arr.dtype}; pass integer codes, a str, bytes or a list of tokens")
     if arr.size and np.issubdtype(arr.dtype, np.signedinteger) and arr.min() < 0:
-        raise ValueError(f"{what} holds negative codes (min {arr.min()}); codes must be >= 0, shift or re-encode them")
+        raise InputError(f"{what} holds negative codes (min {arr.min()}); codes must be >= 0, shift or re-encode them")
 
 
 def _encode_tokens(tokens: Sequence[Hashable]) -> tuple[np.ndarray, tuple]:
@@ -145,10 +256,10 @@ def _encode_tokens(tokens: Sequence[Hashable]) -> tuple[np.ndarray, tuple]:
     except TypeError:  # unorderable mix of types: keep first-appearance order
         alphabet = list(dict.fromkeys(tokens))
     except Exception as exc:  # unhashable tokens
-        raise ValueError(f"tokens must be hashable (str, int, tuple …): {exc}") from None
+        raise InputError(f"tokens must be hashable (str, int, tuple …): {exc}") from None
     for tok in alphabet:
         if isinstance(tok, float) and tok != tok:
-            raise ValueError("tokens contain NaN; drop or replace missing values before encoding")
+            raise InputError("tokens contain NaN; drop or replace missing values before encoding")
     index = {tok: i for i, tok in enumerate(alphabet)}
     codes = np.fromiter((index[t] for t in tokens), dtype=np.int64, count=len(tokens))
     return codes, tuple(alphabet)
@@ -169,9 +280,9 @@ def _raw_segment(item: Any) -> tuple[str, Any]:
             _check_int_array(arr, "list of ints")
             return "ints", arr
         if any(isinstance(x, float) for x in item):
-            raise ValueError("tokens include floats; discretise numeric data first or convert tokens to str")
+            raise InputError("tokens include floats; discretise numeric data first or convert tokens to str")
         return "tokens", item
-    raise ValueError(
+    raise InputError(
         f"cannot encode {type(item).__name__}; pass a str, bytes, a numpy integer array, "
         "a list of tokens, or a list of these (one per segment)"
     )
@@ -193,7 +304,9 @@ def encode(
         * ``str``: one symbol per character;
         * ``bytes``: one symbol per byte (alphabet: the byte values that occur);
         * a numpy integer array (or a list of ints): used as codes directly, alphabet
-          ``0 … max``; a ``numpy.memmap`` is used in place, never copied;
+          ``0 … max`` (values past 2**24 are re-coded to the values that occur); a
+          ``numpy.memmap`` is used in place, never copied; a 2-D array is one segment per
+          row (e.g. model samples of shape ``(streams, length)``);
         * a sequence of hashable tokens (e.g. a list of words);
         * a list of any of these: one segment each (pairs never cross a segment);
         * :class:`Symbols`: returned unchanged.
@@ -220,23 +333,27 @@ def encode(
         return data
     if description is None:
         description = _describe(data)
-    if isinstance(data, np.ndarray) and data.ndim == 1:
-        _check_int_array(data, "array")
+    if isinstance(data, np.ndarray) and data.ndim in (1, 2):
         if data.size == 0:
-            raise ValueError("data is empty; pass at least one symbol")
-        return _symbols_from_ints([data], description)
+            raise InputError("data is empty; pass at least one symbol")
+        rows = [data] if data.ndim == 1 else list(data)
+        for row in rows[:1]:
+            _check_int_array(row, "array")
+        if data.ndim == 2 and np.issubdtype(data.dtype, np.signedinteger) and data.min() < 0:
+            raise InputError(f"array holds negative codes (min {data.min()}); codes must be >= 0, shift or re-encode them")
+        return _symbols_from_ints(rows, description)
     if isinstance(data, (str, bytes, bytearray, memoryview)) and len(data) == 0:
-        raise ValueError("data is empty; pass at least one symbol")
+        raise InputError("data is empty; pass at least one symbol")
     if isinstance(data, (list, tuple)) and len(data) == 0:
-        raise ValueError("data is empty; pass at least one symbol")
+        raise InputError("data is empty; pass at least one symbol")
     items = list(data) if _is_segment_container(data, segmented) else [data]
     if isinstance(data, np.ndarray):
-        raise ValueError(f"array must be 1-D, got shape {data.shape}; pass list(array) for one segment per row")
+        raise InputError(f"array must be 1-D or 2-D (one segment per row), got shape {data.shape}")
     raws = [_raw_segment(x if not isinstance(x, Symbols) else x.decode()) for x in items]
     kinds = {k for k, _ in raws}
     raws = [(k, p) for k, p in raws if len(p) > 0]
     if not raws:
-        raise ValueError("data is empty; every segment has zero length")
+        raise InputError("data is empty; every segment has zero length")
     if len(raws) < len(items):
         logger.warning("dropped %d empty segment(s)", len(items) - len(raws))
     if kinds == {"ints"}:
@@ -268,6 +385,13 @@ def _symbols_from_units(items: list, description: str) -> Symbols:
 def _symbols_from_ints(arrays: list[np.ndarray], description: str) -> Symbols:
     bounds = np.concatenate([[0], np.cumsum([len(a) for a in arrays])]).astype(np.int64)
     top = max(int(a.max()) for a in arrays)
+    if top >= MAX_IMPLICIT_ALPHABET:
+        # Sparse large values (hashes, ids): the alphabet is the values that occur, never
+        # range(max + 1), which would take memory for every value that does not.
+        values, inverse = np.unique(np.concatenate([np.asarray(a) for a in arrays]), return_inverse=True)
+        logger.info("integer codes up to %d re-coded to the %d values that occur", top, len(values))
+        codes = inverse.astype(smallest_code_dtype(len(values)))
+        return Symbols(codes, tuple(int(v) for v in values), bounds, description)
     alphabet = tuple(range(top + 1))
     if len(arrays) == 1 and isinstance(arrays[0], np.memmap):
         # Corpora larger than memory: use the mapped codes in place.

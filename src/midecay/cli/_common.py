@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import typer
 
+from ..errors import InputError, InputNotFoundError, OutputExistsError
 from .. import datasets
 from .._io import write_atomic
 from ..curve import MICurve
@@ -101,7 +102,7 @@ def parse_lags(spec: str) -> np.ndarray:
     except ValueError as exc:
         if "invalid literal" not in str(exc):
             raise
-    raise ValueError(f"bad lag spec {spec!r}; use e.g. 1:1000:40log, 1:256, 1:256:4 or 1,2,4,8")
+    raise InputError(f"bad lag spec {spec!r}; use e.g. 1:1000:40log, 1:256, 1:256:4 or 1,2,4,8")
 
 
 def load_source(source: str, level: str | None = None, column: str | None = None) -> Symbols:
@@ -113,7 +114,7 @@ def load_source(source: str, level: str | None = None, column: str | None = None
         return datasets.load(name, split=split or None, level=level)
     path = Path(source)
     if not path.exists():
-        raise FileNotFoundError(f"{source} not found; pass a file or dataset:NAME[/SPLIT] (see `midecay datasets list`)")
+        raise InputNotFoundError(f"{source} not found; pass a file or dataset:NAME[/SPLIT] (see `midecay datasets list`)")
     name = path.name.lower()
     if name.endswith(".npz"):
         return load_npz(path)
@@ -123,10 +124,10 @@ def load_source(source: str, level: str | None = None, column: str | None = None
         return read_fasta(path)
     if name.endswith((".csv", ".csv.gz")):
         if not column:
-            raise ValueError(f"{source} is a CSV: pass --column NAME (a numeric series)")
+            raise InputError(f"{source} is a CSV: pass --column NAME (a numeric series)")
         return series_symbols(read_csv_column(path, column), description=f"{source}:{column}")
     if name.endswith(".json"):
-        raise ValueError(f"{source} is JSON; this command takes data (a text, FASTA, token or .npz file, or dataset:NAME)")
+        raise InputError(f"{source} is JSON; this command takes data (a text, FASTA, token or .npz file, or dataset:NAME)")
     return read_text(path, level=level or "char")
 
 
@@ -144,7 +145,7 @@ def save_npz(symbols: Symbols, path: Path, *, force: bool, extra: dict[str, np.n
 def load_npz(path: Path) -> Symbols:
     with np.load(path, allow_pickle=False) as data:
         if "codes" not in data or "bounds" not in data:
-            raise ValueError(f"{path} is not a midecay .npz (needs 'codes' and 'bounds'); write one with `midecay synth`")
+            raise InputError(f"{path} is not a midecay .npz (needs 'codes' and 'bounds'); write one with `midecay synth`")
         alphabet = tuple(data["alphabet"].tolist()) if "alphabet" in data else tuple(range(int(data["codes"].max()) + 1))
         description = str(data["description"]) if "description" in data else str(path)
         return Symbols(data["codes"], alphabet, data["bounds"], description)
@@ -163,14 +164,14 @@ def parse_names(names: str | None, sources: list[str], default: list[str] | None
     """Comma-separated names, one per source (default: ``default`` or the sources themselves)."""
     label = [n.strip() for n in names.split(",")] if names else list(default or sources)
     if len(label) != len(sources):
-        raise ValueError(f"got {len(label)} names for {len(sources)} sources; pass one name per source")
+        raise InputError(f"got {len(label)} names for {len(sources)} sources; pass one name per source")
     return label
 
 
 def check_writable(path: Path | None, force: bool) -> None:
     """Refuse early, before any work, when an output exists and --force was not given."""
     if path is not None and Path(path).exists() and not force:
-        raise FileExistsError(f"{path} exists; pass --force to replace it")
+        raise OutputExistsError(f"{path} exists; pass --force to replace it")
 
 
 def save_figure(fig, path: Path, force: bool) -> None:

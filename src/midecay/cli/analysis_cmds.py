@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..errors import InputError
 from ..comparison import compare
 from ..curve import mi_curve
 from ..fitting import DecayFit, classify, fit_decay
@@ -124,7 +125,7 @@ def register(app: typer.Typer) -> None:
         """Compare curves fairly (floors removed): split non-uniformity, or model samples vs data."""
         io = Output(as_json, quiet)
         if len(sources) < 2:
-            raise ValueError("compare needs at least two sources")
+            raise InputError("compare needs at least two sources")
         check_writable(plot, force)
         check_writable(out, force)
         label = parse_names(names, sources, default=[Path(s).stem if ":" not in s else s for s in sources])

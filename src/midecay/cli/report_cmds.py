@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..report import analyse, render_analysis
+from ..experiments.analysis import analyse
+from ..report import render_analysis
 from .analysis_cmds import ForceOpt, JsonOpt, LagsOpt, LevelOpt, QuietOpt
 from ._common import Output, check_writable, load_curve_or_source, parse_lags, parse_names, user_errors
 

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
+from ..errors import InputError
 from .. import synth
 from .analysis_cmds import ForceOpt, JsonOpt, LagsOpt, QuietOpt
 from ._common import Output, check_writable, parse_lags, save_npz, user_errors
@@ -78,7 +79,7 @@ def register(app: typer.Typer) -> None:
             try:
                 P = np.asarray(json.loads(Path(matrix).read_text()), dtype=float)
             except (json.JSONDecodeError, TypeError) as exc:
-                raise ValueError(f"{matrix}: expected a JSON list of rows of probabilities ({exc})") from None
+                raise InputError(f"{matrix}: expected a JSON list of rows of probabilities ({exc})") from None
         else:
             P = synth.block_markov_matrix(states, blocks, stay)
         _emit(Output(as_json, quiet), lambda: synth.markov(P, n, seed=seed), out, lags, force)
@@ -135,10 +136,10 @@ def register(app: typer.Typer) -> None:
             try:
                 W_hh, W_xh, W_hx = (np.asarray(w[k], dtype=float) for k in ("W_hh", "W_xh", "W_hx"))
             except KeyError as exc:
-                raise ValueError(f"{weights} lacks {exc}; it needs W_hh, W_xh and W_hx") from None
+                raise InputError(f"{weights} lacks {exc}; it needs W_hh, W_xh and W_hx") from None
         else:
             if not 0 < radius < 1:
-                raise ValueError(
+                raise InputError(
                     f"--radius {radius} is not below 1: the network memorises its initial condition and has no "
                     "stationary MI curve; pick a radius in (0, 1)"
                 )

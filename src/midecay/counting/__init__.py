@@ -10,22 +10,24 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ..errors import InputError
 from ..lags import as_lags
 from ..sequences import encode
-from .pair_counts import PairCounts, windows_from_bounds
+from .pair_counts import PairCounts
+from .windows import block_windows, windows_from_bounds
 from .registry import KERNELS, MAX_DENSE_ALPHABET, Kernel, choose_backend
 
-__all__ = ["PairCounts", "KERNELS", "Kernel", "choose_backend", "count_pairs", "windows_from_bounds", "MAX_DENSE_ALPHABET"]
+__all__ = ["PairCounts", "KERNELS", "Kernel", "choose_backend", "count_pairs", "windows_from_bounds", "block_windows", "MAX_DENSE_ALPHABET"]
 
 
 def resolve_backend(backend: str, alphabet_size: int) -> Kernel:
     """The kernel for ``backend`` (``"auto"`` resolved), with a one-line error when unknown or unfit."""
     name = choose_backend(alphabet_size) if backend == "auto" else backend
     if name not in KERNELS:
-        raise ValueError(f"unknown backend {backend!r}; choose one of: auto, {', '.join(KERNELS)}")
+        raise InputError(f"unknown backend {backend!r}; choose one of: auto, {', '.join(KERNELS)}")
     kernel = KERNELS[name]
     if not kernel.accepts(alphabet_size):
-        raise ValueError(
+        raise InputError(
             f"backend {name!r} takes alphabets of at most {kernel.max_alphabet} symbols, this one has "
             f"{alphabet_size}; use backend='auto'"
         )

@@ -14,6 +14,8 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
+from ..errors import InputError
+from .checks import checked_kernel
 from .pair_counts import PairCounts
 
 __all__ = ["count_bitset", "MAX_BITSET_ALPHABET"]
@@ -128,6 +130,7 @@ def _bitset_kernel(planes, prefix, windows, lags, k):
     return out
 
 
+@checked_kernel
 def count_bitset(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int, *, cells: bool = True) -> PairCounts:
     """Count pairs of a tiny alphabet (``K <= 8``) with AND + POPCNT on packed bit planes.
 
@@ -141,7 +144,7 @@ def count_bitset(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alpha
     """
     k = int(alphabet_size)
     if k > MAX_BITSET_ALPHABET:
-        raise ValueError(f"the bitset backend takes alphabets of at most {MAX_BITSET_ALPHABET} symbols, got {k}; use backend='dense'")
+        raise InputError(f"the bitset backend takes alphabets of at most {MAX_BITSET_ALPHABET} symbols, got {k}; use backend='dense'")
     lags = np.ascontiguousarray(lags, dtype=np.int64)
     if k == 1:
         n = np.array([sum(max(0, min(u, e - d) - s) for s, u, e in windows) for d in lags], dtype=np.int64)

@@ -6,6 +6,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .checks import checked_kernel
 from .pair_counts import PairCounts
 
 __all__ = ["count_dense"]
@@ -96,6 +97,7 @@ def _dense_kernel(codes, windows, lags, k, n_chunks):
     return out
 
 
+@checked_kernel
 def count_dense(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int, *, cells: bool = True) -> PairCounts:
     """Count pairs into a dense ``(n_lags, K, K)`` histogram with a compiled loop.
 

@@ -6,19 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+from ..errors import InputError
 
-__all__ = ["PairCounts", "count_profile", "windows_from_bounds"]
-
-
-def windows_from_bounds(bounds: np.ndarray) -> np.ndarray:
-    """Counting windows ``(start, first_stop, end)`` for whole segments.
-
-    A window says: count pairs ``(t, t + d)`` with ``start <= t < first_stop`` and
-    ``t + d < end``. For a whole segment ``first_stop == end``; the block jackknife uses
-    windows whose first positions cover one block while pairs may still reach past it.
-    """
-    bounds = np.asarray(bounds, dtype=np.int64)
-    return np.ascontiguousarray(np.stack([bounds[:-1], bounds[1:], bounds[1:]], axis=1))
+__all__ = ["PairCounts", "count_profile"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,7 +78,7 @@ class PairCounts:
 
     def _need_cells(self, what: str) -> None:
         if not self.has_cells:
-            raise ValueError(f"{what} needs the individual cells; count with cells=True")
+            raise InputError(f"{what} needs the individual cells; count with cells=True")
 
     def joint_profile(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Distinct positive joint counts at lag index ``i`` and how many cells hold each."""
@@ -153,7 +143,7 @@ class PairCounts:
         self._need_cells("subtraction")
         other._need_cells("subtraction")
         if not np.array_equal(self.lags, other.lags) or self.alphabet_size != other.alphabet_size:
-            raise ValueError("can only subtract pair counts over the same lags and alphabet")
+            raise InputError("can only subtract pair counts over the same lags and alphabet")
         if self.is_dense:
             return PairCounts.from_dense(self.lags, self.dense - other.to_dense())
         other = other.to_sparse()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import checked_kernel
 from .pair_counts import PairCounts
 
 __all__ = ["count_reference"]
 
 
+@checked_kernel
 def count_reference(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int, *, cells: bool = True) -> PairCounts:
     """Count pairs with numpy, one lag and one window at a time.
 

@@ -22,7 +22,9 @@ from .sparse import count_sparse
 
 __all__ = ["Kernel", "KERNELS", "choose_backend", "MAX_DENSE_ALPHABET"]
 
-CountFn = Callable[[np.ndarray, np.ndarray, np.ndarray, int], PairCounts]
+#: ``count(codes, windows, lags, K, *, cells=True, codes_checked=False)``; every kernel runs
+#: :func:`~midecay.counting.checks.check_count_inputs` first.
+CountFn = Callable[..., PairCounts]
 
 #: Above this alphabet size the dense histogram (K^2 cells per lag, four copies per task)
 #: leaves the cache and its memory grows as K^2, so ``auto`` switches to sparse.

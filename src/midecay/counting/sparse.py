@@ -16,6 +16,7 @@ import numba
 import numpy as np
 from numba import njit
 
+from .checks import checked_kernel
 from .pair_counts import PairCounts
 
 __all__ = ["count_sparse"]
@@ -119,6 +120,7 @@ def _sparse_lag_batch(codes, starts, positions, room, lags, k, max_count, keep_c
     return profile, left, right, keys, vals, n_out
 
 
+@checked_kernel
 def count_sparse(
     codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int, *, cells: bool = True
 ) -> PairCounts:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from ..errors import InputError
 from ..sequences import Symbols
 from .registry import REGISTRY, DatasetInfo, DatasetUnavailable
 
@@ -30,7 +31,7 @@ def info(name: str) -> DatasetInfo:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise ValueError(f"unknown data set {name!r}; choose from: {', '.join(sorted(REGISTRY))}") from None
+        raise InputError(f"unknown data set {name!r}; choose from: {', '.join(sorted(REGISTRY))}") from None
 
 
 def load(name: str, split: str | None = None, level: str | None = None, **options: Any) -> Symbols:
@@ -43,7 +44,7 @@ def load(name: str, split: str | None = None, level: str | None = None, **option
     split = split or entry.splits[0]
     level = level or entry.levels[0]
     if split not in entry.splits:
-        raise ValueError(f"{name} has splits {', '.join(entry.splits)}; got {split!r}")
+        raise InputError(f"{name} has splits {', '.join(entry.splits)}; got {split!r}")
     if level not in entry.levels:
-        raise ValueError(f"{name} has levels {', '.join(entry.levels)}; got {level!r}")
+        raise InputError(f"{name} has levels {', '.join(entry.levels)}; got {level!r}")
     return entry.loader(split, level, **options)

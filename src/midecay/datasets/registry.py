@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import DatasetUnavailable, InputError
 from ..sequences import Symbols, encode
 from ..sources import (
     download,
@@ -29,10 +30,6 @@ from ..sources import (
 )
 
 __all__ = ["DatasetInfo", "REGISTRY", "DatasetUnavailable"]
-
-
-class DatasetUnavailable(RuntimeError):
-    """The data set cannot be had on this machine; the message says how to provide it."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,7 @@ def _debian_file(path: str, package: str) -> Path:
 
 def _text_level(text_or_parts, level: str, description: str) -> Symbols:
     if level not in ("char", "word"):
-        raise ValueError(f"unknown level {level!r}; use 'char' or 'word'")
+        raise InputError(f"unknown level {level!r}; use 'char' or 'word'")
     return text_symbols(text_or_parts, level=level, description=description)
 
 
@@ -102,7 +99,7 @@ def _wiki_xml(split: str, level: str) -> Symbols:
         return text_symbols(xml, description="Wikipedia XML sample (enwik8-like, raw)")
     if level == "text8":
         return text_symbols(wiki_to_text(xml), description="Wikipedia XML sample, text8-cleaned")
-    raise ValueError(f"unknown level {level!r} for wiki-xml; use 'raw' or 'text8'")
+    raise InputError(f"unknown level {level!r} for wiki-xml; use 'raw' or 'text8'")
 
 
 def _shakespeare(split: str, level: str) -> Symbols:
@@ -217,7 +214,7 @@ def _hutter(name: str):
         with zipfile.ZipFile(archive) as zf:
             data = zf.read(name)
         if len(data) != _HUTTER_SIZE:  # no published checksum: the documented size is the check
-            raise ValueError(f"{archive} holds {len(data)} bytes, not {_HUTTER_SIZE}; delete it and download again")
+            raise InputError(f"{archive} holds {len(data)} bytes, not {_HUTTER_SIZE}; delete it and download again")
         # The usual splits: first 90M train, next 5M valid, last 5M test.
         cut = {"train": (0, 90_000_000), "valid": (90_000_000, 95_000_000), "test": (95_000_000, 100_000_000), "all": (0, _HUTTER_SIZE)}
         lo, hi = cut[split]

@@ -1,1 +1,5 @@
-"""Experiments built on the public API (the demo job)."""
+"""Orchestration built on the public API: multi-source analyses and the demo job."""
+
+from .analysis import Analysis, SourceResult, analyse
+
+__all__ = ["Analysis", "SourceResult", "analyse"]

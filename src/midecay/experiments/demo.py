@@ -14,12 +14,14 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from ..errors import OutputExistsError
 from .. import datasets
 from .._io import write_atomic
 from .._warnings import UnreliableEstimateWarning
 from ..comparison import compare
 from ..lags import log_lags
-from ..report import analyse, render_analysis
+from ..report import render_analysis
+from .analysis import analyse
 from ..report.html import HtmlReport, fig_to_png
 from ..sequences import Symbols
 
@@ -47,7 +49,7 @@ def run_demo(
     out = Path(out)
     report_path = out / "report.html"
     if report_path.exists() and not overwrite:
-        raise FileExistsError(f"{report_path} exists; pass --force to replace the demo's outputs")
+        raise OutputExistsError(f"{report_path} exists; pass --force to replace the demo's outputs")
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     page = HtmlReport("midecay demo: Penn Treebank, character and word level")

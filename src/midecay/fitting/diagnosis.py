@@ -7,19 +7,17 @@ does not decay over the measured range) and ``no_dependence`` (nothing above the
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
-from scipy.ndimage import median_filter
 
-from .._io import write_atomic
-from ..curve import MICurve
-from .fit import DecayFit, _jsonable, fit_decay
+from ..micurve import MICurve
+from ..errors import InputError
+from ..results import Result, jsonable, require
+from .fit import fit_decay
+from .result import DecayFit
 
 __all__ = ["Span", "Periodicity", "Diagnosis", "span", "periodicity", "classify", "KINDS", "PAPER_THRESHOLD_NATS"]
 
@@ -150,6 +148,9 @@ def periodicity(curve: MICurve, *, max_period: int | None = None, alpha: float =
     if max_p < 2:
         return Periodicity(None, 1.0, 0.0, 0)
     window = max(5, 2 * (max_p // 2) + 1) if max_p < 15 else 15
+    from scipy.ndimage import median_filter  # scipy.stats / ndimage load slowly: only where used
+    from scipy import stats
+
     trend = median_filter(ly, size=window, mode="nearest")
     resid = ly - trend
     results = []
@@ -174,14 +175,17 @@ def periodicity(curve: MICurve, *, max_period: int | None = None, alpha: float =
 
 
 @dataclass(frozen=True, eq=False)
-class Diagnosis:
+class Diagnosis(Result):
     """The decay-curve type of a curve, with the evidence behind it."""
+
+    FORMAT = "midecay.Diagnosis/1"
 
     kind: str
     span: Span
     periodicity: Periodicity
     fit: DecayFit | None
     evidence: dict[str, Any] = field(default_factory=dict)
+    curve: MICurve | None = None
 
     def summary(self) -> str:
         lines = [f"kind: {self.kind}"]
@@ -193,17 +197,39 @@ class Diagnosis:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable({
-            "format": "midecay.Diagnosis/1",
+        return jsonable({
+            "format": self.FORMAT,
             "kind": self.kind,
             "evidence": self.evidence,
             "span": asdict(self.span),
             "periodicity": asdict(self.periodicity),
             "fit": self.fit.to_dict() if self.fit else None,
+            "curve": self.curve.to_dict() if self.curve is not None and self.fit is None else None,
         })
 
-    def to_json(self, path: str | os.PathLike, *, overwrite: bool = False) -> None:
-        write_atomic(path, json.dumps(self.to_dict(), indent=1), overwrite=overwrite)
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> Diagnosis:
+        what = "diagnosis"
+        kind = require(data, "kind", str, what)
+        if kind not in KINDS:
+            raise InputError(f"{what}: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+        fit = DecayFit.from_dict(data["fit"]) if data.get("fit") is not None else None
+        curve = MICurve.from_dict(data["curve"]) if data.get("curve") is not None else (fit.curve if fit else None)
+        return cls(kind, Span(**require(data, "span", dict, what)), Periodicity(**require(data, "periodicity", dict, what)),
+                   fit, dict(data.get("evidence") or {}), curve)
+
+    def _frame_rows(self) -> list[dict[str, Any]]:
+        return [{"kind": self.kind, "span": self.span.floor_distance, "reached_floor": self.span.reached_floor,
+                 "threshold_distance": self.span.threshold_distance, "period": self.periodicity.period,
+                 **{k: v for k, v in self.evidence.items() if not isinstance(v, dict)}}]
+
+    def plot(self, ax=None):
+        """The curve with the best law of the fit (or the bare curve when nothing was fitted)."""
+        if self.fit is not None:
+            return self.fit.plot(ax=ax)
+        if self.curve is not None:
+            return self.curve.plot(ax=ax)
+        raise InputError("this diagnosis holds neither a fit nor its curve; nothing to plot")
 
 
 def classify(
@@ -235,7 +261,7 @@ def classify(
     per = periodicity(curve)
     n_sig = int(curve.significant(z).sum())
     if n_sig < 3:
-        return Diagnosis("no_dependence", sp, per, None, {"significant_points": n_sig})
+        return Diagnosis("no_dependence", sp, per, None, {"significant_points": n_sig}, curve=curve)
     fit = fit_decay(curve, laws=("exponential", "power_law", "broken_power_law"), dmin=dmin, dmax=dmax, z=z)
     evidence: dict[str, Any] = {"significant_points": n_sig, "weights": {k: round(f.weight, 4) for k, f in fit.fits.items()}}
     pl = fit.fits.get("power_law")
@@ -243,7 +269,7 @@ def classify(
         alpha = pl.estimate("alpha")
         evidence["alpha"] = f"{alpha:.4g}"
         if alpha.value < 0.05:
-            return Diagnosis("flat", sp, per, fit, evidence)
+            return Diagnosis("flat", sp, per, fit, evidence, curve=curve)
     candidates = {k: f for k, f in fit.fits.items() if k in ("exponential", "power_law")}
     bpl = fit.fits.get("broken_power_law")
     if bpl is not None:
@@ -258,7 +284,7 @@ def classify(
         if gap > 3 and abs(a1.value - a2.value) >= min_slope_change and strong and inside:
             candidates["broken_power_law"] = bpl
     if not candidates:
-        return Diagnosis("no_dependence", sp, per, fit, evidence)
+        return Diagnosis("no_dependence", sp, per, fit, evidence, curve=curve)
     # With very few points AICc is infinite for every law; BIC still ranks them.
     criterion = "aicc" if all(math.isfinite(f.aicc) for f in candidates.values()) else "bic"
     if criterion == "bic":
@@ -269,4 +295,4 @@ def classify(
     if per.period and kind in ("power_law", "broken_power_law"):
         evidence["period"] = per.period
         kind = "periodic_power_law"
-    return Diagnosis(kind, sp, per, fit, evidence)
+    return Diagnosis(kind, sp, per, fit, evidence, curve=curve)

@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import numpy as np
+from ..errors import InputError
 
 __all__ = [
     "DecayLaw", "Exponential", "PowerLaw", "PowerLawPlusConstant", "BrokenPowerLaw", "Composite", "LAWS", "get_law",
@@ -198,4 +199,4 @@ def get_law(law: str | DecayLaw) -> DecayLaw:
     try:
         return LAWS[law]()
     except KeyError:
-        raise ValueError(f"unknown decay law {law!r}; choose from: {', '.join(LAWS)}") from None
+        raise InputError(f"unknown decay law {law!r}; choose from: {', '.join(LAWS)}") from None

@@ -88,9 +88,6 @@ def render_analysis(
 
     With ``into``, the sections are appended to an existing report, headed by ``section``.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     rep = into if into is not None else HtmlReport(title)
     prefix = f"{section}: " if section else ""
     rep.heading(f"{prefix}summary")

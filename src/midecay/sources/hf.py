@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import InputError, MissingExtraError
 from ..sequences import Symbols
 from .text import text_symbols
 
@@ -31,14 +32,14 @@ def hf_symbols(
         try:
             import datasets
         except ImportError:
-            raise ImportError("Hugging Face datasets are not installed; `pip install datasets`") from None
+            raise MissingExtraError("Hugging Face datasets are not installed; `pip install midecay[hf]`") from None
         dataset = datasets.load_dataset(*load_args, **(load_kwargs or {}))
     if split is not None:
         dataset = dataset[split]
     if hasattr(dataset, "keys") and column not in getattr(dataset, "column_names", []):
-        raise ValueError(f"dataset has splits {list(dataset.keys())}; pass split=...")
+        raise InputError(f"dataset has splits {list(dataset.keys())}; pass split=...")
     if column not in dataset.column_names:
-        raise ValueError(f"dataset has no column {column!r}; columns are {dataset.column_names}")
+        raise InputError(f"dataset has no column {column!r}; columns are {dataset.column_names}")
     text = join.join(dataset[column])
     text_kwargs.setdefault("description", f"HF dataset column {column!r}")
     return text_symbols(text, **text_kwargs)

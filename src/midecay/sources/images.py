@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError, InputNotFoundError
 from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
 
@@ -44,21 +45,21 @@ def image_symbols(
     if arr.ndim == 3:
         arr = arr.reshape(arr.shape[0], -1)
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] < 2:
-        raise ValueError(f"images must be (n, height, width) or (n, pixels) with n >= 1, got shape {np.shape(images)}")
+        raise InputError(f"images must be (n, height, width) or (n, pixels) with n >= 1, got shape {np.shape(images)}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError("images contain NaN or infinite pixels; clean them first")
+        raise InputError("images contain NaN or infinite pixels; clean them first")
     if permute_seed is not None:
         perm = as_generator(permute_seed).permutation(arr.shape[1])
         arr = arr[:, perm]
     if levels is None:
         if not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0:
-            raise ValueError("levels=None needs non-negative integer pixels; pass levels=k to quantise")
+            raise InputError("levels=None needs non-negative integer pixels; pass levels=k to quantise")
         k = int(arr.max()) + 1
         codes = arr.astype(smallest_code_dtype(k))
     else:
         k = int(levels)
         if k < 2:
-            raise ValueError(f"levels must be >= 2, got {levels}")
+            raise InputError(f"levels must be >= 2, got {levels}")
         lo, hi = float(arr.min()), float(arr.max())
         scaled = (arr - lo) / (hi - lo) if hi > lo else np.zeros(arr.shape)
         codes = np.minimum((scaled * k).astype(np.int64), k - 1).astype(smallest_code_dtype(k))
@@ -71,16 +72,16 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Read an IDX file (the MNIST / Fashion-MNIST format), gzipped or not."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found; check the path")
+        raise InputNotFoundError(f"{path} not found; check the path")
     raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise ValueError(f"{path} is not an IDX file (bad magic number)")
+        raise InputError(f"{path} is not an IDX file (bad magic number)")
     dtypes = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
     if raw[2] not in dtypes:
-        raise ValueError(f"{path}: unknown IDX element type 0x{raw[2]:02x}")
+        raise InputError(f"{path}: unknown IDX element type 0x{raw[2]:02x}")
     ndim = raw[3]
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     data = np.frombuffer(raw, dtype=dtypes[raw[2]], offset=4 + 4 * ndim)
     if data.size != int(np.prod(shape)):
-        raise ValueError(f"{path}: header says {shape} but the file holds {data.size} values; the file is truncated")
+        raise InputError(f"{path}: header says {shape} but the file holds {data.size} values; the file is truncated")
     return data.reshape(shape)

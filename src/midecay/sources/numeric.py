@@ -10,6 +10,7 @@ from typing import TextIO
 
 import numpy as np
 
+from ..errors import InputError, InputNotFoundError
 from ..sequences import Symbols
 
 __all__ = ["series_symbols", "read_csv_column"]
@@ -21,7 +22,7 @@ def read_csv_column(source: str | os.PathLike | TextIO, column: str) -> np.ndarr
         return _csv_column(source, column, "CSV stream")
     path = Path(source)
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found; check the path")
+        raise InputNotFoundError(f"{path} not found; check the path")
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", newline="") as fh:
         return _csv_column(fh, column, str(path))
@@ -30,14 +31,14 @@ def read_csv_column(source: str | os.PathLike | TextIO, column: str) -> np.ndarr
 def _csv_column(fh: TextIO, column: str, path: str) -> np.ndarray:
     reader = csv.DictReader(fh)
     if reader.fieldnames is None or column not in reader.fieldnames:
-        raise ValueError(f"{path} has no column {column!r}; columns are {reader.fieldnames}")
+        raise InputError(f"{path} has no column {column!r}; columns are {reader.fieldnames}")
     values = []
     for i, row in enumerate(reader):
         cell = (row[column] or "").strip()
         try:
             values.append(float(cell) if cell else np.nan)
         except ValueError:
-            raise ValueError(f"{path}: row {i + 2} of column {column!r} is not a number ({cell!r})") from None
+            raise InputError(f"{path}: row {i + 2} of column {column!r} is not a number ({cell!r})") from None
     return np.asarray(values)
 
 
@@ -71,22 +72,22 @@ def series_symbols(
     """
     x = np.asarray(values, dtype=np.float64)
     if x.ndim != 1 or x.size < 2:
-        raise ValueError(f"series must be 1-D with at least 2 values, got shape {x.shape}")
+        raise InputError(f"series must be 1-D with at least 2 values, got shape {x.shape}")
     pieces = _nan_pieces(x, nan)
     out = []
     for piece in pieces:
         if transform == "log_return":
             if np.any(piece <= 0):
-                raise ValueError("log returns need positive values; use transform='diff'")
+                raise InputError("log returns need positive values; use transform='diff'")
             piece = np.diff(np.log(piece))
         elif transform == "diff":
             piece = np.diff(piece)
         elif transform is not None:
-            raise ValueError(f"unknown transform {transform!r}; use 'log_return', 'diff' or None")
+            raise InputError(f"unknown transform {transform!r}; use 'log_return', 'diff' or None")
         if piece.size:
             out.append(piece)
     if not out:
-        raise ValueError("series too short after the transform")
+        raise InputError("series too short after the transform")
     allv = np.concatenate(out)
     if bins == "sign":
         codes = [(p >= 0).astype(np.uint8) for p in out]
@@ -94,7 +95,7 @@ def series_symbols(
     else:
         k = int(bins)
         if k < 2:
-            raise ValueError(f"bins must be >= 2 or 'sign', got {bins}")
+            raise InputError(f"bins must be >= 2 or 'sign', got {bins}")
         edges = np.quantile(allv, np.linspace(0, 1, k + 1)[1:-1])
         codes = [np.searchsorted(edges, p, side="right").astype(np.uint8 if k <= 256 else np.uint16) for p in out]
         alphabet = tuple(range(k))
@@ -107,10 +108,10 @@ def _nan_pieces(x: np.ndarray, nan: str) -> list[np.ndarray]:
     if not missing.any():
         return [x]
     if nan == "error":
-        raise ValueError(f"series has {int(missing.sum())} missing value(s) (first at {int(np.argmax(missing))}); pass nan='drop' or nan='split'")
+        raise InputError(f"series has {int(missing.sum())} missing value(s) (first at {int(np.argmax(missing))}); pass nan='drop' or nan='split'")
     if nan == "drop":
         return [x[~missing]]
     if nan == "split":
         idx = np.flatnonzero(missing)
         return [q for q in (p[np.isfinite(p)] for p in np.split(x, idx)) if q.size >= 2]
-    raise ValueError(f"unknown nan policy {nan!r}; use 'error', 'drop' or 'split'")
+    raise InputError(f"unknown nan policy {nan!r}; use 'error', 'drop' or 'split'")

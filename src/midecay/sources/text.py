@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError, InputNotFoundError
 from ..sequences import Symbols, encode
 
 __all__ = ["read_text", "text_symbols", "text8_clean"]
@@ -30,7 +31,7 @@ def _prepare(text: str, lowercase: bool, ascii_only: bool, clean: str | None) ->
     if clean == "text8":
         return text8_clean(text)
     if clean is not None:
-        raise ValueError(f"unknown clean {clean!r}; use 'text8' or None")
+        raise InputError(f"unknown clean {clean!r}; use 'text8' or None")
     if lowercase:
         text = text.lower()
     if ascii_only:
@@ -46,7 +47,7 @@ def _split_segments(text: str, segments: str | None) -> list[str]:
     elif segments == "documents":
         parts = re.split(r"\n\s*\n", text)
     else:
-        raise ValueError(f"unknown segments {segments!r}; use 'lines', 'documents' or None")
+        raise InputError(f"unknown segments {segments!r}; use 'lines', 'documents' or None")
     return [p for p in parts if p.strip()]
 
 
@@ -87,12 +88,12 @@ def text_symbols(
     """
     texts = [text] if isinstance(text, str) else list(text)
     if not texts or not any(t for t in texts):
-        raise ValueError(f"{description} is empty; pass non-empty text")
+        raise InputError(f"{description} is empty; pass non-empty text")
     parts: list[str] = []
     for t in texts:
         parts.extend(_split_segments(_prepare(t, lowercase, ascii_only, clean), segments))
     if not parts:
-        raise ValueError(f"{description} has no content left after cleaning")
+        raise InputError(f"{description} has no content left after cleaning")
     if level == "char":
         return encode(parts, segmented=True, description=description)
     if level == "word":
@@ -100,14 +101,14 @@ def text_symbols(
         tokens = [rx.findall(p) if rx else p.split() for p in parts]
     elif level == "token":
         if tokenizer is None:
-            raise ValueError("level='token' needs a tokenizer: a callable or an object with .encode (e.g. a HF tokenizer)")
+            raise InputError("level='token' needs a tokenizer: a callable or an object with .encode (e.g. a HF tokenizer)")
         fn = tokenizer.encode if hasattr(tokenizer, "encode") else tokenizer
         tokens = [list(fn(p)) for p in parts]
     else:
-        raise ValueError(f"unknown level {level!r}; use 'char', 'word' or 'token'")
+        raise InputError(f"unknown level {level!r}; use 'char', 'word' or 'token'")
     tokens = [t for t in tokens if t]
     if not tokens:
-        raise ValueError(f"{description} has no tokens at level {level!r}")
+        raise InputError(f"{description} has no tokens at level {level!r}")
     return encode([list(t) for t in tokens], segmented=True, description=description)
 
 
@@ -127,7 +128,7 @@ def read_text(
     try:
         text = raw.decode(encoding, errors=errors)
     except UnicodeDecodeError as exc:
-        raise ValueError(
+        raise InputError(
             f"{path}: cannot decode byte {exc.start} as {encoding}; pass encoding=... or errors='replace'"
         ) from None
     kwargs.setdefault("description", f"text file {path}")
@@ -137,7 +138,7 @@ def read_text(
 def _read_bytes(path: str | os.PathLike) -> bytes:
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found; check the path")
+        raise InputNotFoundError(f"{path} not found; check the path")
     if path.suffix == ".gz":
         import gzip
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError, InputNotFoundError
 from ..sequences import Symbols, encode
 
 __all__ = ["read_tokens"]
@@ -21,26 +22,26 @@ def read_tokens(path: str | os.PathLike, *, dtype: str = "uint16", vocab_size: i
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found; check the path")
+        raise InputNotFoundError(f"{path} not found; check the path")
     if path.suffix == ".npy":
         try:
             codes = np.load(path, mmap_mode="r", allow_pickle=False)
         except ValueError as exc:
-            raise ValueError(f"{path}: cannot read as a numeric .npy array ({exc})") from None
+            raise InputError(f"{path}: cannot read as a numeric .npy array ({exc})") from None
     elif path.suffix == ".bin":
         if path.stat().st_size % np.dtype(dtype).itemsize:
-            raise ValueError(f"{path} size is not a multiple of {dtype}; pass the dtype it was written with")
+            raise InputError(f"{path} size is not a multiple of {dtype}; pass the dtype it was written with")
         codes = np.memmap(path, dtype=dtype, mode="r")
     else:
         try:
             codes = np.array(path.read_text().split(), dtype=np.int64)
         except ValueError:
-            raise ValueError(f"{path}: expected whitespace-separated integer token ids") from None
+            raise InputError(f"{path}: expected whitespace-separated integer token ids") from None
     if codes.ndim != 1:
         codes = codes.reshape(-1)
     symbols = encode(codes, description=f"tokens {path}")
     if vocab_size is not None:
         if vocab_size < symbols.alphabet_size:
-            raise ValueError(f"vocab_size {vocab_size} is below the largest id + 1 ({symbols.alphabet_size})")
+            raise InputError(f"vocab_size {vocab_size} is below the largest id + 1 ({symbols.alphabet_size})")
         symbols = Symbols(symbols.codes, tuple(range(vocab_size)), symbols.bounds, symbols.description)
     return symbols

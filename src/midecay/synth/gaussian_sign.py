@@ -18,6 +18,7 @@ import numpy as np
 from scipy.linalg import cholesky, toeplitz
 from scipy.optimize import brentq
 
+from ..errors import InputError
 from ..rng import as_generator
 from ..sequences import Symbols
 from .base import Synthetic
@@ -56,7 +57,7 @@ def rho_for_mi(mi) -> np.ndarray:
     """
     mi = np.atleast_1d(np.asarray(mi, dtype=np.float64))
     if np.any(mi < 0) or np.any(mi >= _LN2):
-        raise ValueError(
+        raise InputError(
             f"target MI must lie in [0, ln 2) nats for a binary pair, got range [{mi.min():.3g}, {mi.max():.3g}]; lower scale"
         )
     # sign_mi is increasing on [0, 1]; brentq per value is exact to machine precision.
@@ -122,13 +123,13 @@ def gaussian_sign(
     """
     n_sequences, length = int(n_sequences), int(length)
     if n_sequences < 1 or length < 2:
-        raise ValueError(f"need n_sequences >= 1 and length >= 2, got {n_sequences} and {length}")
+        raise InputError(f"need n_sequences >= 1 and length >= 2, got {n_sequences} and {length}")
     if (alpha is None) == (rho is None):
-        raise ValueError("give exactly one of alpha (power-law target) or rho (correlation function)")
+        raise InputError("give exactly one of alpha (power-law target) or rho (correlation function)")
     d = np.arange(1, length)
     if alpha is not None:
         if alpha <= 0:
-            raise ValueError(f"alpha must be > 0, got {alpha}")
+            raise InputError(f"alpha must be > 0, got {alpha}")
         scale = 0.1 if scale is None else float(scale)
         target = scale * d.astype(np.float64) ** (-float(alpha))
         rho_d = rho_for_mi(target)
@@ -136,9 +137,9 @@ def gaussian_sign(
     else:
         rho_d = np.asarray(rho(d) if callable(rho) else rho, dtype=np.float64)
         if rho_d.shape != (length - 1,):
-            raise ValueError(f"rho must give {length - 1} values (lags 1 … length-1), got shape {rho_d.shape}")
+            raise InputError(f"rho must give {length - 1} values (lags 1 … length-1), got shape {rho_d.shape}")
         if np.any(np.abs(rho_d) > 1) or not np.all(np.isfinite(rho_d)):
-            raise ValueError("rho values must be finite correlations in [-1, 1]")
+            raise InputError("rho values must be finite correlations in [-1, 1]")
         description = "Gaussian-sign binary, user correlation"
     full = np.concatenate([[1.0], rho_d])
     rng = as_generator(seed)
@@ -149,12 +150,12 @@ def gaussian_sign(
     else:
         cov = toeplitz(full)
         if np.linalg.eigvalsh(cov).min() < -1e-10:
-            raise ValueError(
+            raise InputError(
                 "the requested correlation is not realisable: its covariance matrix is not positive "
                 "semi-definite; use a smaller scale or a slower-varying rho"
             )
         if length > _CHOLESKY_MAX:
-            raise ValueError(
+            raise InputError(
                 f"circulant embedding is not PSD for this correlation and length {length} is too long for "
                 f"Cholesky (max {_CHOLESKY_MAX}); use shorter sequences or a smoother rho"
             )
@@ -166,7 +167,7 @@ def gaussian_sign(
 
     def exact(lags: np.ndarray) -> np.ndarray:
         if lags.max() >= length:
-            raise ValueError(f"lags must be below the sequence length {length}")
+            raise InputError(f"lags must be below the sequence length {length}")
         return sign_mi(rho_d[lags - 1])
 
     return Synthetic(symbols, exact)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ..errors import InputError
 from ..lags import as_lags
 from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
@@ -18,9 +19,9 @@ __all__ = ["hmm", "hmm_mi"]
 def _check_emissions(emissions: np.ndarray, n_states: int) -> np.ndarray:
     E = np.asarray(emissions, dtype=np.float64)
     if E.ndim != 2 or E.shape[0] != n_states:
-        raise ValueError(f"emissions must have one row per state ({n_states}), got shape {E.shape}")
+        raise InputError(f"emissions must have one row per state ({n_states}), got shape {E.shape}")
     if E.min() < 0 or not np.allclose(E.sum(axis=1), 1.0, atol=1e-10):
-        raise ValueError("each row of the emission matrix must be a probability distribution (non-negative, sums to 1)")
+        raise InputError("each row of the emission matrix must be a probability distribution (non-negative, sums to 1)")
     return E
 
 

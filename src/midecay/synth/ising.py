@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..errors import InputError
 from ..sequences import Symbols
 from .base import Synthetic
 from .markov import markov, markov_mi
@@ -21,7 +22,7 @@ def ising_transition_matrix(beta: float, J: float = 1.0) -> np.ndarray:
     second eigenvalue is ``tanh(beta J)``, and (van Hove) the MI decays exponentially.
     """
     if not math.isfinite(beta * J):
-        raise ValueError(f"beta * J must be finite, got beta={beta}, J={J}")
+        raise InputError(f"beta * J must be finite, got beta={beta}, J={J}")
     same = 1.0 / (1.0 + math.exp(-2.0 * beta * J))
     return np.array([[same, 1 - same], [1 - same, same]])
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import solve_discrete_lyapunov
 
+from ..errors import InputError
 from ..lags import as_lags
 from ..rng import as_generator
 
@@ -34,18 +35,18 @@ def _check(W_hh, W_xh, W_hx, sigma) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     W_hh, W_xh, W_hx = (np.atleast_2d(np.asarray(w, dtype=np.float64)) for w in (W_hh, W_xh, W_hx))
     n_h = W_hh.shape[0]
     if W_hh.shape != (n_h, n_h):
-        raise ValueError(f"W_hh must be square (hidden x hidden), got {W_hh.shape}")
+        raise InputError(f"W_hh must be square (hidden x hidden), got {W_hh.shape}")
     n_x = W_hx.shape[0]
     if W_hx.shape != (n_x, n_h) or W_xh.shape != (n_h, n_x):
-        raise ValueError(
+        raise InputError(
             f"shapes do not chain: W_hh {W_hh.shape}, W_xh {W_xh.shape} (want {(n_h, n_x)}), W_hx {W_hx.shape} (want {(n_x, n_h)})"
         )
     if not sigma > 0:
-        raise ValueError(f"sigma must be > 0, got {sigma}")
+        raise InputError(f"sigma must be > 0, got {sigma}")
     A = W_hh + W_xh @ W_hx
     radius = float(np.max(np.abs(np.linalg.eigvals(A))))
     if radius >= 1.0:
-        raise ValueError(
+        raise InputError(
             f"A = W_hh + W_xh W_hx has spectral radius {radius:.4g} >= 1: the network memorises its initial "
             "condition and has no stationary MI curve; scale the weights down"
         )
@@ -147,7 +148,7 @@ def random_linear_rnn(
     0.9
     """
     if not 0 < radius < 1:
-        raise ValueError(f"radius must lie in (0, 1) for a stable network, got {radius}")
+        raise InputError(f"radius must lie in (0, 1) for a stable network, got {radius}")
     rng = as_generator(seed)
     W_hh = rng.standard_normal((n_hidden, n_hidden))
     W_xh = rng.standard_normal((n_hidden, n_out)) * coupling

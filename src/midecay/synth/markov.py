@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 from numba import njit
 
+from ..errors import InputError
 from ..lags import as_lags
 from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
@@ -20,11 +21,11 @@ _CHUNK = 1 << 20  # uniforms drawn a chunk at a time: no N-sized float64 tempora
 def _check_transition_matrix(P: np.ndarray) -> np.ndarray:
     P = np.asarray(P, dtype=np.float64)
     if P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[0] < 1:
-        raise ValueError(f"transition matrix must be square, got shape {P.shape}")
+        raise InputError(f"transition matrix must be square, got shape {P.shape}")
     if not np.all(np.isfinite(P)) or P.min() < 0:
-        raise ValueError("transition matrix must hold finite non-negative probabilities")
+        raise InputError("transition matrix must hold finite non-negative probabilities")
     if not np.allclose(P.sum(axis=1), 1.0, atol=1e-10):
-        raise ValueError("each row of the transition matrix must sum to 1; normalise with P / P.sum(axis=1, keepdims=True)")
+        raise InputError("each row of the transition matrix must sum to 1; normalise with P / P.sum(axis=1, keepdims=True)")
     return P
 
 
@@ -122,7 +123,7 @@ def markov(
     """
     P = _check_transition_matrix(P)
     if int(n) < 1 or int(n_sequences) < 1:
-        raise ValueError(f"n and n_sequences must be >= 1, got n={n}, n_sequences={n_sequences}")
+        raise InputError(f"n and n_sequences must be >= 1, got n={n}, n_sequences={n_sequences}")
     rng = as_generator(seed)
     pi = stationary_distribution(P)
     start = pi if initial is None else np.asarray(initial, dtype=np.float64)
@@ -162,9 +163,9 @@ def block_markov_matrix(n_states: int = 27, n_blocks: int = 3, stay: float = 0.9
     ((27, 27), 0.98)
     """
     if n_states % n_blocks:
-        raise ValueError(f"n_states ({n_states}) must be a multiple of n_blocks ({n_blocks})")
+        raise InputError(f"n_states ({n_states}) must be a multiple of n_blocks ({n_blocks})")
     if not 0.0 <= stay <= 1.0:
-        raise ValueError(f"stay must lie in [0, 1], got {stay}")
+        raise InputError(f"stay must lie in [0, 1], got {stay}")
     size = n_states // n_blocks
     Q = np.kron(np.eye(n_blocks), np.full((size, size), 1.0 / size))
     U = np.full((n_states, n_states), 1.0 / n_states)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InputError
 from ..rng import as_generator
 from ..sequences import Symbols
 from .base import Synthetic
@@ -43,9 +44,9 @@ def repetitive(p: float, n: int, *, n_sequences: int = 1, seed: int | np.random.
     (True, True)
     """
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"p must lie in [0, 1], got {p}")
+        raise InputError(f"p must lie in [0, 1], got {p}")
     if int(n) < 2 or int(n) % 2:
-        raise ValueError(f"n must be an even number >= 2 (whole blocks), got {n}")
+        raise InputError(f"n must be an even number >= 2 (whole blocks), got {n}")
     rng = as_generator(seed)
     n_blocks = int(n) // 2
     first = (rng.random((int(n_sequences), n_blocks)) >= p).astype(np.uint8)  # 0 for "01", 1 for "10"

@@ -1,0 +1,16 @@
+"""Progress bars for long work: tqdm on a terminal when asked, nothing otherwise (tqdm is optional)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def progress(iterable: Iterable, total: int, desc: str, enabled: bool) -> Iterable:
+    """``iterable`` wrapped in a tqdm bar when ``enabled`` and tqdm is installed."""
+    if not enabled:
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # progress is optional
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, leave=False)

@@ -1,0 +1,46 @@
+"""Which points of a curve a fit uses, and the error of each in log space."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..micurve import MICurve
+
+__all__ = ["FitPoints", "fit_points"]
+
+
+@dataclass(frozen=True)
+class FitPoints:
+    """The points a fit uses: lags, baseline-corrected MI, and the error of ``ln I``."""
+
+    lags: np.ndarray
+    y: np.ndarray
+    log_sigma: np.ndarray
+    excluded: tuple[int, ...]
+    weighted: bool
+
+
+def fit_points(curve: MICurve, *, dmin: float | None = None, dmax: float | None = None, z: float = 3.0) -> FitPoints:
+    """Select the points of ``curve`` fit to: inside ``[dmin, dmax]`` and significantly above the floor.
+
+    The MI fitted is ``mi - baseline`` when the curve has a shuffle floor (the estimator's bias
+    at this sample size removed), else ``mi``. Its log-space error is ``noise / y``.
+    """
+    lags = curve.lags
+    in_range = np.ones(len(lags), dtype=bool)
+    if dmin is not None:
+        in_range &= lags >= dmin
+    if dmax is not None:
+        in_range &= lags <= dmax
+    y = curve.floor_removed
+    weighted = bool(np.isfinite(curve.stderr).all())
+    if weighted:
+        keep = in_range & curve.significant(z) & (y > 0)
+        sigma = curve.noise / np.where(y > 0, y, np.nan)
+    else:
+        keep = in_range & (y > 0)
+        sigma = np.ones(len(lags))
+    excluded = tuple(int(d) for d in lags[in_range & ~keep])
+    return FitPoints(lags[keep].astype(np.float64), y[keep], sigma[keep], excluded, weighted)

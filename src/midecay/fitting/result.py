@@ -1,0 +1,181 @@
+"""The result of fitting decay laws to a curve."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..micurve import MICurve
+from ..errors import InputError
+from ..results import Result, float_array, jsonable, require
+from .optimise import Estimate, LawFit
+from .points import FitPoints
+
+__all__ = ["DecayFit"]
+
+
+@dataclass(frozen=True, eq=False)
+class DecayFit(Result):
+    """Decay laws fitted to one curve, with their comparison.
+
+    Attributes
+    ----------
+    fits
+        Fitted laws by name (laws with too few points are absent, see ``skipped``).
+    best
+        Name of the law with the lowest AICc.
+    excluded
+        Lags inside the range that were left out because they are not significantly above the floor.
+    """
+
+    FORMAT = "midecay.DecayFit/1"
+
+    curve: MICurve
+    points: FitPoints
+    fits: dict[str, LawFit]
+    best: str | None
+    skipped: tuple[str, ...] = ()
+    dmin: float | None = None
+    dmax: float | None = None
+    z: float = 3.0
+    notes: tuple[str, ...] = field(default=())
+    intrinsic_scatter: bool = True
+
+    @property
+    def excluded(self) -> tuple[int, ...]:
+        return self.points.excluded
+
+    @property
+    def correlation_length(self) -> Estimate | None:
+        """``xi`` of the fitted exponential, where one was fitted."""
+        fit = self.fits.get("exponential")
+        return fit.estimate("xi") if fit else None
+
+    @property
+    def exponent(self) -> Estimate | None:
+        """``alpha`` of the fitted power law, where one was fitted."""
+        fit = self.fits.get("power_law")
+        return fit.estimate("alpha") if fit else None
+
+    def summary(self) -> str:
+        lines = [
+            f"Decay fit of {self.curve.provenance.get('source', 'curve')} ({self.curve.base}), "
+            f"{len(self.points.lags)} points in d = {self._range()}",
+            f"  {'law':<26} {'AICc':>10} {'BIC':>10} {'weight':>7} {'chi2/dof':>9} {'scatter':>8}  parameters",
+        ]
+        for name, fit in sorted(self.fits.items(), key=lambda kv: kv[1].aicc):
+            params = ", ".join(f"{p}={fit.params[p]:.4g}±{fit.stderr[p]:.2g}" for p in fit.params)
+            mark = "*" if name == self.best else " "
+            dof = max(fit.n_points - fit.n_params, 1)
+            lines.append(
+                f" {mark}{name:<26} {fit.aicc:>10.2f} {fit.bic:>10.2f} {fit.weight:>7.3f} {fit.chi2 / dof:>9.2f} "
+                f"{fit.scatter:>8.3f}  {params}"
+            )
+        if self.correlation_length:
+            lines.append(f"  correlation length xi = {self.correlation_length:.4g}")
+        if self.exponent:
+            lines.append(f"  power-law exponent alpha = {self.exponent:.4g}")
+        if self.excluded:
+            lines.append(f"  excluded (not above the floor): {len(self.excluded)} lag(s) from d={self.excluded[0]}")
+        lines.extend(f"  note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def _range(self) -> str:
+        if len(self.points.lags) == 0:
+            return "(none)"
+        return f"{int(self.points.lags.min())}…{int(self.points.lags.max())}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable({
+            "format": self.FORMAT,
+            "best": self.best,
+            "fits": {name: asdict(fit) for name, fit in self.fits.items()},
+            "skipped": list(self.skipped),
+            "excluded_lags": list(self.excluded),
+            "fitted_lags": self.points.lags.astype(int).tolist(),
+            "weighted": self.points.weighted,
+            "intrinsic_scatter": self.intrinsic_scatter,
+            "dmin": self.dmin,
+            "dmax": self.dmax,
+            "z": self.z,
+            "correlation_length": asdict(self.correlation_length) if self.correlation_length else None,
+            "exponent": asdict(self.exponent) if self.exponent else None,
+            "notes": list(self.notes),
+            "curve_source": self.curve.provenance.get("source"),
+            "points": {"lags": self.points.lags, "y": self.points.y, "log_sigma": self.points.log_sigma,
+                       "excluded": list(self.points.excluded), "weighted": self.points.weighted},
+            "curve": self.curve.to_dict(),
+        })
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> DecayFit:
+        what = "decay fit"
+        curve = MICurve.from_dict(require(data, "curve", dict, what))
+        pts = require(data, "points", dict, what)
+        points = FitPoints(
+            float_array(require(pts, "lags", list, what), "points.lags", what, allow_nan=False),
+            float_array(require(pts, "y", list, what), "points.y", what, allow_nan=False),
+            float_array(require(pts, "log_sigma", list, what), "points.log_sigma", what),
+            tuple(int(d) for d in require(pts, "excluded", list, what)),
+            bool(require(pts, "weighted", bool, what)),
+        )
+        fits = {}
+        for name, raw in require(data, "fits", dict, what).items():
+            raw = dict(raw)
+            for key in ("chi2", "log_likelihood", "aicc", "bic", "scatter", "weight"):
+                raw[key] = math.nan if raw.get(key) is None else float(raw[key])
+            raw["params"] = {k: math.nan if v is None else float(v) for k, v in raw["params"].items()}
+            raw["stderr"] = {k: math.nan if v is None else float(v) for k, v in raw["stderr"].items()}
+            fits[name] = LawFit(**raw)
+        best = data.get("best")
+        if best is not None and best not in fits:
+            raise InputError(f"{what}: best law {best!r} is not among the fits")
+        return cls(curve, points, fits, best, tuple(data.get("skipped", ())), data.get("dmin"), data.get("dmax"),
+                   float(data.get("z", 3.0)), tuple(data.get("notes", ())), bool(data.get("intrinsic_scatter", True)))
+
+    def _frame_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for name, fit in sorted(self.fits.items(), key=lambda kv: kv[1].aicc):
+            row = {"law": name, "best": name == self.best, "aicc": fit.aicc, "bic": fit.bic, "weight": fit.weight,
+                   "chi2": fit.chi2, "n_points": fit.n_points, "n_params": fit.n_params, "scatter": fit.scatter}
+            for p in fit.params:
+                row[p] = fit.params[p]
+                row[f"{p}_stderr"] = fit.stderr[p]
+            rows.append(row)
+        return rows
+
+    def plot(self, ax=None, *, residual_ax=None, laws: Iterable[str] | None = None):
+        """The curve with each fitted law; residuals (in errors of ln I) on a second panel.
+
+        With ``ax=None`` a two-panel figure is made; the main axes is returned either way.
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            fig, (ax, residual_ax) = plt.subplots(
+                2, 1, figsize=(6.4, 5.6), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+            )
+        self.curve.plot(ax=ax, label=f"{self.curve.provenance.get('source') or 'I(d)'}")
+        names = list(laws) if laws is not None else sorted(self.fits, key=lambda n: self.fits[n].aicc)
+        d = self.points.lags
+        if len(d):
+            grid = np.geomspace(d.min(), d.max(), 200)
+            for name in names:
+                fit = self.fits[name]
+                style = "-" if name == self.best else "--"
+                (line,) = ax.plot(grid, fit.predict(grid), style, lw=1.4, label=f"{name} (w={fit.weight:.2f})")
+                if residual_ax is not None:
+                    r = (np.log(fit.predict(d)) - np.log(self.points.y)) / np.hypot(self.points.log_sigma, fit.scatter)
+                    residual_ax.plot(d, r, "o" + style, ms=3, lw=0.8, color=line.get_color())
+            ax.legend(frameon=False, fontsize="small")
+        if residual_ax is not None:
+            residual_ax.axhline(0, color="0.5", lw=0.8)
+            residual_ax.set_xscale("log")
+            residual_ax.set_xlabel("distance d (symbols)")
+            residual_ax.set_ylabel("residual (σ)")
+            ax.set_xlabel("")
+        return ax

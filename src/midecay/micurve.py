@@ -1,0 +1,231 @@
+"""The MI curve result: I(d) with its noise floor and uncertainty."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+from .options import BASES, ESTIMATOR_NAMES
+from .results import Result, float_array, int_array, jsonable, new_axes, require
+
+__all__ = ["MICurve"]
+
+_ARRAY_FIELDS = ("lags", "mi", "stderr", "baseline", "baseline_std", "n_pairs")
+_INT_FIELDS = ("lags", "n_pairs")
+
+
+@dataclass(frozen=True, eq=False)
+class MICurve(Result):
+    """An estimated mutual-information curve with its noise floor and uncertainty.
+
+    Attributes
+    ----------
+    lags
+        Distances ``d`` (positive, strictly increasing).
+    mi
+        Estimated ``I(d)`` in ``base`` units.
+    stderr
+        Standard error of each ``mi`` point: delete-one-block jackknife over ``n_blocks``
+        contiguous blocks of first positions (NaN when ``n_blocks == 0``).
+    baseline
+        Mean estimate on ``n_shuffles`` shuffled copies (same symbol counts, no dependence):
+        the estimator's bias floor at this sample size (NaN when the baseline is off).
+    baseline_std
+        Standard deviation of the shuffled estimates (NaN with fewer than two shuffles).
+    n_pairs
+        Number of pairs counted at each lag.
+
+    Examples
+    --------
+    >>> import midecay
+    >>> c = midecay.mi_curve("abcab" * 200, [1, 2], seed=0)
+    >>> MICurve.from_json_text(c.to_json()).lags.tolist()
+    [1, 2]
+    """
+
+    FORMAT = "midecay.MICurve/1"
+
+    lags: np.ndarray
+    mi: np.ndarray
+    stderr: np.ndarray
+    baseline: np.ndarray
+    baseline_std: np.ndarray
+    n_pairs: np.ndarray
+    alphabet_size: int
+    n_symbols: int
+    n_segments: int
+    estimator: str
+    base: str
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in _ARRAY_FIELDS:
+            dtype = np.int64 if name in _INT_FIELDS else np.float64
+            try:
+                arr = np.array(getattr(self, name), dtype=dtype)
+            except (TypeError, ValueError):
+                raise InputError(f"MICurve.{name} must be numbers") from None
+            if arr.ndim != 1:
+                raise InputError(f"MICurve.{name} must be 1-D, got shape {arr.shape}")
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+        shapes = {getattr(self, name).shape for name in _ARRAY_FIELDS}
+        if len(shapes) != 1:
+            raise InputError(f"MICurve arrays must share one shape, got {sorted(shapes)}")
+        if len(self.lags) == 0:
+            raise InputError("MICurve has no lags")
+        if self.lags[0] < 1 or np.any(np.diff(self.lags) <= 0):
+            raise InputError("MICurve.lags must be positive and strictly increasing")
+        if not np.isfinite(self.mi).all():
+            raise InputError("MICurve.mi holds NaN or infinite values; re-estimate the curve")
+        if (self.n_pairs < 0).any():
+            raise InputError("MICurve.n_pairs must be >= 0")
+        for name in ("stderr", "baseline_std"):
+            values = getattr(self, name)
+            if (values[np.isfinite(values)] < 0).any():
+                raise InputError(f"MICurve.{name} must be >= 0 (or NaN where not computed)")
+        for name in ("alphabet_size", "n_symbols", "n_segments"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise InputError(f"MICurve.{name} must be a positive integer, got {value!r}")
+            object.__setattr__(self, name, int(value))
+        if self.estimator not in ESTIMATOR_NAMES:
+            raise InputError(f"MICurve.estimator {self.estimator!r} is not one of {', '.join(ESTIMATOR_NAMES)}")
+        if self.base not in BASES:
+            raise InputError(f"MICurve.base {self.base!r} is not one of {', '.join(BASES)}")
+        if not isinstance(self.provenance, dict):
+            raise InputError("MICurve.provenance must be a dict")
+
+    # -- derived quantities -------------------------------------------------------------
+    @property
+    def corrected(self) -> np.ndarray:
+        """``mi - baseline``: the estimate with the shuffle floor removed (NaN without a baseline)."""
+        return self.mi - self.baseline
+
+    @property
+    def floor_removed(self) -> np.ndarray:
+        """``mi - baseline`` where the curve has a shuffle floor, ``mi`` where it has none.
+
+        What fits, spans and comparisons work on: the estimate without its bias at this size.
+        """
+        return np.where(np.isfinite(self.baseline), self.mi - self.baseline, self.mi)
+
+    @property
+    def noise(self) -> np.ndarray:
+        """Combined standard error of ``mi - baseline`` (jackknife and shuffle spread)."""
+        se = np.nan_to_num(self.stderr, nan=0.0)
+        sb = np.nan_to_num(self.baseline_std, nan=0.0)
+        return np.sqrt(se**2 + sb**2)
+
+    def significant(self, z: float = 3.0) -> np.ndarray:
+        """Whether each point lies more than ``z`` combined standard errors above the floor."""
+        floor = np.nan_to_num(self.baseline, nan=0.0)
+        return self.mi - floor > z * self.noise
+
+    # -- results protocol ------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (NaN written as None)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["format"] = self.FORMAT
+        return jsonable(out)
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> MICurve:
+        what = "curve"
+        kwargs: dict[str, Any] = {}
+        for name in _ARRAY_FIELDS:
+            values = require(data, name, list, what)
+            kwargs[name] = int_array(values, name, what) if name in _INT_FIELDS else float_array(
+                values, name, what, allow_nan=name != "mi"
+            )
+        for name in ("alphabet_size", "n_symbols", "n_segments"):
+            kwargs[name] = require(data, name, int, what)
+        for name in ("estimator", "base"):
+            kwargs[name] = require(data, name, str, what)
+        kwargs["provenance"] = require(data, "provenance", dict, what) if "provenance" in data else {}
+        return cls(**kwargs)
+
+    @classmethod
+    def from_json_text(cls, text: str) -> MICurve:
+        """Rebuild a curve from :meth:`to_json` text."""
+        import json
+
+        try:
+            return cls.from_dict(json.loads(text))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON ({exc.msg}); pass text written by MICurve.to_json") from None
+
+    def _frame_rows(self) -> list[dict[str, Any]]:
+        sig = self.significant()
+        return [
+            {"lag": int(d), "mi": self.mi[i], "stderr": self.stderr[i], "baseline": self.baseline[i],
+             "baseline_std": self.baseline_std[i], "floor_removed": self.floor_removed[i],
+             "n_pairs": int(self.n_pairs[i]), "significant": bool(sig[i])}
+            for i, d in enumerate(self.lags)
+        ]
+
+    def summary(self) -> str:
+        """A short text table of the curve."""
+        src = self.provenance.get("source", "")
+        lines = [
+            f"MI curve ({self.estimator}, {self.base}) of {src}",
+            f"  {self.n_symbols} symbols in {self.n_segments} segment(s), alphabet {self.alphabet_size}",
+            f"  {'lag':>8} {'I(d)':>12} {'stderr':>10} {'floor':>12} {'signif':>7}",
+        ]
+        sig = self.significant()
+        for i, d in enumerate(self.lags):
+            lines.append(
+                f"  {d:>8d} {self.mi[i]:>12.5g} {self.stderr[i]:>10.2g} {self.baseline[i]:>12.5g} {'yes' if sig[i] else 'no':>7}"
+            )
+        return "\n".join(lines)
+
+    def plot(self, ax=None, *, label: str | None = None, color=None, floor: bool = True):
+        """Log-log plot of I(d) with error bars, and the shuffle floor as a shaded noise region.
+
+        The shaded region runs up to ``baseline + 2 * baseline_std``: points inside it cannot be
+        told from an independent sequence of the same size. Points at or below zero cannot be
+        shown on a log axis: they are left out and counted in the legend; lower error bars are
+        clipped at the axis.
+        """
+        ax = new_axes(ax, (6.4, 4.4))
+        positive = self.mi > 0
+        d, y = self.lags[positive], self.mi[positive]
+        err = np.nan_to_num(self.stderr[positive], nan=0.0)
+        lower = np.minimum(err, 0.9 * y)  # a log axis cannot show an error bar reaching zero
+        name = label or self.provenance.get("source") or "I(d)"
+        hidden = int((~positive).sum())
+        line = ax.errorbar(
+            d, y, yerr=[lower, err], fmt="o-", ms=3.5, lw=1.2, capsize=2, color=color,
+            label=name + (f" ({hidden} point(s) <= 0 not shown)" if hidden else ""),
+        )
+        shown = list(y)
+        if floor and np.isfinite(self.baseline).any():
+            top = np.abs(self.baseline) + 2 * np.nan_to_num(self.baseline_std)
+            c = line[0].get_color()
+            ax.fill_between(self.lags, 0, top, color=c, alpha=0.12, lw=0)
+            ax.plot(self.lags, top, ls=":", color=c, lw=1)
+            shown += list(top[top > 0])
+        if shown:
+            lo, hi = 0.5 * min(shown), 2 * max(shown)
+            if ax.get_yscale() == "log":  # another curve is already on these axes: keep it in view
+                lo0, hi0 = ax.get_ylim()
+                lo, hi = min(lo, lo0), max(hi, hi0)
+            ax.set_yscale("log")
+            ax.set_ylim(lo, hi)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("distance d (symbols)")
+        ax.set_ylabel(f"mutual information I(d) [{self.base}]")
+        handles, labels = ax.get_legend_handles_labels()
+        if floor and "shaded: shuffle floor + 2σ" not in labels:
+            from matplotlib.patches import Patch
+
+            handles.append(Patch(color="0.5", alpha=0.25, label="shaded: shuffle floor + 2σ"))
+        ax.legend(handles=handles, frameon=False, fontsize="small")
+        return ax
+
+

@@ -1,0 +1,104 @@
+"""The options of an MI curve, validated once.
+
+``mi_curve``, the command line and (later) experiment and grid specs all build a
+:class:`CurveOptions`, so a bad value fails with the same one-line message before any work is
+done or dispatched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+
+__all__ = ["CurveOptions", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS", "DEFAULT_MEMORY_LIMIT", "dense_bytes"]
+
+#: More blocks than this make the jackknife slower without making the error estimate better.
+MAX_BLOCKS = 1000
+#: Null draws for the floor.
+MAX_SHUFFLES = 10_000
+#: Each lag is one counting pass over the data; a lag grid larger than this is a typo.
+MAX_LAGS = 100_000
+#: Default ceiling on the histograms a dense kernel may allocate (bytes).
+DEFAULT_MEMORY_LIMIT = 2 * 1024**3
+
+ESTIMATOR_NAMES = ("grassberger", "miller_madow", "plugin")
+BASES = ("nats", "bits")
+BASELINES = ("shuffle", "none")
+
+
+def dense_bytes(alphabet_size: int, n_lags: int, threads: int) -> int:
+    """Bytes of the dense kernel's histograms: the ``(n_lags, K, K)`` result and four per task.
+
+    Examples
+    --------
+    >>> dense_bytes(10_000, 20, 2) // 1024**3  # a word-level alphabet on the dense kernel: 20 GiB
+    20
+    """
+    return 8 * int(alphabet_size) ** 2 * (int(n_lags) + 4 * max(int(threads), 1))
+
+
+@dataclass(frozen=True)
+class CurveOptions:
+    """How a curve is estimated. Every field is checked on construction.
+
+    Examples
+    --------
+    >>> CurveOptions(estimator="nsb")
+    Traceback (most recent call last):
+    ...
+    midecay.errors.InputError: unknown estimator 'nsb'; choose one of: grassberger, miller_madow, plugin
+    """
+
+    estimator: str = "grassberger"
+    base: str = "nats"
+    backend: str = "auto"
+    baseline: str = "shuffle"
+    n_shuffles: int = 3
+    n_blocks: int = 16
+    memory_limit: int = DEFAULT_MEMORY_LIMIT
+
+    def __post_init__(self) -> None:
+        baseline = "none" if self.baseline is None else self.baseline
+        object.__setattr__(self, "baseline", baseline)
+        _choice("estimator", self.estimator, ESTIMATOR_NAMES)
+        _choice("base", self.base, BASES)
+        _choice("baseline", baseline, BASELINES)
+        from .counting import KERNELS  # the table of kernels is the list of backends
+
+        _choice("backend", self.backend, ("auto", *KERNELS))
+        _int_in("n_shuffles", self.n_shuffles, 1 if baseline == "shuffle" else 0, MAX_SHUFFLES)
+        _int_in("n_blocks", self.n_blocks, 0, MAX_BLOCKS)
+        if self.n_blocks == 1:
+            raise InputError("n_blocks must be 0 (no jackknife) or >= 2, got 1")
+        _int_in("memory_limit", self.memory_limit, 1, None)
+
+    def check_memory(self, backend: str, alphabet_size: int, n_lags: int, threads: int) -> None:
+        """Refuse a dense histogram larger than :attr:`memory_limit` before allocating it."""
+        if backend != "dense":
+            return
+        need = dense_bytes(alphabet_size, n_lags, threads)
+        if need > self.memory_limit:
+            raise InputError(
+                f"backend 'dense' needs {need / 1024**3:.1f} GiB of histograms for {alphabet_size} symbols and "
+                f"{n_lags} lags (limit {self.memory_limit / 1024**3:.1f} GiB); use backend='auto' or 'sparse'"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise InputError(f"unknown {name} {value!r}; choose one of: {', '.join(allowed)}")
+
+
+def _int_in(name: str, value: Any, low: int, high: int | None) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InputError(f"{name} must be an integer, got {value!r}")
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise InputError(f"{name} must be {bound}, got {value}")

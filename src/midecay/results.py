@@ -1,0 +1,182 @@
+"""The protocol every result follows: frozen, JSON in and out (validated on load), summary, plot.
+
+A result class subclasses :class:`Result`, sets :attr:`Result.FORMAT` and writes
+``to_dict`` / ``_from_dict`` / ``summary`` / ``plot``; this module gives it the rest:
+``to_json`` (atomic, never clobbering), ``from_json`` and ``from_dict`` (one-line errors for
+anything that is not what :meth:`to_dict` writes) and ``to_frame`` (pandas, optional).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+
+from ._io import write_atomic
+from .errors import InputError, InputNotFoundError, MissingExtraError
+
+__all__ = ["Result", "jsonable", "new_axes", "require", "float_array", "int_array"]
+
+R = TypeVar("R", bound="Result")
+
+
+def jsonable(obj: Any) -> Any:
+    """A JSON-ready copy: arrays and numpy scalars as Python values, NaN and inf as None, paths as text.
+
+    Examples
+    --------
+    >>> jsonable({"a": np.array([1.0, np.nan]), "b": (np.int64(2), float("inf"))})
+    {'a': [1.0, None], 'b': [2, None]}
+    """
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return jsonable(obj.item())
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    return obj
+
+
+def require(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
+    """``data[key]`` if present and of ``kind``, else a one-line :class:`InputError` naming the key."""
+    if key not in data:
+        raise InputError(f"{what} lacks the key {key!r}; pass a file written by midecay")
+    value = data[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        names = "/".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise InputError(f"{what}: {key!r} must be {names}, got {type(value).__name__}")
+    return value
+
+
+def float_array(values: Any, name: str, what: str, *, allow_nan: bool = True) -> np.ndarray:
+    """A list of numbers (None read as NaN) as a float array, or a one-line error."""
+    if not isinstance(values, (list, tuple, np.ndarray)):
+        raise InputError(f"{what}: {name!r} must be a list of numbers, got {type(values).__name__}")
+    try:
+        arr = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"{what}: {name!r} must hold numbers only") from None
+    if arr.ndim != 1:
+        raise InputError(f"{what}: {name!r} must be a flat list of numbers")
+    if not allow_nan and not np.isfinite(arr).all():
+        raise InputError(f"{what}: {name!r} holds NaN or infinite values; re-estimate the curve")
+    return arr
+
+
+def int_array(values: Any, name: str, what: str) -> np.ndarray:
+    """A list of integers as an int64 array, or a one-line error."""
+    arr = float_array(values, name, what, allow_nan=False)
+    if not np.all(arr == np.round(arr)):
+        raise InputError(f"{what}: {name!r} must hold integers")
+    return arr.astype(np.int64)
+
+
+def new_axes(ax=None, figsize: tuple[float, float] = (6.4, 4.4)):
+    """``ax``, or new axes on a new figure (pyplot, so notebooks show it; the backend is left alone)."""
+    if ax is not None:
+        return ax
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise MissingExtraError("plotting needs matplotlib; `pip install midecay[plot]`") from None
+    _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+class Result:
+    """Mixin of the results protocol. Subclasses are frozen dataclasses."""
+
+    #: Written as ``"format"`` in every dict; checked on load.
+    FORMAT: ClassVar[str] = ""
+
+    def to_dict(self) -> dict[str, Any]:  # pragma: no cover - every subclass writes its own
+        raise NotImplementedError
+
+    @classmethod
+    def _from_dict(cls: type[R], data: dict[str, Any]) -> R:  # pragma: no cover
+        raise NotImplementedError
+
+    def summary(self) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def _frame_rows(self) -> list[dict[str, Any]]:  # pragma: no cover
+        raise NotImplementedError
+
+    @classmethod
+    def from_dict(cls: type[R], data: Any) -> R:
+        """Rebuild a result from :meth:`to_dict` output, validating every field."""
+        what = f"a {cls.__name__} record"
+        if not isinstance(data, Mapping):
+            raise InputError(f"{what} must be a JSON object, got {type(data).__name__}; pass a file written by {cls.__name__}.to_json")
+        if data.get("format") != cls.FORMAT:
+            raise InputError(
+                f"not a {cls.__name__} (format {data.get('format')!r}, expected {cls.FORMAT!r}); "
+                f"pass a file written by {cls.__name__}.to_json"
+            )
+        try:
+            return cls._from_dict(dict(data))
+        except InputError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise InputError(f"{what} is malformed ({type(exc).__name__}: {exc}); pass a file written by midecay") from None
+
+    def to_json(self, path: str | os.PathLike | None = None, *, overwrite: bool = False) -> str:
+        """The result as JSON text; written atomically to ``path`` when given (kept unless ``overwrite``)."""
+        text = json.dumps(jsonable(self.to_dict()), indent=1, allow_nan=False)
+        if path is not None:
+            write_atomic(path, text, overwrite=overwrite)
+        return text
+
+    @classmethod
+    def from_json(cls: type[R], path: str | os.PathLike) -> R:
+        """Read a result written by :meth:`to_json`."""
+        path = Path(path)
+        if not path.is_file():
+            raise InputNotFoundError(f"{path} not found or not a file; write one with {cls.__name__}.to_json")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
+        except UnicodeDecodeError:
+            raise InputError(f"{path} is not UTF-8 JSON; pass a file written by {cls.__name__}.to_json") from None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}); pass a file written by {cls.__name__}.to_json") from None
+        return cls.from_dict(data)
+
+    def to_frame(self):
+        """The result's table as a pandas DataFrame (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise MissingExtraError("to_frame needs pandas; `pip install pandas`") from None
+        return pd.DataFrame(self._frame_rows())
+
+
+def _refuse_constant(name: str) -> Any:
+    raise InputError(f"JSON holds {name}, which midecay never writes (it writes null); pass a file written by midecay")
+
+
+def rows_to_csv(rows: list[dict[str, Any]]) -> str:
+    """Rows (dicts with the same keys) as CSV text, for tables pasted into papers."""
+    import csv
+    import io
+
+    if not rows:
+        return ""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in jsonable(row).items()})
+    return buf.getvalue()
+
+
