@@ -1,5 +1,8 @@
 """midecay: mutual-information scaling analysis of sequences and sequence models.
 
+The public names below load on first use, so ``import midecay`` (and ``midecay --help``)
+stays quick and loads neither numba nor scipy until a computation needs them.
+
 Examples
 --------
 >>> import midecay
@@ -8,32 +11,68 @@ Examples
 [1, 3, 10, 32, 100]
 """
 
-from ._version import __version__
-from ._warnings import UnreliableEstimateWarning
-from .comparison import Comparison, compare
-from .counting import PairCounts, count_pairs
-from .curve import MICurve, mi_curve
-from .estimators import entropy, mutual_information
-from .fitting import DecayFit, Diagnosis, classify, fit_decay
-from .lags import log_lags
-from .sequences import Symbols, encode
+from __future__ import annotations
 
-__all__ = [
-    "__version__",
-    "Comparison",
-    "DecayFit",
-    "Diagnosis",
-    "MICurve",
-    "PairCounts",
-    "Symbols",
-    "UnreliableEstimateWarning",
-    "classify",
-    "compare",
-    "count_pairs",
-    "encode",
-    "entropy",
-    "fit_decay",
-    "log_lags",
-    "mi_curve",
-    "mutual_information",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+#: Public name -> the module that defines it (a trailing "." marks a submodule).
+_EXPORTS: dict[str, str] = {
+    "UnreliableEstimateWarning": "._warnings",
+    "Comparison": ".comparison",
+    "compare": ".comparison",
+    "PairCounts": ".counting",
+    "count_pairs": ".counting",
+    "MICurve": ".micurve",
+    "mi_curve": ".curve",
+    "CurveOptions": ".options",
+    "entropy": ".estimators",
+    "mutual_information": ".estimators",
+    "DecayFit": ".fitting",
+    "Diagnosis": ".fitting",
+    "classify": ".fitting",
+    "fit_decay": ".fitting",
+    "log_lags": ".lags",
+    "Symbols": ".sequences",
+    "encode": ".sequences",
+    "open_source": ".sources",
+    "InputError": ".errors",
+    "threads": "._threads",
+}
+_SUBMODULES = ("counting", "datasets", "errors", "estimators", "experiments", "fitting", "report", "sources", "synth")
+
+__all__ = ["__version__", *sorted(_EXPORTS), *_SUBMODULES]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'midecay' has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
+    from . import counting, datasets, errors, estimators, experiments, fitting, report, sources, synth
+    from ._threads import threads
+    from ._warnings import UnreliableEstimateWarning
+    from .comparison import Comparison, compare
+    from .counting import PairCounts, count_pairs
+    from .curve import mi_curve
+    from .errors import InputError
+    from .estimators import entropy, mutual_information
+    from .fitting import DecayFit, Diagnosis, classify, fit_decay
+    from .lags import log_lags
+    from .micurve import MICurve
+    from .options import CurveOptions
+    from .sequences import Symbols, encode
+    from .sources import open_source

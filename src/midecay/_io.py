@@ -1,33 +1,99 @@
-"""Atomic, non-clobbering file writes."""
+"""Atomic, non-clobbering file writes.
+
+A reader never sees a half-written file: data go to a temporary file beside the target and
+are renamed into place once complete. Without ``overwrite`` the target is claimed with a hard
+link, which fails if the name exists, so of two concurrent writers exactly one wins. New files
+get the permissions the umask allows (as ``open`` would give them), replaced files keep theirs.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
-from .errors import OutputExistsError
+
+from .errors import InputError, OutputExistsError, OutputNotWritableError
+
+__all__ = ["write_atomic", "check_output_path"]
+
+
+def _umask() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # no portable read-only query elsewhere
+    os.umask(mask)
+    return mask
+
+
+def check_output_path(path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Refuse, before any work, an output that exists (without ``overwrite``), is a folder, or cannot be written."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give a file name inside it")
+    if path.exists() and not overwrite:
+        raise OutputExistsError(f"{path} exists; pass overwrite=True (CLI: --force) to replace it")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"{parent} is a file, so {path} cannot be created; choose another output path")
+    if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise OutputNotWritableError(f"cannot write {path}: permission denied; choose a writable folder")
+    return path
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes, *, overwrite: bool = False) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
     A reader never sees a half-written file, and an existing file is kept unless
-    ``overwrite`` is true.
+    ``overwrite`` is true (then it keeps its permissions).
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise OutputExistsError(f"{path} exists; pass overwrite=True (CLI: --force) to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    path = check_output_path(path, overwrite=overwrite)
     try:
-        with os.fdopen(fd, mode) as fh:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except PermissionError:
+        raise OutputNotWritableError(f"cannot write {path}: permission denied; choose a writable folder") from None
+    try:
+        with os.fdopen(fd, "wb" if isinstance(data, bytes) else "w", **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
             fh.write(data)
             fh.flush()
+            os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _claim(tmp, path)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+            raise OutputNotWritableError(f"cannot write {path}: {exc.strerror}; free space or choose another folder") from None
         raise
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
     return path
+
+
+def _claim(tmp: str, path: Path) -> None:
+    """Move ``tmp`` to ``path`` only if ``path`` does not exist, atomically."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise OutputExistsError(f"{path} exists (written meanwhile by another process); pass overwrite=True to replace it") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        # Filesystems without hard links: claim the name exclusively, then rename over the claim.
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            raise OutputExistsError(f"{path} exists; pass overwrite=True to replace it") from None
+        os.replace(tmp, path)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["CurveOptions", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS", "DEFAULT_MEMORY_LIMIT", "dense_bytes"]
+__all__ = ["CurveOptions", "check_int", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS", "DEFAULT_MEMORY_LIMIT", "dense_bytes"]
 
 #: More blocks than this make the jackknife slower without making the error estimate better.
 MAX_BLOCKS = 1000
@@ -70,11 +70,11 @@ class CurveOptions:
         from .counting import KERNELS  # the table of kernels is the list of backends
 
         _choice("backend", self.backend, ("auto", *KERNELS))
-        _int_in("n_shuffles", self.n_shuffles, 1 if baseline == "shuffle" else 0, MAX_SHUFFLES)
-        _int_in("n_blocks", self.n_blocks, 0, MAX_BLOCKS)
+        check_int("n_shuffles", self.n_shuffles, 1 if baseline == "shuffle" else 0, MAX_SHUFFLES)
+        check_int("n_blocks", self.n_blocks, 0, MAX_BLOCKS)
         if self.n_blocks == 1:
             raise InputError("n_blocks must be 0 (no jackknife) or >= 2, got 1")
-        _int_in("memory_limit", self.memory_limit, 1, None)
+        check_int("memory_limit", self.memory_limit, 1, None)
 
     def check_memory(self, backend: str, alphabet_size: int, n_lags: int, threads: int) -> None:
         """Refuse a dense histogram larger than :attr:`memory_limit` before allocating it."""
@@ -96,9 +96,11 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
         raise InputError(f"unknown {name} {value!r}; choose one of: {', '.join(allowed)}")
 
 
-def _int_in(name: str, value: Any, low: int, high: int | None) -> None:
+def check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
+    """``value`` as an int if it is an integer in ``[low, high]``, else a one-line :class:`InputError`."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise InputError(f"{name} must be an integer, got {value!r}")
     if value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f">= {low}"
         raise InputError(f"{name} must be {bound}, got {value}")
+    return int(value)

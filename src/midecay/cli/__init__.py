@@ -6,8 +6,13 @@ Every command takes ``--json`` (machine-readable result on stdout, nothing else 
 
 from __future__ import annotations
 
+import os
+import signal
+from typing import Annotated, Optional
+
 import typer
 
+from .._version import __version__
 from . import analysis_cmds, data_cmds, report_cmds, synth_cmds
 
 app = typer.Typer(
@@ -16,15 +21,41 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Plain help text: option help holds brackets such as dataset:NAME[/SPLIT], which rich
+    # markup would read as tags.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"midecay {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+) -> None:
+    """Mutual-information scaling analysis of sequences and sequence models."""
+
+
 analysis_cmds.register(app)
 synth_cmds.register(app)
 data_cmds.register(app)
 report_cmds.register(app)
 
 
+def _terminate(signum: int, frame) -> None:
+    # SIGTERM unwinds like Ctrl-C, so pending writes remove their temporary files.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Entry point of the ``midecay`` console script."""
+    os.environ.setdefault("MPLBACKEND", "Agg")  # a command line draws into files, never windows
+    signal.signal(signal.SIGTERM, _terminate)
     app()
 
 

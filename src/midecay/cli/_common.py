@@ -1,76 +1,87 @@
-"""What every command shares: sources, lag specs, output (table or JSON), one-line errors."""
+"""What every command shares: sources, lag specs, output (table, JSON or CSV), one-line errors.
+
+Nothing heavy is imported here: ``midecay --help`` must not load numba or scipy. Commands
+import the library inside their bodies.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
-import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Optional
 
 import numpy as np
 import typer
 
-from ..errors import InputError, InputNotFoundError, OutputExistsError
-from .. import datasets
-from .._io import write_atomic
-from ..curve import MICurve
+from .._io import check_output_path
+from ..errors import InputError
 from ..lags import as_lags, log_lags
-from ..sequences import Symbols
+from ..options import MAX_LAGS
+from ..results import jsonable, rows_to_csv
 
-USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, ConnectionError, datasets.DatasetUnavailable, ImportError)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout (and nothing else there).")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the result's table as CSV on stdout.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table output.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output files.")]
+LagsOpt = Annotated[str, typer.Option("--lags", help="Lags: 1:1000:40log, 1:256, 1:256:4 or 1,2,4,8.")]
+LevelOpt = Annotated[Optional[str], typer.Option("--level", help="char | word (text), or a data set's level (see `midecay datasets info`).")]
+SeedOpt = Annotated[Optional[int], typer.Option("--seed", help="Seed for the shuffle floor.")]
+OptionOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--option", "-o", help="KEY=VALUE for the reader or data set (repeatable), e.g. -o permute_seed=0, -o errors=replace."),
+]
 
 
 class Output:
-    """Where a command's result goes: a table for people, or JSON on stdout (and nothing else there)."""
+    """Where a command's result goes: a table for people, or JSON / CSV on stdout (and nothing else there)."""
 
-    def __init__(self, as_json: bool, quiet: bool) -> None:
+    def __init__(self, as_json: bool, quiet: bool, as_csv: bool = False) -> None:
+        if as_json and as_csv:
+            raise InputError("--json and --csv exclude each other; pick one")
         self.as_json = as_json
+        self.as_csv = as_csv
         self.quiet = quiet
 
     @property
+    def machine(self) -> bool:
+        return self.as_json or self.as_csv
+
+    @property
     def progress(self) -> bool:
-        return not (self.as_json or self.quiet) and sys.stderr.isatty()
+        return not (self.machine or self.quiet) and sys.stderr.isatty()
 
     def info(self, message: str) -> None:
-        """Progress and notes: stderr, silenced by --quiet and --json."""
-        if not (self.quiet or self.as_json):
+        """Progress and notes: stderr, silenced by --quiet, --json and --csv."""
+        if not (self.quiet or self.machine):
             typer.echo(message, err=True)
 
-    def result(self, payload: dict[str, Any], text: str) -> None:
+    def result(self, payload: dict[str, Any], text: str, rows: list[dict[str, Any]] | None = None) -> None:
         if self.as_json:
-            typer.echo(json.dumps(_clean(payload), indent=1))
+            typer.echo(json.dumps(jsonable(payload), indent=1))
+        elif self.as_csv:
+            if rows is None:
+                raise InputError("this command has no table to write as CSV; use --json")
+            typer.echo(rows_to_csv(rows), nl=False)
         elif not self.quiet:
             typer.echo(text)
 
 
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _clean(obj.tolist())
-    if isinstance(obj, np.generic):
-        return _clean(obj.item())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
-
-
 def user_errors(fn: Callable) -> Callable:
-    """Turn expected failures into a one-line message on stderr and exit code 1 (no traceback)."""
+    """Turn :class:`~midecay.errors.InputError` into one line on stderr and exit code 1.
+
+    Only input errors: anything else is a bug and keeps its traceback.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except USER_ERRORS as exc:
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        except InputError as exc:
+            text = str(exc).strip()
+            message = text.splitlines()[0] if text else type(exc).__name__
             typer.echo(f"error: {message}", err=True)
             raise typer.Exit(1) from None
 
@@ -80,84 +91,67 @@ def user_errors(fn: Callable) -> Callable:
 def parse_lags(spec: str) -> np.ndarray:
     """Lag specs: ``1:1000:40log`` (40 log-spaced), ``1:256`` (every lag), ``1:256:4`` (step), ``1,2,4,8``.
 
+    A spec is checked for size before any array is built (``1:99999999`` is refused at once).
+
     Examples
     --------
     >>> parse_lags("1:8").tolist(), parse_lags("2,4").tolist(), parse_lags("1:100:3log").tolist()
     ([1, 2, 3, 4, 5, 6, 7, 8], [2, 4], [1, 10, 100])
     """
     text = spec.strip()
+    bad = InputError(f"bad lag spec {spec!r}; use e.g. 1:1000:40log, 1:256, 1:256:4 or 1,2,4,8")
     try:
         if "," in text:
-            return as_lags(int(x) for x in text.split(","))
+            parts = text.split(",")
+            _check_count(len(parts), spec)
+            return as_lags(int(x) for x in parts)
         parts = text.split(":")
         if len(parts) == 1:
             return as_lags([int(parts[0])])
         start, stop = int(parts[0]), int(parts[1])
-        if len(parts) == 2:
-            return as_lags(range(start, stop + 1))
         if len(parts) == 3 and parts[2].endswith("log"):
-            return log_lags(start, stop, int(parts[2][:-3]))
-        if len(parts) == 3:
-            return as_lags(range(start, stop + 1, int(parts[2])))
+            num = int(parts[2][:-3])
+            _check_count(num, spec)
+            return log_lags(start, stop, num)
+        step = int(parts[2]) if len(parts) == 3 else 1
+        if len(parts) > 3 or step < 1:
+            raise bad
+        _check_count((stop - start) // step + 1, spec)
+        return as_lags(range(start, stop + 1, step))
     except ValueError as exc:
-        if "invalid literal" not in str(exc):
+        if isinstance(exc, InputError):
             raise
-    raise InputError(f"bad lag spec {spec!r}; use e.g. 1:1000:40log, 1:256, 1:256:4 or 1,2,4,8")
+        raise bad from None
 
 
-def load_source(source: str, level: str | None = None, column: str | None = None) -> Symbols:
-    """A file path or ``dataset:NAME[/SPLIT]`` as symbols."""
-    from ..sources import read_csv_column, read_fasta, read_text, read_tokens, series_symbols
-
-    if source.startswith("dataset:"):
-        name, _, split = source[len("dataset:"):].partition("/")
-        return datasets.load(name, split=split or None, level=level)
-    path = Path(source)
-    if not path.exists():
-        raise InputNotFoundError(f"{source} not found; pass a file or dataset:NAME[/SPLIT] (see `midecay datasets list`)")
-    name = path.name.lower()
-    if name.endswith(".npz"):
-        return load_npz(path)
-    if name.endswith((".npy", ".bin")):
-        return read_tokens(path)
-    if name.endswith((".fa", ".fasta", ".fna", ".fa.gz", ".fasta.gz", ".fna.gz")):
-        return read_fasta(path)
-    if name.endswith((".csv", ".csv.gz")):
-        if not column:
-            raise InputError(f"{source} is a CSV: pass --column NAME (a numeric series)")
-        return series_symbols(read_csv_column(path, column), description=f"{source}:{column}")
-    if name.endswith(".json"):
-        raise InputError(f"{source} is JSON; this command takes data (a text, FASTA, token or .npz file, or dataset:NAME)")
-    return read_text(path, level=level or "char")
+def _check_count(n: int, spec: str) -> None:
+    if n > MAX_LAGS:
+        raise InputError(f"lag spec {spec!r} asks for {n:,} lags (at most {MAX_LAGS:,}); use a log grid such as 1:100000:60log")
 
 
-def save_npz(symbols: Symbols, path: Path, *, force: bool, extra: dict[str, np.ndarray] | None = None) -> None:
-    """Symbols as a plain (pickle-free) .npz: codes, segment bounds, and the alphabet as text."""
-    import io
+def parse_options(items: list[str] | None) -> dict[str, Any]:
+    """``--option KEY=VALUE`` items as a dict."""
+    from ..sources.open import parse_option
 
-    buf = io.BytesIO()
-    alphabet = np.array([str(a) for a in symbols.alphabet])
-    np.savez_compressed(buf, codes=symbols.codes, bounds=symbols.bounds, alphabet=alphabet,
-                        description=np.array(symbols.description), **(extra or {}))
-    write_atomic(path, buf.getvalue(), overwrite=force)
+    return dict(parse_option(item) for item in (items or []))
 
 
-def load_npz(path: Path) -> Symbols:
-    with np.load(path, allow_pickle=False) as data:
-        if "codes" not in data or "bounds" not in data:
-            raise InputError(f"{path} is not a midecay .npz (needs 'codes' and 'bounds'); write one with `midecay synth`")
-        alphabet = tuple(data["alphabet"].tolist()) if "alphabet" in data else tuple(range(int(data["codes"].max()) + 1))
-        description = str(data["description"]) if "description" in data else str(path)
-        return Symbols(data["codes"], alphabet, data["bounds"], description)
+def load_source(source: str, level: str | None = None, column: str | None = None, options: list[str] | None = None):
+    """A file path or ``dataset:NAME[/SPLIT]`` as symbols (see :func:`midecay.open_source`)."""
+    from ..sources.open import open_source
+
+    return open_source(source, level=level, column=column, **parse_options(options))
 
 
-def load_curve_or_source(item: str, lags: np.ndarray, level: str | None, seed: int | None, progress: bool, **kwargs) -> MICurve:
+def load_curve_or_source(item: str, lags: np.ndarray, level: str | None, seed: int | None, progress: bool,
+                         options: list[str] | None = None, **kwargs):
     """A saved curve (``.json``) or the curve of a source."""
     from ..curve import mi_curve
+    from ..micurve import MICurve
 
-    if item.endswith(".json") and Path(item).exists():
+    if item.lower().endswith(".json"):
         return MICurve.from_json(item)
-    return mi_curve(load_source(item, level), lags, seed=seed, progress=progress, **kwargs)
+    return mi_curve(load_source(item, level, options=options), lags, seed=seed, progress=progress, **kwargs)
 
 
 def parse_names(names: str | None, sources: list[str], default: list[str] | None = None) -> list[str]:
@@ -168,13 +162,20 @@ def parse_names(names: str | None, sources: list[str], default: list[str] | None
     return label
 
 
-def check_writable(path: Path | None, force: bool) -> None:
-    """Refuse early, before any work, when an output exists and --force was not given."""
-    if path is not None and Path(path).exists() and not force:
-        raise OutputExistsError(f"{path} exists; pass --force to replace it")
+def check_outputs(force: bool, *paths: Path | None) -> None:
+    """Refuse early, before any work: an existing output without --force, a folder, an unwritable place,
+    or one path given for two outputs."""
+    given = [Path(p) for p in paths if p is not None]
+    resolved = [p.resolve() for p in given]
+    for i, p in enumerate(resolved):
+        if p in resolved[:i]:
+            raise InputError(f"{given[i]} is named for two outputs; give each output its own file")
+    for p in given:
+        check_output_path(p, overwrite=force)
 
 
 def save_figure(fig, path: Path, force: bool) -> None:
+    from .._io import write_atomic
     from ..report.html import fig_to_png  # matplotlib only where a figure is asked for
 
     write_atomic(path, fig_to_png(fig), overwrite=force)

@@ -6,9 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .. import datasets
-from .analysis_cmds import JsonOpt, QuietOpt
-from ._common import Output, user_errors
+from ._common import JsonOpt, Output, QuietOpt, user_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -19,6 +17,8 @@ def register(app: typer.Typer) -> None:
     @user_errors
     def list_cmd(as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
         """List the named data sets (local and online-only)."""
+        from .. import datasets
+
         entries = [datasets.info(n) for n in datasets.list()]
         rows = "\n".join(
             f"  {e.name:<14} {'online' if e.online else 'local':<7} {','.join(e.splits):<20} {','.join(e.levels):<14} {e.description}"
@@ -30,7 +30,9 @@ def register(app: typer.Typer) -> None:
     @data_app.command("info")
     @user_errors
     def info_cmd(name: Annotated[str, typer.Argument(help="Data set name.")], as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
-        """What a data set is and where it comes from."""
+        """What a data set is and where it comes from, and the options its loader takes (--option KEY=VALUE)."""
+        from .. import datasets
+
         entry = datasets.info(name)
         text = "\n".join(f"{k}: {v}" for k, v in entry.to_dict().items())
         Output(as_json, quiet).result(entry.to_dict(), text)

@@ -7,10 +7,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..experiments.analysis import analyse
-from ..report import render_analysis
-from .analysis_cmds import ForceOpt, JsonOpt, LagsOpt, LevelOpt, QuietOpt
-from ._common import Output, check_writable, load_curve_or_source, parse_lags, parse_names, user_errors
+from ._common import (
+    ForceOpt,
+    JsonOpt,
+    LagsOpt,
+    LevelOpt,
+    OptionOpt,
+    Output,
+    QuietOpt,
+    check_outputs,
+    load_curve_or_source,
+    parse_lags,
+    parse_names,
+    user_errors,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -22,17 +32,21 @@ def register(app: typer.Typer) -> None:
         names: Annotated[Optional[str], typer.Option(help="Comma-separated names.")] = None,
         lags: LagsOpt = "1:1000:30log",
         level: LevelOpt = None,
+        option: OptionOpt = None,
         seed: Annotated[int, typer.Option(help="Seed for the shuffle floors.")] = 0,
         force: ForceOpt = False,
         as_json: JsonOpt = False,
         quiet: QuietOpt = False,
     ) -> None:
         """One self-contained HTML page: curves, floors, fits, diagnosis, comparison, provenance."""
+        from ..experiments.analysis import analyse
+        from ..report import render_analysis
+
         io = Output(as_json, quiet)
-        check_writable(out, force)
+        check_outputs(force, out)
         label = parse_names(names, sources)
         lag_values = parse_lags(lags)
-        curves = [load_curve_or_source(s, lag_values, level, seed, io.progress) for s in sources]
+        curves = [load_curve_or_source(s, lag_values, level, seed, io.progress, option) for s in sources]
         analysis = analyse(curves, label, lag_values)
         page = render_analysis(analysis)
         page.write(out, overwrite=force)

@@ -10,23 +10,31 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
-from ..errors import InputError
-from .. import synth
-from .analysis_cmds import ForceOpt, JsonOpt, LagsOpt, QuietOpt
-from ._common import Output, check_writable, parse_lags, save_npz, user_errors
+from ..errors import InputError, InputNotFoundError
+from ._common import ForceOpt, JsonOpt, LagsOpt, Output, QuietOpt, check_outputs, parse_lags, user_errors
 
 OutOpt = Annotated[Path, typer.Option("--out", help="Write the sequences here (.npz: codes, segment bounds, exact MI).")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same bytes.")]
 
 
-def _emit(io: Output, generate: Callable[[], synth.Synthetic], out: Path, lags: str, force: bool) -> None:
+def _read_json(path: Path, what: str):
+    """A small JSON input file, or a one-line error."""
+    if not Path(path).is_file():
+        raise InputNotFoundError(f"{path} not found or not a file; pass a JSON file with {what}")
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path} is not valid JSON ({exc}); pass a JSON file with {what}") from None
+
+
+def _emit(io: Output, generate: Callable, out: Path, lags: str, force: bool) -> None:
     """Refuse an existing output before any work, generate, write the .npz, report the exact curve."""
-    check_writable(out, force)
+    check_outputs(force, out)
     lag_values = parse_lags(lags)
     generated = generate()
     lag_values = lag_values[lag_values < generated.symbols.lengths.max()]
     exact = generated.expected_mi(lag_values)
-    save_npz(generated.symbols, out, force=force, extra={"lags": lag_values, "expected_mi_nats": exact})
+    generated.symbols.save(out, overwrite=force, extra={"lags": lag_values, "expected_mi_nats": exact})
     io.info(f"wrote {out}")
     s = generated.symbols
     payload = {"out": out, "description": s.description, "n_symbols": s.n_symbols, "n_segments": s.n_segments,
@@ -56,6 +64,8 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """Binary sign(z) sequences with an exact power-law MI at every d."""
+        from .. import synth
+
         _emit(Output(as_json, quiet), lambda: synth.gaussian_sign(sequences, length, alpha=alpha, scale=scale, seed=seed),
               out, lags, force)
 
@@ -75,11 +85,13 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """A Markov chain (default: the 27-state block chain, xi = -1/(2 ln stay))."""
+        from .. import synth
+
         if matrix is not None:
             try:
-                P = np.asarray(json.loads(Path(matrix).read_text()), dtype=float)
-            except (json.JSONDecodeError, TypeError) as exc:
-                raise InputError(f"{matrix}: expected a JSON list of rows of probabilities ({exc})") from None
+                P = np.asarray(_read_json(matrix, "a list of rows of probabilities"), dtype=float)
+            except (TypeError, ValueError):
+                raise InputError(f"{matrix}: expected a JSON list of equal-length rows of probabilities") from None
         else:
             P = synth.block_markov_matrix(states, blocks, stay)
         _emit(Output(as_json, quiet), lambda: synth.markov(P, n, seed=seed), out, lags, force)
@@ -97,6 +109,8 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """Blocks '01'/'10': MI constant for every d > 1."""
+        from .. import synth
+
         _emit(Output(as_json, quiet), lambda: synth.repetitive(p, n, seed=seed), out, lags, force)
 
     @synth_app.command("ising")
@@ -113,6 +127,8 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """Nearest-neighbour Ising chain (exponential MI, van Hove)."""
+        from .. import synth
+
         _emit(Output(as_json, quiet), lambda: synth.ising_chain(beta, coupling, n, seed=seed), out, lags, force)
 
     @theory_app.command("linear-rnn")
@@ -130,13 +146,14 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """Exact MI curve of a linear Gaussian RNN, optionally against a simulation."""
+        from .. import synth
+
         io = Output(as_json, quiet)
         if weights is not None:
-            w = json.loads(Path(weights).read_text())
-            try:
-                W_hh, W_xh, W_hx = (np.asarray(w[k], dtype=float) for k in ("W_hh", "W_xh", "W_hx"))
-            except KeyError as exc:
-                raise InputError(f"{weights} lacks {exc}; it needs W_hh, W_xh and W_hx") from None
+            w = _read_json(weights, "the matrices W_hh, W_xh and W_hx")
+            if not isinstance(w, dict) or not all(k in w for k in ("W_hh", "W_xh", "W_hx")):
+                raise InputError(f"{weights} must hold a JSON object with the keys W_hh, W_xh and W_hx")
+            W_hh, W_xh, W_hx = (w[k] for k in ("W_hh", "W_xh", "W_hx"))
         else:
             if not 0 < radius < 1:
                 raise InputError(
@@ -151,6 +168,8 @@ def register(app: typer.Typer) -> None:
                    "correlation_length": decay.correlation_length}
         header = f"  {'lag':>6} {'exact':>12}"
         columns = [exact]
+        if simulate < 0:
+            raise InputError(f"--simulate must be >= 0 steps, got {simulate}")
         if simulate:
             x = synth.linear_rnn_sample(W_hh, W_xh, W_hx, sigma, simulate, seed=seed)
             simulated = synth.gaussian_mi_from_samples(x, lag_values)

@@ -16,9 +16,10 @@ from typing import Any
 
 from ..errors import InputError
 from ..sequences import Symbols
-from .registry import REGISTRY, DatasetInfo, DatasetUnavailable
+from ..errors import DatasetUnavailable
+from .registry import REGISTRY, DatasetInfo
 
-__all__ = ["list", "info", "load", "DatasetInfo", "DatasetUnavailable"]
+__all__ = ["list", "info", "load", "check_split_level", "DatasetInfo", "DatasetUnavailable"]
 
 
 def list() -> builtins.list[str]:  # noqa: A001 - the public name the API promises
@@ -40,11 +41,15 @@ def load(name: str, split: str | None = None, level: str | None = None, **option
     ``split`` and ``level`` default to the first listed in :func:`info`. Extra options go to the
     loader (e.g. ``permute_seed=`` for the image sets, ``bins=`` for ``sp500``).
     """
-    entry = info(name)
-    split = split or entry.splits[0]
-    level = level or entry.levels[0]
+    from ..sources.open import open_source
+
+    source = f"dataset:{name}" + (f"/{split}" if split else "")
+    return open_source(source, level=level, **options)
+
+
+def check_split_level(entry: DatasetInfo, split: str, level: str) -> None:
+    """One-line errors for a split or level the data set does not have."""
     if split not in entry.splits:
-        raise InputError(f"{name} has splits {', '.join(entry.splits)}; got {split!r}")
+        raise InputError(f"{entry.name} has splits {', '.join(entry.splits)}; got {split!r}")
     if level not in entry.levels:
-        raise InputError(f"{name} has levels {', '.join(entry.levels)}; got {level!r}")
-    return entry.loader(split, level, **options)
+        raise InputError(f"{entry.name} has levels {', '.join(entry.levels)}; got {level!r}")

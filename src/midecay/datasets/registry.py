@@ -52,6 +52,15 @@ class DatasetInfo:
         }
 
 
+def _zip_member(archive: Path, member: str) -> bytes:
+    """One member of a downloaded zip; a corrupt or foreign archive is a one-line error."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            return zf.read(member)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+        raise InputError(f"{archive} is corrupt or not the expected archive ({type(exc).__name__}); delete it and download again") from None
+
+
 def _debian_file(path: str, package: str) -> Path:
     p = Path(path)
     if not p.exists():
@@ -201,8 +210,7 @@ def _wikitext(name: str):
     def load(split: str, level: str) -> Symbols:
         url, checksum, folder = _WIKITEXT[name]
         archive = download(url, checksum)
-        with zipfile.ZipFile(archive) as zf:
-            text = zf.read(f"{folder}/wiki.{split}.tokens").decode("utf-8")
+        text = _zip_member(archive, f"{folder}/wiki.{split}.tokens").decode("utf-8")
         return _text_level(text, level, f"{name} {split}")
 
     return load
@@ -211,8 +219,7 @@ def _wikitext(name: str):
 def _hutter(name: str):
     def load(split: str, level: str) -> Symbols:
         archive = download(_HUTTER[name], None)
-        with zipfile.ZipFile(archive) as zf:
-            data = zf.read(name)
+        data = _zip_member(archive, name)
         if len(data) != _HUTTER_SIZE:  # no published checksum: the documented size is the check
             raise InputError(f"{archive} holds {len(data)} bytes, not {_HUTTER_SIZE}; delete it and download again")
         # The usual splits: first 90M train, next 5M valid, last 5M test.

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import OutputExistsError
+from .._io import check_output_path
 from .. import datasets
 from .._io import write_atomic
 from .._warnings import UnreliableEstimateWarning
@@ -26,12 +26,62 @@ from ..report.html import HtmlReport, fig_to_png
 from ..sequences import Symbols
 
 SPLITS = ("train", "valid", "test")
+LEVELS = ("char", "word")
+
+
+def demo_outputs(out: Path) -> list[Path]:
+    """Every file the demo writes into ``out``: all are checked before any work starts."""
+    out = Path(out)
+    files = [out / f"ptb_{level}_{split}.json" for level in LEVELS for split in SPLITS]
+    files += [out / f"ptb_{level}_{kind}.png" for level in LEVELS for kind in ("splits", "train_fit")]
+    return files + [out / "results.json", out / "report.html"]
 
 
 def _slice_like(symbols: Symbols, length: int) -> Symbols:
     """A contiguous slice from the middle of ``symbols`` with ``length`` symbols (one segment)."""
     mid = (symbols.n_symbols - length) // 2
     return Symbols(symbols.codes[mid : mid + length], symbols.alphabet, [0, length], f"{symbols.description}, slice of {length:,}")
+
+
+def _run_level(level: str, lags, out: Path, page: HtmlReport, summary: dict, *, seed: int, log, progress: bool,
+               overwrite: bool) -> list[str]:
+    """One level of the demo: curves, fits, comparisons, figures; returns the summary lines."""
+    lines: list[str] = []
+    symbols = [datasets.load("ptb", split=s, level=level) for s in SPLITS]
+    names = [f"{level} {s}" for s in SPLITS]
+    log(f"PTB {level}: {', '.join(f'{n} {s.n_symbols:,}' for n, s in zip(SPLITS, symbols))}")
+    analysis = analyse(symbols, names, lags, seed=seed, progress=progress)
+    matched = compare(
+        [analyse([_slice_like(symbols[0], symbols[1].n_symbols)], [f"{level} train slice"], lags, seed=seed).results[0].curve,
+         analysis.results[1].curve, analysis.results[2].curve],
+        [f"{level} train slice", names[1], names[2]],
+    )
+    for r in analysis.results:
+        r.curve.to_json(out / f"ptb_{level}_{r.name.split()[-1]}.json", overwrite=overwrite)
+    write_atomic(out / f"ptb_{level}_splits.png", fig_to_png(analysis.comparison.plot().figure), overwrite=overwrite)
+    train = analysis.results[0]
+    write_atomic(out / f"ptb_{level}_train_fit.png", fig_to_png(train.diagnosis.fit.plot().figure), overwrite=overwrite)
+    render_analysis(analysis, into=page, section=f"PTB {level}")
+    page.heading(f"PTB {level}: size-matched comparison")
+    page.paragraph(
+        "A slice of train as long as valid, against valid and test: with sample sizes equal, estimator bias "
+        "is equal too, so what differs is the data."
+    )
+    page.pre(matched.summary())
+    summary["levels"][level] = {
+        "splits": {r.name: {"n_symbols": r.curve.n_symbols, "kind": r.diagnosis.kind,
+                            "span": r.diagnosis.span.floor_distance, "I1": float(r.curve.mi[0])}
+                   for r in analysis.results},
+        "verdict": analysis.comparison.verdict,
+        "size_matched_verdict": matched.verdict,
+    }
+    lines.append(f"PTB {level}:")
+    for r in analysis.results:
+        lines.append(f"  {r.name:<12} N={r.curve.n_symbols:>9,}  {r.diagnosis.kind:<18} I(1)={r.curve.mi[0]:.4f}  "
+                     f"span {r.diagnosis.span.reach}")
+    lines.append(f"  splits vs train (floors removed): {analysis.comparison.verdict}; "
+                 f"size-matched: {matched.verdict}")
+    return lines
 
 
 def run_demo(
@@ -43,60 +93,26 @@ def run_demo(
     progress: bool = False,
 ) -> dict:
     """Run the demo into ``out``; returns a JSON-ready summary (with a ``text`` rendering)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     out = Path(out)
     report_path = out / "report.html"
-    if report_path.exists() and not overwrite:
-        raise OutputExistsError(f"{report_path} exists; pass --force to replace the demo's outputs")
+    for path in demo_outputs(out):
+        check_output_path(path, overwrite=overwrite)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     page = HtmlReport("midecay demo: Penn Treebank, character and word level")
     summary: dict = {"levels": {}}
     lines = []
-    # Word level has 10^8 joint bins for ~10^6 pairs: the estimates warn, rightly; the demo
-    # shows the floors instead of repeating the warning.
-    warnings.simplefilter("ignore", UnreliableEstimateWarning)
     for level, lags in (("char", log_lags(1, 1000, 30)), ("word", log_lags(1, 1000, 25))):
-        symbols = [datasets.load("ptb", split=s, level=level) for s in SPLITS]
-        names = [f"{level} {s}" for s in SPLITS]
-        log(f"PTB {level}: {', '.join(f'{n} {s.n_symbols:,}' for n, s in zip(SPLITS, symbols))}")
-        analysis = analyse(symbols, names, lags, seed=seed, progress=progress)
-        matched = compare(
-            [analyse([_slice_like(symbols[0], symbols[1].n_symbols)], [f"{level} train slice"], lags, seed=seed).results[0].curve,
-             analysis.results[1].curve, analysis.results[2].curve],
-            [f"{level} train slice", names[1], names[2]],
-        )
-        for r in analysis.results:
-            r.curve.to_json(out / f"ptb_{level}_{r.name.split()[-1]}.json", overwrite=True)
-        write_atomic(out / f"ptb_{level}_splits.png", fig_to_png(analysis.comparison.plot().figure), overwrite=True)
-        train = analysis.results[0]
-        write_atomic(out / f"ptb_{level}_train_fit.png", fig_to_png(train.diagnosis.fit.plot().figure), overwrite=True)
-        render_analysis(analysis, into=page, section=f"PTB {level}")
-        page.heading(f"PTB {level}: size-matched comparison")
-        page.paragraph(
-            "A slice of train as long as valid, against valid and test: with sample sizes equal, estimator bias "
-            "is equal too, so what differs is the data."
-        )
-        page.pre(matched.summary())
-        summary["levels"][level] = {
-            "splits": {r.name: {"n_symbols": r.curve.n_symbols, "kind": r.diagnosis.kind,
-                                "span": r.diagnosis.span.floor_distance, "I1": float(r.curve.mi[0])}
-                       for r in analysis.results},
-            "verdict": analysis.comparison.verdict,
-            "size_matched_verdict": matched.verdict,
-        }
-        lines.append(f"PTB {level}:")
-        for r in analysis.results:
-            lines.append(f"  {r.name:<12} N={r.curve.n_symbols:>9,}  {r.diagnosis.kind:<18} I(1)={r.curve.mi[0]:.4f}  "
-                         f"span {r.diagnosis.span.reach}")
-        lines.append(f"  splits vs train (floors removed): {analysis.comparison.verdict}; "
-                     f"size-matched: {matched.verdict}")
-    page.write(report_path, overwrite=True)
+        with warnings.catch_warnings():
+            # Word level has 10^8 joint bins for ~10^6 pairs: the estimates warn, rightly; the
+            # demo shows the floors instead of repeating the warning.
+            warnings.simplefilter("ignore", UnreliableEstimateWarning)
+            lines.extend(_run_level(level, lags, out, page, summary, seed=seed, log=log, progress=progress,
+                                     overwrite=overwrite))
+    page.write(report_path, overwrite=overwrite)
     elapsed = time.perf_counter() - t0
     summary["seconds"] = round(elapsed, 1)
-    write_atomic(out / "results.json", json.dumps(summary, indent=1), overwrite=True)
+    write_atomic(out / "results.json", json.dumps(summary, indent=1), overwrite=overwrite)
     lines.append(f"wrote {out}/report.html, figures and curves in {elapsed:.0f} s")
     summary["text"] = "\n".join(lines)
     return summary

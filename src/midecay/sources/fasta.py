@@ -6,7 +6,7 @@ import os
 
 from ..errors import InputError
 from ..sequences import Symbols, encode
-from .text import _read_bytes
+from .text import read_bytes
 
 __all__ = ["read_fasta"]
 
@@ -25,7 +25,7 @@ def read_fasta(path: str | os.PathLike, *, keep_ambiguous: bool = False, upperca
         Fold soft-masked (lower-case) bases to upper case.
     """
     try:
-        text = _read_bytes(path).decode("ascii")
+        text = read_bytes(path).decode("ascii")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: byte {exc.start} is not ASCII; FASTA files are ASCII text") from None
     records: list[str] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import os
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import numpy as np
 
 from ..errors import InputError, InputNotFoundError
 from ..rng import as_generator
+from .text import read_bytes
 from ..sequences import Symbols, smallest_code_dtype
 
 __all__ = ["image_symbols", "read_idx"]
@@ -73,7 +73,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     path = Path(path)
     if not path.exists():
         raise InputNotFoundError(f"{path} not found; check the path")
-    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    raw = read_bytes(path)
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise InputError(f"{path} is not an IDX file (bad magic number)")
     dtypes = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}

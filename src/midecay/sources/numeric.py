@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import gzip
+import io
 import os
 from pathlib import Path
 from typing import TextIO
@@ -11,7 +11,8 @@ from typing import TextIO
 import numpy as np
 
 from ..errors import InputError, InputNotFoundError
-from ..sequences import Symbols
+from ..sequences import Symbols, smallest_code_dtype
+from .text import read_bytes
 
 __all__ = ["series_symbols", "read_csv_column"]
 
@@ -20,12 +21,11 @@ def read_csv_column(source: str | os.PathLike | TextIO, column: str) -> np.ndarr
     """One numeric column of a CSV file (``.gz`` too) or open text stream; empty cells become NaN."""
     if hasattr(source, "read"):
         return _csv_column(source, column, "CSV stream")
-    path = Path(source)
-    if not path.exists():
-        raise InputNotFoundError(f"{path} not found; check the path")
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", newline="") as fh:
-        return _csv_column(fh, column, str(path))
+    try:
+        text = read_bytes(source).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source}: byte {exc.start} is not UTF-8; CSV files are read as UTF-8 text") from None
+    return _csv_column(io.StringIO(text, newline=""), column, str(source))
 
 
 def _csv_column(fh: TextIO, column: str, path: str) -> np.ndarray:
@@ -78,7 +78,7 @@ def series_symbols(
     for piece in pieces:
         if transform == "log_return":
             if np.any(piece <= 0):
-                raise InputError("log returns need positive values; use transform='diff'")
+                raise InputError("log returns need positive values; use transform='diff' (CLI: --option transform=diff)")
             piece = np.diff(np.log(piece))
         elif transform == "diff":
             piece = np.diff(piece)
@@ -97,7 +97,7 @@ def series_symbols(
         if k < 2:
             raise InputError(f"bins must be >= 2 or 'sign', got {bins}")
         edges = np.quantile(allv, np.linspace(0, 1, k + 1)[1:-1])
-        codes = [np.searchsorted(edges, p, side="right").astype(np.uint8 if k <= 256 else np.uint16) for p in out]
+        codes = [np.searchsorted(edges, p, side="right").astype(smallest_code_dtype(k)) for p in out]
         alphabet = tuple(range(k))
     bounds = np.concatenate([[0], np.cumsum([len(c) for c in codes])])
     return Symbols(np.concatenate(codes), alphabet, bounds, description)
@@ -108,7 +108,10 @@ def _nan_pieces(x: np.ndarray, nan: str) -> list[np.ndarray]:
     if not missing.any():
         return [x]
     if nan == "error":
-        raise InputError(f"series has {int(missing.sum())} missing value(s) (first at {int(np.argmax(missing))}); pass nan='drop' or nan='split'")
+        raise InputError(
+            f"series has {int(missing.sum())} missing value(s) (first at {int(np.argmax(missing))}); pass nan='drop' or "
+            "nan='split' (CLI: --option nan=drop)"
+        )
     if nan == "drop":
         return [x[~missing]]
     if nan == "split":

@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import InputError, InputNotFoundError
 from ..sequences import Symbols, encode
 
-__all__ = ["read_text", "text_symbols", "text8_clean"]
+__all__ = ["read_text", "read_bytes", "text_symbols", "text8_clean"]
 
 _NON_LETTERS = re.compile(r"[^a-z]+")
 
@@ -124,27 +124,39 @@ def read_text(
     ``errors`` is the decoding policy (``"strict"`` raises a one-line error naming the byte
     offset; ``"replace"`` or ``"ignore"`` to go on).
     """
-    raw = _read_bytes(path)
+    raw = read_bytes(path)
     try:
         text = raw.decode(encoding, errors=errors)
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{path}: cannot decode byte {exc.start} as {encoding}; pass encoding=... or errors='replace'"
+            f"{path}: cannot decode byte {exc.start} as {encoding}; pass encoding=... or errors='replace' "
+            "(CLI: --option errors=replace)"
         ) from None
     kwargs.setdefault("description", f"text file {path}")
     return text_symbols(text, **kwargs)
 
 
-def _read_bytes(path: str | os.PathLike) -> bytes:
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """A file's bytes, ``.gz`` / ``.bz2`` / ``.xz`` decompressed; a missing, folder or corrupt file is a one-line error."""
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
     path = Path(path)
     if not path.exists():
         raise InputNotFoundError(f"{path} not found; check the path")
-    if path.suffix == ".gz":
-        import gzip
-
-        return gzip.decompress(path.read_bytes())
-    if path.suffix == ".bz2":
-        import bz2
-
-        return bz2.decompress(path.read_bytes())
-    return path.read_bytes()
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; pass a file inside it")
+    raw = path.read_bytes()
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".gz":
+            return gzip.decompress(raw)
+        if suffix == ".bz2":
+            return bz2.decompress(raw)
+        if suffix == ".xz":
+            return lzma.decompress(raw)
+    except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
+        raise InputError(f"{path} is corrupt or truncated ({type(exc).__name__}: {exc}); fetch the file again") from None
+    return raw

@@ -16,7 +16,7 @@ __all__ = ["read_tokens"]
 def read_tokens(path: str | os.PathLike, *, dtype: str = "uint16", vocab_size: int | None = None) -> Symbols:
     """Read token ids without loading more than needed.
 
-    ``.npy`` files are opened memory-mapped; ``.bin`` files (nanoGPT's ``train.bin``) are raw
+    ``.npy`` files are opened memory-mapped (a 2-D array is one segment per row); ``.bin`` files (nanoGPT's ``train.bin``) are raw
     ``dtype`` (default ``uint16``) memory-mapped; other files are whitespace-separated ints.
     ``vocab_size`` fixes the alphabet size (otherwise max id + 1).
     """
@@ -37,8 +37,9 @@ def read_tokens(path: str | os.PathLike, *, dtype: str = "uint16", vocab_size: i
             codes = np.array(path.read_text().split(), dtype=np.int64)
         except ValueError:
             raise InputError(f"{path}: expected whitespace-separated integer token ids") from None
-    if codes.ndim != 1:
-        codes = codes.reshape(-1)
+    if codes.ndim not in (1, 2):
+        raise InputError(f"{path} holds a {codes.ndim}-D array; token files are 1-D, or 2-D with one segment per row")
+    # A 2-D array is one segment per row (e.g. sampled streams): pairs never cross rows.
     symbols = encode(codes, description=f"tokens {path}")
     if vocab_size is not None:
         if vocab_size < symbols.alphabet_size:

@@ -11,6 +11,9 @@ from ..estimators import to_base
 from ..lags import as_lags
 from ..sequences import Symbols
 
+#: Generators refuse more symbols than this in one call (10^10: 10 GB of uint8 codes).
+MAX_SYNTH_SYMBOLS = 10**10
+
 
 @dataclass(frozen=True, eq=False)
 class Synthetic:

@@ -19,6 +19,8 @@ from scipy.linalg import cholesky, toeplitz
 from scipy.optimize import brentq
 
 from ..errors import InputError
+from ..options import check_int
+from .base import MAX_SYNTH_SYMBOLS
 from ..rng import as_generator
 from ..sequences import Symbols
 from .base import Synthetic
@@ -121,7 +123,8 @@ def gaussian_sign(
     >>> np.allclose(s.expected_mi([1, 4]), [0.1, 0.05])
     True
     """
-    n_sequences, length = int(n_sequences), int(length)
+    length = check_int("length", length, 2, 10**8)
+    n_sequences = check_int("n_sequences", n_sequences, 1, MAX_SYNTH_SYMBOLS // length)
     if n_sequences < 1 or length < 2:
         raise InputError(f"need n_sequences >= 1 and length >= 2, got {n_sequences} and {length}")
     if (alpha is None) == (rho is None):

@@ -23,6 +23,10 @@ import numpy as np
 from scipy.linalg import solve_discrete_lyapunov
 
 from ..errors import InputError
+from ..options import check_int
+
+#: Exact curves solve a hidden x hidden Lyapunov equation: O(hidden^3) time, O(hidden^2) memory.
+MAX_HIDDEN = 2048
 from ..lags import as_lags
 from ..rng import as_generator
 
@@ -32,8 +36,14 @@ __all__ = [
 
 
 def _check(W_hh, W_xh, W_hx, sigma) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
-    W_hh, W_xh, W_hx = (np.atleast_2d(np.asarray(w, dtype=np.float64)) for w in (W_hh, W_xh, W_hx))
+    try:
+        W_hh, W_xh, W_hx = (np.atleast_2d(np.asarray(w, dtype=np.float64)) for w in (W_hh, W_xh, W_hx))
+    except (TypeError, ValueError):
+        raise InputError("W_hh, W_xh and W_hx must be matrices of numbers (lists of equal-length rows)") from None
+    if any(w.ndim != 2 for w in (W_hh, W_xh, W_hx)) or not all(np.isfinite(w).all() for w in (W_hh, W_xh, W_hx)):
+        raise InputError("W_hh, W_xh and W_hx must be 2-D matrices of finite numbers")
     n_h = W_hh.shape[0]
+    check_int("hidden size", n_h, 1, MAX_HIDDEN)
     if W_hh.shape != (n_h, n_h):
         raise InputError(f"W_hh must be square (hidden x hidden), got {W_hh.shape}")
     n_x = W_hx.shape[0]
@@ -149,6 +159,8 @@ def random_linear_rnn(
     """
     if not 0 < radius < 1:
         raise InputError(f"radius must lie in (0, 1) for a stable network, got {radius}")
+    check_int("n_hidden", n_hidden, 1, MAX_HIDDEN)
+    check_int("n_out", n_out, 1, MAX_HIDDEN)
     rng = as_generator(seed)
     W_hh = rng.standard_normal((n_hidden, n_hidden))
     W_xh = rng.standard_normal((n_hidden, n_out)) * coupling

@@ -8,6 +8,8 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError
+from ..options import check_int
+from .base import MAX_SYNTH_SYMBOLS
 from ..lags import as_lags
 from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
@@ -122,8 +124,8 @@ def markov(
     (1000, 0.3681)
     """
     P = _check_transition_matrix(P)
-    if int(n) < 1 or int(n_sequences) < 1:
-        raise InputError(f"n and n_sequences must be >= 1, got n={n}, n_sequences={n_sequences}")
+    n = check_int("n", n, 1, MAX_SYNTH_SYMBOLS)
+    n_sequences = check_int("n_sequences", n_sequences, 1, MAX_SYNTH_SYMBOLS // n)
     rng = as_generator(seed)
     pi = stationary_distribution(P)
     start = pi if initial is None else np.asarray(initial, dtype=np.float64)
@@ -162,6 +164,8 @@ def block_markov_matrix(n_states: int = 27, n_blocks: int = 3, stay: float = 0.9
     >>> P.shape, round(float(np.sort(np.abs(np.linalg.eigvals(P)))[-2]), 6)
     ((27, 27), 0.98)
     """
+    check_int("n_states", n_states, 1, 4096)
+    check_int("n_blocks", n_blocks, 1, n_states)
     if n_states % n_blocks:
         raise InputError(f"n_states ({n_states}) must be a multiple of n_blocks ({n_blocks})")
     if not 0.0 <= stay <= 1.0:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from ..options import check_int
+from .base import MAX_SYNTH_SYMBOLS
 from ..rng import as_generator
 from ..sequences import Symbols
 from .base import Synthetic
@@ -45,6 +47,8 @@ def repetitive(p: float, n: int, *, n_sequences: int = 1, seed: int | np.random.
     """
     if not 0.0 <= p <= 1.0:
         raise InputError(f"p must lie in [0, 1], got {p}")
+    check_int("n", n, 2, MAX_SYNTH_SYMBOLS)
+    check_int("n_sequences", n_sequences, 1, MAX_SYNTH_SYMBOLS // n)
     if int(n) < 2 or int(n) % 2:
         raise InputError(f"n must be an even number >= 2 (whole blocks), got {n}")
     rng = as_generator(seed)
