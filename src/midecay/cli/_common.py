@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -72,18 +73,25 @@ class Output:
 def user_errors(fn: Callable) -> Callable:
     """Turn :class:`~midecay.errors.InputError` into one line on stderr and exit code 1.
 
-    Only input errors: anything else is a bug and keeps its traceback.
+    Only input errors: anything else is a bug and keeps its traceback. Warnings raised on
+    the way are printed as one ``warning:`` line each.
     """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except InputError as exc:
-            text = str(exc).strip()
-            message = text.splitlines()[0] if text else type(exc).__name__
-            typer.echo(f"error: {message}", err=True)
-            raise typer.Exit(1) from None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            try:
+                return fn(*args, **kwargs)
+            except InputError as exc:
+                text = str(exc).strip()
+                message = text.splitlines()[0] if text else type(exc).__name__
+                typer.echo(f"error: {message}", err=True)
+                raise typer.Exit(1) from None
+            finally:
+                # Legal but unreliable input: one line each on stderr, not Python's warning format.
+                for text in dict.fromkeys(str(w.message) for w in caught):
+                    typer.echo(f"warning: {text}", err=True)
 
     return wrapper
 

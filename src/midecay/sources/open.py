@@ -40,14 +40,21 @@ def parse_option(text: str) -> tuple[str, Any]:
     return key, value
 
 
-def _call(loader, what: str, *args: Any, **options: Any) -> Symbols:
-    """Call ``loader`` with ``options``, naming the accepted ones when an option is unknown."""
-    params = inspect.signature(loader).parameters
-    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        unknown = sorted(set(options) - set(params))
-        if unknown:
-            accepted = [n for n, p in params.items() if p.kind is p.KEYWORD_ONLY or (p.default is not p.empty)]
-            raise InputError(f"{what} takes no option {', '.join(unknown)}; it takes: {', '.join(accepted) or 'none'}")
+def _call(loader, what: str, *args: Any, forwards_to=None, **options: Any) -> Symbols:
+    """Call ``loader`` with ``options``, naming the accepted ones when an option is unknown.
+
+    ``forwards_to`` is the function that receives the loader's ``**kwargs`` (its options count too).
+    """
+    accepted: list[str] = []
+    for fn in (loader, forwards_to):
+        if fn is None:
+            continue
+        for name, p in inspect.signature(fn).parameters.items():
+            if (p.kind is p.KEYWORD_ONLY or p.default is not p.empty) and name not in accepted:
+                accepted.append(name)
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise InputError(f"{what} takes no option {', '.join(unknown)}; it takes: {', '.join(accepted) or 'none'}")
     return loader(*args, **options)
 
 
@@ -79,7 +86,7 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
     --------
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "genome.fa")
-    >>> _ = open(path, "w").write(">chr1\nACGTACGT\n>chr2\nGGCC\n")
+    >>> _ = open(path, "w").write(">chr1\\nACGTACGT\\n>chr2\\nGGCC\\n")
     >>> s = open_source(path)
     >>> s.bounds.tolist(), s.provenance["source"] == path
     ([0, 8, 12], True)
@@ -87,7 +94,7 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
     from .. import datasets  # the registry imports the readers; import it only when a data set is named
     from .fasta import read_fasta
     from .numeric import read_csv_column, series_symbols
-    from .text import read_text
+    from .text import read_text, text_symbols
     from .tokens import read_tokens
 
     text = os.fspath(source)
@@ -123,7 +130,7 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
     elif name.endswith(".json"):
         raise InputError(f"{text} is JSON; pass data (a text, FASTA, token or .npz file, or dataset:NAME), or a curve where one is taken")
     else:
-        symbols = _call(read_text, "a text file", path, level=level or "char", **options)
+        symbols = _call(read_text, "a text file", path, forwards_to=text_symbols, level=level or "char", **options)
     return _with_provenance(symbols, provenance)
 
 
