@@ -142,3 +142,132 @@ def test_demo_runs_on_ptb(tmp_path):
     for name in ("report.html", "results.json", "ptb_char_splits.png", "ptb_word_train_fit.png", "ptb_char_train.json"):
         assert (tmp_path / "demo" / name).exists()
     assert "http" not in without_embedded_images((tmp_path / "demo" / "report.html").read_text()).lower()
+
+
+# ------------------------------------------------------------------ hardening (issue 9)
+def _all_commands(group, prefix=()):
+    yield prefix
+    if hasattr(group, "commands"):  # a group (typer ships its own click)
+        for name, cmd in group.commands.items():
+            yield from _all_commands(cmd, (*prefix, name))
+
+
+def test_help_of_every_command_and_group():
+    """Hypothesis: --help and -h work everywhere (help text with brackets used to crash rich)."""
+    import typer.main
+
+    commands = list(_all_commands(typer.main.get_command(app)))
+    assert len(commands) >= 12
+    for path in commands:
+        for flag in ("--help", "-h"):
+            res = run(*path, flag)
+            assert res.exit_code == 0 and "Usage" in res.stdout, (path, flag, res.output)
+    assert "dataset:NAME[/SPLIT]" in run("curve", "--help").stdout
+
+
+def test_version_and_python_m():
+    import subprocess
+    import sys
+
+    import midecay
+
+    assert run("--version").stdout.strip() == f"midecay {midecay.__version__}"
+    proc = subprocess.run([sys.executable, "-m", "midecay", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"midecay {midecay.__version__}"
+
+
+def _one_line_error(res, message):
+    assert res.exit_code == 1, res.output
+    errors = [line for line in res.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0], res.stderr
+    assert "Traceback" not in res.output
+
+
+@pytest.fixture
+def curve_json(text_file, tmp_path):
+    path = tmp_path / "curve.json"
+    assert run("curve", text_file, "--lags", "1:32:6log", "--out", path, "--quiet").exit_code == 0
+    return path
+
+
+def test_bad_inputs_get_one_line_errors(text_file, curve_json, tmp_path):
+    bad_gz = tmp_path / "bad.txt.gz"
+    bad_gz.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    bad_bz2 = tmp_path / "bad.txt.bz2"
+    bad_bz2.write_bytes(b"BZh9garbage")
+    as_list = tmp_path / "list.json"
+    as_list.write_text("[1, 2]")
+    lacks = tmp_path / "lacks.json"
+    data = json.loads(curve_json.read_text())
+    del data["mi"]
+    lacks.write_text(json.dumps(data))
+    weights = tmp_path / "w.json"
+    weights.write_text("[[0.5]]")
+    a_file = tmp_path / "plain"
+    a_file.write_text("x")
+    cases = [
+        (["curve", tmp_path], "is a folder"),
+        (["curve", bad_gz], "corrupt"),
+        (["curve", bad_bz2], "corrupt"),
+        (["curve", text_file, "--out", tmp_path], "is a folder"),
+        (["curve", text_file, "--out", a_file / "c.json"], "is a file"),
+        (["curve", text_file, "--out", tmp_path / "x.json", "--plot", tmp_path / "x.json"], "two outputs"),
+        (["curve", text_file, "--lags", "1:99999999"], "at most"),
+        (["curve", text_file, "--blocks", "100000"], "n_blocks"),
+        (["curve", text_file, "--option", "nonsense"], "KEY=VALUE"),
+        (["curve", text_file, "--option", "bins=3"], "takes no option bins"),
+        (["curve", text_file, "--json", "--csv"], "exclude each other"),
+        (["fit", as_list], "JSON object"),
+        (["fit", lacks], "lacks the key 'mi'"),
+        (["fit", curve_json, "--dmin", "50", "--dmax", "5"], "above --dmax"),
+        (["compare", curve_json, curve_json, "--alpha", "5"], "between 0 and 1"),
+        (["theory", "linear-rnn", "--weights", weights], "W_hh, W_xh and W_hx"),
+        (["theory", "linear-rnn", "--hidden", "100000"], "n_hidden"),
+        (["synth", "markov", "--states", "0", "--out", tmp_path / "m.npz"], "n_states"),
+        (["synth", "markov", "--n", "0", "--out", tmp_path / "m.npz"], "n must be"),
+    ]
+    for args, message in cases:
+        _one_line_error(run(*args), message)
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_unwritable_cache_is_one_line(tmp_path, server):
+    """A cache that cannot be created (here: under a file; root ignores permission bits) is named, not a traceback."""
+    from midecay.errors import OutputNotWritableError
+    from midecay.sources import download
+
+    root, url = server
+    (root / "f.bin").write_bytes(b"data")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OutputNotWritableError, match="MIDECAY_CACHE"):
+        download(url + "f.bin", None, cache=blocker / "cache")
+
+
+def test_corrupt_cached_archive_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIDECAY_CACHE", str(tmp_path))
+    (tmp_path / "text8.zip").write_bytes(b"PK\x03\x04 this is not a zip")
+    _one_line_error(run("curve", "dataset:text8/test", "--lags", "1"), "corrupt")
+
+
+def test_option_reaches_the_loader_and_csv_table(tmp_path):
+    res = run("curve", "dataset:mnist-5k", "--lags", "1,28", "--option", "permute_seed=0", "--shuffles", "1",
+              "--blocks", "0", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["provenance"]["data"]["options"] == {"permute_seed": 0}
+    assert "permuted" in data["provenance"]["source"]
+    seq = json.loads(run("curve", "dataset:mnist-5k", "--lags", "1,28", "--shuffles", "1", "--blocks", "0", "--json").stdout)
+    assert seq["mi"][1] > 3 * data["mi"][1]  # row period 28 is destroyed by the permutation
+    table = run("curve", "dataset:mnist-5k", "--lags", "1,28", "--shuffles", "1", "--blocks", "0", "--csv")
+    lines = table.stdout.strip().splitlines()
+    assert lines[0].startswith("lag,mi,") and len(lines) == 3
+
+
+def test_demo_refuses_any_existing_output_before_work(tmp_path):
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / "results.json").write_text("mine")
+    res = run("demo", "--out", out)
+    _one_line_error(res, "results.json exists")
+    assert (out / "results.json").read_text() == "mine" and sorted(p.name for p in out.iterdir()) == ["results.json"]

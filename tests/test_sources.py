@@ -3,8 +3,6 @@
 import bz2
 import gzip
 import hashlib
-import http.server
-import threading
 
 import numpy as np
 import pytest

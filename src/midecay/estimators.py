@@ -19,8 +19,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy.special import digamma
 
-from .errors import InputError
 from .counting.pair_counts import count_profile
+from .errors import InputError
 
 __all__ = [
     "ESTIMATORS", "entropy", "entropy_from_profile", "plugin", "miller_madow", "grassberger", "grassberger_g",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+
 from .errors import InputError
 
 __all__ = ["log_lags", "as_lags"]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from .errors import InputError, InputNotFoundError
 
 logger = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from ..errors import InputError
 from ..lags import as_lags
 from ..sequences import encode
 from .pair_counts import PairCounts
-from .windows import block_windows, windows_from_bounds
 from .registry import KERNELS, MAX_DENSE_ALPHABET, Kernel, choose_backend
+from .windows import block_windows, windows_from_bounds
 
 __all__ = ["PairCounts", "KERNELS", "Kernel", "choose_backend", "count_pairs", "windows_from_bounds", "block_windows", "MAX_DENSE_ALPHABET"]
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+
 from ..errors import InputError
 
 __all__ = ["PairCounts", "count_profile"]

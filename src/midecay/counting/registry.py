@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from .bitset import MAX_BITSET_ALPHABET, count_bitset
 from .dense import count_dense
 from .pair_counts import PairCounts

@@ -14,9 +14,8 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from ..errors import InputError
+from ..errors import DatasetUnavailable, InputError
 from ..sequences import Symbols
-from ..errors import DatasetUnavailable
 from .registry import REGISTRY, DatasetInfo
 
 __all__ = ["list", "info", "load", "check_split_level", "DatasetInfo", "DatasetUnavailable"]

@@ -10,9 +10,9 @@ import numpy as np
 from ..comparison import Comparison, compare
 from ..curve import mi_curve
 from ..errors import InputError
+from ..fitting import Diagnosis, classify
 from ..micurve import MICurve
 from ..results import Result, jsonable, require
-from ..fitting import Diagnosis, classify
 from ..sequences import Symbols
 
 
@@ -74,6 +74,19 @@ class Analysis(Result):
         if self.comparison is not None:
             return self.comparison.plot(ax=ax)
         return self.results[0].curve.plot(ax=ax, label=self.results[0].name)
+
+
+def middle_slice(symbols: Symbols, length: int) -> Symbols:
+    """A contiguous slice of ``length`` symbols from the middle of ``symbols`` (one segment).
+
+    For size-matched comparisons: estimator bias depends on the sample size, so a split is
+    compared with a slice of the reference as long as itself.
+    """
+    if not 1 <= length <= symbols.n_symbols:
+        raise InputError(f"slice length must be between 1 and {symbols.n_symbols}, got {length}")
+    mid = (symbols.n_symbols - length) // 2
+    return Symbols(symbols.codes[mid : mid + length], symbols.alphabet, [0, length],
+                   f"{symbols.description}, slice of {length:,}", {**symbols.provenance, "slice": [mid, mid + length]})
 
 
 def analyse(

@@ -14,16 +14,14 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from .._io import check_output_path
-from .. import datasets
-from .._io import write_atomic
+from .._io import check_output_path, write_atomic
 from .._warnings import UnreliableEstimateWarning
 from ..comparison import compare
 from ..lags import log_lags
 from ..report import render_analysis
-from .analysis import analyse
 from ..report.html import HtmlReport, fig_to_png
-from ..sequences import Symbols
+from ..sources import open_source
+from .analysis import analyse, middle_slice
 
 SPLITS = ("train", "valid", "test")
 LEVELS = ("char", "word")
@@ -37,22 +35,16 @@ def demo_outputs(out: Path) -> list[Path]:
     return files + [out / "results.json", out / "report.html"]
 
 
-def _slice_like(symbols: Symbols, length: int) -> Symbols:
-    """A contiguous slice from the middle of ``symbols`` with ``length`` symbols (one segment)."""
-    mid = (symbols.n_symbols - length) // 2
-    return Symbols(symbols.codes[mid : mid + length], symbols.alphabet, [0, length], f"{symbols.description}, slice of {length:,}")
-
-
 def _run_level(level: str, lags, out: Path, page: HtmlReport, summary: dict, *, seed: int, log, progress: bool,
                overwrite: bool) -> list[str]:
     """One level of the demo: curves, fits, comparisons, figures; returns the summary lines."""
     lines: list[str] = []
-    symbols = [datasets.load("ptb", split=s, level=level) for s in SPLITS]
+    symbols = [open_source(f"dataset:ptb/{s}", level=level) for s in SPLITS]
     names = [f"{level} {s}" for s in SPLITS]
     log(f"PTB {level}: {', '.join(f'{n} {s.n_symbols:,}' for n, s in zip(SPLITS, symbols))}")
     analysis = analyse(symbols, names, lags, seed=seed, progress=progress)
     matched = compare(
-        [analyse([_slice_like(symbols[0], symbols[1].n_symbols)], [f"{level} train slice"], lags, seed=seed).results[0].curve,
+        [analyse([middle_slice(symbols[0], symbols[1].n_symbols)], [f"{level} train slice"], lags, seed=seed).results[0].curve,
          analysis.results[1].curve, analysis.results[2].curve],
         [f"{level} train slice", names[1], names[2]],
     )

@@ -2,10 +2,10 @@
 
 from .diagnosis import KINDS, PAPER_THRESHOLD_NATS, Diagnosis, Periodicity, Span, classify, periodicity, span
 from .fit import DEFAULT_LAWS, fit_decay
+from .laws import LAWS, BrokenPowerLaw, Composite, DecayLaw, Exponential, PowerLaw, PowerLawPlusConstant, get_law
 from .optimise import Estimate, LawFit, akaike_weights
 from .points import FitPoints, fit_points
 from .result import DecayFit
-from .laws import LAWS, BrokenPowerLaw, Composite, DecayLaw, Exponential, PowerLaw, PowerLawPlusConstant, get_law
 
 __all__ = [
     "DEFAULT_LAWS", "KINDS", "LAWS", "FitPoints", "fit_points", "PAPER_THRESHOLD_NATS", "BrokenPowerLaw", "Composite", "DecayFit", "DecayLaw", "Diagnosis",

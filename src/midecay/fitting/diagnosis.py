@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..micurve import MICurve
 from ..errors import InputError
+from ..micurve import MICurve
 from ..results import Result, jsonable, require
 from .fit import fit_decay
 from .result import DecayFit
@@ -148,8 +148,8 @@ def periodicity(curve: MICurve, *, max_period: int | None = None, alpha: float =
     if max_p < 2:
         return Periodicity(None, 1.0, 0.0, 0)
     window = max(5, 2 * (max_p // 2) + 1) if max_p < 15 else 15
-    from scipy.ndimage import median_filter  # scipy.stats / ndimage load slowly: only where used
     from scipy import stats
+    from scipy.ndimage import median_filter  # scipy.stats / ndimage load slowly: only where used
 
     trend = median_filter(ly, size=window, mode="nearest")
     resid = ly - trend

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..micurve import MICurve
 from ..errors import InputError
+from ..micurve import MICurve
 from ..results import Result, float_array, jsonable, require
 from .optimise import Estimate, LawFit
 from .points import FitPoints

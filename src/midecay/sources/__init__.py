@@ -4,8 +4,8 @@ from .fasta import read_fasta
 from .fetch import cache_dir, download, pypi_member
 from .hf import hf_symbols
 from .images import image_symbols, read_idx
-from .open import open_source, parse_option
 from .numeric import read_csv_column, series_symbols
+from .open import open_source, parse_option
 from .text import read_text, text8_clean, text_symbols
 from .tokens import read_tokens
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import os
-from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 
-from ..errors import InputError, InputNotFoundError
+from ..errors import InputError
 from ..sequences import Symbols, smallest_code_dtype
 from .text import read_bytes
 

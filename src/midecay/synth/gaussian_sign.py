@@ -20,10 +20,9 @@ from scipy.optimize import brentq
 
 from ..errors import InputError
 from ..options import check_int
-from .base import MAX_SYNTH_SYMBOLS
 from ..rng import as_generator
 from ..sequences import Symbols
-from .base import Synthetic
+from .base import MAX_SYNTH_SYMBOLS, Synthetic
 
 __all__ = ["gaussian_sign", "sign_mi", "rho_for_mi"]
 

@@ -8,12 +8,11 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError
-from ..options import check_int
-from .base import MAX_SYNTH_SYMBOLS
 from ..lags import as_lags
+from ..options import check_int
 from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
-from .base import Synthetic
+from .base import MAX_SYNTH_SYMBOLS, Synthetic
 
 __all__ = ["markov", "markov_mi", "stationary_distribution", "block_markov_matrix"]
 

@@ -6,10 +6,9 @@ import numpy as np
 
 from ..errors import InputError
 from ..options import check_int
-from .base import MAX_SYNTH_SYMBOLS
 from ..rng import as_generator
 from ..sequences import Symbols
-from .base import Synthetic
+from .base import MAX_SYNTH_SYMBOLS, Synthetic
 from .hmm import hmm_mi
 
 __all__ = ["repetitive", "repetitive_hmm"]
