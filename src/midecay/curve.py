@@ -49,6 +49,7 @@ def mi_curve(
     seed: int | np.random.Generator | None = None,
     progress: bool = False,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    null: str = "autocorrelated",
 ) -> MICurve:
     """Estimate the mutual information ``I(d)`` between symbols ``d`` apart.
 
@@ -79,6 +80,12 @@ def mi_curve(
         Show a progress bar (tqdm) for the shuffles and jackknife blocks.
     memory_limit
         Bytes the dense kernel's histograms may take; a larger request is refused up front.
+    null
+        What "no dependence at lag d" means for the floor and significance:
+        ``"autocorrelated"`` (default) keeps the sequence's own autocorrelation (a serially
+        dependent sequence has fewer effective samples, so its estimates at zero dependence
+        sit above a shuffle's; see :mod:`midecay.null`); ``"iid"`` is the bare shuffle floor
+        of an independent sequence.
 
     Returns
     -------
@@ -92,7 +99,7 @@ def mi_curve(
     """
     options = CurveOptions(
         estimator=estimator, base=base, backend=backend, baseline=baseline, n_shuffles=n_shuffles,
-        n_blocks=n_blocks, memory_limit=memory_limit,
+        n_blocks=n_blocks, memory_limit=memory_limit, null=null,
     )
     symbols = encode(data)
     lags = as_lags(lags)
@@ -123,8 +130,9 @@ def mi_curve(
         spread = leave_out - leave_out.mean(axis=0)
         stderr = np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0))
 
-    floor = np.full(len(lags), np.nan)
-    floor_std = np.full(len(lags), np.nan)
+    nan = np.full(len(lags), np.nan)
+    floor, floor_std, floor_se, shape, excess = nan, nan, nan, nan, nan
+    null_info: dict[str, Any] = {}
     if baseline == "shuffle":
         rng = as_generator(seed)
         shuffled_mi = np.empty((n_shuffles, len(lags)))
@@ -133,10 +141,9 @@ def mi_curve(
             # segment boundaries stay where they were, so pair counts match exactly.
             shuffled = rng.permutation(np.asarray(symbols.codes))
             shuffled_mi[s] = _mi_per_lag(kernel.count(shuffled, windows, lags, k, cells=False, codes_checked=True), estimator)
-        floor = shuffled_mi.mean(axis=0)
-        if n_shuffles >= 2:
-            floor_std = shuffled_mi.std(axis=0, ddof=1)
-
+        floor, floor_std, floor_se, shape, excess, null_info = _null(
+            symbols, counts, shuffled_mi, autocorrelation=null == "autocorrelated"
+        )
     provenance = {
         "source": symbols.description,
         "data": symbols.provenance,
@@ -146,6 +153,8 @@ def mi_curve(
         "n_shuffles": int(n_shuffles) if baseline == "shuffle" else 0,
         "n_blocks": int(n_blocks),
         "stderr_method": "delete-one-block jackknife" if n_blocks >= 2 else "none",
+        "null": null if baseline == "shuffle" else "none",
+        **({"null_info": null_info} if null_info else {}),
         "seed": seed if isinstance(seed, (int, type(None))) else "Generator",
     }
     return MICurve(
@@ -155,6 +164,9 @@ def mi_curve(
         baseline=to_base(floor, base),
         baseline_std=to_base(floor_std, base),
         n_pairs=n_pairs,
+        baseline_se=to_base(floor_se, base),
+        baseline_excess=to_base(excess, base),
+        null_shape=shape,
         alphabet_size=k,
         n_symbols=symbols.n_symbols,
         n_segments=symbols.n_segments,
@@ -162,6 +174,43 @@ def mi_curve(
         base=base,
         provenance=provenance,
     )
+
+
+def _null(symbols, counts: PairCounts, shuffled_mi: np.ndarray, *, autocorrelation: bool):
+    """Mean, spread, uncertainty of the mean, gamma shape and autocorrelation excess of the null (nats).
+
+    The shuffles give the estimator's bias for an independent sequence, exactly, whatever the
+    estimator. What the sequence's own autocorrelation adds (mean and spread) is analytic
+    (:mod:`midecay.null`). The spread is the chi-square model's, calibrated by the shuffles:
+    their spread over that of an independent sequence's chi-square, pooled over all lags, so
+    even three shuffles pin it down.
+    """
+    from .null import autocorrelation_terms
+
+    n_shuffles, n_lags = shuffled_mi.shape
+    n = counts.n_pairs.astype(np.float64)
+    occupied = np.array([(np.count_nonzero(counts.left(i)) - 1) * (np.count_nonzero(counts.right(i)) - 1) for i in range(n_lags)])
+    dof_iid = np.maximum(occupied, 1).astype(np.float64)
+    iid_sd = np.sqrt(2.0 * dof_iid) / (2.0 * n)
+    kappa = 1.0
+    if n_shuffles >= 2:
+        ratio = shuffled_mi.var(axis=0, ddof=1) / iid_sd**2
+        if np.isfinite(ratio).all() and ratio.mean() > 0:
+            kappa = float(np.sqrt(ratio.mean()))
+    if autocorrelation:
+        terms = autocorrelation_terms(symbols, counts.lags)
+        mean_chi2, var_chi2 = terms.moments(dof_iid)
+        excess = terms.s / n
+        info = {**terms.info, "calibration": kappa}
+    else:
+        mean_chi2, var_chi2 = dof_iid, 2.0 * dof_iid
+        excess = np.zeros(n_lags)
+        info = {"method": "shuffles only (independent-sequence null)", "calibration": kappa}
+    floor = shuffled_mi.mean(axis=0) + excess
+    spread = kappa * np.sqrt(var_chi2) / (2.0 * n)
+    floor_se = kappa * iid_sd / np.sqrt(n_shuffles)
+    shape = mean_chi2**2 / var_chi2
+    return floor, spread, floor_se, shape, excess, info
 
 
 def _warn_if_sparse(counts: PairCounts, n_pairs: np.ndarray) -> None:

@@ -13,7 +13,9 @@ from .results import Result, float_array, int_array, jsonable, new_axes, require
 
 __all__ = ["MICurve"]
 
-_ARRAY_FIELDS = ("lags", "mi", "stderr", "baseline", "baseline_std", "n_pairs")
+_ARRAY_FIELDS = ("lags", "mi", "stderr", "baseline", "baseline_std", "n_pairs", "baseline_se", "baseline_excess", "null_shape")
+#: Written by midecay 0.1 before the null kept autocorrelation; read with those fields as NaN.
+_OPTIONAL_ARRAYS = ("baseline_se", "baseline_excess", "null_shape")
 _INT_FIELDS = ("lags", "n_pairs")
 
 
@@ -31,12 +33,20 @@ class MICurve(Result):
         Standard error of each ``mi`` point: delete-one-block jackknife over ``n_blocks``
         contiguous blocks of first positions (NaN when ``n_blocks == 0``).
     baseline
-        Mean estimate on ``n_shuffles`` shuffled copies (same symbol counts, no dependence):
-        the estimator's bias floor at this sample size (NaN when the baseline is off).
+        The null's mean: what the estimate would be at this lag if ``x_t`` and ``x_{t+d}`` were
+        independent, at this sample size. The shuffle floor (the estimator's bias for an
+        independent sequence) plus, by default, ``baseline_excess``.
     baseline_std
-        Standard deviation of the shuffled estimates (NaN with fewer than two shuffles).
+        The null's standard deviation: the spread of one estimate under "no dependence at d".
     n_pairs
         Number of pairs counted at each lag.
+    baseline_se
+        Standard error of ``baseline`` itself (it is estimated from a few shuffles).
+    baseline_excess
+        What the sequence's own autocorrelation adds to the floor (fewer effective samples);
+        0 with ``null="iid"``.
+    null_shape
+        Shape of the gamma law (a scaled chi-square) the null follows; ``inf`` is normal.
 
     Examples
     --------
@@ -46,7 +56,8 @@ class MICurve(Result):
     [1, 2]
     """
 
-    FORMAT = "midecay.MICurve/1"
+    FORMAT = "midecay.MICurve/2"
+    READS = ("midecay.MICurve/1",)
 
     lags: np.ndarray
     mi: np.ndarray
@@ -60,8 +71,14 @@ class MICurve(Result):
     estimator: str
     base: str
     provenance: dict[str, Any] = field(default_factory=dict)
+    baseline_se: np.ndarray | None = None
+    baseline_excess: np.ndarray | None = None
+    null_shape: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        for name in _OPTIONAL_ARRAYS:
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(np.shape(self.lags), np.nan))
         for name in _ARRAY_FIELDS:
             dtype = np.int64 if name in _INT_FIELDS else np.float64
             try:
@@ -83,7 +100,7 @@ class MICurve(Result):
             raise InputError("MICurve.mi holds NaN or infinite values; re-estimate the curve")
         if (self.n_pairs < 0).any():
             raise InputError("MICurve.n_pairs must be >= 0")
-        for name in ("stderr", "baseline_std"):
+        for name in ("stderr", "baseline_std", "baseline_se", "null_shape"):
             values = getattr(self, name)
             if (values[np.isfinite(values)] < 0).any():
                 raise InputError(f"MICurve.{name} must be >= 0 (or NaN where not computed)")
@@ -115,15 +132,50 @@ class MICurve(Result):
 
     @property
     def noise(self) -> np.ndarray:
-        """Combined standard error of ``mi - baseline`` (jackknife and shuffle spread)."""
+        """Combined standard error of ``mi - baseline``: the estimate's (jackknife) and the floor's own."""
         se = np.nan_to_num(self.stderr, nan=0.0)
-        sb = np.nan_to_num(self.baseline_std, nan=0.0)
+        sb = np.where(np.isfinite(self.baseline_se), self.baseline_se, np.nan_to_num(self.baseline_std, nan=0.0))
         return np.sqrt(se**2 + sb**2)
 
+    def p_values(self) -> np.ndarray:
+        """One-sided p-value of each point under the null "no dependence at this lag".
+
+        The null is a gamma law (a scaled chi-square) with mean ``baseline``, standard deviation
+        ``baseline_std`` and shape ``null_shape``, widened by the floor's own uncertainty
+        ``baseline_se``. It tests against the null's spread, not the jackknife's, so variation
+        between segments does not hide dependence. Without a floor the jackknife error is used
+        (normal); without either, NaN.
+        """
+        from scipy.special import gammaincc, ndtr
+
+        diff = self.mi - self.baseline
+        sd = np.hypot(self.baseline_std, np.nan_to_num(self.baseline_se, nan=0.0))
+        out = np.full(len(self.lags), np.nan)
+        have_null = np.isfinite(self.baseline) & np.isfinite(self.baseline_std) & (sd > 0)
+        # The floor's own (normal) uncertainty makes the law less skewed: match the skewness.
+        ratio = np.where(have_null, self.baseline_std / np.where(sd > 0, sd, 1.0), 1.0)
+        shape = np.where(np.isfinite(self.null_shape), self.null_shape / np.maximum(ratio, 1e-12) ** 6, np.inf)
+        gamma = have_null & np.isfinite(shape) & (shape < 1e8)
+        if gamma.any():
+            k = shape[gamma]
+            theta = sd[gamma] / np.sqrt(k)
+            x = np.maximum(diff[gamma] / theta + k, 0.0)
+            out[gamma] = gammaincc(k, x)
+        normal = have_null & ~gamma
+        out[normal] = ndtr(-diff[normal] / sd[normal])
+        jack = ~have_null & np.isfinite(self.stderr) & (self.stderr > 0)
+        out[jack] = ndtr(-np.where(np.isfinite(self.baseline), diff, self.mi)[jack] / self.stderr[jack])
+        return out
+
     def significant(self, z: float = 3.0) -> np.ndarray:
-        """Whether each point lies more than ``z`` combined standard errors above the floor."""
-        floor = np.nan_to_num(self.baseline, nan=0.0)
-        return self.mi - floor > z * self.noise
+        """Whether each point lies above the null at the one-sided level of ``z`` normal standard deviations.
+
+        ``z = 3`` is a false-positive rate of 0.13 % per lag; see :meth:`p_values`.
+        """
+        from scipy.special import ndtr
+
+        p = self.p_values()
+        return np.where(np.isfinite(p), p < ndtr(-z), False)
 
     # -- results protocol ------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -137,6 +189,8 @@ class MICurve(Result):
         what = "curve"
         kwargs: dict[str, Any] = {}
         for name in _ARRAY_FIELDS:
+            if name in _OPTIONAL_ARRAYS and name not in data:
+                continue
             values = require(data, name, list, what)
             kwargs[name] = int_array(values, name, what) if name in _INT_FIELDS else float_array(
                 values, name, what, allow_nan=name != "mi"

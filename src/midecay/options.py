@@ -28,6 +28,7 @@ DEFAULT_MEMORY_LIMIT = 2 * 1024**3
 ESTIMATOR_NAMES = ("grassberger", "miller_madow", "plugin")
 BASES = ("nats", "bits")
 BASELINES = ("shuffle", "none")
+NULLS = ("autocorrelated", "iid")
 
 
 def dense_bytes(alphabet_size: int, n_lags: int, threads: int) -> int:
@@ -60,6 +61,7 @@ class CurveOptions:
     n_shuffles: int = 3
     n_blocks: int = 16
     memory_limit: int = DEFAULT_MEMORY_LIMIT
+    null: str = "autocorrelated"
 
     def __post_init__(self) -> None:
         baseline = "none" if self.baseline is None else self.baseline
@@ -67,6 +69,7 @@ class CurveOptions:
         _choice("estimator", self.estimator, ESTIMATOR_NAMES)
         _choice("base", self.base, BASES)
         _choice("baseline", baseline, BASELINES)
+        _choice("null", self.null, NULLS)
         from .counting import KERNELS  # the table of kernels is the list of backends
 
         _choice("backend", self.backend, ("auto", *KERNELS))

@@ -99,6 +99,8 @@ class Result:
 
     #: Written as ``"format"`` in every dict; checked on load.
     FORMAT: ClassVar[str] = ""
+    #: Older formats still read (missing fields take their defaults).
+    READS: ClassVar[tuple[str, ...]] = ()
 
     def to_dict(self) -> dict[str, Any]:  # pragma: no cover - every subclass writes its own
         raise NotImplementedError
@@ -119,7 +121,7 @@ class Result:
         what = f"a {cls.__name__} record"
         if not isinstance(data, Mapping):
             raise InputError(f"{what} must be a JSON object, got {type(data).__name__}; pass a file written by {cls.__name__}.to_json")
-        if data.get("format") != cls.FORMAT:
+        if data.get("format") != cls.FORMAT and data.get("format") not in cls.READS:
             raise InputError(
                 f"not a {cls.__name__} (format {data.get('format')!r}, expected {cls.FORMAT!r}); "
                 f"pass a file written by {cls.__name__}.to_json"
