@@ -17,7 +17,8 @@ from .counting import PairCounts, block_windows, resolve_backend, windows_from_b
 from .errors import InputError
 from .estimators import mutual_information_from_profile, to_base
 from .lags import as_lags
-from .micurve import MICurve
+from .micurve import MICurve, PeriodScan
+from .null import AutocorrelationSample
 from .options import DEFAULT_MEMORY_LIMIT, CurveOptions
 from .rng import as_generator
 from .sequences import encode
@@ -121,6 +122,7 @@ def mi_curve(
     _warn_if_sparse(counts, n_pairs)
 
     stderr = np.full(len(lags), np.nan)
+    leave_out = np.zeros((0, len(lags)))
     if n_blocks >= 2:
         blocks = block_windows(symbols.bounds, n_blocks)
         leave_out = np.empty((n_blocks, len(lags)))
@@ -133,6 +135,7 @@ def mi_curve(
     nan = np.full(len(lags), np.nan)
     floor, floor_std, floor_se, shape, excess = nan, nan, nan, nan, nan
     null_info: dict[str, Any] = {}
+    scan = None
     if baseline == "shuffle":
         rng = as_generator(seed)
         shuffled_mi = np.empty((n_shuffles, len(lags)))
@@ -141,9 +144,12 @@ def mi_curve(
             # segment boundaries stay where they were, so pair counts match exactly.
             shuffled = rng.permutation(np.asarray(symbols.codes))
             shuffled_mi[s] = _mi_per_lag(kernel.count(shuffled, windows, lags, k, cells=False, codes_checked=True), estimator)
+        # One count of the sequence's autocorrelation serves the null and the period scan.
+        sample = AutocorrelationSample(symbols)
         floor, floor_std, floor_se, shape, excess, null_info = _null(
-            symbols, counts, shuffled_mi, autocorrelation=null == "autocorrelated"
+            counts, shuffled_mi, sample if null == "autocorrelated" else None
         )
+        scan = sample.scan(estimator)
     provenance = {
         "source": symbols.description,
         "data": symbols.provenance,
@@ -167,6 +173,8 @@ def mi_curve(
         baseline_se=to_base(floor_se, base),
         baseline_excess=to_base(excess, base),
         null_shape=shape,
+        replicates=to_base(leave_out, base),
+        period_scan=None if scan is None else PeriodScan(scan.lags, to_base(scan.mi, base), to_base(scan.noise, base)),
         alphabet_size=k,
         n_symbols=symbols.n_symbols,
         n_segments=symbols.n_segments,
@@ -176,7 +184,7 @@ def mi_curve(
     )
 
 
-def _null(symbols, counts: PairCounts, shuffled_mi: np.ndarray, *, autocorrelation: bool):
+def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSample | None):
     """Mean, spread, uncertainty of the mean, gamma shape and autocorrelation excess of the null (nats).
 
     The shuffles give the estimator's bias for an independent sequence, exactly, whatever the
@@ -185,8 +193,6 @@ def _null(symbols, counts: PairCounts, shuffled_mi: np.ndarray, *, autocorrelati
     their spread over that of an independent sequence's chi-square, pooled over all lags, so
     even three shuffles pin it down.
     """
-    from .null import autocorrelation_terms
-
     n_shuffles, n_lags = shuffled_mi.shape
     n = counts.n_pairs.astype(np.float64)
     occupied = np.array([(np.count_nonzero(counts.left(i)) - 1) * (np.count_nonzero(counts.right(i)) - 1) for i in range(n_lags)])
@@ -197,8 +203,8 @@ def _null(symbols, counts: PairCounts, shuffled_mi: np.ndarray, *, autocorrelati
         ratio = shuffled_mi.var(axis=0, ddof=1) / iid_sd**2
         if np.isfinite(ratio).all() and ratio.mean() > 0:
             kappa = float(np.sqrt(ratio.mean()))
-    if autocorrelation:
-        terms = autocorrelation_terms(symbols, counts.lags)
+    if sample is not None:
+        terms = sample.terms(counts.lags)
         mean_chi2, var_chi2 = terms.moments(dof_iid)
         excess = terms.s / n
         info = {**terms.info, "calibration": kappa}

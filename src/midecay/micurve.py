@@ -11,12 +11,28 @@ from .errors import InputError
 from .options import BASES, ESTIMATOR_NAMES
 from .results import Result, float_array, int_array, jsonable, new_axes, require
 
-__all__ = ["MICurve"]
+__all__ = ["MICurve", "PeriodScan"]
 
 _ARRAY_FIELDS = ("lags", "mi", "stderr", "baseline", "baseline_std", "n_pairs", "baseline_se", "baseline_excess", "null_shape")
 #: Written by midecay 0.1 before the null kept autocorrelation; read with those fields as NaN.
 _OPTIONAL_ARRAYS = ("baseline_se", "baseline_excess", "null_shape")
 _INT_FIELDS = ("lags", "n_pairs")
+
+
+@dataclass(frozen=True)
+class PeriodScan:
+    """MI at every lag ``1 … n`` on the sample: what periodicity tests need on any user grid."""
+
+    lags: np.ndarray
+    mi: np.ndarray
+    noise: np.ndarray
+
+    def to_dict(self) -> dict:
+        return {"lags": self.lags.tolist(), "mi": self.mi.tolist(), "noise": self.noise.tolist()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PeriodScan:
+        return cls(*(np.asarray(data[k], dtype=np.float64) for k in ("lags", "mi", "noise")))
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +63,12 @@ class MICurve(Result):
         0 with ``null="iid"``.
     null_shape
         Shape of the gamma law (a scaled chi-square) the null follows; ``inf`` is normal.
+    replicates
+        The delete-one-block jackknife curves, one row per block (``(n_blocks, n_lags)``;
+        empty without a jackknife). Fits refit them for honest parameter errors.
+    period_scan
+        MI at every lag ``1 … 256`` on a sample of the data (small alphabets), so a period can
+        be found whatever lag grid the curve itself was measured on.
 
     Examples
     --------
@@ -74,6 +96,8 @@ class MICurve(Result):
     baseline_se: np.ndarray | None = None
     baseline_excess: np.ndarray | None = None
     null_shape: np.ndarray | None = None
+    replicates: np.ndarray | None = None
+    period_scan: PeriodScan | None = None
 
     def __post_init__(self) -> None:
         for name in _OPTIONAL_ARRAYS:
@@ -115,6 +139,15 @@ class MICurve(Result):
             raise InputError(f"MICurve.base {self.base!r} is not one of {', '.join(BASES)}")
         if not isinstance(self.provenance, dict):
             raise InputError("MICurve.provenance must be a dict")
+        reps = np.zeros((0, len(self.lags))) if self.replicates is None else self.replicates
+        try:
+            reps = np.array(reps, dtype=np.float64).reshape(-1, len(self.lags))
+        except (TypeError, ValueError):
+            raise InputError(f"MICurve.replicates must be rows of {len(self.lags)} numbers (one row per jackknife block)") from None
+        if not np.isfinite(reps).all():
+            raise InputError("MICurve.replicates holds NaN or infinite values")
+        reps.setflags(write=False)
+        object.__setattr__(self, "replicates", reps)
 
     # -- derived quantities -------------------------------------------------------------
     @property
@@ -181,6 +214,7 @@ class MICurve(Result):
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (NaN written as None)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["period_scan"] = self.period_scan.to_dict() if self.period_scan is not None else None
         out["format"] = self.FORMAT
         return jsonable(out)
 
@@ -200,6 +234,13 @@ class MICurve(Result):
         for name in ("estimator", "base"):
             kwargs[name] = require(data, name, str, what)
         kwargs["provenance"] = require(data, "provenance", dict, what) if "provenance" in data else {}
+        if data.get("period_scan") is not None:
+            scan = require(data, "period_scan", dict, what)
+            kwargs["period_scan"] = PeriodScan(*(float_array(require(scan, key, list, what), key, what, allow_nan=False)
+                                                 for key in ("lags", "mi", "noise")))
+        if data.get("replicates"):
+            rows = require(data, "replicates", list, what)
+            kwargs["replicates"] = np.array([float_array(r, "replicates", what, allow_nan=False) for r in rows])
         return cls(**kwargs)
 
     @classmethod

@@ -35,27 +35,31 @@ from numba import njit
 
 from .counting import KERNELS
 from .counting.windows import windows_from_bounds
+from .micurve import PeriodScan
 from .sequences import Symbols
 
-__all__ = ["AutocorrelationTerms", "autocorrelation_terms", "SAMPLE_SYMBOLS", "MAX_FULL_ALPHABET"]
+__all__ = ["AutocorrelationSample", "AutocorrelationTerms", "PeriodScan", "autocorrelation_terms", "SAMPLE_SYMBOLS", "MAX_FULL_ALPHABET", "SCAN_LAGS"]
 
 #: Symbols the autocorrelation is measured on (evenly spread blocks of a longer sequence).
 SAMPLE_SYMBOLS = 1 << 21
 #: Largest alphabet for which the full autocorrelation matrices enter the variance.
 MAX_FULL_ALPHABET = 64
+#: Consecutive lags scanned for periodicity (small alphabets); the null uses them too.
+SCAN_LAGS = 256
 _EXACT_TAUS = 64
 _PER_DECADE = 16
 
 
-def _tau_grid(longest: int) -> tuple[np.ndarray, np.ndarray]:
-    """Autocorrelation lags and the number of integer lags each stands for."""
+def _tau_grid(longest: int, exact: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Autocorrelation lags (every lag up to ``exact``, then log-spaced) and the integers each stands for."""
     top = max(int(longest) - 1, 1)
-    exact = np.arange(1, min(_EXACT_TAUS, top) + 1)
-    if top <= _EXACT_TAUS:
-        return exact, np.ones(len(exact))
-    n_log = int(math.ceil(_PER_DECADE * math.log10(top / _EXACT_TAUS))) + 1
-    far = np.unique(np.rint(np.geomspace(_EXACT_TAUS, top, n_log)).astype(np.int64))
-    taus = np.unique(np.concatenate([exact, far]))
+    exact = max(int(exact), 1)
+    first = np.arange(1, min(exact, top) + 1)
+    if top <= exact:
+        return first, np.ones(len(first))
+    n_log = int(math.ceil(_PER_DECADE * math.log10(top / exact))) + 1
+    far = np.unique(np.rint(np.geomspace(exact, top, n_log)).astype(np.int64))
+    taus = np.unique(np.concatenate([first, far]))
     # Each lag stands for the integers halfway to its neighbours.
     edges = np.concatenate([[0.5], (taus[:-1] + taus[1:]) / 2.0, [taus[-1] + 0.5]])
     return taus, np.diff(edges)
@@ -132,65 +136,99 @@ class AutocorrelationTerms:
         return mean, np.where(np.isfinite(self.cross), full, isotropic)
 
 
+class AutocorrelationSample:
+    """Pair counts of (a sample of) the sequence at lags ``tau``: its autocorrelation.
+
+    Counted once per curve; :meth:`terms` gives the null's autocorrelation terms at any lags,
+    :meth:`scan` the MI at consecutive lags for periodicity.
+    """
+
+    def __init__(self, symbols: Symbols, *, scan_lags: int = SCAN_LAGS) -> None:
+        codes = np.asarray(symbols.codes)
+        self.lengths = symbols.lengths
+        self.windows = _sample_windows(symbols.bounds, SAMPLE_SYMBOLS)
+        sample_lengths = self.windows[:, 2] - self.windows[:, 0]
+        self.sample_symbols = int(sample_lengths.sum())
+        k = symbols.alphabet_size
+        counts = np.zeros(k, dtype=np.int64)
+        for start, _, end in self.windows:
+            counts += np.bincount(codes[start:end], minlength=k)[:k]
+        occupied = counts > 0
+        self.k_eff = int(occupied.sum())
+        pi = counts / counts.sum()
+        self.full = self.k_eff <= MAX_FULL_ALPHABET and k <= 4 * MAX_FULL_ALPHABET
+        self.taus, self.spacing = _tau_grid(int(sample_lengths.max()), exact=scan_lags if self.full else _EXACT_TAUS)
+        self.scan_lags = min(scan_lags, len(self.taus)) if self.full else 0
+        if self.full:
+            pc = KERNELS["dense" if k > 8 else "bitset"].count(codes, self.windows, self.taus, k, codes_checked=True)
+            joint = pc.to_dense().astype(np.float64)[:, occupied][:, :, occupied]
+            self.joint = joint
+            self.n_tau = joint.reshape(len(self.taus), -1).sum(axis=1)
+            root = np.sqrt(pi[occupied])
+            q = joint / np.maximum(self.n_tau, 1.0)[:, None, None] / np.outer(root, root)[None] - np.outer(root, root)[None]
+            self.c = np.einsum("tii->t", q)
+            flat = q.reshape(len(self.taus), -1)
+            self.g_same = flat @ flat.T  # <R(tau), R(tau')>
+            self.g_flip = flat @ q.transpose(0, 2, 1).reshape(len(self.taus), -1).T  # <R(tau), R(tau')^T>
+            # Each <R, R> carries ~(K-1)^2 / n of sampling noise on its diagonal.
+            diag = np.diag_indices_from(self.g_same)
+            self.g_same[diag] = np.maximum(self.g_same[diag] - (self.k_eff - 1) ** 2 / np.maximum(self.n_tau, 1.0), 0.0)
+        else:
+            inv_pi = np.where(occupied, 1.0 / np.where(occupied, pi, 1.0), 0.0)
+            overlap, self.n_tau = _diagonal_overlap(codes, self.windows, self.taus, inv_pi)
+            self.c = overlap / np.maximum(self.n_tau, 1.0) - 1.0
+        # ĉ(tau) has variance ~(K-1)/n under independence. Once ĉ has sunk into that noise (two
+        # lags in a row under 3 sigma) the remaining terms are noise, which the wide far-lag
+        # spacing would multiply, and a stray 3-sigma lag further on would drag in: stop there.
+        noise_c2 = (self.k_eff - 1) / np.maximum(self.n_tau, 1.0)
+        quiet = self.c**2 <= 9.0 * noise_c2
+        sunk = np.flatnonzero(quiet[:-1] & quiet[1:]) if len(self.taus) > 1 else np.flatnonzero(quiet)
+        self.cut = int(sunk[0]) if len(sunk) else len(self.taus)
+        inside = np.arange(len(self.taus)) < self.cut
+        self.c2 = np.where(inside, np.maximum(self.c**2 - noise_c2, 0.0), 0.0)
+        self.gram = np.where(np.outer(inside, inside), self.g_same**2 + self.g_flip**2, 0.0) if self.full else None
+
+    def terms(self, lags: np.ndarray) -> AutocorrelationTerms:
+        """The autocorrelation terms of the null at each of ``lags``."""
+        s_d = np.empty(len(lags))
+        cross = np.full(len(lags), np.nan)
+        for i, d in enumerate(lags):
+            # Only autocorrelation at lags shorter than d: "no dependence at d" is only coherent
+            # for a sequence whose correlations die out before d (the four-point moments factorise
+            # only then), and a curve that never decays (periodic, flat) must not be swallowed by
+            # its own null.
+            w = _pair_weights(self.lengths, int(d), self.taus) * self.spacing * (self.taus < d)
+            s_d[i] = float((w * self.c2).sum())
+            if self.full:
+                cross[i] = float(w @ self.gram @ w)
+        info = {
+            "method": "analytic, from the sequence's autocorrelation",
+            "variance": "full autocorrelation matrices" if self.full else "isotropic (large alphabet)",
+            "reach": int(self.taus[self.cut - 1]) if self.cut else 0,
+            "sample_symbols": self.sample_symbols,
+        }
+        return AutocorrelationTerms(s_d, cross, info)
+
+    def scan(self, estimator: str = "grassberger") -> PeriodScan | None:
+        """MI at lags ``1 … scan_lags`` on the sample (None for large alphabets), with its noise level."""
+        from .estimators import mutual_information
+
+        if not self.scan_lags:
+            return None
+        m = self.scan_lags
+        mi = np.array([
+            mutual_information(self.joint[i].ravel(), self.joint[i].sum(axis=1), self.joint[i].sum(axis=0), estimator)
+            for i in range(m)
+        ])
+        dof = max(self.k_eff - 1, 1) ** 2
+        noise = np.sqrt(2.0 * dof) / (2.0 * np.maximum(self.n_tau[:m], 1.0))
+        return PeriodScan(self.taus[:m].astype(np.float64), mi, noise)
+
+
 def autocorrelation_terms(symbols: Symbols, lags: np.ndarray) -> AutocorrelationTerms:
     """The autocorrelation terms of the null at each lag (see the module notes).
 
     For an independent sequence ``s`` and ``cross`` are ~0; for the sticky 27-state de Bruijn
-    chain of the tests they reproduce the simulated mean excess and spread within a few percent.
+    chain of the tests they reproduce the exact ones within a few percent.
     """
-    codes = np.asarray(symbols.codes)
-    windows = _sample_windows(symbols.bounds, SAMPLE_SYMBOLS)
-    sample_lengths = windows[:, 2] - windows[:, 0]
-    taus, spacing = _tau_grid(int(sample_lengths.max()))
-    k = symbols.alphabet_size
-    counts = np.zeros(k, dtype=np.int64)
-    for start, _, end in windows:
-        counts += np.bincount(codes[start:end], minlength=k)[:k]
-    occupied = counts > 0
-    k_eff = int(occupied.sum())
-    pi = counts / counts.sum()
-    inv_pi = np.where(occupied, 1.0 / np.where(occupied, pi, 1.0), 0.0)
-    full = k_eff <= MAX_FULL_ALPHABET and k <= 4 * MAX_FULL_ALPHABET
-    if full:
-        pc = KERNELS["dense" if k > 8 else "bitset"].count(codes, windows, taus, k, codes_checked=True)
-        joint = pc.to_dense().astype(np.float64)[:, occupied][:, :, occupied]
-        n_tau = joint.reshape(len(taus), -1).sum(axis=1)
-        root = np.sqrt(pi[occupied])
-        q = joint / np.maximum(n_tau, 1.0)[:, None, None] / np.outer(root, root)[None] - np.outer(root, root)[None]
-        c = np.einsum("tii->t", q)
-        flat = q.reshape(len(taus), -1)
-        g_same = flat @ flat.T  # <R(tau), R(tau')>
-        g_flip = flat @ q.transpose(0, 2, 1).reshape(len(taus), -1).T  # <R(tau), R(tau')^T>
-        # Each <R, R> carries ~(K-1)^2 / n of sampling noise on its diagonal.
-        g_same[np.diag_indices_from(g_same)] = np.maximum(np.diag(g_same) - (k_eff - 1) ** 2 / np.maximum(n_tau, 1.0), 0.0)
-    else:
-        overlap, n_tau = _diagonal_overlap(codes, windows, taus, inv_pi)
-        c = overlap / np.maximum(n_tau, 1.0) - 1.0
-    # ĉ(tau) has variance ~(K-1)/n under independence. Once ĉ has sunk into that noise (two
-    # lags in a row under 3 sigma) the remaining terms are noise, which the wide far-lag
-    # spacing would multiply, and a stray 3-sigma lag further on would drag in: stop there.
-    noise_c2 = (k_eff - 1) / np.maximum(n_tau, 1.0)
-    quiet = c**2 <= 9.0 * noise_c2
-    sunk = np.flatnonzero(quiet[:-1] & quiet[1:]) if len(taus) > 1 else np.flatnonzero(quiet)
-    cut = int(sunk[0]) if len(sunk) else len(taus)
-    inside = np.arange(len(taus)) < cut
-    c2 = np.where(inside, np.maximum(c**2 - noise_c2, 0.0), 0.0)
-    gram = np.where(np.outer(inside, inside), g_same**2 + g_flip**2, 0.0) if full else None
-    s_d = np.empty(len(lags))
-    cross = np.full(len(lags), np.nan)
-    for i, d in enumerate(lags):
-        # Only autocorrelation at lags shorter than d: "no dependence at d" is only coherent
-        # for a sequence whose correlations die out before d (the four-point moments factorise
-        # only then), and a curve that never decays (periodic, flat) must not be swallowed by
-        # its own null.
-        w = _pair_weights(symbols.lengths, int(d), taus) * spacing * (taus < d)
-        s_d[i] = float((w * c2).sum())
-        if full:
-            cross[i] = float(w @ gram @ w)
-    info = {
-        "method": "analytic, from the sequence's autocorrelation",
-        "variance": "full autocorrelation matrices" if full else "isotropic (large alphabet)",
-        "reach": int(taus[cut - 1]) if cut else 0,
-        "sample_symbols": int(sample_lengths.sum()),
-    }
-    return AutocorrelationTerms(s_d, cross, info)
+    return AutocorrelationSample(symbols).terms(np.asarray(lags))

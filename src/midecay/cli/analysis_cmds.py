@@ -36,6 +36,8 @@ def fit_payload(fit, diagnosis=None) -> dict:
     if diagnosis is not None:
         summary = diagnosis.to_dict()
         payload["kind"] = diagnosis.kind
+        payload["law"] = diagnosis.law
+        payload["parameters"] = summary["parameters"]
         payload["span"] = summary["span"]
         payload["periodicity"] = summary["periodicity"]
     return payload
@@ -118,6 +120,9 @@ def register(app: typer.Typer) -> None:
         if plot:
             save_figure(result.plot().figure, plot, force)
         text = f"{result.summary()}\n{diagnosis.summary()}"
+        if result.best and diagnosis.law and result.best != diagnosis.law:
+            text += (f"\n  note: {result.best} has the lowest AICc but is not one of the decay kinds; the kind "
+                     f"{diagnosis.kind} and its {diagnosis.law} parameters are the verdict")
         io.result(fit_payload(result, diagnosis), text, result._frame_rows())
 
     @app.command(name="compare")

@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..micurve import MICurve
 from ..results import Result, jsonable, require
 from .fit import fit_decay
+from .optimise import Estimate
 from .result import DecayFit
 
 __all__ = ["Span", "Periodicity", "Diagnosis", "span", "periodicity", "classify", "KINDS", "PAPER_THRESHOLD_NATS"]
@@ -118,11 +119,13 @@ class Periodicity:
 def periodicity(curve: MICurve, *, max_period: int | None = None, alpha: float = 0.01) -> Periodicity:
     """Detect peaks recurring at multiples of a period (sequential MNIST: every 28 pixels).
 
-    The curve must hold consecutive integer lags (e.g. ``range(1, 200)``). The log curve is
-    compared with a running-median trend (which ignores sparse peaks); for each candidate
-    period ``p`` the residuals at multiples of ``p`` are tested against the rest (Welch t-test,
-    one-sided), Bonferroni-corrected over candidates. The smallest period whose excess is
-    within noise of the best is returned, so divisors and multiples of the true period lose.
+    Works on any lag grid: it tests the longest run of consecutive lags in the curve, or the
+    curve's :attr:`~midecay.MICurve.period_scan` (every lag 1…256 on a sample of the data,
+    counted by :func:`~midecay.mi_curve`) when that run is shorter. The log curve is compared
+    with a running-median trend (which ignores sparse peaks); for each candidate period ``p``
+    the residuals at multiples of ``p`` are tested against the rest (Welch t-test, one-sided),
+    Bonferroni-corrected over candidates. The smallest period whose excess is within noise of
+    the best is returned, so divisors and multiples of the true period lose.
 
     Examples
     --------
@@ -134,15 +137,23 @@ def periodicity(curve: MICurve, *, max_period: int | None = None, alpha: float =
     12
     """
     lags = curve.lags
-    dense = np.flatnonzero(np.diff(lags) == 1)
-    if len(dense) < 8:
-        return Periodicity(None, 1.0, 0.0, 0)
-    # The longest run of consecutive integer lags.
     runs = np.split(np.arange(len(lags)), np.flatnonzero(np.diff(lags) != 1) + 1)
     run = max(runs, key=len)
-    d = lags[run]
-    y = curve.floor_removed[run]
-    floor = max(float(np.nanmax(curve.noise[run])) if np.isfinite(curve.noise[run]).any() else 0.0, 1e-300)
+    scan = curve.period_scan
+    if scan is not None and len(scan.lags) > len(run):
+        d = scan.lags.astype(np.int64)
+        y = scan.mi - np.nan_to_num(np.interp(scan.lags, lags, curve.baseline), nan=0.0)
+        floor = max(float(np.nanmax(scan.noise)), 1e-300)
+    elif len(run) >= 9:
+        d = lags[run]
+        y = curve.floor_removed[run]
+        floor = max(float(np.nanmax(curve.noise[run])) if np.isfinite(curve.noise[run]).any() else 0.0, 1e-300)
+    else:
+        return Periodicity(None, 1.0, 0.0, 0)
+    return _periodicity(d, y, floor, max_period, alpha)
+
+
+def _periodicity(d: np.ndarray, y: np.ndarray, floor: float, max_period: int | None, alpha: float) -> Periodicity:
     ly = np.log(np.maximum(y, floor))
     max_p = int(max_period or len(d) // 3)
     if max_p < 2:
@@ -186,20 +197,44 @@ class Diagnosis(Result):
     fit: DecayFit | None
     evidence: dict[str, Any] = field(default_factory=dict)
     curve: MICurve | None = None
+    #: The law fitted for this kind (its parameters are the headline); None without one.
+    law: str | None = None
+
+    @property
+    def parameters(self) -> dict[str, Estimate]:
+        """The kind's law's parameters with their standard errors (empty without a law)."""
+        if self.law is None or self.fit is None or self.law not in self.fit.fits:
+            return {}
+        fit = self.fit.fits[self.law]
+        return {p: fit.estimate(p) for p in fit.params}
+
+    def headline(self) -> str:
+        """One line: the kind, its law and that law's parameters (or why there are none)."""
+        if not self.parameters:
+            return f"{self.kind}"
+        fit = self.fit.fits[self.law]
+        params = ", ".join(
+            f"{p} = {e.value:.4g} (at bound)" if p in fit.at_bound else f"{p} = {e:.3g}" for p, e in self.parameters.items()
+        )
+        return f"{self.kind}: {self.law} law, {params} (errors: {fit.stderr_method})"
 
     def summary(self) -> str:
-        lines = [f"kind: {self.kind}"]
+        lines = [f"kind: {self.headline()}"]
         for key, value in self.evidence.items():
             lines.append(f"  {key}: {value}")
         lines.append(f"  {self.span.describe()}")
         if self.periodicity.period:
             lines.append(f"  period: {self.periodicity.period} (p = {self.periodicity.p_value:.2g})")
+        else:
+            lines.append(f"  period: none found ({self.periodicity.candidates} candidates tested)")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         return jsonable({
             "format": self.FORMAT,
             "kind": self.kind,
+            "law": self.law,
+            "parameters": {p: asdict(e) for p, e in self.parameters.items()},
             "evidence": self.evidence,
             "span": asdict(self.span),
             "periodicity": asdict(self.periodicity),
@@ -215,11 +250,15 @@ class Diagnosis(Result):
             raise InputError(f"{what}: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
         fit = DecayFit.from_dict(data["fit"]) if data.get("fit") is not None else None
         curve = MICurve.from_dict(data["curve"]) if data.get("curve") is not None else (fit.curve if fit else None)
+        law = data.get("law")
+        if law is not None and (fit is None or law not in fit.fits):
+            raise InputError(f"{what}: law {law!r} is not among the fits")
         return cls(kind, Span(**require(data, "span", dict, what)), Periodicity(**require(data, "periodicity", dict, what)),
-                   fit, dict(data.get("evidence") or {}), curve)
+                   fit, dict(data.get("evidence") or {}), curve, law)
 
     def _frame_rows(self) -> list[dict[str, Any]]:
-        return [{"kind": self.kind, "span": self.span.floor_distance, "reached_floor": self.span.reached_floor,
+        return [{"kind": self.kind, "law": self.law, **{p: e.value for p, e in self.parameters.items()},
+                 **{f"{p}_stderr": e.stderr for p, e in self.parameters.items()}, "span": self.span.floor_distance, "reached_floor": self.span.reached_floor,
                  "threshold_distance": self.span.threshold_distance, "period": self.periodicity.period,
                  **{k: v for k, v in self.evidence.items() if not isinstance(v, dict)}}]
 
@@ -235,27 +274,37 @@ class Diagnosis(Result):
 def classify(
     curve: MICurve, *, z: float = 3.0, dmin: float | None = None, dmax: float | None = None, min_slope_change: float = 0.1
 ) -> Diagnosis:
-    """Classify a curve into one of :data:`KINDS`, with the evidence.
+    """Classify a curve into one of :data:`KINDS`, with the law and parameters that go with it.
 
+    One verdict: the kind, the law fitted for it (:attr:`Diagnosis.law`) and that law's
+    parameters (:attr:`Diagnosis.parameters`, with jackknife-refit errors) tell one story.
     Rules, in order:
 
-    1. fewer than 3 lags significantly above the floor: ``no_dependence``;
-    2. a power law fitted to the significant points has ``alpha < 0.05`` (no decay, or a rise):
-       ``flat``;
-    3. exponential, power law and broken power law are compared by AICc. The broken power law
-       counts only when its two exponents differ by more than 3 combined standard errors and by
-       at least ``min_slope_change`` (a practical difference), its AICc beats the single power
-       law's by more than 6 (evidence ratio 20), and its break lies inside the fitted range with
-       two points on each side; otherwise the better of the other two;
-    4. a power law (broken or not) with a detected period is ``periodic_power_law``.
+    1. fewer than 3 lags significantly above the null: ``no_dependence``;
+    2. no decay at long range: a power law fitted to the significant points, or to their far
+       half (``d`` above the geometric middle), has ``alpha < 0.05``: ``flat`` (law: power
+       law, alpha ~ 0);
+    3. the shapes of the grid-search paper are compared by AICc (BIC with too few points):
+       exponential and power law (two parameters each) directly; the broken power law (four)
+       only when it beats *both* by more than 6 (evidence ratio 20), its exponents differ by
+       more than 3 combined standard errors and by at least ``min_slope_change``, and its break
+       lies inside the fitted range with two points on each side. A law whose fit ends on a
+       bound of its range (degenerate) is not chosen while another is available;
+    4. a power law (broken or not) with a detected period (:func:`periodicity`, on any lag
+       grid) is ``periodic_power_law``; its law stays the power law found in 3.
+
+    Laws with more freedom (power law plus constant, composite) are for
+    :func:`~midecay.fit_decay`'s comparison table; they often win AICc on long exact curves
+    by fitting small departures, so they never decide the kind.
 
     Examples
     --------
     >>> import midecay
     >>> from midecay.synth import gaussian_sign
     >>> s = gaussian_sign(2000, 1000, alpha=0.5, seed=0)
-    >>> classify(midecay.mi_curve(s.symbols, midecay.log_lags(1, 999, 25), seed=0)).kind
-    'power_law'
+    >>> d = classify(midecay.mi_curve(s.symbols, midecay.log_lags(1, 999, 25), seed=0))
+    >>> d.kind, d.law, round(d.parameters["alpha"].value, 1)
+    ('power_law', 'power_law', 0.5)
     """
     sp = span(curve, z=z)
     per = periodicity(curve)
@@ -268,9 +317,20 @@ def classify(
     if pl is not None:
         alpha = pl.estimate("alpha")
         evidence["alpha"] = f"{alpha:.4g}"
-        if alpha.value < 0.05:
-            return Diagnosis("flat", sp, per, fit, evidence, curve=curve)
-    candidates = {k: f for k, f in fit.fits.items() if k in ("exponential", "power_law")}
+        tail = _tail_alpha(fit)
+        if tail is not None:
+            evidence["alpha (far half)"] = f"{tail:.4g}"
+        if alpha.value < 0.05 or (tail is not None and tail.value < 0.05):
+            return Diagnosis("flat", sp, per, fit, evidence, curve=curve, law="power_law")
+    simple = {k: f for k, f in fit.fits.items() if k in ("exponential", "power_law")}
+    if not simple:
+        return Diagnosis("no_dependence", sp, per, fit, evidence, curve=curve)
+    # With very few points AICc is infinite for every law; BIC still ranks them.
+    criterion = "aicc" if all(math.isfinite(f.aicc) for f in fit.fits.values()) else "bic"
+    if criterion == "bic":
+        evidence["criterion"] = "BIC (too few points for AICc)"
+    usable = {k: f for k, f in simple.items() if not f.degenerate} or simple
+    kind = min(usable, key=lambda k: getattr(usable[k], criterion))
     bpl = fit.fits.get("broken_power_law")
     if bpl is not None:
         a1, a2 = bpl.estimate("alpha1"), bpl.estimate("alpha2")
@@ -280,19 +340,34 @@ def classify(
             fit.points.lags > db
         ).sum() >= 2
         evidence["break"] = f"d_b = {db:.3g}, alpha1 = {a1:.3g}, alpha2 = {a2:.3g} ({gap:.1f} sigma apart)"
-        strong = pl is None or pl.aicc - bpl.aicc > 6.0
-        if gap > 3 and abs(a1.value - a2.value) >= min_slope_change and strong and inside:
-            candidates["broken_power_law"] = bpl
-    if not candidates:
-        return Diagnosis("no_dependence", sp, per, fit, evidence, curve=curve)
-    # With very few points AICc is infinite for every law; BIC still ranks them.
-    criterion = "aicc" if all(math.isfinite(f.aicc) for f in candidates.values()) else "bic"
-    if criterion == "bic":
-        evidence["criterion"] = "BIC (too few points for AICc)"
-    kind = min(candidates, key=lambda k: getattr(candidates[k], criterion))
+        margin = min(getattr(f, criterion) for f in simple.values()) - getattr(bpl, criterion)
+        if gap > 3 and abs(a1.value - a2.value) >= min_slope_change and margin > 6.0 and inside and not bpl.degenerate:
+            kind = "broken_power_law"
+    law = kind
     if kind == "exponential" and fit.correlation_length:
         evidence["xi"] = f"{fit.correlation_length:.4g}"
+    if fit.fits[law].degenerate:
+        evidence["degenerate"] = f"{', '.join(fit.fits[law].at_bound) or 'errors'} at the bound of the range: not an estimate"
     if per.period and kind in ("power_law", "broken_power_law"):
         evidence["period"] = per.period
         kind = "periodic_power_law"
-    return Diagnosis(kind, sp, per, fit, evidence, curve=curve)
+    return Diagnosis(kind, sp, per, fit, evidence, curve=curve, law=law)
+
+
+def _tail_alpha(fit: DecayFit):
+    """Power-law exponent of the far half of the fitted points (``d`` above their geometric middle)."""
+    from .laws import get_law
+    from .optimise import fit_law
+    from .points import FitPoints
+
+    d = fit.points.lags
+    if len(d) < 6:
+        return None
+    far = d >= math.sqrt(d.min() * d.max())
+    if far.sum() < 4:
+        return None
+    pts = fit.points
+    sub = FitPoints(d[far], pts.y[far], pts.log_sigma[far], (), pts.weighted,
+                    None if pts.replicates is None else pts.replicates[:, far])
+    result = fit_law(get_law("power_law"), sub, fit.intrinsic_scatter)
+    return result.estimate("alpha") if result is not None else None

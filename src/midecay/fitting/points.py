@@ -20,13 +20,16 @@ class FitPoints:
     log_sigma: np.ndarray
     excluded: tuple[int, ...]
     weighted: bool
+    #: The same points on each delete-one-block jackknife curve (rows; empty without one).
+    replicates: np.ndarray | None = None
 
 
 def fit_points(curve: MICurve, *, dmin: float | None = None, dmax: float | None = None, z: float = 3.0) -> FitPoints:
     """Select the points of ``curve`` fit to: inside ``[dmin, dmax]`` and significantly above the floor.
 
-    The MI fitted is ``mi - baseline`` when the curve has a shuffle floor (the estimator's bias
-    at this sample size removed), else ``mi``. Its log-space error is ``noise / y``.
+    The MI fitted is ``mi - baseline`` when the curve has a floor (the estimator's bias at this
+    sample size removed), else ``mi``. Its log-space error is ``noise / y``. The jackknife
+    replicates of the same points come along, floor-corrected, for the parameter errors.
     """
     lags = curve.lags
     in_range = np.ones(len(lags), dtype=bool)
@@ -43,4 +46,13 @@ def fit_points(curve: MICurve, *, dmin: float | None = None, dmax: float | None 
         keep = in_range & (y > 0)
         sigma = np.ones(len(lags))
     excluded = tuple(int(d) for d in lags[in_range & ~keep])
-    return FitPoints(lags[keep].astype(np.float64), y[keep], sigma[keep], excluded, weighted)
+    reps = curve.replicates
+    if len(reps):
+        # A replicate leaves one block out: (B-1)/B of the pairs, so a floor that scales as 1/N
+        # is B/(B-1) times higher there.
+        b = len(reps)
+        floor = np.where(np.isfinite(curve.baseline), curve.baseline, 0.0) * b / (b - 1)
+        reps = (reps - floor)[:, keep]
+    else:
+        reps = np.zeros((0, int(keep.sum())))
+    return FitPoints(lags[keep].astype(np.float64), y[keep], sigma[keep], excluded, weighted, reps)

@@ -68,17 +68,18 @@ class DecayFit(Result):
             f"  {'law':<26} {'AICc':>10} {'BIC':>10} {'weight':>7} {'chi2/dof':>9} {'scatter':>8}  parameters",
         ]
         for name, fit in sorted(self.fits.items(), key=lambda kv: kv[1].aicc):
-            params = ", ".join(f"{p}={fit.params[p]:.4g}±{fit.stderr[p]:.2g}" for p in fit.params)
+            params = ", ".join(
+                f"{p}={fit.params[p]:.4g} (at bound)" if p in fit.at_bound else f"{p}={fit.params[p]:.4g}±{fit.stderr[p]:.2g}"
+                for p in fit.params
+            )
             mark = "*" if name == self.best else " "
             dof = max(fit.n_points - fit.n_params, 1)
             lines.append(
                 f" {mark}{name:<26} {fit.aicc:>10.2f} {fit.bic:>10.2f} {fit.weight:>7.3f} {fit.chi2 / dof:>9.2f} "
                 f"{fit.scatter:>8.3f}  {params}"
             )
-        if self.correlation_length:
-            lines.append(f"  correlation length xi = {self.correlation_length:.4g}")
-        if self.exponent:
-            lines.append(f"  power-law exponent alpha = {self.exponent:.4g}")
+        lines.append("  * lowest AICc. The decay kind and its parameters come from classify(), which compares")
+        lines.append("    exponential, power law and broken power law only (see its rules).")
         if self.excluded:
             lines.append(f"  excluded (not above the floor): {len(self.excluded)} lag(s) from d={self.excluded[0]}")
         lines.extend(f"  note: {n}" for n in self.notes)
@@ -130,6 +131,7 @@ class DecayFit(Result):
                 raw[key] = math.nan if raw.get(key) is None else float(raw[key])
             raw["params"] = {k: math.nan if v is None else float(v) for k, v in raw["params"].items()}
             raw["stderr"] = {k: math.nan if v is None else float(v) for k, v in raw["stderr"].items()}
+            raw["at_bound"] = tuple(raw.get("at_bound", ()))
             fits[name] = LawFit(**raw)
         best = data.get("best")
         if best is not None and best not in fits:

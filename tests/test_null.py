@@ -1,0 +1,124 @@
+"""The null "no dependence at lag d" for sequences that keep their own autocorrelation.
+
+Reference chain: the 27-state de Bruijn shift made sticky, P = I/2 + S/2 (S: append a uniform
+symbol to the last two of three). Its exact MI is ~0 beyond d = 20 (3e-8 nats at d = 20), so
+every estimate at lags 20…200 is a draw from the null. The exact autocorrelation terms follow
+from P: R(tau) = D^(1/2) P^tau D^(-1/2) - s s^T (s = sqrt(pi)), c(tau) = tr R(tau) = tr P^tau - 1.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import midecay
+from midecay.null import autocorrelation_terms
+from midecay.synth import markov
+from midecay.synth.markov import markov_mi
+
+
+def sticky_de_bruijn() -> np.ndarray:
+    states = list(itertools.product(range(3), repeat=3))
+    index = {s: i for i, s in enumerate(states)}
+    shift = np.zeros((27, 27))
+    for s in states:
+        for x in range(3):
+            shift[index[s], index[s[1:] + (x,)]] += 1 / 3
+    return 0.5 * np.eye(27) + 0.5 * shift
+
+
+P = sticky_de_bruijn()
+NULL_LAGS = np.arange(20, 201)
+
+
+def exact_terms(P: np.ndarray, max_tau: int) -> tuple[float, float]:
+    """(S, cross) of the null for lags far beyond the correlation time, from P alone."""
+    k = len(P)
+    pi = np.full(k, 1 / k)  # doubly stochastic: uniform stationary law
+    root = np.sqrt(pi)
+    q, power = [], np.eye(k)
+    for _ in range(max_tau):
+        power = power @ P
+        q.append(pi[:, None] * power / np.outer(root, root) - np.outer(root, root))
+    q = np.array(q)
+    c = np.einsum("tii->t", q)
+    flat = q.reshape(len(q), -1)
+    g_same, g_flip = flat @ flat.T, flat @ q.transpose(0, 2, 1).reshape(len(q), -1).T
+    return float((c**2).sum()), float((g_same**2 + g_flip**2).sum())
+
+
+def test_reference_chain_has_no_dependence_beyond_20():
+    assert markov_mi(P, [20])[0] < 1e-7
+
+
+def test_autocorrelation_terms_match_the_exact_chain():
+    """Hypothesis: S and the variance's cross term measured on 2e5 symbols equal the exact ones within 5 % / 15 %."""
+    s_exact, cross_exact = exact_terms(P, 200)
+    symbols = markov(P, 200_000, seed=3).symbols
+    terms = autocorrelation_terms(symbols, np.array([150]))
+    assert terms.s[0] == pytest.approx(s_exact, rel=0.05)
+    assert terms.cross[0] == pytest.approx(cross_exact, rel=0.15)
+
+
+def test_independent_sequence_has_no_excess():
+    symbols = midecay.encode(np.random.default_rng(0).integers(0, 27, 200_000))
+    terms = autocorrelation_terms(symbols, np.array([5, 50]))
+    assert np.all(terms.s < 0.02 * 26**2)  # vs the (K-1)^2 = 676 of the independent part
+
+
+def _null_draws(null: str, n: int = 100_000, seeds=range(12)):
+    z, significant = [], []
+    for seed in seeds:
+        curve = midecay.mi_curve(markov(P, n, seed=seed).symbols, NULL_LAGS, seed=seed, null=null)
+        sd = np.hypot(curve.baseline_std, curve.baseline_se)
+        z.append((curve.mi - curve.baseline) / sd)
+        significant.append(curve.significant(3.0))
+    return np.concatenate(z), np.concatenate(significant)
+
+
+def test_null_is_calibrated_on_an_autocorrelated_chain():
+    """Hypothesis: at zero true MI, (I - baseline) / sd has mean ~0 and mean square ~1, and z = 3 flags ~0.13 %.
+
+    Two-sided: a floor missing the autocorrelation excess (or an sd 3x too small) drives the mean
+    square to ~10 and the flag rate to ~100 %; an sd 3x too large drives the mean square to ~0.1.
+    """
+    z, significant = _null_draws("autocorrelated")
+    assert abs(z.mean()) < 0.35
+    assert 0.6 < np.mean(z**2) < 1.6
+    assert significant.mean() < 0.01
+    # The shuffle floor alone (independent-sequence null) is what the issue measured failing.
+    _, significant_iid = _null_draws("iid", seeds=range(3))
+    assert significant_iid.mean() > 0.3
+
+
+def test_compare_keeps_its_level_at_unequal_sizes_and_its_power():
+    """Same process at 1e6 and 1e5 symbols: "different" in at most 1 of 8 runs (nominal 1 %).
+
+    Raw curves differ there (the small sample's bias is larger); floors removed they must not.
+    Power: a 0.5 % mix of a random transition matrix into P is detected at 5e5 in >= 7 of 8 runs.
+    """
+    lags = np.arange(1, 201)
+    mixed = 0.995 * P + 0.005 * np.random.default_rng(0).dirichlet(np.ones(27), size=27)
+    false_alarms, detected, raw_gap = 0, 0, []
+    for seed in range(8):
+        big = midecay.mi_curve(markov(P, 1_000_000, seed=seed).symbols, lags, seed=seed)
+        small = midecay.mi_curve(markov(P, 100_000, seed=100 + seed).symbols, lags, seed=seed)
+        false_alarms += midecay.compare([big, small]).verdict == "different"
+        raw_gap.append(np.mean((small.mi - big.mi)[50:] / np.hypot(small.stderr, big.stderr)[50:]))
+        a = midecay.mi_curve(markov(P, 500_000, seed=200 + seed).symbols, lags, seed=seed)
+        b = midecay.mi_curve(markov(mixed, 500_000, seed=300 + seed).symbols, lags, seed=seed)
+        detected += midecay.compare([a, b]).verdict == "different"
+    assert false_alarms <= 1
+    assert np.mean(raw_gap) > 2  # the raw curves differ, by bias alone: ~3 sd at each of 150 lags
+    assert detected >= 7
+
+
+def test_iid_plugin_floor_matches_the_analytic_bias():
+    """Hypothesis: the shuffle floor of the plug-in estimator on an i.i.d. uniform K = 8 sequence is
+    (K-1)^2 / (2N) (Miller-Madow's leading term) within 10 %; a zeroed or doubled floor fails."""
+    n = 100_000
+    symbols = midecay.encode(np.random.default_rng(1).integers(0, 8, n))
+    curve = midecay.mi_curve(symbols, [1, 2, 3, 5, 8, 13, 21, 34], estimator="plugin", n_shuffles=8, seed=0)
+    expected = 49 / (2 * n)
+    assert np.mean(curve.baseline) == pytest.approx(expected, rel=0.10)
+    assert np.all(curve.baseline_excess < 0.1 * expected)
