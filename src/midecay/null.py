@@ -43,7 +43,7 @@ __all__ = ["AutocorrelationSample", "AutocorrelationTerms", "PeriodScan", "autoc
 #: Symbols the autocorrelation is measured on (evenly spread blocks of a longer sequence).
 SAMPLE_SYMBOLS = 1 << 21
 #: Largest alphabet for which the full autocorrelation matrices enter the variance.
-MAX_FULL_ALPHABET = 64
+MAX_FULL_ALPHABET = 128
 #: Consecutive lags scanned for periodicity (small alphabets); the null uses them too.
 SCAN_LAGS = 256
 _EXACT_TAUS = 64
