@@ -1,0 +1,136 @@
+"""The interpretation layer: calibrated fit errors, periods on any grid, one verdict.
+
+References: the 27-state block chain has lambda2 = 0.98, so xi = -1/(2 ln 0.98) = 24.75; the
+Gaussian-sign sequences have I(d) = 0.1 d^-0.5 exactly; the period-3 HMM below emits from a
+phase that advances deterministically, so its MI peaks at every multiple of 3.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import midecay
+from midecay.cli import app
+from midecay.synth import block_markov_matrix, gaussian_sign, hmm, markov, repetitive
+from midecay.synth.markov import markov_mi
+
+
+def _median_z2(make, fit, truth, seeds):
+    """Median of ((estimate - truth) / reported SE)^2 over seeds: 0.455 (the chi-square(1) median) when honest.
+
+    The median, not the mean: a 16-block jackknife SE is itself noisy, so z has t-like tails
+    and one poor seed would decide a mean. Over 30 seeds the median's sampling SD is ~0.2, so
+    [0.2, 1.0] is a band that an SE 3x too small (median ~4) or 3x too large (~0.05) cannot pass.
+    """
+    z = []
+    for seed in seeds:
+        estimate = fit(make(seed))
+        z.append((estimate.value - truth) / estimate.stderr)
+    return float(np.median(np.square(z)))
+
+
+def test_xi_standard_error_is_calibrated_over_seeds():
+    """Hypothesis: reported SEs of xi match the spread over seeds (they were 2-3x too small).
+
+    Truth: xi fitted the same way to the exact Markov curve on the same lags (24.75 asymptotically).
+    At 10^6 symbols the fitted lags (20 to ~200) stand well above the floor. Nearer the floor
+    (4e5 symbols) which points pass the significance cut varies by seed, a spread the
+    jackknife cannot see: there the SE is ~40 % low (known limit, see the fitting notes).
+    """
+    P = block_markov_matrix(27, 3, 0.98)
+    lags = midecay.log_lags(1, 300, 30)
+    exact = midecay.MICurve(lags, markov_mi(P, lags), np.full(len(lags), 1e-9), np.zeros(len(lags)), np.full(len(lags), 1e-12),
+                            np.full(len(lags), 10**9), 27, 10**9, 1, "grassberger", "nats")
+    truth = midecay.fit_decay(exact, laws=["exponential"], dmin=20).correlation_length.value
+    assert abs(truth - 24.75) < 1.0
+
+    def make(seed):
+        return midecay.mi_curve(markov(P, 1_000_000, seed=seed).symbols, lags, seed=seed)
+
+    def fit(curve):
+        return midecay.fit_decay(curve, laws=["exponential"], dmin=20).correlation_length
+
+    assert 0.2 < _median_z2(make, fit, truth, range(30)) < 1.0
+
+
+def test_alpha_standard_error_is_calibrated_over_seeds():
+    def make(seed):
+        return midecay.mi_curve(gaussian_sign(1000, 1000, alpha=0.5, seed=seed).symbols, midecay.log_lags(1, 999, 25), seed=seed)
+
+    def fit(curve):
+        return midecay.fit_decay(curve, laws=["power_law"]).exponent
+
+    assert 0.2 < _median_z2(make, fit, 0.5, range(30)) < 1.0
+
+
+def period3_hmm(n=300_000, seed=0):
+    """Hidden phase 0 -> 1 -> 2 -> 0 (deterministic), each phase with its own emission law."""
+    P = np.roll(np.eye(3), 1, axis=1)
+    emissions = np.array([[0.7, 0.1, 0.1, 0.1], [0.1, 0.7, 0.1, 0.1], [0.25, 0.25, 0.25, 0.25]])
+    return hmm(P, emissions, n, seed=seed)
+
+
+@pytest.mark.parametrize("lags", [np.arange(1, 120), midecay.log_lags(1, 1000, 25)], ids=["consecutive", "log"])
+def test_period_found_on_any_grid(lags):
+    """A period-3 process: found on consecutive lags and on a log grid (through the period scan)."""
+    curve = midecay.mi_curve(period3_hmm().symbols, lags, seed=0)
+    assert midecay.fitting.periodicity(curve).period == 3
+
+
+def test_mnist_rows_give_period_28_on_any_grid():
+    """The grid-search paper's example: sequential MNIST has peaks every 28 pixels (one row)."""
+    mnist = midecay.open_source("dataset:mnist-5k")
+    for lags in (np.arange(1, 301), midecay.log_lags(1, 782, 30)):
+        diagnosis = midecay.classify(midecay.mi_curve(mnist, lags, seed=0))
+        assert diagnosis.kind == "periodic_power_law" and diagnosis.periodicity.period == 28
+
+
+@pytest.mark.parametrize("case", ["markov", "gaussian_sign"])
+def test_no_period_where_there_is_none(case):
+    s = (markov(block_markov_matrix(27, 3, 0.98), 500_000, seed=1) if case == "markov"
+         else gaussian_sign(1000, 1000, alpha=0.5, seed=1)).symbols
+    curve = midecay.mi_curve(s, midecay.log_lags(1, 999, 30), seed=0)
+    assert midecay.fitting.periodicity(curve).period is None
+
+
+def test_one_verdict_kind_law_and_parameters_agree():
+    """On a Markov chain the kind is exponential, its law is the exponential and the headline is xi."""
+    curve = midecay.mi_curve(markov(block_markov_matrix(27, 3, 0.98), 1_000_000, seed=2).symbols,
+                             midecay.log_lags(1, 1000, 30), seed=0)
+    d = midecay.classify(curve)
+    assert d.kind == "exponential" and d.law == "exponential"
+    assert set(d.parameters) == {"c", "xi"} and abs(d.parameters["xi"].value - 24.75) < 3 * d.parameters["xi"].stderr + 1
+    assert "xi = " in d.headline() and "jackknife" in d.headline()
+    again = midecay.fitting.Diagnosis.from_dict(json.loads(d.to_json()))
+    assert again.law == "exponential" and again.parameters["xi"] == d.parameters["xi"]
+
+
+def test_cli_fit_prints_one_consistent_verdict(tmp_path):
+    runner = CliRunner()
+    data = tmp_path / "m.npz"
+    markov(block_markov_matrix(27, 3, 0.98), 500_000, seed=3).symbols.save(data)
+    res = runner.invoke(app, ["fit", str(data), "--lags", "1:1000:30log", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["kind"] == "exponential" and out["law"] == "exponential" and "xi" in out["parameters"]
+    text = runner.invoke(app, ["fit", str(data), "--lags", "1:1000:30log"]).stdout
+    assert "kind: exponential: exponential law, c = " in text
+    assert "correlation length xi" not in text  # no headline from a law that is not the verdict
+
+
+def test_constant_mi_is_flat_on_log_lags_from_one():
+    """The repetitive generator's I(d) is constant for d > 1 ("never decays"), so flat even with d = 1 in the grid."""
+    s = repetitive(0.8, 400_000, seed=13).symbols
+    assert midecay.classify(midecay.mi_curve(s, midecay.log_lags(1, 1000, 30), seed=0)).kind == "flat"
+
+
+def test_degenerate_fit_is_flagged_not_printed_as_an_estimate():
+    """A law pushed onto a bound (xi at its upper limit on a flat curve) is marked, not given false precision."""
+    d = np.arange(1, 60)
+    mi = np.full(len(d), 0.05)
+    curve = midecay.MICurve(d, mi, mi * 0.01, np.zeros_like(mi), mi * 0.001, d * 1000, 4, 10**6, 1, "grassberger", "nats")
+    fit = midecay.fit_decay(curve, laws=["exponential"]).fits["exponential"]
+    assert fit.degenerate and "xi" in fit.at_bound
+    assert "(at bound)" in midecay.fit_decay(curve, laws=["exponential"]).summary()
