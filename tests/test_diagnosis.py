@@ -134,3 +134,29 @@ def test_degenerate_fit_is_flagged_not_printed_as_an_estimate():
     fit = midecay.fit_decay(curve, laws=["exponential"]).fits["exponential"]
     assert fit.degenerate and "xi" in fit.at_bound
     assert "(at bound)" in midecay.fit_decay(curve, laws=["exponential"]).summary()
+
+
+def test_one_dependent_record_among_independent_ones_is_found_and_named(tmp_path):
+    """Two records: 200k random bases and 16k of a noisy period-8 motif. Significance is judged
+    against the null, not the between-record jackknife, so the dependence is found (it was
+    called no_dependence), and the diagnosis says which record carries it."""
+    rng = np.random.default_rng(0)
+    noise = "".join(rng.choice(list("ACGT"), 200_000))
+    motif = list(("ACGTTGCA" * 2000)[:16_000])
+    for i in rng.choice(len(motif), 2000, replace=False):
+        motif[i] = rng.choice(list("ACGT"))
+    path = tmp_path / "two.fa"
+    path.write_text(f">random\n{noise}\n>motif\n{''.join(motif)}\n")
+    curve = midecay.mi_curve(midecay.open_source(path), midecay.log_lags(1, 1000, 20), seed=0)
+    d = midecay.classify(curve)
+    assert d.kind != "no_dependence" and curve.significant().sum() >= 15
+    assert curve.provenance["dominant_segment"]["segment"] == 1
+    assert "segment 1" in d.summary()
+
+
+def test_heterogeneous_files_do_not_hide_long_range_dependence():
+    """The standard library (864 files of very unequal size): I(1000) stands far above the null.
+    Its span was 7 when the between-file jackknife decided significance; now it reaches 1000."""
+    curve = midecay.mi_curve(midecay.open_source("dataset:python-stdlib"), midecay.log_lags(1, 1000, 12), seed=0)
+    assert midecay.fitting.span(curve).floor_distance == 1000
+    assert curve.mi[-1] > 50 * (curve.baseline[-1] + 3 * curve.baseline_std[-1])

@@ -73,6 +73,13 @@ class PairComparison:
             "fidelity": self.fidelity, "tracking_distance": self.tracking_distance,
         })
 
+    def describe_fidelity(self) -> str:
+        """Fidelity and tracking distance in words (never ``d=None``)."""
+        if not math.isfinite(self.fidelity):
+            return f"fidelity n/a ({self.reference} is nowhere above its null)"
+        tracks = f"tracks up to d={self.tracking_distance}" if self.tracking_distance is not None else "tracks from no lag on"
+        return f"fidelity {self.fidelity:.3f}; {tracks}"
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PairComparison:
         what = "pair comparison"
@@ -111,9 +118,13 @@ class Comparison(Result):
             lines.append(
                 f"  {pair.name:<16} {pair.verdict:<10} {n_sig}/{len(pair.lags)} lags differ"
                 + (f" (first at d={first})" if first else "")
-                + f"; fidelity {pair.fidelity:.3f}; tracks up to d={pair.tracking_distance}"
-                + f"; N={curve.n_symbols:,}"
+                + f"; {pair.describe_fidelity()}; N={curve.n_symbols:,}"
             )
+            if pair.verdict == "consistent" and pair.fidelity == 0:
+                lines.append(
+                    f"    note: consistent only in that no lag differs significantly: {pair.name} is nowhere above its "
+                    "own null, so this sample is too small to show (or rule out) the reference's dependence"
+                )
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 

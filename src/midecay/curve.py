@@ -132,6 +132,7 @@ def mi_curve(
         spread = leave_out - leave_out.mean(axis=0)
         stderr = np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0))
 
+    dominance = _segment_dominance(symbols, kernel, counts, windows, lags, estimator, mi)
     nan = np.full(len(lags), np.nan)
     floor, floor_std, floor_se, shape, excess = nan, nan, nan, nan, nan
     null_info: dict[str, Any] = {}
@@ -161,6 +162,7 @@ def mi_curve(
         "stderr_method": "delete-one-block jackknife" if n_blocks >= 2 else "none",
         "null": null if baseline == "shuffle" else "none",
         **({"null_info": null_info} if null_info else {}),
+        **({"dominant_segment": dominance} if dominance else {}),
         "seed": seed if isinstance(seed, (int, type(None))) else "Generator",
     }
     return MICurve(
@@ -217,6 +219,33 @@ def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSa
     floor_se = kappa * iid_sd / np.sqrt(n_shuffles)
     shape = mean_chi2**2 / var_chi2
     return floor, spread, floor_se, shape, excess, info
+
+
+#: Segment-dominance check: done for at most this many segments (one leave-one-out curve each).
+MAX_DOMINANCE_SEGMENTS = 256
+
+
+def _segment_dominance(symbols, kernel, counts: PairCounts, windows, lags, estimator: str, mi: np.ndarray) -> dict | None:
+    """The segment without which the curve loses most, when that is over half of it (median over lags).
+
+    A corpus of a few records can owe most of its dependence to one of them (a periodic record
+    in a FASTA file); a reader should know the curve describes that record, not the corpus.
+    """
+    n_seg = symbols.n_segments
+    if not 2 <= n_seg <= MAX_DOMINANCE_SEGMENTS or not counts.has_cells:
+        return None
+    worst, worst_change = None, 0.0
+    scale = np.maximum(np.abs(mi), 1e-12)
+    for i in range(n_seg):
+        part = kernel.count(symbols.codes, windows[i : i + 1], lags, symbols.alphabet_size, cells=True, codes_checked=True)
+        without = _mi_per_lag(counts - part, estimator)
+        change = float(np.median((mi - without) / scale))
+        if change > worst_change:
+            worst, worst_change = i, change
+    if worst is None or worst_change <= 0.5:
+        return None
+    share = float(symbols.lengths[worst] / symbols.n_symbols)
+    return {"segment": int(worst), "share_of_symbols": round(share, 4), "median_loss_without_it": round(worst_change, 3)}
 
 
 def _warn_if_sparse(counts: PairCounts, n_pairs: np.ndarray) -> None:

@@ -17,6 +17,7 @@ _ARRAY_FIELDS = ("lags", "mi", "stderr", "baseline", "baseline_std", "n_pairs", 
 #: Written by midecay 0.1 before the null kept autocorrelation; read with those fields as NaN.
 _OPTIONAL_ARRAYS = ("baseline_se", "baseline_excess", "null_shape")
 _INT_FIELDS = ("lags", "n_pairs")
+NULL_BAND_LABEL = "shaded: no dependence at d (null, up to its z = 3 threshold)"
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,25 @@ class MICurve(Result):
         out[jack] = ndtr(-np.where(np.isfinite(self.baseline), diff, self.mi)[jack] / self.stderr[jack])
         return out
 
+    def threshold(self, z: float = 3.0) -> np.ndarray:
+        """The value of ``mi`` above which a point is significant at ``z``: the null's upper quantile.
+
+        This is the top of the shaded band in :meth:`plot`. NaN where the curve has no null.
+        """
+        from scipy.special import gammainccinv, ndtr, ndtri
+
+        q = float(ndtr(-z))
+        sd = np.hypot(self.baseline_std, np.nan_to_num(self.baseline_se, nan=0.0))
+        ratio = np.where(sd > 0, self.baseline_std / np.where(sd > 0, sd, 1.0), 1.0)
+        shape = np.where(np.isfinite(self.null_shape), self.null_shape / np.maximum(ratio, 1e-12) ** 6, np.inf)
+        out = self.baseline + sd * float(-ndtri(q))
+        gamma = np.isfinite(shape) & (shape < 1e8) & np.isfinite(sd) & (sd > 0)
+        if gamma.any():
+            k = shape[gamma]
+            theta = sd[gamma] / np.sqrt(k)
+            out[gamma] = self.baseline[gamma] + theta * (gammainccinv(k, q) - k)
+        return out
+
     def significant(self, z: float = 3.0) -> np.ndarray:
         """Whether each point lies above the null at the one-sided level of ``z`` normal standard deviations.
 
@@ -280,10 +300,10 @@ class MICurve(Result):
     def plot(self, ax=None, *, label: str | None = None, color=None, floor: bool = True):
         """Log-log plot of I(d) with error bars, and the shuffle floor as a shaded noise region.
 
-        The shaded region runs up to ``baseline + 2 * baseline_std``: points inside it cannot be
-        told from an independent sequence of the same size. Points at or below zero cannot be
-        shown on a log axis: they are left out and counted in the legend; lower error bars are
-        clipped at the axis.
+        The shaded region is the null the significance test uses (:meth:`threshold` at z = 3):
+        points inside it cannot be told from "no dependence at this lag" at this sample size.
+        Points at or below zero cannot be shown on a log axis: they are left out and counted in
+        the legend; lower error bars are clipped at the axis.
         """
         ax = new_axes(ax, (6.4, 4.4))
         positive = self.mi > 0
@@ -298,7 +318,7 @@ class MICurve(Result):
         )
         shown = list(y)
         if floor and np.isfinite(self.baseline).any():
-            top = np.abs(self.baseline) + 2 * np.nan_to_num(self.baseline_std)
+            top = np.abs(np.where(np.isfinite(self.threshold(3.0)), self.threshold(3.0), self.baseline))
             c = line[0].get_color()
             ax.fill_between(self.lags, 0, top, color=c, alpha=0.12, lw=0)
             ax.plot(self.lags, top, ls=":", color=c, lw=1)
@@ -315,10 +335,10 @@ class MICurve(Result):
         ax.set_xlabel("distance d (symbols)")
         ax.set_ylabel(f"mutual information I(d) [{self.base}]")
         handles, labels = ax.get_legend_handles_labels()
-        if floor and "shaded: shuffle floor + 2σ" not in labels:
+        if floor and NULL_BAND_LABEL not in labels:
             from matplotlib.patches import Patch
 
-            handles.append(Patch(color="0.5", alpha=0.25, label="shaded: shuffle floor + 2σ"))
+            handles.append(Patch(color="0.5", alpha=0.25, label=NULL_BAND_LABEL))
         ax.legend(handles=handles, frameon=False, fontsize="small")
         return ax
 

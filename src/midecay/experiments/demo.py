@@ -19,7 +19,7 @@ from .._warnings import UnreliableEstimateWarning
 from ..comparison import compare
 from ..lags import log_lags
 from ..report import render_analysis
-from ..report.html import HtmlReport, fig_to_png
+from ..report.html import HtmlReport, fig_to_png, methods
 from ..sources import open_source
 from .analysis import analyse, middle_slice
 
@@ -101,6 +101,7 @@ def run_demo(
             warnings.simplefilter("ignore", UnreliableEstimateWarning)
             lines.extend(_run_level(level, lags, out, page, summary, seed=seed, log=log, progress=progress,
                                      overwrite=overwrite))
+    methods(page)
     page.write(report_path, overwrite=overwrite)
     elapsed = time.perf_counter() - t0
     summary["seconds"] = round(elapsed, 1)

@@ -151,8 +151,12 @@ class DecayFit(Result):
         return rows
 
     def plot(self, ax=None, *, residual_ax=None, laws: Iterable[str] | None = None):
-        """The curve with each fitted law; residuals (in errors of ln I) on a second panel.
+        """What was fitted and how: the floor-removed curve, each law, residuals on a second panel.
 
+        Points fitted are filled; points in the range left out (not above the null) are hollow;
+        points at or below zero after removing the floor cannot be drawn on a log axis and are
+        counted in the title. The laws are drawn against the floor-removed values they were
+        fitted to (on the raw curve a large floor, as at word level, would put them off it).
         With ``ax=None`` a two-panel figure is made; the main axes is returned either way.
         """
         if ax is None:
@@ -161,19 +165,40 @@ class DecayFit(Result):
             fig, (ax, residual_ax) = plt.subplots(
                 2, 1, figsize=(6.4, 5.6), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
             )
-        self.curve.plot(ax=ax, label=f"{self.curve.provenance.get('source') or 'I(d)'}")
+        curve = self.curve
+        y_all = curve.floor_removed
+        err_all = curve.noise
+        fitted = np.isin(curve.lags, self.points.lags)
+        left_out = np.isin(curve.lags, self.excluded)
+        shown = y_all > 0
+        name = curve.provenance.get("source") or "I(d)"
+        (pts,) = ax.plot(curve.lags[fitted & shown], y_all[fitted & shown], "o", ms=4, label=f"{name}, floor removed (fitted)")
+        color = pts.get_color()
+        ax.errorbar(curve.lags[fitted & shown], y_all[fitted & shown], yerr=np.minimum(err_all, 0.9 * np.abs(y_all))[fitted & shown],
+                    fmt="none", ecolor=color, lw=0.8)
+        if (left_out & shown).any():
+            ax.plot(curve.lags[left_out & shown], y_all[left_out & shown], "o", ms=4, mfc="none", color=color,
+                    label="not above the null (left out)")
+        hidden = int((~shown).sum())
+        if hidden:
+            ax.set_title(f"{hidden} lag(s) at or below zero after removing the floor are not drawn", fontsize="small")
         names = list(laws) if laws is not None else sorted(self.fits, key=lambda n: self.fits[n].aicc)
         d = self.points.lags
         if len(d):
             grid = np.geomspace(d.min(), d.max(), 200)
-            for name in names:
-                fit = self.fits[name]
-                style = "-" if name == self.best else "--"
-                (line,) = ax.plot(grid, fit.predict(grid), style, lw=1.4, label=f"{name} (w={fit.weight:.2f})")
+            for law_name in names:
+                fit = self.fits[law_name]
+                style = "-" if law_name == self.best else "--"
+                weight = f"w={fit.weight:.2f}" if math.isfinite(fit.weight) else "w n/a: too few points for AICc"
+                (line,) = ax.plot(grid, fit.predict(grid), style, lw=1.4, label=f"{law_name} ({weight})")
                 if residual_ax is not None:
                     r = (np.log(fit.predict(d)) - np.log(self.points.y)) / np.hypot(self.points.log_sigma, fit.scatter)
                     residual_ax.plot(d, r, "o" + style, ms=3, lw=0.8, color=line.get_color())
-            ax.legend(frameon=False, fontsize="small")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_ylabel(f"I(d) - floor [{curve.base}]")
+        ax.set_xlabel("distance d (symbols)")
+        ax.legend(frameon=False, fontsize="small")
         if residual_ax is not None:
             residual_ax.axhline(0, color="0.5", lw=0.8)
             residual_ax.set_xscale("log")

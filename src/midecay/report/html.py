@@ -17,7 +17,8 @@ h1 { font-size: 1.6em; } h2 { font-size: 1.25em; border-bottom: 1px solid #ccc; 
 table { border-collapse: collapse; margin: .6em 0; font-size: .92em; }
 th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: right; } th { background: #f3f3f3; }
 td:first-child, th:first-child { text-align: left; }
-pre { background: #f7f7f7; padding: .6em; overflow-x: auto; font-size: .85em; }
+pre { background: #f7f7f7; padding: .6em; white-space: pre-wrap; overflow-wrap: anywhere; font-size: .85em; }
+dl dt { font-weight: bold; margin-top: .5em; } dl dd { margin-left: 1.5em; }
 figure { margin: 1em 0; } figcaption { font-size: .9em; color: #555; }
 img { max-width: 100%; }
 .verdict { font-weight: bold; }
@@ -52,6 +53,11 @@ class HtmlReport:
 
     def pre(self, text: str) -> None:
         self.parts.append(f"<pre>{html.escape(text)}</pre>")
+
+    def definitions(self, items: list[tuple[str, str]]) -> None:
+        """A list of terms and what they mean."""
+        body = "".join(f"<dt>{html.escape(t)}</dt><dd>{html.escape(d)}</dd>" for t, d in items)
+        self.parts.append(f"<dl>{body}</dl>")
 
     def table(self, header: list[str], rows: list[list]) -> None:
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
@@ -94,15 +100,16 @@ def render_analysis(
     rows = []
     for r in analysis.results:
         sp = r.diagnosis.span
-        best = r.diagnosis.fit.fits.get(r.diagnosis.fit.best) if r.diagnosis.fit and r.diagnosis.fit.best else None
+        params = ", ".join(f"{k} = {e:.3g}" for k, e in r.diagnosis.parameters.items())
         rows.append([
             r.name, f"{r.curve.n_symbols:,}", r.curve.alphabet_size, r.diagnosis.kind,
-            f"{r.curve.mi[0]:.4g}", sp.reach,
+            f"{r.curve.mi[0]:.4g}", sp.reach if sp.floor_distance is not None else "none",
             f"above to d={int(r.curve.lags[-1])}" if sp.threshold_distance is None else f"{sp.threshold_distance:.0f}",
-            ", ".join(f"{k}={v:.3g}" for k, v in best.params.items()) if best else "",
+            f"{r.diagnosis.law}: {params}" if params else "none",
+            r.diagnosis.periodicity.period or "none",
         ])
-    rep.table(["source", "symbols", "alphabet", "decay type", f"I(1) [{analysis.base}]", "span (floor)",
-               "d at 1e-5 nats", "best law"], rows)
+    rep.table(["source", "symbols", "alphabet", "decay type", f"I(1) [{analysis.base}]", "span (null)",
+               "d at 1e-5 nats", "law of the decay type (± jackknife SE)", "period"], rows)
     if analysis.comparison is not None:
         rep.heading(f"{prefix}comparison (each curve against the first, floors removed)")
         rep.paragraph(f"Verdict: {analysis.comparison.verdict}", css="verdict")
@@ -110,13 +117,53 @@ def render_analysis(
         rep.figure(fig_to_png(analysis.comparison.plot().figure), "Curves with their shuffle floors; circles mark lags that differ significantly from the first curve.")
     for r in analysis.results:
         rep.heading(f"{prefix}{r.name}")
-        rep.figure(fig_to_png(r.curve.plot(label=r.name).figure), f"{r.name}: I(d) with jackknife errors; shaded: shuffle floor + 2σ.")
+        rep.figure(fig_to_png(r.curve.plot(label=r.name).figure),
+                   f"{r.name}: I(d) with jackknife errors; shaded: the null (no dependence at d) up to its z = 3 threshold.")
         if r.diagnosis.fit and r.diagnosis.fit.fits:
-            rep.figure(fig_to_png(r.diagnosis.fit.plot().figure), f"{r.name}: fitted decay laws and residuals.")
+            rep.figure(fig_to_png(r.diagnosis.fit.plot().figure),
+                       f"{r.name}: the floor-removed curve (filled: fitted; hollow: not above the null), each law, residuals.")
             rep.pre(r.diagnosis.fit.summary())
         rep.pre(r.diagnosis.summary())
         rep.pre("provenance: " + ", ".join(f"{k}={v}" for k, v in r.curve.provenance.items()))
     for extra in analysis.extras:
         rep.heading(extra[0])
         rep.pre(extra[1])
+    if into is None:
+        methods(rep)
     return rep
+
+
+#: The terms a report uses, for its methods section.
+METHODS = [
+    ("I(d)", "Mutual information between symbols d apart, I(d) = H(X_t) + H(X_t+d) - H(X_t, X_t+d), from the counts of "
+     "pairs inside one segment, with Grassberger's (2003) entropy estimator unless stated; nats unless stated."),
+    ("floor (the null)", "What the estimate would be at this lag if x_t and x_t+d were independent, at this sample size: "
+     "the estimate on shuffled copies (the estimator's bias for an independent sequence) plus what the sequence's own "
+     "autocorrelation adds (a serially dependent sequence has fewer effective samples), computed from its pair counts. "
+     "The shaded band in the curve figures runs up to the null's z = 3 threshold."),
+    ("significant", "Above the null at a one-sided level of 0.13 % per lag (z = 3), judged against the null's spread "
+     "(a scaled chi-square), not the jackknife's, so variation between segments does not hide dependence."),
+    ("error bars", "Delete-one-block jackknife over 16 contiguous blocks: the estimate's own uncertainty."),
+    ("span", "The last lag significantly above the null whose preceding lag is too; '>=' when the last lag measured "
+     "still is (a lower bound)."),
+    ("d at 1e-5 nats", "Where the floor-removed curve first falls below the grid-search paper's fixed threshold of 1e-5 nats."),
+    ("decay type", "One of exponential, power law, broken power law, periodic power law, flat (no decay at long range) or "
+     "no dependence, chosen by AICc among the exponential c exp(-d/xi), the power law c d^-alpha and the broken "
+     "power law (slopes alpha1, alpha2 joined at d_b; it must beat both by 6 and its slopes must differ by 3 SE). "
+     "The law column gives that law's parameters with jackknife-refit standard errors."),
+    ("AICc weight", "exp(-Delta/2) normalised over the laws fitted together: the relative support of each law. "
+     "Power law plus constant (c d^-alpha + b) and composite (a d^-alpha + b exp(-d/xi)) appear in the fit tables "
+     "but never decide the type."),
+    ("period", "Peaks recurring every p lags, found by a phase-profile F-test on every lag 1…256 (counted on a sample "
+     "of the data) whatever lags the curve was measured on."),
+    ("comparison, fidelity, tracks up to", "Each curve minus its own null against the first curve, lag by lag, with "
+     "Holm's correction at family level 0.01. Fidelity: the mean of min/max of the two floor-removed values over the "
+     "lags where the first curve is significant (1 identical, 0 none of its dependence). 'Tracks up to d': the last "
+     "lag up to which every such lag agrees or is within a factor 1.5."),
+]
+
+
+def methods(rep: HtmlReport) -> None:
+    """Append the methods section: what each term of the report means."""
+    rep.heading("Methods: what the terms mean")
+    rep.definitions(METHODS)
