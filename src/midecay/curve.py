@@ -189,11 +189,14 @@ def mi_curve(
 def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSample | None):
     """Mean, spread, uncertainty of the mean, gamma shape and autocorrelation excess of the null (nats).
 
-    The shuffles give the estimator's bias for an independent sequence, exactly, whatever the
-    estimator. What the sequence's own autocorrelation adds (mean and spread) is analytic
-    (:mod:`midecay.null`). The spread is the chi-square model's, calibrated by the shuffles:
-    their spread over that of an independent sequence's chi-square, pooled over all lags, so
-    even three shuffles pin it down.
+    The shuffles give the estimator's behaviour for an independent sequence, whatever the
+    estimator: its bias (the mean) and its spread, which the chi-square model does not know in
+    full (Grassberger's estimator adds a parity term, sparse tables compress it), so the
+    shuffles' spread, pooled over lags relative to the chi-square's, is used as it is. What the
+    sequence's own autocorrelation adds to the mean and the variance is analytic
+    (:mod:`midecay.null`), valid where the chi-square approximation is: tables with at least
+    one pair per joint cell. In sparser tables (word level) it is left out and the provenance
+    says so: compare equal sample sizes there.
     """
     n_shuffles, n_lags = shuffled_mi.shape
     n = counts.n_pairs.astype(np.float64)
@@ -205,20 +208,28 @@ def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSa
         ratio = shuffled_mi.var(axis=0, ddof=1) / iid_sd**2
         if np.isfinite(ratio).all() and ratio.mean() > 0:
             kappa = float(np.sqrt(ratio.mean()))
+    mean_chi2, var_chi2 = dof_iid, 2.0 * dof_iid
+    excess = np.zeros(n_lags)
+    info: dict[str, Any] = {"method": "shuffles only (independent-sequence null)", "calibration": kappa}
     if sample is not None:
+        dense_enough = n >= dof_iid
         terms = sample.terms(counts.lags)
-        mean_chi2, var_chi2 = terms.moments(dof_iid)
-        excess = terms.s / n
+        dep_mean, dep_var = terms.moments(dof_iid)
+        mean_chi2 = np.where(dense_enough, dep_mean, mean_chi2)
+        var_chi2 = np.where(dense_enough, dep_var, var_chi2)
+        excess = np.where(dense_enough, terms.s / n, 0.0)
         info = {**terms.info, "calibration": kappa}
-    else:
-        mean_chi2, var_chi2 = dof_iid, 2.0 * dof_iid
-        excess = np.zeros(n_lags)
-        info = {"method": "shuffles only (independent-sequence null)", "calibration": kappa}
+        if not dense_enough.all():
+            info["not_applied"] = (f"{int((~dense_enough).sum())} lag(s) have fewer pairs than joint cells: the "
+                                   "autocorrelation term is not valid there and is left out; compare equal sample sizes")
+    iid_var = (kappa * iid_sd) ** 2
+    chi_sd = np.sqrt(var_chi2) / (2.0 * n)
+    spread = np.sqrt(iid_var + np.maximum(var_chi2 - 2.0 * dof_iid, 0.0) / (2.0 * n) ** 2)
     floor = shuffled_mi.mean(axis=0) + excess
-    spread = kappa * np.sqrt(var_chi2) / (2.0 * n)
     floor_se = kappa * iid_sd / np.sqrt(n_shuffles)
-    shape = mean_chi2**2 / var_chi2
-    return floor, spread, floor_se, shape, excess, info
+    # Noise beyond the chi-square's (parity, compression) is symmetric: it thins the skew.
+    shape = mean_chi2**2 / var_chi2 * np.maximum(spread / chi_sd, 1e-3) ** 6
+    return floor, spread, floor_se, np.minimum(shape, 1e12), excess, info
 
 
 #: Segment-dominance check: done for at most this many segments (one leave-one-out curve each).
