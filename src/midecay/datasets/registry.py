@@ -45,10 +45,19 @@ class DatasetInfo:
     online: bool = False
     documented_size: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def options(self) -> dict[str, object]:
+        """The loader's options (``--option KEY=VALUE`` on the command line) and their defaults."""
+        import inspect
+
+        params = list(inspect.signature(self.loader).parameters.values())[2:]  # after split, level
+        return {p.name: p.default for p in params if p.default is not p.empty}
+
     def to_dict(self) -> dict:
         return {
             "name": self.name, "description": self.description, "origin": self.origin, "splits": list(self.splits),
-            "levels": list(self.levels), "online": self.online, "documented_size": dict(self.documented_size),
+            "levels": list(self.levels), "options": self.options, "online": self.online,
+            "documented_size": dict(self.documented_size),
         }
 
 
