@@ -138,3 +138,26 @@ def test_kernels_stay_in_bounds(tmp_path):
     result = subprocess.run([sys.executable, "-c", _BOUNDSCHECK_SCRIPT], capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "ok"
+
+
+def test_pair_counts_are_explicit_types_with_one_interface():
+    """Dense, sparse and profile-only counts of the same data agree on every shared quantity;
+    what a profile cannot do (cells, subtraction) is a one-line error, not a silent wrong answer."""
+    from midecay.counting import DenseCounts, ProfileCounts, SparseCounts
+    from midecay.errors import InputError
+
+    codes = np.random.default_rng(3).integers(0, 30, 5000).astype(np.uint8)
+    windows = windows_from_bounds(np.array([0, 5000]))
+    lags = np.array([1, 7])
+    dense = KERNELS["dense"].count(codes, windows, lags, 30)
+    sparse = KERNELS["sparse"].count(codes, windows, lags, 30)
+    profile = KERNELS["sparse"].count(codes, windows, lags, 30, cells=False)
+    assert (type(dense), type(sparse), type(profile)) == (DenseCounts, SparseCounts, ProfileCounts)
+    for i in range(2):
+        for other in (sparse, profile):
+            assert np.array_equal(other.left(i), dense.left(i)) and np.array_equal(other.right(i), dense.right(i))
+            assert all(np.array_equal(a, b) for a, b in zip(other.joint_profile(i), dense.joint_profile(i)))
+    assert np.array_equal(sparse.to_dense(), dense.to_dense()) and np.array_equal(dense.to_sparse().to_dense(), dense.dense)
+    for call in (lambda: profile.to_dense(), lambda: dense - profile, lambda: profile.joint(0)):
+        with pytest.raises(InputError, match="cells=True"):
+            call()

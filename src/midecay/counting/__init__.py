@@ -13,11 +13,11 @@ import numpy as np
 from ..errors import InputError
 from ..lags import as_lags
 from ..sequences import encode
-from .pair_counts import PairCounts
+from .pair_counts import DenseCounts, PairCounts, ProfileCounts, SparseCounts
 from .registry import KERNELS, MAX_DENSE_ALPHABET, Kernel, choose_backend
 from .windows import block_windows, windows_from_bounds
 
-__all__ = ["PairCounts", "KERNELS", "Kernel", "choose_backend", "count_pairs", "windows_from_bounds", "block_windows", "MAX_DENSE_ALPHABET"]
+__all__ = ["PairCounts", "DenseCounts", "SparseCounts", "ProfileCounts", "KERNELS", "Kernel", "choose_backend", "count_pairs", "windows_from_bounds", "block_windows", "MAX_DENSE_ALPHABET"]
 
 
 def resolve_backend(backend: str, alphabet_size: int) -> Kernel:

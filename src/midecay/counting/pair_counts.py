@@ -3,150 +3,172 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numba import njit
 
 from ..errors import InputError
 
-__all__ = ["PairCounts", "count_profile"]
+__all__ = ["PairCounts", "DenseCounts", "SparseCounts", "ProfileCounts", "count_profile"]
 
 
 @dataclass(frozen=True, eq=False)
 class PairCounts:
-    """Counts ``n_ab(d)`` of pairs ``(x_t = a, x_{t+d} = b)`` for each lag ``d``.
+    """Counts ``n_ab(d)`` of pairs ``(x_t = a, x_{t+d} = b)`` for each lag ``d``: the common interface.
 
-    Three forms, one per need:
+    Kernels return one of three explicit forms, each for one need:
 
-    * dense, ``dense[i, a, b]``, for small alphabets;
-    * sparse cells, ``keys[i]`` (``a * K + b``, grouped by ascending ``a``; order within a group
-      unspecified) with ``values[i]`` (their positive counts), for large alphabets;
-    * profile only, ``profiles[i] = (c, m)``: ``m[j]`` cells hold exactly ``c[j]`` pairs. This
-      and the marginals are all that entropy estimators need; kernels return it when asked
-      not to keep cells (it cannot be subtracted or densified).
+    * :class:`DenseCounts` — ``dense[i, a, b]``, for small alphabets;
+    * :class:`SparseCounts` — cells ``keys[i]`` (``a * K + b``, grouped by ascending ``a``; order
+      within a group unspecified) with ``values[i]`` (their positive counts), for large alphabets;
+    * :class:`ProfileCounts` — only ``profiles[i] = (c, m)``: ``m[j]`` cells hold exactly ``c[j]``
+      pairs. With the marginals that is all entropy estimators need; kernels return it when
+      asked not to keep cells. It cannot be subtracted or densified.
 
-    Sparse and profile counts carry their marginals (``left_counts``, ``right_counts``, shape
-    ``(n_lags, K)``).
+    Every form gives ``n_pairs``, ``left(i)``, ``right(i)`` and ``joint_profile(i)``; the two
+    forms with cells also ``joint(i)``, ``to_dense()``, ``to_sparse()`` and subtraction.
 
     Examples
     --------
     >>> pc = PairCounts.from_dense(np.array([1]), np.array([[[2, 1], [0, 3]]]))
-    >>> pc.n_pairs.tolist(), pc.left(0).tolist(), pc.right(0).tolist()
-    ([6], [3, 3], [2, 4])
+    >>> type(pc).__name__, pc.n_pairs.tolist(), pc.left(0).tolist(), pc.right(0).tolist()
+    ('DenseCounts', [6], [3, 3], [2, 4])
     """
 
     lags: np.ndarray
     alphabet_size: int
-    dense: np.ndarray | None = None
-    keys: tuple[np.ndarray, ...] | None = None
-    values: tuple[np.ndarray, ...] | None = None
-    left_counts: np.ndarray | None = None
-    right_counts: np.ndarray | None = None
-    profiles: tuple[tuple[np.ndarray, np.ndarray], ...] | None = None
 
     @classmethod
-    def from_dense(cls, lags: np.ndarray, dense: np.ndarray) -> PairCounts:
+    def from_dense(cls, lags: np.ndarray, dense: np.ndarray) -> DenseCounts:
         dense = np.asarray(dense, dtype=np.int64)
-        return cls(np.asarray(lags, dtype=np.int64), int(dense.shape[-1]), dense=dense)
+        return DenseCounts(np.asarray(lags, dtype=np.int64), int(dense.shape[-1]), dense)
 
     @classmethod
     def from_sparse(
         cls, lags: np.ndarray, alphabet_size: int, keys: list, values: list,
         left: np.ndarray | None = None, right: np.ndarray | None = None,
-    ) -> PairCounts:
-        return cls(
-            np.asarray(lags, dtype=np.int64), int(alphabet_size), keys=tuple(keys), values=tuple(values),
-            left_counts=left, right_counts=right,
-        )
+    ) -> SparseCounts:
+        lags = np.asarray(lags, dtype=np.int64)
+        k = int(alphabet_size)
+        keys, values = tuple(keys), tuple(values)
+        if left is None:
+            left = np.stack([np.bincount(kk // k, weights=v, minlength=k) for kk, v in zip(keys, values)]).astype(np.int64) \
+                if len(keys) else np.zeros((0, k), dtype=np.int64)
+        if right is None:
+            right = np.stack([np.bincount(kk % k, weights=v, minlength=k) for kk, v in zip(keys, values)]).astype(np.int64) \
+                if len(keys) else np.zeros((0, k), dtype=np.int64)
+        return SparseCounts(lags, k, keys, values, np.asarray(left), np.asarray(right))
 
     @classmethod
     def from_profile(
         cls, lags: np.ndarray, alphabet_size: int, profiles: list, left: np.ndarray, right: np.ndarray
-    ) -> PairCounts:
-        return cls(
-            np.asarray(lags, dtype=np.int64), int(alphabet_size), left_counts=left, right_counts=right,
-            profiles=tuple(profiles),
-        )
+    ) -> ProfileCounts:
+        return ProfileCounts(np.asarray(lags, dtype=np.int64), int(alphabet_size), tuple(profiles), left, right)
 
-    @property
-    def is_dense(self) -> bool:
-        return self.dense is not None
-
-    @property
-    def has_cells(self) -> bool:
-        """Whether the individual cells are kept (dense or sparse), not just the count profile."""
-        return self.dense is not None or self.keys is not None
-
-    def _need_cells(self, what: str) -> None:
-        if not self.has_cells:
-            raise InputError(f"{what} needs the individual cells; count with cells=True")
-
-    def joint_profile(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct positive joint counts at lag index ``i`` and how many cells hold each."""
-        if self.profiles is not None:
-            return self.profiles[i]
-        return count_profile(self.joint(i))
+    has_cells: ClassVar[bool] = True
 
     @property
     def n_pairs(self) -> np.ndarray:
         """Number of pairs counted at each lag."""
-        if self.is_dense:
-            return self.dense.reshape(len(self.lags), -1).sum(axis=1)
-        if self.left_counts is not None:
-            return self.left_counts.sum(axis=1)
-        return np.array([int(v.sum()) for v in self.values], dtype=np.int64)
+        return np.array([int(self.left(i).sum()) for i in range(len(self.lags))], dtype=np.int64)
+
+    def left(self, i: int) -> np.ndarray:  # pragma: no cover - every form has its own
+        """Counts of the first symbol of the pairs at lag index ``i``."""
+        raise NotImplementedError
+
+    def right(self, i: int) -> np.ndarray:  # pragma: no cover
+        """Counts of the second symbol of the pairs at lag index ``i``."""
+        raise NotImplementedError
 
     def joint(self, i: int) -> np.ndarray:
         """Joint counts at lag index ``i`` as a flat array (zeros allowed)."""
-        self._need_cells("joint()")
-        return self.dense[i].ravel() if self.is_dense else self.values[i]
+        raise InputError("joint() needs the individual cells; count with cells=True")
 
-    def left(self, i: int) -> np.ndarray:
-        """Counts of the first symbol of the pairs at lag index ``i``."""
-        if self.is_dense:
-            return self.dense[i].sum(axis=1)
-        if self.left_counts is not None:
-            return self.left_counts[i]
-        k = self.alphabet_size
-        return np.bincount(self.keys[i] // k, weights=self.values[i], minlength=k).astype(np.int64)
-
-    def right(self, i: int) -> np.ndarray:
-        """Counts of the second symbol of the pairs at lag index ``i``."""
-        if self.is_dense:
-            return self.dense[i].sum(axis=0)
-        if self.right_counts is not None:
-            return self.right_counts[i]
-        k = self.alphabet_size
-        return np.bincount(self.keys[i] % k, weights=self.values[i], minlength=k).astype(np.int64)
+    def joint_profile(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct positive joint counts at lag index ``i`` and how many cells hold each."""
+        return count_profile(self.joint(i))
 
     def to_dense(self) -> np.ndarray:
         """All counts as an ``(n_lags, K, K)`` array (only sensible for small alphabets)."""
-        self._need_cells("to_dense()")
-        if self.is_dense:
-            return self.dense
+        raise InputError("to_dense() needs the individual cells; count with cells=True")
+
+    def to_sparse(self) -> SparseCounts:
+        """The same counts in sparse form."""
+        raise InputError("to_sparse() needs the individual cells; count with cells=True")
+
+    def __sub__(self, other: PairCounts) -> PairCounts:
+        """Counts of ``self`` less those of ``other`` (``other`` must be a subset of the pairs)."""
+        if not (self.has_cells and other.has_cells):
+            raise InputError("subtraction needs the individual cells; count with cells=True")
+        if not np.array_equal(self.lags, other.lags) or self.alphabet_size != other.alphabet_size:
+            raise InputError("can only subtract pair counts over the same lags and alphabet")
+        return self._subtract(other)
+
+    def _subtract(self, other: PairCounts) -> PairCounts:  # pragma: no cover
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=False)
+class DenseCounts(PairCounts):
+    """Pair counts as a dense ``(n_lags, K, K)`` array."""
+
+    dense: np.ndarray = None  # type: ignore[assignment]
+
+    @property
+    def n_pairs(self) -> np.ndarray:
+        return self.dense.reshape(len(self.lags), -1).sum(axis=1)
+
+    def left(self, i: int) -> np.ndarray:
+        return self.dense[i].sum(axis=1)
+
+    def right(self, i: int) -> np.ndarray:
+        return self.dense[i].sum(axis=0)
+
+    def joint(self, i: int) -> np.ndarray:
+        return self.dense[i].ravel()
+
+    def to_dense(self) -> np.ndarray:
+        return self.dense
+
+    def to_sparse(self) -> SparseCounts:
+        flat = self.dense.reshape(len(self.lags), -1)
+        keys = [np.flatnonzero(row).astype(np.int64) for row in flat]
+        return PairCounts.from_sparse(self.lags, self.alphabet_size, keys, [row[k] for row, k in zip(flat, keys)])
+
+    def _subtract(self, other: PairCounts) -> DenseCounts:
+        return PairCounts.from_dense(self.lags, self.dense - other.to_dense())
+
+
+@dataclass(frozen=True, eq=False)
+class SparseCounts(PairCounts):
+    """Pair counts as the occupied cells of each lag, with both marginals."""
+
+    keys: tuple[np.ndarray, ...] = ()
+    values: tuple[np.ndarray, ...] = ()
+    left_counts: np.ndarray = None  # type: ignore[assignment]
+    right_counts: np.ndarray = None  # type: ignore[assignment]
+
+    def left(self, i: int) -> np.ndarray:
+        return self.left_counts[i]
+
+    def right(self, i: int) -> np.ndarray:
+        return self.right_counts[i]
+
+    def joint(self, i: int) -> np.ndarray:
+        return self.values[i]
+
+    def to_dense(self) -> np.ndarray:
         k = self.alphabet_size
         out = np.zeros((len(self.lags), k * k), dtype=np.int64)
         for i, (key, val) in enumerate(zip(self.keys, self.values)):
             out[i, key] = val
         return out.reshape(len(self.lags), k, k)
 
-    def to_sparse(self) -> PairCounts:
-        """The same counts in sparse form."""
-        self._need_cells("to_sparse()")
-        if not self.is_dense:
-            return self
-        flat = self.dense.reshape(len(self.lags), -1)
-        keys = [np.flatnonzero(row).astype(np.int64) for row in flat]
-        return PairCounts.from_sparse(self.lags, self.alphabet_size, keys, [row[k] for row, k in zip(flat, keys)])
+    def to_sparse(self) -> SparseCounts:
+        return self
 
-    def __sub__(self, other: PairCounts) -> PairCounts:
-        """Counts of ``self`` less those of ``other`` (``other`` must be a subset of the pairs)."""
-        self._need_cells("subtraction")
-        other._need_cells("subtraction")
-        if not np.array_equal(self.lags, other.lags) or self.alphabet_size != other.alphabet_size:
-            raise InputError("can only subtract pair counts over the same lags and alphabet")
-        if self.is_dense:
-            return PairCounts.from_dense(self.lags, self.dense - other.to_dense())
+    def _subtract(self, other: PairCounts) -> SparseCounts:
         other = other.to_sparse()
         keys, values = [], []
         for key, val, okey, oval in zip(self.keys, self.values, other.keys, other.values):
@@ -157,6 +179,26 @@ class PairCounts:
         left = np.stack([self.left(i) - other.left(i) for i in indices])
         right = np.stack([self.right(i) - other.right(i) for i in indices])
         return PairCounts.from_sparse(self.lags, self.alphabet_size, keys, values, left, right)
+
+
+@dataclass(frozen=True, eq=False)
+class ProfileCounts(PairCounts):
+    """Only what estimators need: each lag's count profile and marginals (no cells)."""
+
+    profiles: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
+    left_counts: np.ndarray = None  # type: ignore[assignment]
+    right_counts: np.ndarray = None  # type: ignore[assignment]
+
+    has_cells: ClassVar[bool] = False
+
+    def left(self, i: int) -> np.ndarray:
+        return self.left_counts[i]
+
+    def right(self, i: int) -> np.ndarray:
+        return self.right_counts[i]
+
+    def joint_profile(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.profiles[i]
 
 
 def count_profile(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
