@@ -19,10 +19,15 @@ the same segment. For an independent sequence only ``tau = 0`` survives: the fam
 excess ``sum_{i,j>=2} lambda_i lambda_j / (1 - lambda_i lambda_j) / N`` over the shuffle floor.
 
 Everything here comes from pair counts of the sequence itself at lags ``tau`` (its
-autocorrelation), measured on up to :data:`SAMPLE_SYMBOLS` symbols: exactly for every ``tau``
-up to 64, then on a log grid (16 per decade) summed with the spacing as weight, up to the
-longest segment. Alphabets above :data:`MAX_FULL_ALPHABET` use the diagonal ``c(tau)`` alone
-and an isotropic ``R(tau) = c(tau) / (K-1) I`` for the variance.
+autocorrelation), measured on up to :data:`SAMPLE_SYMBOLS` symbols: every ``tau`` up to
+:data:`SCAN_LAGS` (64 for large alphabets), then a log grid (16 per decade) summed with the
+spacing as weight, up to the longest segment, and no further than the lag where ``c(tau)``
+sinks into its own noise. Alphabets above :data:`MAX_FULL_ALPHABET` use the diagonal
+``c(tau)`` alone and an isotropic ``R(tau) = c(tau) / (K-1) I`` for the variance. Checked
+against the exact terms of a Markov chain and by simulation (``tests/test_null.py``). The
+chi-square approximation behind it needs about one pair per joint cell; :func:`midecay.mi_curve`
+leaves the term out (and says so) in sparser tables, and takes the null's spread from the
+shuffles themselves plus this module's increment.
 """
 
 from __future__ import annotations
