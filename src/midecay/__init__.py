@@ -41,7 +41,7 @@ _EXPORTS: dict[str, str] = {
     "InputError": ".errors",
     "threads": "._threads",
 }
-_SUBMODULES = ("counting", "datasets", "errors", "estimators", "experiments", "fitting", "report", "sources", "synth")
+_SUBMODULES = ("counting", "datasets", "errors", "estimators", "experiments", "fitting", "models", "report", "sources", "synth")
 
 __all__ = ["__version__", *sorted(_EXPORTS), *_SUBMODULES]
 

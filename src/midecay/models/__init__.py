@@ -1,0 +1,46 @@
+"""Sequence models (PyTorch, the optional extra ``midecay[models]``): architectures, sampling, checkpoints.
+
+Every architecture is a next-symbol language model over integer codes with one interface
+(:class:`~midecay.models.base.SequenceModel`): ``forward(codes) -> logits`` for training and
+``start(batch)`` / ``step(tokens, state)`` for sampling, so :func:`sample` treats an Elman RNN,
+an LSTM, a Transformer with a KV cache, a DilatedRNN (and later a pretrained LM) alike.
+
+torch spin-waits for work by default, which stalls a shared machine; ``OMP_WAIT_POLICY`` is set
+to ``PASSIVE`` before torch starts unless the user set it.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+try:
+    import torch  # noqa: F401
+except ImportError as exc:  # pragma: no cover - the extra is installed by `make test`
+    from ..errors import MissingExtraError
+
+    raise MissingExtraError("midecay.models needs PyTorch; `pip install midecay[models]` (CPU: torch==2.13.0)") from exc
+
+from .base import SequenceModel
+from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from .config import ModelConfig
+from .dilated import DilatedRNN
+from .recurrent import RecurrentLM
+from .sampling import sample
+from .transformer import TransformerLM
+
+__all__ = [
+    "Checkpoint", "DilatedRNN", "ModelConfig", "RecurrentLM", "SequenceModel", "TransformerLM", "build_model",
+    "load_checkpoint", "sample", "save_checkpoint",
+]
+
+
+def build_model(config: ModelConfig) -> SequenceModel:
+    """The model a config describes (weights freshly initialised from ``config.seed``)."""
+    torch.manual_seed(config.seed)
+    if config.arch in ("rnn", "lstm", "gru"):
+        return RecurrentLM(config)
+    if config.arch == "transformer":
+        return TransformerLM(config)
+    return DilatedRNN(config)

@@ -1,0 +1,111 @@
+"""Model configuration: a frozen dataclass that round-trips to JSON and is validated on construction."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..errors import InputError
+from ..options import check_int
+
+__all__ = ["ModelConfig", "ARCHITECTURES", "CELLS"]
+
+ARCHITECTURES = ("rnn", "lstm", "gru", "transformer", "dilated")
+CELLS = ("rnn", "lstm", "gru")
+POSITIONS = ("sinusoidal", "learned")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """What a model is: architecture, sizes, and the alphabet size it speaks.
+
+    Parameters
+    ----------
+    arch
+        ``rnn`` (Elman, tanh), ``lstm``, ``gru``, ``transformer`` (causal) or ``dilated``
+        (DilatedRNN, Chang et al. 2017: one layer per dilation).
+    vocab_size
+        Number of symbols; the models add one start-of-sequence token of their own.
+    width, depth
+        Hidden units per layer and number of layers (``depth`` is ``len(dilations)`` for
+        ``dilated``). For a transformer, ``width`` is ``d_model``.
+    embedding
+        Size of the input embedding (recurrent models; a transformer embeds into ``width``).
+    heads, context, positions
+        Transformer only: attention heads, context length, ``sinusoidal`` (as in Shen 2019) or
+        ``learned`` position embeddings.
+    dilations, cell
+        DilatedRNN only: the dilation of each layer (positive integers) and the cell.
+    seed
+        Seed of the initial weights.
+
+    Examples
+    --------
+    >>> c = ModelConfig("lstm", vocab_size=50, width=64)
+    >>> ModelConfig.from_dict(c.to_dict()) == c
+    True
+    >>> ModelConfig("dilated", vocab_size=2, dilations=(1, 0))
+    Traceback (most recent call last):
+    ...
+    midecay.errors.InputError: dilations must be positive integers, got (1, 0)
+    """
+
+    arch: str
+    vocab_size: int
+    width: int = 64
+    depth: int = 1
+    embedding: int = 16
+    heads: int = 4
+    context: int = 128
+    positions: str = "sinusoidal"
+    dilations: tuple[int, ...] = field(default=())
+    cell: str = "gru"
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.arch not in ARCHITECTURES:
+            raise InputError(f"unknown arch {self.arch!r}; choose one of: {', '.join(ARCHITECTURES)}")
+        check_int("vocab_size", self.vocab_size, 1, 10_000_000)
+        check_int("width", self.width, 1, 1 << 16)
+        check_int("embedding", self.embedding, 1, 1 << 16)
+        check_int("seed", self.seed, 0, 2**63 - 1)
+        dilations = tuple(self.dilations)
+        if self.arch == "dilated":
+            if not dilations or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 1 for r in dilations):
+                raise InputError(f"dilations must be positive integers, got {dilations}")
+            if self.cell not in CELLS:
+                raise InputError(f"unknown cell {self.cell!r}; choose one of: {', '.join(CELLS)}")
+            object.__setattr__(self, "depth", len(dilations))
+        elif dilations:
+            raise InputError(f"dilations are for arch='dilated', not {self.arch!r}")
+        object.__setattr__(self, "dilations", dilations)
+        check_int("depth", self.depth, 1, 1024)
+        if self.arch == "transformer":
+            check_int("heads", self.heads, 1, 1024)
+            check_int("context", self.context, 2, 1 << 20)
+            if self.width % self.heads:
+                raise InputError(f"width ({self.width}) must be a multiple of heads ({self.heads})")
+            if self.positions not in POSITIONS:
+                raise InputError(f"unknown positions {self.positions!r}; choose one of: {', '.join(POSITIONS)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["dilations"] = list(self.dilations)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ModelConfig:
+        """A config from :meth:`to_dict` output; unknown or missing keys are one-line errors."""
+        if not isinstance(data, dict):
+            raise InputError(f"a model config must be a JSON object, got {type(data).__name__}")
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InputError(f"unknown model config key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        for key in ("arch", "vocab_size"):
+            if key not in data:
+                raise InputError(f"model config lacks {key!r}")
+        data = dict(data)
+        if "dilations" in data:
+            data["dilations"] = tuple(data["dilations"])
+        return cls(**data)

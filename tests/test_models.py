@@ -1,0 +1,159 @@
+"""Sequence models: one interface, fast paths equal to their references, exact sampling, safe checkpoints.
+
+Exact reference: an Elman RNN whose weights are set by hand to emit a K-state Markov chain
+(one-hot hidden state h = 2 e_x - 1 via tanh of a large input, read-out logits = ln P[x, :]),
+whose samples must show the chain's exact MI, I(d) = sum_ab pi_a (P^d)_ab ln[(P^d)_ab / pi_b].
+"""
+
+import numpy as np
+import pytest
+import torch
+
+import midecay
+from midecay.errors import InputError
+from midecay.models import (
+    Checkpoint,
+    DilatedRNN,
+    ModelConfig,
+    RecurrentLM,
+    TransformerLM,
+    build_model,
+    load_checkpoint,
+    sample,
+    save_checkpoint,
+)
+from midecay.models.dilated import dilated_reference
+from midecay.synth.markov import markov_mi, stationary_distribution
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("dilations", [(1, 2, 4), (3, 1, 5)])
+def test_dilated_fold_equals_the_per_step_loop(cell, dilations):
+    """Folding the dilation into the batch gives the per-step recurrence h_t = f(x_t, h_{t-r}) exactly."""
+    model = build_model(ModelConfig("dilated", vocab_size=5, width=6, embedding=4, dilations=dilations, cell=cell, seed=1))
+    codes = torch.randint(0, 5, (3, 23), generator=torch.Generator().manual_seed(0))
+    fast, _ = model(codes)
+    slow = dilated_reference(model, codes)
+    assert torch.allclose(fast, slow, atol=1e-5)
+
+
+def test_dilation_one_is_the_plain_rnn():
+    dilated = DilatedRNN(ModelConfig("dilated", vocab_size=4, width=5, embedding=3, dilations=(1,), cell="gru"))
+    plain = RecurrentLM(ModelConfig("gru", vocab_size=4, width=5, embedding=3))
+    plain.embed.load_state_dict(dilated.embed.state_dict())
+    plain.rnn.load_state_dict(dilated.layers[0].state_dict())
+    plain.head.load_state_dict(dilated.head.state_dict())
+    codes = torch.randint(0, 4, (2, 17), generator=torch.Generator().manual_seed(1))
+    assert torch.allclose(dilated(codes)[0], plain(codes)[0], atol=1e-6)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "lstm", "gru", "transformer"])
+def test_step_by_step_equals_forward(arch):
+    """The sampling path (start/step, with a KV cache for the transformer) gives forward's logits."""
+    model = build_model(ModelConfig(arch, vocab_size=6, width=16, heads=2, depth=2, context=32, seed=2)).eval()
+    codes = torch.randint(0, 6, (3, 20), generator=torch.Generator().manual_seed(2))
+    full, _ = model(codes)
+    state = model.start(3)
+    for t in range(20):
+        logits, state = model.step(codes[:, t], state)
+        assert torch.allclose(logits, full[:, t], atol=1e-5), t
+
+
+def test_transformer_window_slides_past_its_context():
+    """Past the context the cache is rebuilt from the last half of the window, positions from 0."""
+    model = TransformerLM(ModelConfig("transformer", vocab_size=4, width=8, heads=2, context=8)).eval()
+    codes = torch.randint(0, 4, (2, 12), generator=torch.Generator().manual_seed(3))
+    state = model.start(2)
+    for t in range(9):
+        logits, state = model.step(codes[:, t], state)
+    # Step 9 saw 9 > 8 tokens: it keeps the last 4 (tokens 5..8) and recomputes them.
+    expected, _ = model(codes[:, 5:9])
+    assert torch.allclose(logits, expected[:, -1], atol=1e-5)
+    with pytest.raises(InputError, match="longer than the context"):
+        model(codes)
+
+
+def test_sampling_is_seeded_batched_and_segmented():
+    model = build_model(ModelConfig("lstm", vocab_size=3, width=8, seed=4))
+    a = sample(model, 4, 50, seed=7, alphabet=("x", "y", "z"))
+    b = sample(model, 4, 50, seed=7, alphabet=("x", "y", "z"))
+    c = sample(model, 4, 50, seed=8, alphabet=("x", "y", "z"))
+    assert np.array_equal(a.codes, b.codes) and not np.array_equal(a.codes, c.codes)
+    assert a.bounds.tolist() == [0, 50, 100, 150, 200] and a.alphabet == ("x", "y", "z")
+    assert a.provenance["seed"] == 7 and a.provenance["arch"] == "lstm"
+    for bad in ({"length": 0}, {"n_streams": 0}, {"temperature": 0.0}):
+        with pytest.raises(InputError):
+            sample(model, **{"n_streams": 2, "length": 5, **bad})
+
+
+def markov_rnn(P: np.ndarray, scale: float = 20.0) -> RecurrentLM:
+    """An Elman RNN that emits the Markov chain P exactly (up to tanh(scale/2) = 1 - 4e-9)."""
+    k = len(P)
+    model = RecurrentLM(ModelConfig("rnn", vocab_size=k, width=k, embedding=k))
+    logp = np.log(P)  # logp[a, b] = ln P(b | a)
+    with torch.no_grad():
+        model.embed.weight.zero_()
+        model.embed.weight[:k] = torch.eye(k) * scale  # the start token's row stays 0: h = -1, logits 0
+        model.rnn.weight_ih_l0.copy_(torch.eye(k))
+        model.rnn.weight_hh_l0.zero_()
+        model.rnn.bias_ih_l0.fill_(-scale / 2)
+        model.rnn.bias_hh_l0.zero_()
+        model.head.weight.copy_(torch.tensor(logp.T / 2))  # h = 2 e_x - 1, so W h + b = ln P[x, :]
+        model.head.bias.copy_(torch.tensor(logp.sum(axis=0) / 2))
+    return model
+
+
+def test_hand_set_rnn_samples_the_markov_chain_exactly():
+    """Hypothesis: the samples' curve equals the chain's exact MI at d = 1…50 within the jackknife error."""
+    rng = np.random.default_rng(5)
+    P = rng.dirichlet(np.full(4, 0.6), size=4) * 0.92 + 0.02
+    model = markov_rnn(P)
+    with torch.no_grad():
+        step = model.step(torch.tensor([2]), model.start(1))[0]
+    assert torch.allclose(torch.log_softmax(step, -1)[0], torch.tensor(np.log(P[2]), dtype=torch.float32), atol=1e-5)
+    s = sample(model, 200, 5000, seed=0, burn_in=30)
+    lags = np.arange(1, 51)
+    curve = midecay.mi_curve(s, lags, seed=0)
+    exact = markov_mi(P, lags, stationary_distribution(P))
+    z = (curve.floor_removed - exact) / curve.stderr
+    assert np.max(np.abs(z)) < 4 and np.mean(z**2) < 2.0
+    assert exact[0] > 0.05 and exact[-1] < 1e-4  # the test covers decay from strong to negligible
+
+
+def test_checkpoint_round_trip_and_bad_files(tmp_path):
+    model = build_model(ModelConfig("dilated", vocab_size=3, width=6, dilations=(1, 2), cell="lstm", seed=3))
+    path = save_checkpoint(Checkpoint(model, ("a", "b", "c"), [{"epoch": 1, "val_bpc": 1.5}]), tmp_path / "m.pt")
+    back = load_checkpoint(path)
+    codes = torch.randint(0, 3, (2, 9), generator=torch.Generator().manual_seed(0))
+    assert torch.equal(back.model(codes)[0], model(codes)[0])
+    assert back.alphabet == ("a", "b", "c") and back.history == [{"epoch": 1, "val_bpc": 1.5}]
+    assert back.model.config == model.config
+    with pytest.raises(FileExistsError):
+        save_checkpoint(Checkpoint(model, ("a", "b", "c")), path)
+    (tmp_path / "cut.pt").write_bytes(path.read_bytes()[:200])
+    torch.save({"something": torch.zeros(2)}, tmp_path / "foreign.pt")
+    wrong = build_model(ModelConfig("lstm", vocab_size=3, width=7))
+    payload = torch.load(path, weights_only=True)
+    payload["state_dict"] = wrong.state_dict()
+    torch.save(payload, tmp_path / "mismatch.pt")
+    for name, message in (("cut.pt", "not a readable"), ("foreign.pt", "not a midecay checkpoint"),
+                          ("mismatch.pt", "does not match"), ("missing.pt", "not found")):
+        with pytest.raises(InputError, match=message):
+            load_checkpoint(tmp_path / name)
+
+
+def test_config_is_validated_and_round_trips():
+    c = ModelConfig("transformer", vocab_size=7, width=32, heads=4, depth=2, context=64, positions="learned")
+    assert ModelConfig.from_dict(c.to_dict()) == c
+    for kwargs, message in (
+        ({"arch": "mamba"}, "unknown arch"),
+        ({"arch": "dilated", "dilations": (1, -2)}, "positive integers"),
+        ({"arch": "dilated", "dilations": ()}, "positive integers"),
+        ({"arch": "transformer", "width": 30, "heads": 4}, "multiple of heads"),
+        ({"arch": "lstm", "dilations": (1, 2)}, "arch='dilated'"),
+        ({"arch": "lstm", "width": 0}, "width"),
+    ):
+        with pytest.raises(InputError, match=message):
+            ModelConfig(**{"vocab_size": 3, **kwargs})
+    with pytest.raises(InputError, match="unknown model config key"):
+        ModelConfig.from_dict({"arch": "rnn", "vocab_size": 3, "widht": 4})
