@@ -35,6 +35,8 @@ class Checkpoint:
     history: list[dict[str, Any]] = field(default_factory=list)
     optimizer_state: dict | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Further named state dicts (e.g. the best weights so far while training runs on).
+    tensors: dict[str, dict] = field(default_factory=dict)
 
 
 def save_checkpoint(ckpt: Checkpoint, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
@@ -46,6 +48,7 @@ def save_checkpoint(ckpt: Checkpoint, path: str | os.PathLike, *, overwrite: boo
                             "extra": ckpt.extra}, default=str),
         "state_dict": ckpt.model.state_dict(),
         "optimizer": ckpt.optimizer_state,
+        "tensors": ckpt.tensors,
     }
     buf = io.BytesIO()
     torch.save(payload, buf)
@@ -79,4 +82,5 @@ def load_checkpoint(path: str | os.PathLike, *, map_location: str = "cpu") -> Ch
     alphabet = tuple(meta.get("alphabet") or range(config.vocab_size))
     if len(alphabet) != config.vocab_size:
         raise InputError(f"{path}: alphabet of {len(alphabet)} symbols for a model of {config.vocab_size}")
-    return Checkpoint(model, alphabet, list(meta.get("history") or []), payload.get("optimizer"), dict(meta.get("extra") or {}))
+    return Checkpoint(model, alphabet, list(meta.get("history") or []), payload.get("optimizer"), dict(meta.get("extra") or {}),
+                      dict(payload.get("tensors") or {}))
