@@ -219,7 +219,9 @@ def test_training_is_seeded_and_resumable(tmp_path):
 
 def _stop_after_two_epochs(model, data, cfg, path):
     """Simulate Ctrl-C after the second epoch's checkpoint was written."""
-    from midecay.models import train as train_module
+    import sys
+
+    train_module = sys.modules["midecay.models.train"]
 
     original = train_module.evaluate_loss
     calls = {"n": 0}
@@ -249,3 +251,49 @@ def test_training_refuses_bad_setups():
         train(ModelConfig("transformer", vocab_size=3, width=8, heads=2, context=16), data, config=TrainConfig(mode="stream"))
     with pytest.raises(InputError, match="unknown training mode"):
         TrainConfig(mode="online")
+
+
+# ------------------------------------------------------------------ command line
+def test_cli_train_sample_evaluate(tmp_path):
+    """`midecay train` -> checkpoint, `sample` -> .npz that `curve` reads, `evaluate` -> one result."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from midecay.cli import app
+    from midecay.evaluation import ModelEvaluation
+
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(app, [str(a) for a in args])
+
+    data = tmp_path / "chain.npz"
+    markov(np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]]), 30_000, seed=0).symbols.save(data)
+    toml = tmp_path / "run.toml"
+    toml.write_text('[model]\narch = "dilated"\ndilations = [1, 2]\ncell = "gru"\nwidth = 8\n[train]\nepochs = 2\nbatch = 8\nbptt = 40\n')
+    ckpt = tmp_path / "m.pt"
+    res = run("train", data, "--config", toml, "--width", 12, "--out", ckpt, "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["model"]["width"] == 12 and out["model"]["dilations"] == [1, 2] and out["epochs_run"] == 2
+    samples = tmp_path / "s.npz"
+    assert run("sample", ckpt, "--streams", 4, "--length", 300, "--out", samples, "--quiet").exit_code == 0
+    curve = run("curve", samples, "--lags", "1,2,3", "--json", "--blocks", 4)
+    assert curve.exit_code == 0 and json.loads(curve.stdout)["n_segments"] == 4
+    ev_path = tmp_path / "ev.json"
+    res = run("evaluate", ckpt, "--data", data, "--lags", "1:20:5log", "--streams", 4, "--length", 500, "--out", ev_path, "--json")
+    assert res.exit_code == 0, res.output
+    evaluation = ModelEvaluation.from_json(ev_path)
+    assert evaluation.comparison.names == ("data", "samples") and evaluation.model["arch"] == "dilated"
+    other = tmp_path / "other.npz"
+    midecay.encode(np.arange(5000) % 7).save(other)
+    for args, message in (
+        (["evaluate", ckpt, "--data", other], "alphabet"),
+        (["sample", ckpt, "--length", 0, "--out", tmp_path / "x.npz"], "length"),
+        (["train", data, "--arch", "dilated", "--dilations", "1,0", "--out", tmp_path / "y.pt"], "positive integers"),
+        (["train", data, "--arch", "lstm", "--out", ckpt], "exists"),
+        (["sample", tmp_path / "missing.pt", "--out", tmp_path / "z.npz"], "not found"),
+    ):
+        res = run(*args)
+        assert res.exit_code == 1 and message in res.stderr and "Traceback" not in res.output, (args, res.output)

@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "encode": ".sequences",
     "open_source": ".sources",
     "InputError": ".errors",
+    "ModelEvaluation": ".evaluation",
     "threads": "._threads",
 }
 _SUBMODULES = ("counting", "datasets", "errors", "estimators", "experiments", "fitting", "models", "report", "sources", "synth")
@@ -69,6 +70,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from .counting import PairCounts, count_pairs
     from .curve import mi_curve
     from .errors import InputError
+    from .evaluation import ModelEvaluation
     from .estimators import entropy, mutual_information
     from .fitting import DecayFit, Diagnosis, classify, fit_decay
     from .lags import log_lags

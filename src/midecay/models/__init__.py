@@ -26,13 +26,15 @@ from .base import SequenceModel
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .config import ModelConfig
 from .dilated import DilatedRNN
+from .evaluate import evaluate
 from .recurrent import RecurrentLM
 from .sampling import sample
+from .train import TrainConfig, train
 from .transformer import TransformerLM
 
 __all__ = [
-    "Checkpoint", "DilatedRNN", "ModelConfig", "RecurrentLM", "SequenceModel", "TransformerLM", "build_model",
-    "load_checkpoint", "sample", "save_checkpoint",
+    "Checkpoint", "DilatedRNN", "ModelConfig", "RecurrentLM", "SequenceModel", "TrainConfig", "TransformerLM",
+    "build_model", "evaluate", "load_checkpoint", "sample", "save_checkpoint", "train",
 ]
 
 

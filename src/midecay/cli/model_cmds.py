@@ -1,0 +1,199 @@
+"""``midecay train``, ``midecay sample``, ``midecay evaluate``: sequence models (needs midecay[models])."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ..errors import InputError, InputNotFoundError, MissingExtraError
+from ._common import (
+    ForceOpt,
+    JsonOpt,
+    LagsOpt,
+    LevelOpt,
+    OptionOpt,
+    Output,
+    QuietOpt,
+    check_outputs,
+    load_source,
+    parse_lags,
+    save_figure,
+    user_errors,
+)
+
+MODEL_KEYS = ("arch", "width", "depth", "embedding", "heads", "context", "positions", "dilations", "cell")
+TRAIN_KEYS = ("mode", "epochs", "batch", "bptt", "reset_prob", "optimizer", "lr", "warmup", "clip", "patience", "restarts",
+              "valid_fraction", "steps_per_epoch", "seed")
+
+
+def _models():
+    try:
+        from .. import models
+    except MissingExtraError:
+        raise
+    return models
+
+
+def _read_toml(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    if not Path(path).is_file():
+        raise InputNotFoundError(f"{path} not found; pass a TOML file with [model] and [train] tables")
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path} is not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - {"model", "train", "data"})
+    if unknown:
+        raise InputError(f"{path}: unknown table(s) {', '.join(unknown)}; use [model], [train] and [data]")
+    return data
+
+
+def _merge(table: dict[str, Any], given: dict[str, Any], keys: tuple[str, ...], where: str) -> dict[str, Any]:
+    """TOML values, overridden by the options given on the command line."""
+    unknown = sorted(set(table) - set(keys))
+    if unknown:
+        raise InputError(f"[{where}] has unknown key(s) {', '.join(unknown)}; known: {', '.join(keys)}")
+    return {**table, **{k: v for k, v in given.items() if v is not None}}
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @user_errors
+    def train(
+        source: Annotated[Optional[str], typer.Argument(help="Training data: a file or dataset:NAME[/SPLIT] (or [data] source in --config).")] = None,
+        out: Annotated[Optional[Path], typer.Option(help="Checkpoint to write (after every epoch, atomically).")] = None,
+        config: Annotated[Optional[Path], typer.Option(help="TOML with [model], [train] and [data] tables; options given here win.")] = None,
+        arch: Annotated[Optional[str], typer.Option(help="rnn | lstm | gru | transformer | dilated")] = None,
+        width: Annotated[Optional[int], typer.Option(help="Hidden units (d_model for a transformer).")] = None,
+        depth: Annotated[Optional[int], typer.Option(help="Layers.")] = None,
+        embedding: Annotated[Optional[int], typer.Option(help="Input embedding size (recurrent models).")] = None,
+        heads: Annotated[Optional[int], typer.Option(help="Attention heads (transformer).")] = None,
+        context: Annotated[Optional[int], typer.Option(help="Context length (transformer).")] = None,
+        positions: Annotated[Optional[str], typer.Option(help="sinusoidal | learned (transformer).")] = None,
+        dilations: Annotated[Optional[str], typer.Option(help="Comma-separated dilations, one layer each (dilated).")] = None,
+        cell: Annotated[Optional[str], typer.Option(help="rnn | lstm | gru (dilated).")] = None,
+        mode: Annotated[Optional[str], typer.Option(help="auto | sequences | stream | windows")] = None,
+        epochs: Annotated[Optional[int], typer.Option(help="Most epochs (early stopping may end sooner).")] = None,
+        batch: Annotated[Optional[int], typer.Option(help="Batch size (streams in stream mode).")] = None,
+        bptt: Annotated[Optional[int], typer.Option(help="Truncated BPTT length (stream mode; window length for dilated).")] = None,
+        lr: Annotated[Optional[float], typer.Option(help="Learning rate.")] = None,
+        optimizer: Annotated[Optional[str], typer.Option(help="adam | rmsprop")] = None,
+        warmup: Annotated[Optional[int], typer.Option(help="Linear warm-up steps.")] = None,
+        clip: Annotated[Optional[float], typer.Option(help="Gradient norm clip.")] = None,
+        patience: Annotated[Optional[int], typer.Option(help="Epochs without validation gain before stopping.")] = None,
+        restarts: Annotated[Optional[int], typer.Option(help="Independent runs; the best by validation loss is kept.")] = None,
+        steps_per_epoch: Annotated[Optional[int], typer.Option(help="Cap on optimiser steps per epoch (0: all).")] = None,
+        valid: Annotated[Optional[str], typer.Option(help="Validation data (default: a held-out part of SOURCE).")] = None,
+        seed: Annotated[Optional[int], typer.Option(help="Seed: the same seed gives the same weights on CPU.")] = None,
+        level: LevelOpt = None,
+        option: OptionOpt = None,
+        resume: Annotated[bool, typer.Option(help="Continue the run in --out.")] = False,
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """Train a sequence model (RNN, LSTM, GRU, Transformer, DilatedRNN) on a source."""
+        io = Output(as_json, quiet)
+        settings = _read_toml(config)
+        data_table = settings.get("data", {})
+        source = source or data_table.get("source")
+        out = out or (Path(data_table["out"]) if "out" in data_table else None)
+        if source is None or out is None:
+            raise InputError("give the training data (SOURCE) and --out (or [data] source and out in --config)")
+        if not resume:
+            check_outputs(force, out)
+        models = _models()
+        given_model = {"arch": arch, "width": width, "depth": depth, "embedding": embedding, "heads": heads,
+                       "context": context, "positions": positions, "cell": cell,
+                       "dilations": [int(x) for x in dilations.split(",")] if dilations else None}
+        model_table = _merge(settings.get("model", {}), given_model, MODEL_KEYS, "model")
+        train_table = _merge(settings.get("train", {}), {
+            "mode": mode, "epochs": epochs, "batch": batch, "bptt": bptt, "lr": lr, "optimizer": optimizer,
+            "warmup": warmup, "clip": clip, "patience": patience, "restarts": restarts,
+            "steps_per_epoch": steps_per_epoch, "seed": seed}, TRAIN_KEYS, "train")
+        train_cfg = models.TrainConfig.from_dict(train_table)
+        symbols = load_source(source, level or data_table.get("level"), options=option)
+        if "arch" not in model_table:
+            raise InputError("give --arch (rnn, lstm, gru, transformer or dilated)")
+        model_cfg = models.ModelConfig.from_dict({**model_table, "vocab_size": symbols.alphabet_size, "seed": train_cfg.seed})
+        valid_symbols = None
+        if valid or data_table.get("valid"):
+            valid_symbols = load_source(valid or data_table["valid"], level or data_table.get("level"), options=option)
+        io.info(f"{model_cfg.arch}: {models.build_model(model_cfg).n_parameters():,} parameters; "
+                f"{symbols.n_symbols:,} symbols, alphabet {symbols.alphabet_size}")
+        result = models.train(model_cfg, symbols, valid=valid_symbols, config=train_cfg, checkpoint=out, resume=resume,
+                              overwrite=force, progress=io.progress)
+        last = result.history[-1] if result.history else {}
+        payload = {"out": out, "model": model_cfg.to_dict(), "parameters": result.model.n_parameters(),
+                   "best_valid_bps": result.extra["best_valid_bps"], "epochs_run": len(result.history), "history": result.history}
+        text = (f"wrote {out}: {model_cfg.arch}, {result.model.n_parameters():,} parameters, best validation "
+                f"{result.extra['best_valid_bps']:.4f} bits/symbol after {len(result.history)} epoch(s)"
+                + (f" (last {last['valid_bps']:.4f})" if last else ""))
+        io.result(payload, text)
+
+    @app.command(name="sample")
+    @user_errors
+    def sample_cmd(
+        checkpoint: Annotated[Path, typer.Argument(help="A checkpoint written by `midecay train`.")],
+        out: Annotated[Path, typer.Option(help="Write the samples here (.npz; `midecay curve` reads it).")],
+        streams: Annotated[int, typer.Option(help="Independent streams, sampled in one batch.")] = 256,
+        length: Annotated[int, typer.Option(help="Symbols per stream.")] = 4096,
+        burn_in: Annotated[int, typer.Option(help="Symbols generated and dropped at the start of each stream.")] = 0,
+        temperature: Annotated[float, typer.Option(help="Softmax temperature.")] = 1.0,
+        seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same samples.")] = 0,
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """Sample unconditional streams from a trained model."""
+        io = Output(as_json, quiet)
+        check_outputs(force, out)
+        models = _models()
+        ck = models.load_checkpoint(checkpoint)
+        symbols = models.sample(ck.model, streams, length, seed=seed, temperature=temperature, burn_in=burn_in,
+                                alphabet=ck.alphabet, progress=io.progress)
+        symbols = type(symbols)(symbols.codes, symbols.alphabet, symbols.bounds, symbols.description,
+                                {**symbols.provenance, "checkpoint": str(checkpoint)})
+        symbols.save(out, overwrite=force)
+        io.result({"out": out, "n_symbols": symbols.n_symbols, "n_segments": symbols.n_segments, **symbols.provenance},
+                  f"wrote {out}: {symbols.n_segments} streams x {length} symbols")
+
+    @app.command(name="evaluate")
+    @user_errors
+    def evaluate_cmd(
+        checkpoint: Annotated[Path, typer.Argument(help="A checkpoint written by `midecay train`.")],
+        data: Annotated[str, typer.Option(help="Reference data (a file, dataset:NAME[/SPLIT]) or its curve .json.")],
+        lags: LagsOpt = "1:1000:30log",
+        level: LevelOpt = None,
+        option: OptionOpt = None,
+        streams: Annotated[int, typer.Option(help="Sampled streams.")] = 256,
+        length: Annotated[int, typer.Option(help="Symbols per stream.")] = 4096,
+        burn_in: Annotated[int, typer.Option(help="Dropped symbols per stream.")] = 0,
+        temperature: Annotated[float, typer.Option(help="Softmax temperature.")] = 1.0,
+        seed: Annotated[int, typer.Option(help="Seed for sampling and the floors.")] = 0,
+        out: Annotated[Optional[Path], typer.Option(help="Write the evaluation JSON here.")] = None,
+        plot: Annotated[Optional[Path], typer.Option(help="Write the overlay PNG here.")] = None,
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """Sample a model and compare its samples' MI curve, fit and decay type with the data's."""
+        from ..micurve import MICurve
+
+        io = Output(as_json, quiet)
+        check_outputs(force, out, plot)
+        lag_values = parse_lags(lags)
+        models = _models()
+        ck = models.load_checkpoint(checkpoint)
+        reference = MICurve.from_json(data) if data.lower().endswith(".json") else load_source(data, level, options=option)
+        result = models.evaluate(ck, reference, lag_values, n_streams=streams, length=length, seed=seed,
+                                 temperature=temperature, burn_in=burn_in, progress=io.progress)
+        if out:
+            result.to_json(out, overwrite=force)
+        if plot:
+            save_figure(result.plot().figure, plot, force)
+        io.result(result.to_dict(), result.summary(), result._frame_rows())
