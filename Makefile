@@ -36,6 +36,7 @@ test: $(STAMP) $(DEB_STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_counting.py
 	$(PY) benchmarks/bench_synth.py
+	$(PY) benchmarks/bench_models.py
 
 clean:
 	rm -rf $(VENV) out build src/*.egg-info

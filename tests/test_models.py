@@ -297,3 +297,27 @@ def test_cli_train_sample_evaluate(tmp_path):
     ):
         res = run(*args)
         assert res.exit_code == 1 and message in res.stderr and "Traceback" not in res.output, (args, res.output)
+
+
+def test_scaling_sweep_records_each_cell_and_resumes(tmp_path, monkeypatch):
+    """Each finished cell is saved; a rerun recomputes nothing (and a changed budget recomputes)."""
+    from midecay.experiments import scaling
+    from midecay.experiments.scaling import ScalingResult, ScalingSpec, scaling_sweep
+    from midecay.synth import gaussian_sign
+
+    data = gaussian_sign(200, 256, alpha=0.5, seed=0).symbols
+    spec = ScalingSpec(archs=("rnn",), widths=(2, 4), lags=(1, 2, 4, 8, 16), streams=32, length=256,
+                       train={"epochs": 1, "batch": 20, "steps_per_epoch": 3})
+    store = tmp_path / "results.json"
+    first = scaling_sweep(data, spec, store=store)
+    assert [(r["arch"], r["width"]) for r in first.rows] == [("rnn", 2), ("rnn", 4)]
+    assert first.rows[1]["parameters"] > first.rows[0]["parameters"] and all(r["valid_bps"] > 0 for r in first.rows)
+    calls = []
+    monkeypatch.setattr(scaling, "run_cell", lambda *a, **k: calls.append(a) or {})
+    again = scaling_sweep(data, spec, store=store)
+    assert calls == [] and again.to_dict() == first.to_dict()
+    scaling_sweep(data, ScalingSpec(**{**spec.__dict__, "streams": 16}), store=store)
+    assert len(calls) == 2
+    path = tmp_path / "table.json"
+    first.to_json(path)
+    assert ScalingResult.from_json(path).to_dict() == first.to_dict()

@@ -1,4 +1,4 @@
-"""Orchestration built on the public API: multi-source analyses and the demo job."""
+"""Orchestration built on the public API: multi-source analyses, the demo job, model scaling sweeps."""
 
 from .analysis import Analysis, SourceResult, analyse
 

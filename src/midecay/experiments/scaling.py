@@ -1,0 +1,178 @@
+"""How far a model's samples reach as it grows: correlation length against width and depth.
+
+Shen 2019 (Fig. 1): an RNN's correlation length grows like log(width) then saturates, and
+with depth while shallow; LSTMs reach further with fewer parameters. :func:`scaling_sweep`
+trains each cell of an (architecture x width x depth) grid, samples it, fits the samples'
+curve on the range given, and records the correlation length xi (exponential fit, jackknife
+errors), the power-law exponent, the decay kind and the validation loss. Each finished cell
+is written to a results file atomically; running again skips finished cells, so an
+interrupted sweep resumes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._io import write_atomic
+from .._progress import progress as progress_bar
+from ..errors import InputError
+from ..results import Result, jsonable, new_axes, require
+from ..sequences import Symbols
+
+__all__ = ["ScalingSpec", "ScalingResult", "scaling_sweep"]
+
+
+@dataclass(frozen=True)
+class ScalingSpec:
+    """The grid and the budget of each cell.
+
+    ``train`` holds :class:`~midecay.models.TrainConfig` fields, ``model`` further
+    :class:`~midecay.models.ModelConfig` fields (embedding, heads, context …).
+    """
+
+    archs: tuple[str, ...] = ("rnn", "lstm")
+    widths: tuple[int, ...] = (2, 4, 8, 16, 32)
+    depths: tuple[int, ...] = (1,)
+    lags: tuple[int, ...] = (1, 2, 3, 5, 8, 13, 20, 32, 50, 80, 128, 200, 320)
+    dmin: float | None = None
+    dmax: float | None = None
+    streams: int = 256
+    length: int = 1024
+    seed: int = 0
+    train: dict[str, Any] = field(default_factory=dict)
+    model: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("archs", "widths", "depths", "lags"):
+            value = tuple(getattr(self, name))
+            if not value:
+                raise InputError(f"scaling spec: {name} is empty")
+            object.__setattr__(self, name, value)
+        if self.length <= max(self.lags):
+            raise InputError(f"scaling spec: sample length {self.length} must exceed the largest lag {max(self.lags)}")
+
+    def cells(self) -> list[dict[str, Any]]:
+        return [{"arch": a, "width": w, "depth": d} for a in self.archs for w in self.widths for d in self.depths]
+
+    def key(self, cell: dict[str, Any]) -> str:
+        """A finished cell is reused only if everything that made it is the same."""
+        spec = {k: v for k, v in asdict(self).items() if k not in ("archs", "widths", "depths")}
+        return json.dumps({"cell": cell, "spec": spec}, sort_keys=True, default=list)
+
+
+@dataclass(frozen=True, eq=False)
+class ScalingResult(Result):
+    """One row per (architecture, width, depth): parameters, validation bits/symbol, xi, alpha, kind."""
+
+    FORMAT = "midecay.ScalingResult/1"
+
+    rows: tuple[dict[str, Any], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable({"format": self.FORMAT, "rows": list(self.rows)})
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> ScalingResult:
+        rows = require(data, "rows", list, "scaling result")
+        for row in rows:
+            for key in ("arch", "width", "depth", "xi", "xi_stderr"):
+                require(row, key, (str, int, float, type(None)), "scaling row")
+        return cls(tuple(rows))
+
+    def _frame_rows(self) -> list[dict[str, Any]]:
+        return list(self.rows)
+
+    def summary(self) -> str:
+        lines = [f"  {'arch':<12} {'width':>6} {'depth':>6} {'params':>9} {'val bps':>8} {'xi':>16} {'alpha':>14}  kind"]
+        for r in self.rows:
+            xi = f"{r['xi']:.3g} ± {r['xi_stderr']:.2g}" if r.get("xi") is not None else "n/a"
+            alpha = f"{r['alpha']:.3g} ± {r['alpha_stderr']:.2g}" if r.get("alpha") is not None else "n/a"
+            lines.append(f"  {r['arch']:<12} {r['width']:>6} {r['depth']:>6} {r['parameters']:>9,} {r['valid_bps']:>8.4f} "
+                         f"{xi:>16} {alpha:>14}  {r['kind']}")
+        return "\n".join(lines)
+
+    def plot(self, ax=None, *, against: str = "width"):
+        """Correlation length (with jackknife errors) against ``width`` or ``depth``, one line per series."""
+        ax = new_axes(ax, (6.4, 4.4))
+        other = "depth" if against == "width" else "width"
+        series: dict[tuple, list] = {}
+        for r in self.rows:
+            if r.get("xi") is not None:
+                series.setdefault((r["arch"], r[other]), []).append(r)
+        for (arch, fixed), rows in sorted(series.items()):
+            rows = sorted(rows, key=lambda r: r[against])
+            ax.errorbar([r[against] for r in rows], [r["xi"] for r in rows], yerr=[r["xi_stderr"] for r in rows],
+                        fmt="o-", capsize=2, label=f"{arch}, {other} {fixed}")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel(against)
+        ax.set_ylabel("correlation length ξ of the samples (symbols)")
+        ax.legend(frameon=False, fontsize="small")
+        return ax
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if x is not None and math.isfinite(x) else None
+
+
+def run_cell(data: Symbols, spec: ScalingSpec, cell: dict[str, Any], valid: Symbols | None = None) -> dict[str, Any]:
+    """Train, sample, measure one cell of the grid."""
+    from ..curve import mi_curve
+    from ..fitting import classify, fit_decay
+    from ..models import ModelConfig, TrainConfig, sample, train
+
+    model_cfg = ModelConfig.from_dict({**spec.model, **cell, "vocab_size": data.alphabet_size, "seed": spec.seed})
+    train_cfg = TrainConfig.from_dict({**spec.train, "seed": spec.seed})
+    ck = train(model_cfg, data, valid=valid, config=train_cfg)
+    samples = sample(ck.model, spec.streams, spec.length, seed=spec.seed, alphabet=data.alphabet)
+    curve = mi_curve(samples, np.asarray(spec.lags), seed=spec.seed)
+    fit = fit_decay(curve, laws=["exponential", "power_law"], dmin=spec.dmin, dmax=spec.dmax)
+    xi, alpha = fit.correlation_length, fit.exponent
+    return {
+        **cell, "parameters": ck.model.n_parameters(), "valid_bps": ck.extra["best_valid_bps"],
+        "xi": _finite(xi.value) if xi else None, "xi_stderr": _finite(xi.stderr) if xi else None,
+        "alpha": _finite(alpha.value) if alpha else None, "alpha_stderr": _finite(alpha.stderr) if alpha else None,
+        "kind": classify(curve, dmin=spec.dmin, dmax=spec.dmax).kind, "I1": float(curve.mi[0]),
+    }
+
+
+def scaling_sweep(
+    data: Symbols, spec: ScalingSpec, *, store: str | Path | None = None, valid: Symbols | None = None, progress: bool = False,
+) -> ScalingResult:
+    """Run every cell of ``spec`` not already in ``store`` (a JSON file), saving after each one."""
+    done: dict[str, dict] = {}
+    path = Path(store) if store is not None else None
+    if path is not None and path.exists():
+        try:
+            done = json.loads(path.read_text())["cells"]
+        except (ValueError, KeyError, TypeError):
+            raise InputError(f"{path} is not a scaling results file; choose another --out or delete it") from None
+    rows = []
+    cells = spec.cells()
+    for cell in progress_bar(cells, len(cells), "cells", progress):
+        key = spec.key(cell)
+        if key not in done:
+            done[key] = run_cell(data, spec, cell, valid)
+            if path is not None:
+                write_atomic(path, json.dumps(jsonable({"cells": done}), indent=1), overwrite=True)
+        rows.append(done[key])
+    return ScalingResult(tuple(rows))
+
+
+def parse_int_list(text: str | Sequence[int], name: str) -> tuple[int, ...]:
+    """``"2,4,8"`` as ``(2, 4, 8)`` with a one-line error naming the option."""
+    if not isinstance(text, str):
+        return tuple(int(x) for x in text)
+    try:
+        values = tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise InputError(f"--{name} must be comma-separated integers, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise InputError(f"--{name} must be positive integers, got {text!r}")
+    return values
