@@ -19,8 +19,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 import midecay
 from midecay._io import write_atomic
 from midecay.experiments.scaling import ScalingSpec, run_cell, scaling_sweep

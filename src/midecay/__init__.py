@@ -70,8 +70,8 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from .counting import PairCounts, count_pairs
     from .curve import mi_curve
     from .errors import InputError
-    from .evaluation import ModelEvaluation
     from .estimators import entropy, mutual_information
+    from .evaluation import ModelEvaluation
     from .fitting import DecayFit, Diagnosis, classify, fit_decay
     from .lags import log_lags
     from .micurve import MICurve

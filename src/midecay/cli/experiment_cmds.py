@@ -7,7 +7,19 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import ForceOpt, JsonOpt, LagsOpt, LevelOpt, OptionOpt, Output, QuietOpt, load_source, parse_lags, save_figure, user_errors
+from ._common import (
+    ForceOpt,
+    JsonOpt,
+    LagsOpt,
+    LevelOpt,
+    OptionOpt,
+    Output,
+    QuietOpt,
+    load_source,
+    parse_lags,
+    save_figure,
+    user_errors,
+)
 
 
 def register(app: typer.Typer) -> None:

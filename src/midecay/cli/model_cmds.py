@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ..errors import InputError, InputNotFoundError, MissingExtraError
+from ..errors import InputError, InputNotFoundError
 from ._common import (
     ForceOpt,
     JsonOpt,
@@ -30,10 +30,9 @@ TRAIN_KEYS = ("mode", "epochs", "batch", "bptt", "reset_prob", "optimizer", "lr"
 
 
 def _models():
-    try:
-        from .. import models
-    except MissingExtraError:
-        raise
+    """The models package, imported only when a model command runs (it loads torch)."""
+    from .. import models
+
     return models
 
 

@@ -215,8 +215,9 @@ def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: to
         batches = None
     total, count = 0.0, 0
 
-    def update(loss: torch.Tensor) -> None:
-        nonlocal step
+    def update(loss: torch.Tensor, targets: torch.Tensor, bar) -> None:
+        """One optimiser step on ``loss``, and its share of the epoch's mean (and the bar's bpc)."""
+        nonlocal step, total, count
         step += 1
         if cfg.warmup:
             for group in opt.param_groups:
@@ -225,6 +226,11 @@ def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: to
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
         opt.step()
+        value = float(loss.detach())
+        total += value * targets.numel()
+        count += targets.numel()
+        if hasattr(bar, "set_postfix"):
+            bar.set_postfix(bpc=f"{value / LN2:.3f}")
 
     if batches is not None:
         if cfg.steps_per_epoch:
@@ -233,11 +239,7 @@ def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: to
         for inputs, targets in bar:
             logits, _ = model(inputs)
             loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
-            update(loss)
-            total += float(loss.detach()) * targets.numel()
-            count += targets.numel()
-            if hasattr(bar, "set_postfix"):
-                bar.set_postfix(bpc=f"{float(loss.detach()) / LN2:.3f}")
+            update(loss, targets, bar)
         return total / max(count, 1), step
     streams = _stream_matrix(data, cfg.batch)
     chunks = list(range(0, streams.shape[1] - 1, cfg.bptt))
@@ -254,11 +256,7 @@ def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: to
         logits, state = model(inputs, state)
         state = _reset(state, torch.ones(cfg.batch, dtype=torch.bool))  # detach: truncated BPTT
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
-        update(loss)
-        total += float(loss.detach()) * targets.numel()
-        count += targets.numel()
-        if hasattr(bar, "set_postfix"):
-            bar.set_postfix(bpc=f"{float(loss.detach()) / LN2:.3f}")
+        update(loss, targets, bar)
     return total / max(count, 1), step
 
 
