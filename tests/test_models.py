@@ -321,3 +321,10 @@ def test_scaling_sweep_records_each_cell_and_resumes(tmp_path, monkeypatch):
     path = tmp_path / "table.json"
     first.to_json(path)
     assert ScalingResult.from_json(path).to_dict() == first.to_dict()
+
+
+def test_time_budget_ends_training_after_the_epoch_that_passes_it():
+    data = markov(np.array([[0.9, 0.1], [0.2, 0.8]]), 20_000, seed=1).symbols
+    ck = train(ModelConfig("gru", vocab_size=2, width=8), data,
+               config=TrainConfig(epochs=50, batch=8, bptt=25, patience=50, restarts=3, time_budget=1e-6))
+    assert len(ck.history) == 1 and ck.extra["finished"]

@@ -26,7 +26,7 @@ from ._common import (
 
 MODEL_KEYS = ("arch", "width", "depth", "embedding", "heads", "context", "positions", "dilations", "cell")
 TRAIN_KEYS = ("mode", "epochs", "batch", "bptt", "reset_prob", "optimizer", "lr", "warmup", "clip", "patience", "restarts",
-              "valid_fraction", "steps_per_epoch", "seed")
+              "valid_fraction", "steps_per_epoch", "time_budget", "seed")
 
 
 def _models():
@@ -86,6 +86,7 @@ def register(app: typer.Typer) -> None:
         patience: Annotated[Optional[int], typer.Option(help="Epochs without validation gain before stopping.")] = None,
         restarts: Annotated[Optional[int], typer.Option(help="Independent runs; the best by validation loss is kept.")] = None,
         steps_per_epoch: Annotated[Optional[int], typer.Option(help="Cap on optimiser steps per epoch (0: all).")] = None,
+        time_budget: Annotated[Optional[float], typer.Option(help="Seconds of training; stops after the epoch that passes it.")] = None,
         valid: Annotated[Optional[str], typer.Option(help="Validation data (default: a held-out part of SOURCE).")] = None,
         seed: Annotated[Optional[int], typer.Option(help="Seed: the same seed gives the same weights on CPU.")] = None,
         level: LevelOpt = None,
@@ -113,7 +114,7 @@ def register(app: typer.Typer) -> None:
         train_table = _merge(settings.get("train", {}), {
             "mode": mode, "epochs": epochs, "batch": batch, "bptt": bptt, "lr": lr, "optimizer": optimizer,
             "warmup": warmup, "clip": clip, "patience": patience, "restarts": restarts,
-            "steps_per_epoch": steps_per_epoch, "seed": seed}, TRAIN_KEYS, "train")
+            "steps_per_epoch": steps_per_epoch, "time_budget": time_budget, "seed": seed}, TRAIN_KEYS, "train")
         train_cfg = models.TrainConfig.from_dict(train_table)
         symbols = load_source(source, level or data_table.get("level"), options=option)
         if "arch" not in model_table:

@@ -13,7 +13,8 @@ Three ways to cut the data into batches (``TrainConfig.mode``):
 DilatedRNNs, else ``stream``. Every example starts from the start token (a stream only at its
 beginning), so sampling from the start token is what was trained. Adam or RMSProp, gradient
 clipping, an optional linear warm-up, early stopping on the validation loss with patience, and
-``restarts`` independent runs keeping the best: both papers select models that way. A
+``restarts`` independent runs keeping the best: both papers select models that way;
+``time_budget`` (seconds) ends training after the epoch that passes it. A
 checkpoint is written atomically after every epoch; ``resume=True`` continues from it.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,7 @@ class TrainConfig:
     restarts: int = 1
     valid_fraction: float = 0.1
     steps_per_epoch: int = 0
+    time_budget: float = 0.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -74,6 +77,8 @@ class TrainConfig:
             raise InputError(f"reset_prob must lie in [0, 1], got {self.reset_prob}")
         if not self.lr > 0 or not self.clip > 0:
             raise InputError(f"lr and clip must be > 0, got lr={self.lr}, clip={self.clip}")
+        if not self.time_budget >= 0:
+            raise InputError(f"time_budget must be >= 0 seconds (0: none), got {self.time_budget}")
         if not 0 < self.valid_fraction < 1:
             raise InputError(f"valid_fraction must lie in (0, 1), got {self.valid_fraction}")
 
@@ -335,6 +340,7 @@ def train(
         if run.get("stopped"):
             first_restart, first_epoch, model, opt = first_restart + 1, 0, None, None
 
+    started = time.monotonic()
     for restart in range(first_restart, cfg.restarts):
         seed = cfg.seed + restart
         if model is None:
@@ -355,7 +361,8 @@ def train(
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             waited = 0 if valid_loss < run_best else waited + 1
             run_best = min(run_best, valid_loss)
-            stopped = waited >= cfg.patience or epoch == cfg.epochs - 1
+            over_time = cfg.time_budget > 0 and time.monotonic() - started > cfg.time_budget
+            stopped = waited >= cfg.patience or epoch == cfg.epochs - 1 or over_time
             if path is not None:
                 extra = {"train_config": cfg.to_dict(), "mode": mode, "best_valid": best_loss,
                          "run": {"restart": restart, "epoch": epoch, "step": step, "stopped": stopped}}
@@ -364,6 +371,8 @@ def train(
             if stopped:
                 break
         model, opt, first_epoch, step = None, None, 0, 0
+        if cfg.time_budget > 0 and time.monotonic() - started > cfg.time_budget:
+            break  # the budget covers all restarts: the best so far is the result
     best = build_model(model_config)
     if best_state is not None:
         best.load_state_dict(best_state)
