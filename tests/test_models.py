@@ -60,14 +60,15 @@ def test_step_by_step_equals_forward(arch):
 
 
 def test_transformer_window_slides_past_its_context():
-    """Past the context the cache is rebuilt from the last half of the window, positions from 0."""
+    """Past the context the cache is rebuilt from its last half and the new token, positions from 0."""
     model = TransformerLM(ModelConfig("transformer", vocab_size=4, width=8, heads=2, context=8)).eval()
     codes = torch.randint(0, 4, (2, 12), generator=torch.Generator().manual_seed(3))
     state = model.start(2)
     for t in range(9):
         logits, state = model.step(codes[:, t], state)
-    # Step 9 saw 9 > 8 tokens: it keeps the last 4 (tokens 5..8) and recomputes them.
-    expected, _ = model(codes[:, 5:9])
+    # The 9th token finds the 8-token cache full: the last 4 cached (tokens 4..7) and the new one
+    # are recomputed from position 0.
+    expected, _ = model(codes[:, 4:9])
     assert torch.allclose(logits, expected[:, -1], atol=1e-5)
     with pytest.raises(InputError, match="longer than the context"):
         model(codes)

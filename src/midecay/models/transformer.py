@@ -1,9 +1,10 @@
 """A causal Transformer language model with a KV cache for sampling.
 
 Pre-norm blocks (attention, then a 4x MLP), sinusoidal positions as in Shen 2019 or learned
-ones. Sampling feeds one token at a time against cached keys and values; when the cache holds
-``context`` tokens it is rebuilt from the last half of them with positions starting at 0 again
-(the model never saw positions past ``context``), so each step costs O(context) on average.
+ones. Sampling feeds one token at a time against keys and values cached in buffers of the full
+context, written in place; when the cache is full it is rebuilt from its last half and the new
+token with positions starting at 0 again (the model never saw positions past ``context``), so
+each step costs O(context) on average.
 """
 
 from __future__ import annotations
@@ -40,21 +41,26 @@ class _Block(nn.Module):
         self.norm2 = nn.LayerNorm(width)
         self.mlp = nn.Sequential(nn.Linear(width, 4 * width), nn.GELU(), nn.Linear(4 * width, width))
 
-    def forward(self, x: torch.Tensor, cache: tuple[torch.Tensor, torch.Tensor] | None = None):
-        """``x``: (batch, T, width) new positions; ``cache``: keys and values of earlier ones."""
+    def forward(self, x: torch.Tensor, cache: tuple[torch.Tensor, torch.Tensor] | None = None, filled: int = 0):
+        """``x``: (batch, T, width) new positions at ``filled`` onwards.
+
+        ``cache``: preallocated key and value buffers (batch, heads, context, head width) holding
+        ``filled`` earlier positions; the new keys and values are written into them in place
+        (concatenating would copy the whole cache at every sampled token).
+        """
         b, t, w = x.shape
         q, k, v = self.qkv(self.norm1(x)).split(w, dim=2)
         q, k, v = (z.view(b, t, self.heads, w // self.heads).transpose(1, 2) for z in (q, k, v))
         if cache is not None:
-            k = torch.cat([cache[0], k], dim=2)
-            v = torch.cat([cache[1], v], dim=2)
-        past = k.shape[2] - t
+            cache[0][:, :, filled : filled + t] = k
+            cache[1][:, :, filled : filled + t] = v
+            k, v = cache[0][:, :, : filled + t], cache[1][:, :, : filled + t]
         # Causal over all positions: new position i sees cached ones and new ones up to itself.
-        mask = torch.ones(t, k.shape[2], dtype=torch.bool, device=x.device).tril(diagonal=past)
+        mask = torch.ones(t, k.shape[2], dtype=torch.bool, device=x.device).tril(diagonal=filled)
         att = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         x = x + self.proj(att.transpose(1, 2).reshape(b, t, w))
         x = x + self.mlp(self.norm2(x))
-        return x, (k, v)
+        return x
 
 
 class TransformerLM(SequenceModel):
@@ -82,11 +88,9 @@ class TransformerLM(SequenceModel):
 
     def _run(self, codes: torch.Tensor, start: int, caches: list | None):
         x = self.embed(codes) + self.pos[start : start + codes.shape[1]]
-        new = []
         for i, block in enumerate(self.blocks):
-            x, kv = block(x, None if caches is None else caches[i])
-            new.append(kv)
-        return self.head(self.norm(x)), new
+            x = block(x, None if caches is None else caches[i], start)
+        return self.head(self.norm(x))
 
     def forward(self, codes: torch.Tensor, state=None):
         """Logits for every position of sequences of at most ``context`` tokens."""
@@ -94,18 +98,25 @@ class TransformerLM(SequenceModel):
             from ..errors import InputError
 
             raise InputError(f"sequence of {codes.shape[1]} tokens is longer than the context ({self.config.context})")
-        logits, _ = self._run(codes, 0, None)
-        return logits, None
+        return self._run(codes, 0, None), None
 
     def start(self, batch: int) -> dict:
-        return {"caches": None, "tokens": None}
+        """Empty key/value buffers of the full context, the tokens seen, and how many are cached."""
+        c = self.config
+        shape = (batch, c.heads, c.context, c.width // c.heads)
+        device = self.embed.weight.device
+        caches = [(torch.zeros(shape, device=device), torch.zeros(shape, device=device)) for _ in self.blocks]
+        return {"caches": caches, "tokens": torch.zeros(batch, c.context, dtype=torch.long, device=device), "filled": 0}
 
     def step(self, tokens: torch.Tensor, state: dict):
-        history = tokens[:, None] if state["tokens"] is None else torch.cat([state["tokens"], tokens[:, None]], dim=1)
-        if history.shape[1] > self.config.context:
+        filled, history = state["filled"], state["tokens"]
+        if filled == self.config.context:
             # Window full: keep the last half and rebuild the cache with positions from 0.
-            history = history[:, -(self.config.context // 2):]
-            logits, caches = self._run(history, 0, None)
-        else:
-            logits, caches = self._run(tokens[:, None], history.shape[1] - 1, state["caches"])
-        return logits[:, -1], {"caches": caches, "tokens": history}
+            keep = self.config.context // 2
+            history[:, :keep] = history[:, filled - keep : filled].clone()
+            history[:, keep] = tokens
+            logits = self._run(history[:, : keep + 1], 0, state["caches"])
+            return logits[:, -1], {**state, "filled": keep + 1}
+        history[:, filled] = tokens
+        logits = self._run(tokens[:, None], filled, state["caches"])
+        return logits[:, -1], {**state, "filled": filled + 1}
