@@ -171,6 +171,18 @@ class MICurve(Result):
         sb = np.where(np.isfinite(self.baseline_se), self.baseline_se, np.nan_to_num(self.baseline_std, nan=0.0))
         return np.sqrt(se**2 + sb**2)
 
+    def _null_law(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The null's spread (with the floor's own uncertainty), its gamma shape, and where it is a gamma.
+
+        The floor's own (normal) uncertainty makes the law less skewed: the shape is matched to
+        the skewness of the sum. Elsewhere (no shape, or one so large) the null is normal.
+        """
+        sd = np.hypot(self.baseline_std, np.nan_to_num(self.baseline_se, nan=0.0))
+        ratio = np.where(sd > 0, self.baseline_std / np.where(sd > 0, sd, 1.0), 1.0)
+        shape = np.where(np.isfinite(self.null_shape), self.null_shape / np.maximum(ratio, 1e-12) ** 6, np.inf)
+        gamma = np.isfinite(shape) & (shape < 1e8) & np.isfinite(sd) & (sd > 0)
+        return sd, shape, gamma
+
     def p_values(self) -> np.ndarray:
         """One-sided p-value of each point under the null "no dependence at this lag".
 
@@ -183,13 +195,10 @@ class MICurve(Result):
         from scipy.special import gammaincc, ndtr
 
         diff = self.mi - self.baseline
-        sd = np.hypot(self.baseline_std, np.nan_to_num(self.baseline_se, nan=0.0))
+        sd, shape, gamma = self._null_law()
         out = np.full(len(self.lags), np.nan)
         have_null = np.isfinite(self.baseline) & np.isfinite(self.baseline_std) & (sd > 0)
-        # The floor's own (normal) uncertainty makes the law less skewed: match the skewness.
-        ratio = np.where(have_null, self.baseline_std / np.where(sd > 0, sd, 1.0), 1.0)
-        shape = np.where(np.isfinite(self.null_shape), self.null_shape / np.maximum(ratio, 1e-12) ** 6, np.inf)
-        gamma = have_null & np.isfinite(shape) & (shape < 1e8)
+        gamma &= have_null
         if gamma.any():
             k = shape[gamma]
             theta = sd[gamma] / np.sqrt(k)
@@ -209,11 +218,8 @@ class MICurve(Result):
         from scipy.special import gammainccinv, ndtr, ndtri
 
         q = float(ndtr(-z))
-        sd = np.hypot(self.baseline_std, np.nan_to_num(self.baseline_se, nan=0.0))
-        ratio = np.where(sd > 0, self.baseline_std / np.where(sd > 0, sd, 1.0), 1.0)
-        shape = np.where(np.isfinite(self.null_shape), self.null_shape / np.maximum(ratio, 1e-12) ** 6, np.inf)
+        sd, shape, gamma = self._null_law()
         out = self.baseline + sd * float(-ndtri(q))
-        gamma = np.isfinite(shape) & (shape < 1e8) & np.isfinite(sd) & (sd > 0)
         if gamma.any():
             k = shape[gamma]
             theta = sd[gamma] / np.sqrt(k)
