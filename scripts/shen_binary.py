@@ -33,6 +33,8 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--rnn-widths", default="2,4,8,16,32")
     parser.add_argument("--lstm-widths", default="2,4,8")
+    parser.add_argument("--rnn-depths", default="", help="depths of a second RNN sweep at --depth-width, e.g. 1,2,3,4")
+    parser.add_argument("--depth-width", type=int, default=8)
     parser.add_argument("--streams", type=int, default=2000)
     parser.add_argument("--out", type=Path, default=Path("out/shen"))
     args = parser.parse_args()
@@ -51,6 +53,16 @@ def main() -> int:
                                   "patience": 5, "mode": "sequences"}, **common)
         rows += list(scaling_sweep(data, spec, store=args.out / "results.json", valid=valid).rows)
         print(f"{arch}: done at {time.perf_counter() - t0:.0f} s")
+    if args.rnn_depths:
+        depths = tuple(int(d) for d in args.rnn_depths.split(","))
+        spec = ScalingSpec(archs=("rnn",), widths=(args.depth_width,), depths=depths, model={"embedding": 2},
+                           train={"epochs": args.epochs, "batch": 50, "optimizer": "rmsprop", "lr": 1e-3, "clip": 0.25,
+                                  "patience": 5, "mode": "sequences"}, **common)
+        depth_rows = list(scaling_sweep(data, spec, store=args.out / "results.json", valid=valid).rows)
+        rows += [r for r in depth_rows if r["depth"] > 1]
+        depth_result = midecay.experiments.scaling.ScalingResult(tuple(depth_rows))
+        write_atomic(args.out / "xi_vs_depth.png", fig_to_png(depth_result.plot(against="depth").figure), overwrite=True)
+        print(f"rnn depths: done at {time.perf_counter() - t0:.0f} s")
     spec = ScalingSpec(archs=("transformer",), widths=(16,), depths=(2,),
                        model={"heads": 4, "context": args.length, "positions": "sinusoidal"},
                        train={"epochs": args.epochs, "batch": 50, "lr": 2e-3, "warmup": 200, "mode": "sequences"}, **common)

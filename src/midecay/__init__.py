@@ -41,8 +41,10 @@ _EXPORTS: dict[str, str] = {
     "InputError": ".errors",
     "ModelEvaluation": ".evaluation",
     "threads": "._threads",
+    "DilationDesign": ".design",
+    "design_dilations": ".design",
 }
-_SUBMODULES = ("counting", "datasets", "errors", "estimators", "experiments", "fitting", "models", "report", "sources", "synth")
+_SUBMODULES = ("counting", "datasets", "design", "errors", "estimators", "experiments", "fitting", "models", "report", "sources", "synth")
 
 __all__ = ["__version__", *sorted(_EXPORTS), *_SUBMODULES]
 
@@ -63,12 +65,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
-    from . import counting, datasets, errors, estimators, experiments, fitting, report, sources, synth
+    from . import counting, datasets, design, errors, estimators, experiments, fitting, report, sources, synth
     from ._threads import threads
     from ._warnings import UnreliableEstimateWarning
     from .comparison import Comparison, compare
     from .counting import PairCounts, count_pairs
     from .curve import mi_curve
+    from .design import DilationDesign, design_dilations
     from .errors import InputError
     from .estimators import entropy, mutual_information
     from .evaluation import ModelEvaluation

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 import numpy as np
 
 from .errors import InputError
+from .options import MAX_LAGS
 
-__all__ = ["log_lags", "as_lags"]
+__all__ = ["log_lags", "as_lags", "parse_lags"]
 
 
 def log_lags(start: int, stop: int, num: int) -> np.ndarray:
@@ -67,3 +68,44 @@ def as_lags(lags: Iterable[int] | int | np.ndarray) -> np.ndarray:
     if arr.min() < 1:
         raise InputError(f"lags must be >= 1, got {int(arr.min())}")
     return np.unique(arr.astype(np.int64))
+
+
+def parse_lags(spec: str) -> np.ndarray:
+    """Lag specs: ``1:1000:40log`` (40 log-spaced), ``1:256`` (every lag), ``1:256:4`` (step), ``1,2,4,8``.
+
+    A spec is checked for size before any array is built (``1:99999999`` is refused at once).
+
+    Examples
+    --------
+    >>> parse_lags("1:8").tolist(), parse_lags("2,4").tolist(), parse_lags("1:100:3log").tolist()
+    ([1, 2, 3, 4, 5, 6, 7, 8], [2, 4], [1, 10, 100])
+    """
+    text = spec.strip()
+    bad = InputError(f"bad lag spec {spec!r}; use e.g. 1:1000:40log, 1:256, 1:256:4 or 1,2,4,8")
+    try:
+        if "," in text:
+            parts = text.split(",")
+            _check_count(len(parts), spec)
+            return as_lags(int(x) for x in parts)
+        parts = text.split(":")
+        if len(parts) == 1:
+            return as_lags([int(parts[0])])
+        start, stop = int(parts[0]), int(parts[1])
+        if len(parts) == 3 and parts[2].endswith("log"):
+            num = int(parts[2][:-3])
+            _check_count(num, spec)
+            return log_lags(start, stop, num)
+        step = int(parts[2]) if len(parts) == 3 else 1
+        if len(parts) > 3 or step < 1:
+            raise bad
+        _check_count((stop - start) // step + 1, spec)
+        return as_lags(range(start, stop + 1, step))
+    except ValueError as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise bad from None
+
+
+def _check_count(n: int, spec: str) -> None:
+    if n > MAX_LAGS:
+        raise InputError(f"lag spec {spec!r} asks for {n:,} lags (at most {MAX_LAGS:,}); use a log grid such as 1:100000:60log")

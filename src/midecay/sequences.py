@@ -155,6 +155,24 @@ class Symbols:
         for start, stop in zip(self.bounds[:-1], self.bounds[1:]):
             yield self.codes[start:stop]
 
+    def in_alphabet(self, alphabet: Sequence) -> Symbols:
+        """The same symbols coded in another ``alphabet`` (a test split in its training split's codes).
+
+        A symbol that the target alphabet lacks is a one-line error naming it.
+
+        >>> encode("ab").in_alphabet(("c", "b", "a")).codes.tolist()
+        [2, 1]
+        """
+        target = {a: i for i, a in enumerate(alphabet)}
+        used = np.unique(self.codes)
+        missing = [self.alphabet[int(c)] for c in used if self.alphabet[int(c)] not in target]
+        if missing:
+            raise InputError(f"{len(missing)} symbol(s) are not in the target alphabet (e.g. {missing[0]!r}); "
+                             "encode both parts together")
+        table = np.array([target.get(a, 0) for a in self.alphabet], dtype=np.int64)
+        codes = table[self.codes].astype(smallest_code_dtype(len(alphabet)))
+        return Symbols(codes, tuple(alphabet), self.bounds, self.description, self.provenance)
+
     def decode(self, codes: np.ndarray | None = None) -> list:
         """Map codes back to symbols (all codes when ``codes`` is None)."""
         codes = self.codes if codes is None else codes

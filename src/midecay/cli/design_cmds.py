@@ -1,0 +1,132 @@
+"""``midecay design dilations`` and ``midecay grid run|show``: from a curve to hyper-parameters, and the grid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import (
+    ForceOpt,
+    JsonOpt,
+    LagsOpt,
+    LevelOpt,
+    OptionOpt,
+    Output,
+    QuietOpt,
+    SeedOpt,
+    check_outputs,
+    load_curve_or_source,
+    parse_lags,
+    save_figure,
+    user_errors,
+)
+
+
+def _threshold(text: str):
+    from ..errors import InputError
+
+    if text == "floor":
+        return "floor"
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"--threshold must be 'floor' or a number of nats such as 1e-5, got {text!r}") from None
+    return value
+
+
+def register(app: typer.Typer) -> None:
+    design_app = typer.Typer(help="Architecture hyper-parameters from a decay curve.", no_args_is_help=True)
+    grid_app = typer.Typer(help="Grid searches over DilatedRNN dilations (local engine or Ray Tune).", no_args_is_help=True)
+    app.add_typer(design_app, name="design")
+    app.add_typer(grid_app, name="grid")
+
+    @design_app.command("dilations")
+    @user_errors
+    def dilations(
+        source: Annotated[str, typer.Argument(help="A curve .json (from `midecay curve --out`), a file, or dataset:NAME.")],
+        layers: Annotated[Optional[int], typer.Option(help="Number of layers (default: as many as the standard pattern up to the max dilation).")] = None,
+        threshold: Annotated[str, typer.Option(help="'floor' (where the curve meets its noise floor) or a fixed threshold in nats (the paper: 1e-5).")] = "floor",
+        lags: LagsOpt = "1:1000:40log",
+        level: LevelOpt = None,
+        option: OptionOpt = None,
+        seed: SeedOpt = 0,
+        out: Annotated[Optional[Path], typer.Option(help="Write the design as JSON here.")] = None,
+        plot: Annotated[Optional[Path], typer.Option(help="Write the curve, levels and dilations as a PNG here.")] = None,
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """DilatedRNN dilations designed from the decay curve (max dilation from the span, density from the slope)."""
+        from ..design import design_dilations
+
+        io = Output(as_json, quiet)
+        check_outputs(force, out, plot)
+        rule = _threshold(threshold)
+        curve = load_curve_or_source(source, parse_lags(lags), level, seed, io.progress, option)
+        result = design_dilations(curve, layers, threshold=rule)
+        if out:
+            result.to_json(out, overwrite=force)
+            io.info(f"wrote {out}")
+        if plot:
+            save_figure(result.plot().figure, plot, force)
+            io.info(f"wrote {plot}")
+        io.result(result.to_dict(), result.summary())
+
+    @grid_app.command("run")
+    @user_errors
+    def run(
+        spec: Annotated[Path, typer.Argument(help="The grid spec (TOML; see examples/grids/tiny.toml).")],
+        out: Annotated[Path, typer.Option(help="Folder of results.json; finished trials there are skipped.")],
+        engine: Annotated[str, typer.Option(help="local | ray")] = "local",
+        workers: Annotated[int, typer.Option(help="local: trials at a time (processes).")] = 1,
+        cpus_per_trial: Annotated[int, typer.Option(help="ray: CPUs each trial asks for.")] = 1,
+        address: Annotated[Optional[str], typer.Option(help="ray: address of a running cluster (`ray start --head`); default: a local Ray.")] = None,
+        plot: Annotated[Optional[Path], typer.Option(help="Write the metric against max dilation as a PNG here.")] = None,
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """Run a grid's trials (resumable: re-running skips finished ones) and rank them."""
+        from ..experiments.grid import GridSpec, run_grid
+        from ..options import check_int
+
+        io = Output(as_json, quiet)
+        check_outputs(force, plot)
+        check_int("--workers", workers, 1, 1024)
+        check_int("--cpus-per-trial", cpus_per_trial, 1, 1024)
+        grid = GridSpec.from_toml(spec)
+        if engine not in ("local", "ray"):
+            from ..errors import InputError
+
+            raise InputError(f"unknown --engine {engine!r}; choose local or ray")
+        n = len(grid.dilations) * len(grid.widths) * len(grid.seeds)
+        io.info(f"grid {grid.name}: {grid.task} on {grid.data}, {n if grid.design is None else 'designed +'} "
+                f"{'' if grid.design is None else n} trials, engine {engine}")
+        result = run_grid(grid, out, engine=engine, workers=workers, cpus_per_trial=cpus_per_trial, address=address,
+                          progress=io.progress)
+        if plot:
+            save_figure(result.plot().figure, plot, force)
+            io.info(f"wrote {plot}")
+        io.result(result.to_dict(), result.summary())
+
+    @grid_app.command("show")
+    @user_errors
+    def show(
+        folder: Annotated[Path, typer.Argument(help="The --out folder of `midecay grid run`.")],
+        plot: Annotated[Optional[Path], typer.Option(help="Write the metric against max dilation as a PNG here.")] = None,
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """The finished trials of a grid, ranked (accuracy or bits per character), with sizes and designs."""
+        from ..experiments.grid import load_grid
+
+        io = Output(as_json, quiet)
+        check_outputs(force, plot)
+        result = load_grid(folder)
+        if plot:
+            save_figure(result.plot().figure, plot, force)
+            io.info(f"wrote {plot}")
+        io.result({**result.to_dict(), "ranked": result.ranked()}, result.summary())

@@ -1,0 +1,180 @@
+"""Engines that run a grid's trials and gather their rows into one results file.
+
+Both engines take the same :class:`~.spec.GridSpec`, run :func:`~.tasks.run_trial` on every
+trial the results file does not hold yet, and append each finished row to
+``DIR/results.json`` atomically (rewritten whole through a temporary file and a rename), so an
+interrupted run loses at most the trials that were running, and running again skips what is done.
+
+* ``local``: trials one after another, or in a pool of ``workers`` processes;
+* ``ray``: each trial a Ray Tune trial with ``cpus_per_trial`` CPUs, on a running cluster
+  (``address``) or a local Ray; Tune's experiment folder is ``DIR/ray``, and an interrupted Tune
+  run is restored from it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..._io import write_atomic
+from ...errors import InputError, MissingExtraError
+from .spec import GridSpec, Trial
+
+__all__ = ["ResultsStore", "run_grid"]
+
+log = logging.getLogger(__name__)
+
+
+class ResultsStore:
+    """``DIR/results.json``: the spec and one row per finished trial, keyed by the trial's hash."""
+
+    def __init__(self, folder: str | os.PathLike, spec: GridSpec) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / "results.json"
+        self.spec = spec
+        self.rows: dict[str, dict[str, Any]] = {}
+        if self.path.exists():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                rows = data["rows"]
+            except (OSError, ValueError, KeyError, TypeError):
+                raise InputError(f"{self.path} is not a grid results file; choose another --out folder") from None
+            if data.get("spec", {}).get("grid", {}).get("name") != spec.name:
+                raise InputError(f"{self.path} holds the results of grid {data.get('spec', {}).get('grid', {}).get('name')!r}, "
+                                 f"not {spec.name!r}; choose another --out folder")
+            self.rows = {r["key"]: r for r in rows}
+
+    def done(self, trial: Trial) -> bool:
+        return trial.key in self.rows
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows[row["key"]] = row
+        self.folder.mkdir(parents=True, exist_ok=True)
+        payload = {"format": "midecay.GridResults/1", "spec": self.spec.to_dict(), "rows": list(self.rows.values())}
+        write_atomic(self.path, json.dumps(payload, indent=1), overwrite=True)
+
+
+def _local(pending: list[Trial], store: ResultsStore, workers: int, on_row: Callable) -> None:
+    from .tasks import run_trial
+
+    if workers <= 1:
+        for trial in pending:
+            on_row(run_trial(trial))
+        return
+    import concurrent.futures as cf
+    import multiprocessing
+
+    # spawn: a forked torch with live threads can deadlock; each worker starts clean.
+    with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(run_trial, t.to_dict()) for t in pending]
+        try:
+            for fut in cf.as_completed(futures):
+                on_row(fut.result())
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+
+
+def _ray(pending: list[Trial], store: ResultsStore, cpus_per_trial: int, address: str | None, on_row: Callable) -> None:
+    # Ray Tune's own tables and logger callbacks would write to stdout and the experiment folder.
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
+    try:
+        import ray
+        from ray import tune
+    except ImportError:
+        raise MissingExtraError("the ray engine needs Ray Tune; `pip install midecay[grid]`") from None
+    from .tasks import run_trial
+
+    def trainable(config: dict[str, Any]) -> None:
+        tune.report({"row_json": json.dumps(run_trial(config["trial"]))})
+
+    class Gather(tune.Callback):
+        """Each finished trial's row reaches the results file as it arrives (on the driver)."""
+
+        def on_trial_result(self, iteration, trials, trial, result, **info):  # noqa: ANN001
+            if "row_json" in result:
+                on_row(json.loads(result["row_json"]))
+
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        storage = (store.folder / "ray").resolve()
+        experiment = storage / "grid"
+        runnable = tune.with_resources(trainable, {"cpu": cpus_per_trial})
+        run_config = tune.RunConfig(storage_path=str(storage), name="grid", callbacks=[Gather()], verbose=0)
+        if experiment.exists() and tune.Tuner.can_restore(str(experiment)):
+            tuner = tune.Tuner.restore(str(experiment), runnable, resume_errored=True, restart_errored=False)
+            # What the restored run already finished was gathered then; what it adds now arrives through the callback.
+            results = tuner.fit()
+        else:
+            results = None
+        remaining = [t for t in pending if not store.done(t)]
+        if remaining:
+            if results is not None:
+                import shutil
+
+                shutil.rmtree(experiment)  # the old run is gathered; a new experiment takes the rest
+            tuner = tune.Tuner(runnable, param_space={"trial": tune.grid_search([t.to_dict() for t in remaining])},
+                               run_config=run_config)
+            results = tuner.fit()
+        for result in results or []:  # rows the callback missed (a restored run's earlier trials)
+            metrics = result.metrics or {}
+            if "row_json" in metrics:
+                row = json.loads(metrics["row_json"])
+                if row["key"] not in store.rows:
+                    on_row(row)
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def run_grid(spec: GridSpec, out: str | os.PathLike, *, engine: str = "local", workers: int = 1, cpus_per_trial: int = 1,
+             address: str | None = None, design=None, progress: bool = False):
+    """Run every unfinished trial of ``spec`` with ``engine``; returns the :class:`~.result.GridResult` of ``out``.
+
+    Examples
+    --------
+    >>> from midecay.experiments.grid import GridSpec, run_grid
+    >>> spec = GridSpec.from_dict({"grid": {"name": "doc", "task": "classify", "data": "mnist-5k",
+    ...     "widths": [4], "dilations": [[1, 2]]}, "train": {"n_train": 50, "n_test": 50, "batch": 25}})
+    >>> import tempfile
+    >>> result = run_grid(spec, tempfile.mkdtemp())
+    >>> len(result.rows), 0 <= result.rows[0]["test_accuracy"] <= 1
+    (1, True)
+    """
+    from ..._progress import counter
+    from .result import GridResult
+
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine {engine!r}; choose local or ray")
+    store = ResultsStore(out, spec)
+    trials = spec.trials(design)
+    pending = [t for t in trials if not store.done(t)]
+    log.info("grid %s: %d trials, %d finished, %d to run on %s", spec.name, len(trials), len(trials) - len(pending),
+             len(pending), engine)
+    t0 = time.time()
+    bar = counter(len(pending), f"grid {spec.name}", progress, unit="trial")
+
+    def on_row(row: dict[str, Any]) -> None:
+        row["engine"] = engine
+        row["engine_started_at"] = t0
+        store.add(row)
+        bar.update(1)
+
+    try:
+        if pending and engine == "local":
+            _local(pending, store, workers, on_row)
+        elif pending:
+            _ray(pending, store, cpus_per_trial, address, on_row)
+    finally:
+        bar.close()
+    keys = {t.key for t in trials}
+    return GridResult(spec.name, tuple(r for r in store.rows.values() if r["key"] in keys))

@@ -1,0 +1,165 @@
+"""Running one trial of a grid (PyTorch): sequence classification or character language modelling.
+
+:func:`run_trial` is a pure function of its :class:`~.spec.Trial`: it seeds everything, sets its
+own thread count, and returns one results row, so the local engine and Ray give the same rows.
+Rows hold the trial, the metric (``test_accuracy`` or ``test_bpc``), the parameter count and
+timings (``seconds``; ``first_step_at``, the wall-clock time of the first optimiser step, from
+which the engines' per-trial overhead is measured).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from .spec import Trial
+
+__all__ = ["run_trial", "TIMING_KEYS", "RUN_KEYS"]
+
+#: Row fields that measure time: the only fields allowed to differ between runs of one trial.
+TIMING_KEYS = ("seconds", "first_step_at", "first_step_s", "started_at", "engine_started_at")
+
+#: Row fields that say how a trial ran (timings and the engine), not what it gave.
+RUN_KEYS = (*TIMING_KEYS, "engine")
+
+#: Images are split once, with this seed, so every trial of a grid sees the same images.
+DATA_SEED = 20_200_914
+
+
+def _image_split(trial: Trial) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    from ...datasets import labelled_images
+    from ...errors import InputError
+
+    b = trial.train
+    rng = np.random.default_rng(DATA_SEED)
+    if trial.data == "mnist-5k":  # one split of 5000 (sorted by label): shuffle, then cut train | test
+        x, y = labelled_images(trial.data, "train", permute_seed=trial.permute_seed)
+        if b.n_train + b.n_test > len(y):
+            raise InputError(f"train.n_train + train.n_test = {b.n_train + b.n_test} exceeds the {len(y)} images of {trial.data}")
+        order = rng.permutation(len(y))
+        tr, te = order[: b.n_train], order[b.n_train : b.n_train + b.n_test]
+        return x[tr], y[tr], x[te], y[te]
+    x, y = labelled_images(trial.data, "train", permute_seed=trial.permute_seed)
+    xt, yt = labelled_images(trial.data, "test", permute_seed=trial.permute_seed)
+    tr = rng.permutation(len(y))[: b.n_train]
+    te = rng.permutation(len(yt))[: b.n_test]
+    return x[tr], y[tr], xt[te], yt[te]
+
+
+def _optimizer(params, budget):
+    import torch
+
+    if budget.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=budget.lr)
+    return torch.optim.Adam(params, lr=budget.lr)
+
+
+def _classify(trial: Trial, started: float) -> dict[str, Any]:
+    import torch
+    import torch.nn.functional as F
+
+    from ...models.classifier import DilatedClassifier
+
+    b = trial.train
+    xtr, ytr, xte, yte = _image_split(trial)
+    scale = 255.0 if max(int(xtr.max()), int(xte.max())) > 1 else 1.0
+    xtr_t, xte_t = torch.from_numpy(xtr.astype(np.float32) / scale), torch.from_numpy(xte.astype(np.float32) / scale)
+    ytr_t, yte_t = torch.from_numpy(ytr), torch.from_numpy(yte)
+    torch.manual_seed(trial.seed)
+    model = DilatedClassifier(trial.cell, trial.width, trial.dilations, n_classes=int(max(ytr.max(), yte.max())) + 1)
+    opt = _optimizer(model.parameters(), b)
+    gen = torch.Generator().manual_seed(trial.seed)
+    first_step_at, epochs_run, train_loss = None, 0, math.nan
+    for epoch in range(b.epochs):
+        order = torch.randperm(len(ytr_t), generator=gen)
+        total, count = 0.0, 0
+        for i in range(0, len(order), b.batch):
+            idx = order[i : i + b.batch]
+            loss = F.cross_entropy(model(xtr_t[idx]), ytr_t[idx])
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), b.clip)
+            opt.step()
+            first_step_at = first_step_at or time.time()
+            total += float(loss.detach()) * len(idx)
+            count += len(idx)
+        epochs_run, train_loss = epoch + 1, total / count
+        if b.time_budget and time.time() - started > b.time_budget:
+            break
+    model.eval()
+    with torch.no_grad():
+        correct = sum(int((model(xte_t[i : i + 500]).argmax(-1) == yte_t[i : i + 500]).sum()) for i in range(0, len(yte_t), 500))
+    return {"metric": "test_accuracy", "test_accuracy": correct / len(yte_t), "train_loss": train_loss,
+            "parameters": model.n_parameters(), "epochs_run": epochs_run, "first_step_at": first_step_at}
+
+
+def _slice(symbols, n: int):
+    from ...sequences import Symbols
+
+    n = min(n, symbols.n_symbols)
+    return Symbols(symbols.codes[:n], symbols.alphabet, [0, n], symbols.description)
+
+
+def _charlm(trial: Trial, started: float) -> dict[str, Any]:
+    from ...models import ModelConfig, TrainConfig, train
+    from ...models.train import LN2, evaluate_loss
+    from ...sources import open_source
+
+    b = trial.train
+    base = trial.data
+    split = (lambda s: f"{base}/{s}") if base.startswith("dataset:") and "/" not in base else None
+    full = open_source(split("train") if split else base)
+    train_part = _slice(full, b.symbols)
+    if split:
+        valid = _slice(open_source(split("valid")).in_alphabet(full.alphabet), b.eval_symbols)
+        test = _slice(open_source(split("test")).in_alphabet(full.alphabet), b.eval_symbols)
+    else:  # one source: the next slices after the training slice
+        from ...sequences import Symbols
+
+        n = train_part.n_symbols
+        rest = full.codes[n : n + 2 * b.eval_symbols]
+        half = len(rest) // 2
+        from ...errors import InputError
+
+        if half < b.bptt + 1:
+            raise InputError(f"{base} has too few symbols after the training slice for validation and test; lower train.symbols")
+        valid = Symbols(rest[:half], full.alphabet, [0, half])
+        test = Symbols(rest[half : 2 * half], full.alphabet, [0, half])
+    model_cfg = ModelConfig("dilated", vocab_size=full.alphabet_size, width=trial.width, embedding=b.embedding,
+                            dilations=trial.dilations, cell=trial.cell, seed=trial.seed)
+    cfg = TrainConfig(mode="windows", epochs=b.epochs, batch=b.batch, bptt=b.bptt, optimizer=b.optimizer, lr=b.lr,
+                      clip=b.clip, steps_per_epoch=b.steps_per_epoch, time_budget=b.time_budget, seed=trial.seed,
+                      patience=max(1, b.epochs))
+    ck = train(model_cfg, train_part, valid=valid, config=cfg)
+    test_bpc = evaluate_loss(ck.model, test, "windows", cfg) / LN2
+    return {"metric": "test_bpc", "test_bpc": test_bpc, "valid_bpc": ck.extra["best_valid_bps"],
+            "parameters": ck.model.n_parameters(), "epochs_run": len(ck.history), "first_step_at": None}
+
+
+def run_trial(trial: Trial | dict[str, Any]) -> dict[str, Any]:
+    """Train and test one trial; returns its results row (the trial's fields, metric, size, timings).
+
+    The same trial gives the same row, timings aside (:data:`TIMING_KEYS`), in any process:
+    seeds are the trial's and torch runs on ``trial.threads`` threads.
+    """
+    import os
+
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import torch
+
+    trial = trial if isinstance(trial, Trial) else Trial.from_dict(trial)
+    started = time.time()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(trial.threads)
+    try:
+        out = _classify(trial, started) if trial.task == "classify" else _charlm(trial, started)
+    finally:
+        torch.set_num_threads(threads)
+    done = time.time()
+    first = out.pop("first_step_at")
+    return {"key": trial.key, **trial.to_dict(), "max_dilation": trial.dilations[-1], "layers": len(trial.dilations),
+            **out, "started_at": started, "seconds": done - started, "first_step_at": first,
+            "first_step_s": (first - started) if first else None}
