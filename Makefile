@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_counting.py
 	$(PY) benchmarks/bench_synth.py
 	$(PY) benchmarks/bench_models.py
+	$(PY) benchmarks/bench_grid.py
 
 clean:
 	rm -rf $(VENV) out build src/*.egg-info

@@ -229,8 +229,10 @@ def _max_dilation(curve: MICurve, diagnosis, threshold) -> tuple[int, str, str]:
             d = int(curve.lags[i])
             reason = f"the floor-corrected curve stays above {threshold:g} nats up to d = {d}"
         rule = "fixed"
+    # Any detected period caps the span, whatever law the envelope follows (Fashion-MNIST's is
+    # exponential at every lag, periodic at 28).
     period = diagnosis.periodicity.period
-    if period and diagnosis.kind == "periodic_power_law" and period < d:
+    if period and period < d:
         d, reason = int(period), f"capped at the period {period} of the curve's peaks (the span reaches {d})"
     return max(1, d), reason, rule
 

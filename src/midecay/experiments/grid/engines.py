@@ -82,9 +82,8 @@ def _local(pending: list[Trial], store: ResultsStore, workers: int, on_row: Call
 
 
 def _ray(pending: list[Trial], store: ResultsStore, cpus_per_trial: int, address: str | None, on_row: Callable) -> None:
-    # Ray Tune's own tables and logger callbacks would write to stdout and the experiment folder.
+    # Ray Tune's new console output prints tables on stdout, which --json keeps for the result.
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
-    os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
     try:
         import ray
         from ray import tune

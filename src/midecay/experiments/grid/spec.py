@@ -257,7 +257,9 @@ class GridSpec:
         from ...lags import parse_lags
 
         symbols = self.curve_symbols()
-        default = f"1:{min(1000, int(np.max(symbols.lengths)) - 1)}:40log"
+        # Images: every lag, so a period (28 pixels) shows; text: a log grid to 1000.
+        longest = int(np.max(symbols.lengths)) - 1
+        default = f"1:{longest}" if self.task == "classify" and longest <= 4096 else f"1:{min(1000, longest)}:40log"
         curve = mi_curve(symbols, parse_lags(self.lags or default), seed=0)
         return design_dilations(curve, threshold=self.threshold, cap=self.cap)
 
