@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from .._version import __version__
-from . import analysis_cmds, data_cmds, design_cmds, experiment_cmds, model_cmds, report_cmds, synth_cmds
+from . import analysis_cmds, data_cmds, design_cmds, experiment_cmds, lm_cmds, model_cmds, report_cmds, synth_cmds
 
 app = typer.Typer(
     name="midecay",
@@ -45,6 +45,7 @@ analysis_cmds.register(app)
 model_cmds.register(app)
 experiment_cmds.register(app)
 design_cmds.register(app)
+lm_cmds.register(app)
 synth_cmds.register(app)
 data_cmds.register(app)
 report_cmds.register(app)

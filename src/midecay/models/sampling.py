@@ -26,6 +26,8 @@ def sample(
     temperature: float = 1.0,
     burn_in: int = 0,
     alphabet: Sequence | None = None,
+    top_k: int = 0,
+    top_p: float = 1.0,
     progress: bool = False,
 ) -> Symbols:
     """Sample ``n_streams`` independent streams of ``length`` symbols, all in one batch.
@@ -33,6 +35,8 @@ def sample(
     Every stream starts from the model's start token (a recurrent model's zero state); the
     first ``burn_in`` symbols of each are generated and dropped. The result has one segment
     per stream, so pairs never cross streams. The same seed gives the same symbols on CPU.
+    ``top_k`` (0: all) and ``top_p`` (1: all) restrict each draw to the most likely symbols,
+    as for pretrained language models.
 
     Examples
     --------
@@ -46,6 +50,9 @@ def sample(
     check_int("burn_in", burn_in, 0, 10**9)
     if not temperature > 0:
         raise InputError(f"temperature must be > 0, got {temperature}")
+    check_int("top_k", top_k, 0)
+    if not 0 < top_p <= 1:
+        raise InputError(f"top_p must lie in (0, 1], got {top_p}")
     v = model.config.vocab_size
     alphabet = tuple(range(v)) if alphabet is None else tuple(alphabet)
     if len(alphabet) != v:
@@ -59,12 +66,27 @@ def sample(
     state = model.start(n_streams)
     for t in progress_bar(range(burn_in + length), burn_in + length, "sampling", progress):
         logits, state = model.step(tokens, state)
-        probs = torch.softmax(logits.float() / temperature, dim=-1)
+        probs = _restrict(torch.softmax(logits.float() / temperature, dim=-1), top_k, top_p)
         tokens = torch.multinomial(probs, 1, generator=generator)[:, 0]
         if t >= burn_in:
             out[:, t - burn_in] = tokens.cpu().numpy()
     model.train(was_training)
     bounds = np.arange(0, n_streams * length + 1, length)
     provenance = {"source": "model samples", "arch": model.config.arch, "seed": int(seed), "temperature": float(temperature),
+                  **({"top_k": int(top_k)} if top_k else {}), **({"top_p": float(top_p)} if top_p < 1 else {}),
                   "burn_in": int(burn_in), "n_streams": int(n_streams), "length": int(length)}
     return Symbols(out.reshape(-1), alphabet, bounds, f"{model.config.arch} samples ({n_streams} x {length})", provenance)
+
+
+def _restrict(probs: torch.Tensor, top_k: int, top_p: float) -> torch.Tensor:
+    """Zero all but the ``top_k`` most likely symbols and the smallest set holding ``top_p`` of the mass."""
+    if top_k and top_k < probs.shape[-1]:
+        kth = torch.topk(probs, top_k, dim=-1).values[:, -1:]
+        probs = torch.where(probs >= kth, probs, torch.zeros_like(probs))
+    if top_p < 1.0:
+        sorted_p, order = torch.sort(probs, dim=-1, descending=True)
+        cum = torch.cumsum(sorted_p, dim=-1)
+        drop = cum - sorted_p >= top_p * cum[:, -1:]  # keep the symbols needed to reach top_p (the first always)
+        sorted_p = sorted_p.masked_fill(drop, 0.0)
+        probs = torch.zeros_like(probs).scatter(-1, order, sorted_p)
+    return probs

