@@ -122,3 +122,79 @@ def test_iid_plugin_floor_matches_the_analytic_bias():
     expected = 49 / (2 * n)
     assert np.mean(curve.baseline) == pytest.approx(expected, rel=0.10)
     assert np.all(curve.baseline_excess < 0.1 * expected)
+
+
+def _permutation_draws(codes, lags, k, n, rng, estimator):
+    from midecay.counting import KERNELS, windows_from_bounds
+    from midecay.curve import _mi_per_lag
+
+    w = windows_from_bounds(np.array([0, len(codes)]))
+    return np.array([_mi_per_lag(KERNELS["dense"].count(rng.permutation(codes), w, lags, k, cells=False), estimator)
+                     for _ in range(n)])
+
+
+@pytest.mark.parametrize("k", [2, 6])
+def test_table_null_matches_the_permutation_null(k):
+    """Hypothesis: given a lag's margins, a global permutation makes the pair table a
+    hypergeometric draw, which Patefield's algorithm samples directly; so over 2000 draws each,
+    the two nulls' means agree within 3 standard errors and their spreads within 20 % (the
+    spread of a chi-square with 1 degree of freedom is itself uncertain by ~6 % at this size,
+    so 20 % is over 3 of its errors), at every lag, on an autocorrelated sequence (whose own dependence neither null keeps). A null scaled
+    by 3, or a floor of zero, fails. (Miller-Madow here: Grassberger's estimator has a term in
+    the parity of each count, and the table null keeps the observed margins' parities, which a
+    permutation does not: see the next test for what that means.)"""
+    from midecay.counting import KERNELS, windows_from_bounds
+    from midecay.curve import table_null
+
+    P = np.full((k, k), 0.2 / (k - 1))
+    np.fill_diagonal(P, 0.8)
+    codes = markov(P, 20_000, seed=1).symbols.codes
+    lags = np.array([1, 3, 30, 300])
+    counts = KERNELS["dense"].count(codes, windows_from_bounds(np.array([0, len(codes)])), lags, k)
+    n = 2000
+    tables = table_null(counts, "miller_madow", n, np.random.default_rng(0))
+    perms = _permutation_draws(np.asarray(codes), lags, k, n, np.random.default_rng(1), "miller_madow")
+    se = np.sqrt(tables.var(axis=0) / n + perms.var(axis=0) / n)
+
+    def agrees(draws):
+        ratio = draws.std(axis=0) / perms.std(axis=0)
+        return np.all(np.abs(draws.mean(axis=0) - perms.mean(axis=0)) < 3 * se) and np.all((ratio > 0.8) & (ratio < 1.2))
+
+    assert agrees(tables)
+    assert not agrees(3 * tables) and not agrees(0 * tables)
+
+
+def test_grassberger_table_floor_is_calibrated_and_tighter():
+    """Hypothesis: on independent binary sequences (true MI 0 at every lag) the Grassberger
+    estimate minus the table floor averages zero over 40 seeds (within 3 standard errors), and
+    scatters less than minus the permutation floor, because the floor conditions on the
+    observed margins, parities included, as the estimate does."""
+    from midecay.counting import KERNELS, windows_from_bounds
+    from midecay.curve import _mi_per_lag, table_null
+
+    w = windows_from_bounds(np.array([0, 20_000]))
+    lags = np.array([1, 300])
+    by_tables, by_perms = [], []
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        codes = (rng.random(20_000) < 0.5).astype(np.int8)
+        counts = KERNELS["dense"].count(codes, w, lags, 2)
+        observed = _mi_per_lag(counts, "grassberger")
+        by_tables.append(observed - table_null(counts, "grassberger", 16, rng).mean(axis=0))
+        by_perms.append(observed - _permutation_draws(codes, lags, 2, 16, rng, "grassberger").mean(axis=0))
+    by_tables, by_perms = np.array(by_tables), np.array(by_perms)
+    assert np.all(np.abs(by_tables.mean(axis=0)) < 3 * by_tables.std(axis=0) / np.sqrt(40))
+    assert by_tables.std(axis=0)[1] < by_perms.std(axis=0)[1]
+
+
+def test_default_floor_uses_tables_and_is_seeded():
+    """The default floor draws tables for small alphabets and permutes for large ones; one seed, same bytes."""
+    s = markov(np.array([[0.9, 0.1], [0.2, 0.8]]), 50_000, seed=0).symbols
+    a = midecay.mi_curve(s, [1, 10], seed=5)
+    b = midecay.mi_curve(s, [1, 10], seed=5)
+    assert a.provenance["baseline"] == "tables" and a.provenance["n_shuffles"] == 16
+    assert np.array_equal(a.baseline, b.baseline) and np.array_equal(a.baseline_std, b.baseline_std)
+    c = midecay.mi_curve(s, [1, 10], seed=5, baseline="permutation")
+    assert c.provenance["baseline"] == "permutation" and c.provenance["n_shuffles"] == 3
+    words = midecay.encode(np.arange(200_000) % 300)
+    assert midecay.mi_curve(words, [1], seed=0, n_blocks=0).provenance["baseline"] == "permutation"

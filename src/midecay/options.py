@@ -27,7 +27,7 @@ DEFAULT_MEMORY_LIMIT = 2 * 1024**3
 
 ESTIMATOR_NAMES = ("grassberger", "miller_madow", "plugin")
 BASES = ("nats", "bits")
-BASELINES = ("shuffle", "none")
+BASELINES = ("shuffle", "tables", "permutation", "none")
 NULLS = ("autocorrelated", "iid")
 
 
@@ -58,7 +58,7 @@ class CurveOptions:
     base: str = "nats"
     backend: str = "auto"
     baseline: str = "shuffle"
-    n_shuffles: int = 3
+    n_shuffles: int | None = None
     n_blocks: int = 16
     memory_limit: int = DEFAULT_MEMORY_LIMIT
     null: str = "autocorrelated"
@@ -73,7 +73,8 @@ class CurveOptions:
         from .counting import KERNELS  # the table of kernels is the list of backends
 
         _choice("backend", self.backend, ("auto", *KERNELS))
-        check_int("n_shuffles", self.n_shuffles, 1 if baseline == "shuffle" else 0, MAX_SHUFFLES)
+        if self.n_shuffles is not None:
+            check_int("n_shuffles", self.n_shuffles, 1 if baseline != "none" else 0, MAX_SHUFFLES)
         check_int("n_blocks", self.n_blocks, 0, MAX_BLOCKS)
         if self.n_blocks == 1:
             raise InputError("n_blocks must be 0 (no jackknife) or >= 2, got 1")

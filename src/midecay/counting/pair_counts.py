@@ -108,6 +108,31 @@ class PairCounts:
     def _subtract(self, other: PairCounts) -> PairCounts:  # pragma: no cover
         raise NotImplementedError
 
+    @staticmethod
+    def total(parts: list[PairCounts]) -> PairCounts:
+        """The counts of disjoint sets of pairs added up (the jackknife's blocks make the whole).
+
+        >>> a = PairCounts.from_dense(np.array([1]), np.array([[[1, 0], [0, 1]]]))
+        >>> PairCounts.total([a, a]).to_dense().tolist()
+        [[[2, 0], [0, 2]]]
+        """
+        first = parts[0]
+        if any(not np.array_equal(p.lags, first.lags) or p.alphabet_size != first.alphabet_size for p in parts):
+            raise InputError("can only add pair counts over the same lags and alphabet")
+        if all(isinstance(p, DenseCounts) for p in parts):
+            return PairCounts.from_dense(first.lags, np.sum([p.dense for p in parts], axis=0))
+        if not all(p.has_cells for p in parts):
+            raise InputError("adding counts needs the individual cells; count with cells=True")
+        sparse = [p.to_sparse() for p in parts]
+        keys, values = [], []
+        for i in range(len(first.lags)):
+            key, inverse = np.unique(np.concatenate([s.keys[i] for s in sparse]), return_inverse=True)
+            keys.append(key)
+            values.append(np.bincount(inverse, weights=np.concatenate([s.values[i] for s in sparse])).astype(np.int64))
+        left = np.sum([s.left_counts for s in sparse], axis=0)
+        right = np.sum([s.right_counts for s in sparse], axis=0)
+        return PairCounts.from_sparse(first.lags, first.alphabet_size, keys, values, left, right)
+
 
 @dataclass(frozen=True, eq=False)
 class DenseCounts(PairCounts):

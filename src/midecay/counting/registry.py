@@ -17,6 +17,7 @@ from .dense import count_dense
 from .pair_counts import PairCounts
 from .reference import count_reference
 from .sparse import count_sparse
+from .torch_kernel import count_torch
 
 __all__ = ["Kernel", "KERNELS", "choose_backend", "MAX_DENSE_ALPHABET"]
 
@@ -50,6 +51,8 @@ KERNELS: dict[str, Kernel] = {
         Kernel("dense", count_dense, count_reference, None, "numba, K x K sub-histograms, parallel over lags/chunks"),
         Kernel("sparse", count_sparse, count_reference, None, "numba, symbol-grouped positions, O(distinct pairs)"),
         Kernel("bitset", count_bitset, count_reference, MAX_BITSET_ALPHABET, "numba, AND + POPCNT on bit planes"),
+        Kernel("torch", count_torch, count_reference, None,
+               "torch bincount per lag (K^2 cells), sort + run lengths above 4096 symbols; CUDA when available"),
     )
 }
 
