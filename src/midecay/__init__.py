@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "count_pairs": ".counting",
     "MICurve": ".micurve",
     "mi_curve": ".curve",
+    "mi_curves": ".curve",
     "CurveOptions": ".options",
     "entropy": ".estimators",
     "mutual_information": ".estimators",
@@ -70,7 +71,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from ._warnings import UnreliableEstimateWarning
     from .comparison import Comparison, compare
     from .counting import PairCounts, count_pairs
-    from .curve import mi_curve
+    from .curve import mi_curve, mi_curves
     from .design import DilationDesign, design_dilations
     from .errors import InputError
     from .estimators import entropy, mutual_information

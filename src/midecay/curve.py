@@ -10,6 +10,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from ._memmap import CHUNK_SYMBOLS, chunks, is_mapped
 from ._progress import progress as progress_bar
 from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
@@ -77,6 +78,30 @@ def table_null(counts: PairCounts, estimator: str, n_draws: int, rng: np.random.
     return out
 
 
+def count_in_slices(kernel, codes: np.ndarray, blocks: list[np.ndarray], lags: np.ndarray, k: int, chunk: int,
+                    *, progress: bool = False) -> list[PairCounts]:
+    """Each block's pair counts, from one pass over ``codes`` in slices of ``chunk`` first positions.
+
+    A slice holds its first positions and the ``max(lags)`` symbols after them, so every pair
+    is counted in the slice of its first position: the sums equal one count of the whole.
+    """
+    reach = int(lags[-1])
+    sums: list[list[PairCounts]] = [[] for _ in blocks]
+    n_slices = -(-len(codes) // chunk)
+    for lo, hi, view in progress_bar(chunks(codes, chunk, overlap=reach), n_slices, "counting slices", progress):
+        for b, win in enumerate(blocks):
+            start, first_stop = np.maximum(win[:, 0], lo), np.minimum(win[:, 1], hi)
+            keep = start < first_stop
+            if not keep.any():
+                continue
+            local = np.stack([start[keep], first_stop[keep], np.minimum(win[keep, 2], lo + len(view))], axis=1) - lo
+            part = kernel.count(view, np.ascontiguousarray(local), lags, k, cells=True, codes_checked=True)
+            sums[b] = [PairCounts.total(sums[b] + [part])]
+    if not all(sums):
+        raise InputError("a block of the jackknife holds no pairs; use fewer blocks")
+    return [parts[0] for parts in sums]
+
+
 def mi_curve(
     data: Any,
     lags: Iterable[int] | int,
@@ -91,6 +116,9 @@ def mi_curve(
     progress: bool = False,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
     null: str = "autocorrelated",
+    chunk_symbols: int = CHUNK_SYMBOLS,
+    engine: str = "local",
+    address: str | None = None,
 ) -> MICurve:
     """Estimate the mutual information ``I(d)`` between symbols ``d`` apart.
 
@@ -125,6 +153,15 @@ def mi_curve(
         Show a progress bar (tqdm) for the shuffles and jackknife blocks.
     memory_limit
         Bytes the dense kernel's histograms may take; a larger request is refused up front.
+    chunk_symbols
+        Memory-mapped codes (token files) longer than this are counted in slices of this
+        many symbols, each slice's pages released after it, so resident memory stays near
+        one slice whatever the file's size; the counts are the same as in one piece.
+    engine, address
+        ``"local"`` (default) or ``"ray"``: the counting cut into slices (at most
+        ``chunk_symbols`` each, at least two per CPU) counted by Ray tasks where the data is
+        (a memory-mapped file is opened by each task), on the running Ray, a cluster at
+        ``address``, or a local Ray started for the call; the curve equals the local one exactly.
     null
         What "no dependence at lag d" means for the floor and significance:
         ``"autocorrelated"`` (default) keeps the sequence's own autocorrelation (a serially
@@ -154,6 +191,8 @@ def mi_curve(
             f"lag {lags[-1]} is not shorter than the longest segment ({longest} symbols); use lags below {longest}"
         )
     baseline = options.baseline
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine {engine!r}; choose local or ray")
     kernel = resolve_backend(backend, symbols.alphabet_size)
     k = symbols.alphabet_size
     options.check_memory(kernel.name, k, len(lags), numba.get_num_threads())
@@ -161,7 +200,20 @@ def mi_curve(
 
     stderr = np.full(len(lags), np.nan)
     leave_out = np.zeros((0, len(lags)))
-    if n_blocks >= 2 and kernel.name in SINGLE_PASS_KERNELS:
+    if engine == "ray":
+        from .counting.ray_engine import count_blocks_ray
+
+        blocks = block_windows(symbols.bounds, n_blocks) if n_blocks >= 2 else [windows]
+        parts = count_blocks_ray(symbols.codes, blocks, lags, k, kernel.name, chunk_symbols, address=address)
+        counts = PairCounts.total(parts) if n_blocks >= 2 else parts[0]
+        parts = parts if n_blocks >= 2 else None
+    elif is_mapped(symbols.codes) and symbols.n_symbols > chunk_symbols:
+        # Past memory: one pass in slices, each slice's pages released after it (bounded RSS).
+        blocks = block_windows(symbols.bounds, n_blocks) if n_blocks >= 2 else [windows]
+        parts = count_in_slices(kernel, symbols.codes, blocks, lags, k, chunk_symbols, progress=progress)
+        counts = PairCounts.total(parts) if n_blocks >= 2 else parts[0]
+        parts = parts if n_blocks >= 2 else None
+    elif n_blocks >= 2 and kernel.name in SINGLE_PASS_KERNELS:
         # One pass: the blocks are counted and their sum is the total (dense tables add cheaply).
         blocks = block_windows(symbols.bounds, n_blocks)
         parts = [kernel.count(symbols.codes, win, lags, k, cells=True, codes_checked=True)
@@ -331,3 +383,20 @@ def _warn_if_sparse(counts: PairCounts, n_pairs: np.ndarray) -> None:
             UnreliableEstimateWarning,
             stacklevel=3,
         )
+
+
+def mi_curves(datas: Iterable[Any], lags: Iterable[int] | int, *, engine: str = "local", address: str | None = None,
+              **options: Any) -> list[MICurve]:
+    """The curves of many inputs (a grid's sample sets, many files) with one setting; on Ray, one session for all.
+
+    Examples
+    --------
+    >>> [c.n_symbols for c in mi_curves(["abab" * 50, "aabb" * 50], [1, 2], seed=0, n_blocks=0)]
+    [200, 200]
+    """
+    if engine == "ray":
+        from .counting.ray_engine import ray_session
+
+        with ray_session(address):
+            return [mi_curve(d, lags, engine="ray", **options) for d in datas]
+    return [mi_curve(d, lags, engine=engine, **options) for d in datas]

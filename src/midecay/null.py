@@ -185,6 +185,10 @@ class AutocorrelationSample:
         # ĉ(tau) has variance ~(K-1)/n under independence. Once ĉ has sunk into that noise (two
         # lags in a row under 3 sigma) the remaining terms are noise, which the wide far-lag
         # spacing would multiply, and a stray 3-sigma lag further on would drag in: stop there.
+        from ._memmap import release
+
+        for start, _, end in self.windows:  # a memory-mapped corpus keeps no sampled pages resident
+            release(symbols.codes, int(start), int(end) + int(self.taus.max(initial=0)))
         noise_c2 = (self.k_eff - 1) / np.maximum(self.n_tau, 1.0)
         quiet = self.c**2 <= 9.0 * noise_c2
         sunk = np.flatnonzero(quiet[:-1] & quiet[1:]) if len(self.taus) > 1 else np.flatnonzero(quiet)

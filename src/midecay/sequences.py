@@ -60,12 +60,16 @@ def check_code_range(codes: np.ndarray, alphabet_size: int) -> None:
         return
     if alphabet_size < 1:
         raise InputError("the alphabet is empty; give at least one symbol")
-    if np.issubdtype(codes.dtype, np.signedinteger):
-        low = int(codes.min())
-        if low < 0:
-            raise InputError(f"codes hold a negative value ({low}); codes must be >= 0, shift or re-encode them")
-    if alphabet_size - 1 < np.iinfo(codes.dtype).max:
-        high = int(codes.max())
+    from ._memmap import minmax
+
+    signed = np.issubdtype(codes.dtype, np.signedinteger)
+    bounded = alphabet_size - 1 < np.iinfo(codes.dtype).max
+    if not (signed or bounded):
+        return
+    low, high = minmax(codes)  # one pass; in slices (resident memory bounded) for a memory map
+    if signed and low < 0:
+        raise InputError(f"codes hold a negative value ({low}); codes must be >= 0, shift or re-encode them")
+    if bounded:
         if high >= alphabet_size:
             raise InputError(
                 f"codes run up to {high} but the alphabet has {alphabet_size} symbols (codes 0..{alphabet_size - 1}); "
@@ -265,8 +269,12 @@ def _check_int_array(arr: np.ndarray, what: str) -> None:
         return
     if not np.issubdtype(arr.dtype, np.integer):
         raise InputError(f"{what} has dtype {arr.dtype}; pass integer codes, a str, bytes or a list of tokens")
-    if arr.size and np.issubdtype(arr.dtype, np.signedinteger) and arr.min() < 0:
-        raise InputError(f"{what} holds negative codes (min {arr.min()}); codes must be >= 0, shift or re-encode them")
+    if arr.size and np.issubdtype(arr.dtype, np.signedinteger):
+        from ._memmap import minmax
+
+        low = minmax(arr)[0]
+        if low < 0:
+            raise InputError(f"{what} holds negative codes (min {low}); codes must be >= 0, shift or re-encode them")
 
 
 def _encode_tokens(tokens: Sequence[Hashable]) -> tuple[np.ndarray, tuple]:
@@ -403,7 +411,9 @@ def _symbols_from_units(items: list, description: str) -> Symbols:
 
 def _symbols_from_ints(arrays: list[np.ndarray], description: str) -> Symbols:
     bounds = np.concatenate([[0], np.cumsum([len(a) for a in arrays])]).astype(np.int64)
-    top = max(int(a.max()) for a in arrays)
+    from ._memmap import minmax
+
+    top = max(minmax(a)[1] for a in arrays)
     if top >= MAX_IMPLICIT_ALPHABET:
         # Sparse large values (hashes, ids): the alphabet is the values that occur, never
         # range(max + 1), which would take memory for every value that does not.

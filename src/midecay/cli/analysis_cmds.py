@@ -57,7 +57,9 @@ def register(app: typer.Typer) -> None:
         baseline: Annotated[str, typer.Option(help="shuffle (the cheapest valid floor) | tables | permutation | none")] = "shuffle",
         shuffles: Annotated[Optional[int], typer.Option(help="Null draws: tables per lag (default 16) or permuted copies (3).")] = None,
         blocks: Annotated[int, typer.Option(help="Jackknife blocks for standard errors (0: none, at most 1000).")] = 16,
-        backend: Annotated[str, typer.Option(help="auto | dense | sparse | bitset | numpy")] = "auto",
+        backend: Annotated[str, typer.Option(help="auto | dense | sparse | bitset | numpy | torch (CUDA when available)")] = "auto",
+        engine: Annotated[str, typer.Option(help="local | ray (slices counted by Ray tasks; see --address)")] = "local",
+        address: Annotated[Optional[str], typer.Option(help="ray: a running cluster's address (`ray start --head`); default: a local Ray.")] = None,
         seed: SeedOpt = 0,
         out: Annotated[Optional[Path], typer.Option(help="Write the curve as JSON here.")] = None,
         plot: Annotated[Optional[Path], typer.Option(help="Write a PNG figure here.")] = None,
@@ -80,7 +82,7 @@ def register(app: typer.Typer) -> None:
         result = mi_curve(
             symbols, lag_values, estimator=options.estimator, base=options.base, backend=options.backend,
             baseline=options.baseline, n_shuffles=options.n_shuffles, n_blocks=options.n_blocks, seed=seed,
-            progress=io.progress,
+            progress=io.progress, engine=engine, address=address,
         )
         if out:
             result.to_json(out, overwrite=force)
