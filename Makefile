@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_synth.py
 	$(PY) benchmarks/bench_models.py
 	$(PY) benchmarks/bench_grid.py
+	$(PY) benchmarks/bench_scale.py
 
 clean:
 	rm -rf $(VENV) out build src/*.egg-info

@@ -54,7 +54,8 @@ def null_method(baseline: str, kernel: str, alphabet_size: int) -> str:
     """The floor's method: ``"tables"``, ``"permutation"`` or ``"none"`` (``"shuffle"`` resolved)."""
     if baseline != "shuffle":
         return baseline
-    return "tables" if alphabet_size <= MAX_TABLE_ALPHABET and kernel != "sparse" else "permutation"
+    # By alphabet size only: the floor, like the counts, must not depend on the backend.
+    return "tables" if alphabet_size <= MAX_TABLE_ALPHABET else "permutation"
 
 
 def table_null(counts: PairCounts, estimator: str, n_draws: int, rng: np.random.Generator) -> np.ndarray:

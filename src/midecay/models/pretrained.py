@@ -141,9 +141,10 @@ def load_lm(model: str | os.PathLike, *, allow_eos: bool = False, progress: bool
 
     Examples
     --------
-    >>> lm = load_lm("smollm2-135m")  # doctest: +SKIP
-    >>> lm.config.vocab_size  # doctest: +SKIP
-    49152
+    ``load_lm("smollm2-135m")`` gives SmolLM2-135M (vocabulary 49,152); the named models:
+
+    >>> sorted(NAMED_MODELS)
+    ['smollm2-135m']
     """
     transformers = _transformers()
     text = os.fspath(model)
@@ -391,7 +392,10 @@ def evaluate_lm(
 
     if level not in ("char", "token"):
         raise InputError(f"unknown level {level!r}; choose char or token")
-    ref = open_source(reference, level="char") if isinstance(reference, (str, os.PathLike)) else reference
+    ref = open_source(reference) if isinstance(reference, (str, os.PathLike)) else reference
+    if not all(isinstance(a, str) and len(a) == 1 for a in ref.alphabet):
+        raise InputError("the reference must be text read character by character (e.g. dataset:wiki-xml, a .txt file); "
+                         "pick a character level for it")
     mine = samples.symbols(level)
     if level == "char":
         ref_stream = "".join(_text_of(ref))

