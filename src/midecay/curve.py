@@ -14,12 +14,12 @@ from ._memmap import CHUNK_SYMBOLS, chunks, is_mapped
 from ._progress import progress as progress_bar
 from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
-from .counting import PairCounts, block_windows, resolve_backend, windows_from_bounds
+from .counting import DenseCounts, PairCounts, block_windows, resolve_backend, windows_from_bounds
 from .errors import InputError
-from .estimators import mutual_information_from_profile, to_base
+from .estimators import mutual_information_from_profile, mutual_information_tables, to_base
 from .lags import as_lags
 from .micurve import MICurve, PeriodScan
-from .null import AutocorrelationSample
+from .null import AutocorrelationSample, sample_budget
 from .options import DEFAULT_MEMORY_LIMIT, CurveOptions
 from .rng import as_generator
 from .sequences import encode
@@ -30,6 +30,8 @@ __all__ = ["MICurve", "mi_curve", "block_windows"]
 
 
 def _mi_per_lag(counts: PairCounts, estimator: str) -> np.ndarray:
+    if isinstance(counts, DenseCounts):  # all lags at once (equal to the profile path to rounding)
+        return mutual_information_tables(counts.dense, estimator)
     return np.array(
         [
             mutual_information_from_profile(counts.joint_profile(i), counts.left(i), counts.right(i), estimator)
@@ -255,7 +257,7 @@ def mi_curve(
             shuffled_mi[s] = _mi_per_lag(kernel.count(shuffled, windows, lags, k, cells=False, codes_checked=True), estimator)
     if method != "none":
         # One count of the sequence's autocorrelation serves the null and the period scan.
-        sample = AutocorrelationSample(symbols)
+        sample = AutocorrelationSample(symbols, sample_symbols=sample_budget(symbols.n_symbols, len(lags)))
         floor, floor_std, floor_se, shape, excess, null_info = _null(
             counts, shuffled_mi, sample if null == "autocorrelated" else None
         )

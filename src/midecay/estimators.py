@@ -160,3 +160,46 @@ def mutual_information_from_profile(joint: Profile, left: np.ndarray, right: np.
     """``I = H(X) + H(Y) - H(X, Y)`` in nats, the joint given as a count profile."""
     h = _estimator(estimator)
     return h(*count_profile(left)) + h(*count_profile(right)) - h(*joint)
+
+
+def entropy_rows(counts: np.ndarray, estimator: str = "grassberger") -> np.ndarray:
+    """The entropy (nats) of each row of a 2-D array of cell counts, all rows at once.
+
+    The fast path for stacks of tables (a curve's lags, its jackknife's leave-one-out tables,
+    its null's random tables): the function of each count (``n ln n``, Grassberger's ``G(n)``)
+    is evaluated once per distinct count over the whole stack. Equal to the profile-based
+    estimators to rounding (the tests hold them together).
+
+    Examples
+    --------
+    >>> entropy_rows(np.array([[1, 1], [2, 0]]), "plugin").round(6).tolist()
+    [0.693147, 0.0]
+    """
+    _estimator(estimator)  # a known name, or a one-line error
+    counts = np.asarray(counts)
+    n = counts.sum(axis=1).astype(np.float64)
+    values, inverse = np.unique(counts, return_inverse=True)
+    v = values.astype(np.float64)
+    safe = np.where(v > 0, v, 1.0)
+    f = v * (grassberger_g(safe) if estimator == "grassberger" else np.log(safe))
+    f[v == 0] = 0.0
+    weighted = f[inverse.reshape(counts.shape)].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = np.where(n > 0, np.log(np.where(n > 0, n, 1.0)) - weighted / np.where(n > 0, n, 1.0), 0.0)
+    if estimator == "miller_madow":
+        occupied = (counts > 0).sum(axis=1)
+        h = h + np.where(n > 0, (occupied - 1.0) / (2.0 * np.where(n > 0, n, 1.0)), 0.0)
+    return h
+
+
+def mutual_information_tables(tables: np.ndarray, estimator: str = "grassberger") -> np.ndarray:
+    """``I = H(X) + H(Y) - H(X, Y)`` in nats for each of a stack of ``(m, K, K)`` pair tables.
+
+    >>> t = np.array([[[5, 0], [0, 5]], [[3, 2], [2, 3]]])
+    >>> mutual_information_tables(t, "plugin").round(4).tolist()
+    [0.6931, 0.0201]
+    """
+    tables = np.asarray(tables)
+    m = len(tables)
+    return (entropy_rows(tables.sum(axis=2), estimator) + entropy_rows(tables.sum(axis=1), estimator)
+            - entropy_rows(tables.reshape(m, -1), estimator))

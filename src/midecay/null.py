@@ -148,10 +148,10 @@ class AutocorrelationSample:
     :meth:`scan` the MI at consecutive lags for periodicity.
     """
 
-    def __init__(self, symbols: Symbols, *, scan_lags: int = SCAN_LAGS) -> None:
+    def __init__(self, symbols: Symbols, *, scan_lags: int = SCAN_LAGS, sample_symbols: int = SAMPLE_SYMBOLS) -> None:
         codes = np.asarray(symbols.codes)
         self.lengths = symbols.lengths
-        self.windows = _sample_windows(symbols.bounds, SAMPLE_SYMBOLS)
+        self.windows = _sample_windows(symbols.bounds, sample_symbols)
         sample_lengths = self.windows[:, 2] - self.windows[:, 0]
         self.sample_symbols = int(sample_lengths.sum())
         k = symbols.alphabet_size
@@ -241,3 +241,20 @@ def autocorrelation_terms(symbols: Symbols, lags: np.ndarray) -> Autocorrelation
     chain of the tests they reproduce the exact ones within a few percent.
     """
     return AutocorrelationSample(symbols).terms(np.asarray(lags))
+
+
+#: The smallest sample :func:`sample_budget` gives a long sequence.
+MIN_SAMPLE_SYMBOLS = 1 << 18
+
+
+def sample_budget(n_symbols: int, n_lags: int, scan_lags: int = SCAN_LAGS) -> int:
+    """Symbols the autocorrelation sample takes: its ``scan_lags`` pair counts cost no more than the curve's own.
+
+    A curve of ``n_lags`` lags counts ``n_symbols * n_lags`` pairs; the sample counts
+    ``sample * scan_lags``. Between :data:`MIN_SAMPLE_SYMBOLS` and :data:`SAMPLE_SYMBOLS`
+    (sequences shorter than that are taken whole).
+
+    >>> sample_budget(10**7, 19), sample_budget(10**5, 19)
+    (742187, 262144)
+    """
+    return int(min(SAMPLE_SYMBOLS, max(MIN_SAMPLE_SYMBOLS, n_symbols * n_lags // scan_lags)))

@@ -149,6 +149,15 @@ def count_bitset(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alpha
     if k == 1:
         n = np.array([sum(max(0, min(u, e - d) - s) for s, u, e in windows) for d in lags], dtype=np.int64)
         return PairCounts.from_dense(lags, n.reshape(-1, 1, 1))
-    planes, prefix = _pack_planes(codes, k)
-    out = _bitset_kernel(planes, prefix, np.ascontiguousarray(windows, dtype=np.int64), lags, k)
+    windows = np.ascontiguousarray(windows, dtype=np.int64)
+    if len(windows) == 0:
+        return PairCounts.from_dense(lags, np.zeros((len(lags), k, k), dtype=np.int64))
+    # Pack only the span the windows reach: a jackknife block (or a slice) costs its share.
+    # A pair (t, t + d) needs t < first_stop and t + d < end: nothing past first_stop + max(d).
+    lo = int(windows[:, 0].min())
+    hi = min(int(windows[:, 2].max()), int(windows[:, 1].max()) + int(lags.max()))
+    local = windows - lo
+    local[:, 2] = np.minimum(local[:, 2], hi - lo)
+    planes, prefix = _pack_planes(codes[lo:hi], k)
+    out = _bitset_kernel(planes, prefix, local, lags, k)
     return PairCounts.from_dense(lags, out)
