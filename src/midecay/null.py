@@ -220,15 +220,12 @@ class AutocorrelationSample:
 
     def scan(self, estimator: str = "grassberger") -> PeriodScan | None:
         """MI at lags ``1 … scan_lags`` on the sample (None for large alphabets), with its noise level."""
-        from .estimators import mutual_information
+        from .estimators import mutual_information_tables
 
         if not self.scan_lags:
             return None
         m = self.scan_lags
-        mi = np.array([
-            mutual_information(self.joint[i].ravel(), self.joint[i].sum(axis=1), self.joint[i].sum(axis=0), estimator)
-            for i in range(m)
-        ])
+        mi = mutual_information_tables(np.rint(self.joint[:m]).astype(np.int64), estimator)
         dof = max(self.k_eff - 1, 1) ** 2
         noise = np.sqrt(2.0 * dof) / (2.0 * np.maximum(self.n_tau[:m], 1.0))
         return PeriodScan(self.taus[:m].astype(np.float64), mi, noise)
@@ -244,7 +241,7 @@ def autocorrelation_terms(symbols: Symbols, lags: np.ndarray) -> Autocorrelation
 
 
 #: The smallest sample :func:`sample_budget` gives a long sequence.
-MIN_SAMPLE_SYMBOLS = 1 << 18
+MIN_SAMPLE_SYMBOLS = 1 << 20
 
 
 def sample_budget(n_symbols: int, n_lags: int, scan_lags: int = SCAN_LAGS) -> int:
@@ -255,6 +252,6 @@ def sample_budget(n_symbols: int, n_lags: int, scan_lags: int = SCAN_LAGS) -> in
     (sequences shorter than that are taken whole).
 
     >>> sample_budget(10**7, 19), sample_budget(10**5, 19)
-    (742187, 262144)
+    (1048576, 1048576)
     """
     return int(min(SAMPLE_SYMBOLS, max(MIN_SAMPLE_SYMBOLS, n_symbols * n_lags // scan_lags)))
