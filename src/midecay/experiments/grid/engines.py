@@ -109,27 +109,26 @@ def _ray(pending: list[Trial], store: ResultsStore, cpus_per_trial: int, address
         experiment = storage / "grid"
         runnable = tune.with_resources(trainable, {"cpu": cpus_per_trial})
         run_config = tune.RunConfig(storage_path=str(storage), name="grid", callbacks=[Gather()], verbose=0)
+
+        def gather(results) -> None:  # rows the callback did not see (a restored run's earlier trials)
+            for result in results:
+                metrics = result.metrics or {}
+                if "row_json" in metrics:
+                    row = json.loads(metrics["row_json"])
+                    if row["key"] not in store.rows:
+                        on_row(row)
+
         if experiment.exists() and tune.Tuner.can_restore(str(experiment)):
-            tuner = tune.Tuner.restore(str(experiment), runnable, resume_errored=True, restart_errored=False)
-            # What the restored run already finished was gathered then; what it adds now arrives through the callback.
-            results = tuner.fit()
-        else:
-            results = None
+            gather(tune.Tuner.restore(str(experiment), runnable, resume_errored=True, restart_errored=False).fit())
         remaining = [t for t in pending if not store.done(t)]
         if remaining:
-            if results is not None:
+            if experiment.exists():
                 import shutil
 
-                shutil.rmtree(experiment)  # the old run is gathered; a new experiment takes the rest
+                shutil.rmtree(experiment)  # what it held is gathered; a new experiment takes the rest
             tuner = tune.Tuner(runnable, param_space={"trial": tune.grid_search([t.to_dict() for t in remaining])},
                                run_config=run_config)
-            results = tuner.fit()
-        for result in results or []:  # rows the callback missed (a restored run's earlier trials)
-            metrics = result.metrics or {}
-            if "row_json" in metrics:
-                row = json.loads(metrics["row_json"])
-                if row["key"] not in store.rows:
-                    on_row(row)
+            gather(tuner.fit())
     finally:
         if started_here:
             ray.shutdown()
