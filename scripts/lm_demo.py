@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from midecay._io import write_atomic
-from midecay.models.pretrained import evaluate_lm, load_lm, sample_lm
+from midecay.models.pretrained import LMSamples, evaluate_lm, load_lm, sample_lm
 from midecay.report import fig_to_png
 
 
@@ -32,11 +32,14 @@ def main() -> int:
     t0 = time.perf_counter()
     lm = load_lm(args.model)
     t_load = time.perf_counter() - t0
-    samples = sample_lm(lm, args.streams, args.tokens, seed=0, batch=args.batch, out=args.out / "samples.npz")
+    path = args.out / "samples.npz"
+    before = len(LMSamples.load(path).tokens) if path.exists() else 0  # a resumed run samples only the rest
+    samples = sample_lm(lm, args.streams, args.tokens, seed=0, batch=args.batch, out=path)
     t_sample = time.perf_counter() - t0 - t_load
+    new = max(len(samples.tokens) - before, 0)
     lines = [f"{args.model}: {lm.n_parameters():,} parameters, loaded in {t_load:.0f} s; {args.streams} x {args.tokens} tokens "
-             f"({sum(len(t) for t in samples.texts):,} characters) in {t_sample:.0f} s "
-             f"({args.streams * args.tokens / max(t_sample, 1e-9):.0f} tokens/s, this run's part)"]
+             f"({sum(len(t) for t in samples.texts):,} characters); this run sampled {new} streams in {t_sample:.0f} s "
+             f"({new * args.tokens / max(t_sample, 1e-9):.0f} tokens/s)"]
     for level in ("char", "token"):
         ev = evaluate_lm(samples, args.reference, level=level, tokenizer=lm.tokenizer, seed=0)
         ev.to_json(args.out / f"{level}_evaluation.json", overwrite=True)
