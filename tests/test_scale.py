@@ -45,12 +45,19 @@ def test_single_pass_jackknife_equals_the_two_pass_one(chain):
 @pytest.mark.parametrize("backend", ["auto", "sparse", "torch"])
 def test_memory_mapped_file_counted_in_slices_equals_in_memory(token_file, backend):
     """A token file counted in slices of 7,777 symbols (pairs crossing slice borders included)
-    gives the in-memory curve exactly: counts, errors, floor."""
+    gives the in-memory curve: bit for bit with the dense kernels, to rounding with the sparse one."""
     mapped = midecay.open_source(str(token_file))
     assert isinstance(mapped.codes, np.memmap)
     whole = midecay.mi_curve(np.asarray(mapped.codes).copy(), LAGS, seed=3, backend=backend)
     sliced = midecay.mi_curve(mapped, LAGS, seed=3, chunk_symbols=7_777, backend=backend)
-    assert same_curve(whole, sliced)
+    if backend == "sparse":
+        # The same integer counts; summed slices list a lag's cells in another order than one
+        # count does, so the leave-one-out sums round differently (~1e-16 relative).
+        assert np.array_equal(whole.n_pairs, sliced.n_pairs)
+        for f in FIELDS[:-1]:
+            np.testing.assert_allclose(getattr(whole, f), getattr(sliced, f), rtol=1e-9, atol=1e-14)
+    else:
+        assert same_curve(whole, sliced)
 
 
 def _mapped_rss_kb(path) -> int:

@@ -16,7 +16,12 @@ from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
 from .counting import DenseCounts, PairCounts, block_windows, resolve_backend, windows_from_bounds
 from .errors import InputError
-from .estimators import mutual_information_from_profile, mutual_information_tables, to_base
+from .estimators import (
+    leave_out_mutual_information,
+    mutual_information_from_profile,
+    mutual_information_tables,
+    to_base,
+)
 from .lags import as_lags
 from .micurve import MICurve, PeriodScan
 from .null import AutocorrelationSample, sample_budget
@@ -231,10 +236,13 @@ def mi_curve(
     _warn_if_sparse(counts, n_pairs)
     if n_blocks >= 2:
         blocks = block_windows(symbols.bounds, n_blocks)
-        leave_out = np.empty((n_blocks, len(lags)))
-        for b, win in enumerate(progress_bar(blocks, n_blocks, "jackknife", progress and parts is None)):
-            part = parts[b] if parts is not None else kernel.count(symbols.codes, win, lags, k, cells=True, codes_checked=True)
-            leave_out[b] = _mi_per_lag(counts - part, estimator)
+        if parts is None:
+            parts = [kernel.count(symbols.codes, win, lags, k, cells=True, codes_checked=True)
+                     for win in progress_bar(blocks, n_blocks, "jackknife", progress)]
+        if isinstance(counts, DenseCounts):
+            leave_out = np.stack([_mi_per_lag(counts - part, estimator) for part in parts])
+        else:  # many sparse cells: only those a block touches change its leave-out sums
+            leave_out = leave_out_mutual_information(counts, parts, estimator)
         spread = leave_out - leave_out.mean(axis=0)
         stderr = np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0))
 
