@@ -28,13 +28,25 @@ from midecay.synth.markov import markov_mi, stationary_distribution
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("dilations", [(1, 2, 4), (3, 1, 5)])
-def test_dilated_fold_equals_the_per_step_loop(cell, dilations):
-    """Folding the dilation into the batch gives the per-step recurrence h_t = f(x_t, h_{t-r}) exactly."""
-    model = build_model(ModelConfig("dilated", vocab_size=5, width=6, embedding=4, dilations=dilations, cell=cell, seed=1))
+@pytest.mark.parametrize("residual", [False, True])
+def test_dilated_fold_equals_the_per_step_loop(cell, dilations, residual):
+    """Folding the dilation into the batch gives the per-step recurrence h_t = f(x_t, h_{t-r}) exactly (with or without residual connections)."""
+    model = build_model(ModelConfig("dilated", vocab_size=5, width=6, embedding=4, dilations=dilations, cell=cell, seed=1,
+                                    residual=residual))
     codes = torch.randint(0, 5, (3, 23), generator=torch.Generator().manual_seed(0))
     fast, _ = model(codes)
     slow = dilated_reference(model, codes)
     assert torch.allclose(fast, slow, atol=1e-5)
+
+
+def test_residual_changes_outputs_not_sizes():
+    plain = build_model(ModelConfig("dilated", vocab_size=5, width=6, embedding=4, dilations=(1, 2), seed=1))
+    res = build_model(ModelConfig("dilated", vocab_size=5, width=6, embedding=4, dilations=(1, 2), seed=1, residual=True))
+    codes = torch.randint(0, 5, (2, 9), generator=torch.Generator().manual_seed(0))
+    assert plain.n_parameters() == res.n_parameters()
+    assert not torch.allclose(plain(codes)[0], res(codes)[0])
+    with pytest.raises(InputError, match="residual is for arch='dilated'"):
+        ModelConfig("gru", vocab_size=5, residual=True)
 
 
 def test_dilation_one_is_the_plain_rnn():

@@ -28,7 +28,8 @@ class DilatedClassifier(nn.Module):
     torch.Size([3, 10])
     """
 
-    def __init__(self, cell: str, width: int, dilations: tuple[int, ...], n_classes: int, inputs: int = 1) -> None:
+    def __init__(self, cell: str, width: int, dilations: tuple[int, ...], n_classes: int, inputs: int = 1,
+                 residual: bool = False) -> None:
         super().__init__()
         from ..errors import InputError
 
@@ -39,6 +40,7 @@ class DilatedClassifier(nn.Module):
         check_int("width", width, 1, 1 << 16)
         check_int("n_classes", n_classes, 2, 1 << 20)
         self.dilations = tuple(dilations)
+        self.residual = bool(residual)
         sizes = [inputs] + [width] * len(self.dilations)
         self.layers = nn.ModuleList(recurrent_layer(cell, sizes[i], width) for i in range(len(self.dilations)))
         self.head = nn.Linear(width, n_classes)
@@ -47,8 +49,9 @@ class DilatedClassifier(nn.Module):
         """Class logits for ``x`` of shape ``(batch, T)`` (one input per step) or ``(batch, T, inputs)``."""
         if x.ndim == 2:
             x = x[..., None]
-        for layer, r in zip(self.layers, self.dilations):
-            x = dilated_layer(layer, x, r)
+        for i, (layer, r) in enumerate(zip(self.layers, self.dilations)):
+            out = dilated_layer(layer, x, r)
+            x = x + out if self.residual and i > 0 else out
         return self.head(x[:, -1])
 
     def n_parameters(self) -> int:

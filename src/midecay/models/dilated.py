@@ -57,8 +57,9 @@ class DilatedRNN(SequenceModel):
     def forward(self, codes: torch.Tensor, state: Any = None) -> tuple[torch.Tensor, Any]:
         """Logits for every position of independent sequences (each starts from the zero state)."""
         x = self.embed(codes)
-        for layer, r in zip(self.layers, self.config.dilations):
-            x = dilated_layer(layer, x, r)
+        for i, (layer, r) in enumerate(zip(self.layers, self.config.dilations)):
+            out = dilated_layer(layer, x, r)
+            x = x + out if self.config.residual and i > 0 else out
         return self.head(x), None
 
     def start(self, batch: int) -> list[list]:
@@ -68,10 +69,10 @@ class DilatedRNN(SequenceModel):
     def step(self, tokens: torch.Tensor, state: list[list]) -> tuple[torch.Tensor, list[list]]:
         x = self.embed(tokens)[:, None]
         new_state = []
-        for layer, ring in zip(self.layers, state):
+        for i, (layer, ring) in enumerate(zip(self.layers, state)):
             out, h = layer(x, ring[0])  # the state from r steps back
             new_state.append(ring[1:] + [h])
-            x = out
+            x = x + out if self.config.residual and i > 0 else out
         return self.head(x[:, 0]), new_state
 
 

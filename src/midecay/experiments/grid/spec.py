@@ -14,6 +14,7 @@ Example (``examples/grids/tiny.toml``)::
     # layers = [7, 8, 12]        # ... with these layer counts (default: as many as the standard pattern)
     # matched = true             # ... each with its standard twin of equal size (the paper's Table 3)
     # sweep = false              # ... and the standard max-dilation sweep (Tables 1-2)
+    # residual = false           # add each layer's input to its output (deep stacks learn sooner)
 
     [train]                      # the training budget of every trial
     epochs = 2
@@ -43,7 +44,7 @@ TASKS = ("classify", "charlm")
 ENGINES = ("local", "ray")
 IMAGE_SETS = ("mnist-5k", "fashion-mnist", "mnist")
 _GRID_KEYS = {"name", "task", "data", "cell", "widths", "seeds", "dilations", "design", "layers", "matched", "sweep",
-              "permute_seed", "threads", "lags", "threshold"}
+              "permute_seed", "threads", "lags", "threshold", "residual"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Trial:
     train: TrainBudget
     permute_seed: int | None = None
     threads: int = 1
+    residual: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -152,6 +154,7 @@ class GridSpec:
     threads: int = 1
     lags: str | None = None
     threshold: str | float = "floor"
+    residual: bool = False
     train: TrainBudget = field(default_factory=TrainBudget)
 
     def __post_init__(self) -> None:
@@ -174,7 +177,7 @@ class GridSpec:
         if self.permute_seed is not None:
             check_int("grid.permute_seed", self.permute_seed, 0)
         check_int("grid.threads", self.threads, 1, 1024)
-        for key in ("matched", "sweep"):
+        for key in ("matched", "sweep", "residual"):
             if not isinstance(getattr(self, key), bool):
                 raise InputError(f"grid.{key} must be true or false")
 
@@ -281,5 +284,6 @@ class GridSpec:
 
     def trials(self, design=None) -> list[Trial]:
         """Every trial, in a fixed order: dilation set, then width, then seed."""
-        return [Trial(self.task, self.data, self.cell, w, dil, s, name, role, self.train, self.permute_seed, self.threads)
+        return [Trial(self.task, self.data, self.cell, w, dil, s, name, role, self.train, self.permute_seed, self.threads,
+                      self.residual)
                 for name, dil, role in self.dilation_sets(design) for w in self.widths for s in self.seeds]

@@ -69,7 +69,8 @@ def _classify(trial: Trial, started: float) -> dict[str, Any]:
     xtr_t, xte_t = torch.from_numpy(xtr.astype(np.float32) / scale), torch.from_numpy(xte.astype(np.float32) / scale)
     ytr_t, yte_t = torch.from_numpy(ytr), torch.from_numpy(yte)
     torch.manual_seed(trial.seed)
-    model = DilatedClassifier(trial.cell, trial.width, trial.dilations, n_classes=int(max(ytr.max(), yte.max())) + 1)
+    model = DilatedClassifier(trial.cell, trial.width, trial.dilations, n_classes=int(max(ytr.max(), yte.max())) + 1,
+                              residual=trial.residual)
     opt = _optimizer(model.parameters(), b)
     gen = torch.Generator().manual_seed(trial.seed)
     first_step_at, epochs_run, train_loss = None, 0, math.nan
@@ -129,7 +130,7 @@ def _charlm(trial: Trial, started: float) -> dict[str, Any]:
         valid = Symbols(rest[:half], full.alphabet, [0, half])
         test = Symbols(rest[half : 2 * half], full.alphabet, [0, half])
     model_cfg = ModelConfig("dilated", vocab_size=full.alphabet_size, width=trial.width, embedding=b.embedding,
-                            dilations=trial.dilations, cell=trial.cell, seed=trial.seed)
+                            dilations=trial.dilations, cell=trial.cell, seed=trial.seed, residual=trial.residual)
     cfg = TrainConfig(mode="windows", epochs=b.epochs, batch=b.batch, bptt=b.bptt, optimizer=b.optimizer, lr=b.lr,
                       clip=b.clip, steps_per_epoch=b.steps_per_epoch, time_budget=b.time_budget, seed=trial.seed,
                       patience=max(1, b.epochs))
