@@ -30,6 +30,7 @@ DATA_SEED = 20_200_914
 
 
 def _image_split(trial: Trial) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Training and test images and labels, the same for every trial of a grid."""
     from ...datasets import labelled_images
     from ...errors import InputError
 
@@ -98,6 +99,7 @@ def _classify(trial: Trial, started: float) -> dict[str, Any]:
 
 
 def _slice(symbols, n: int):
+    """The first ``n`` symbols as one segment."""
     from ...sequences import Symbols
 
     n = min(n, symbols.n_symbols)
@@ -105,8 +107,10 @@ def _slice(symbols, n: int):
 
 
 def _charlm(trial: Trial, started: float) -> dict[str, Any]:
+    from ...errors import InputError
     from ...models import ModelConfig, TrainConfig, train
     from ...models.train import LN2, evaluate_loss
+    from ...sequences import Symbols
     from ...sources import open_source
 
     b = trial.train
@@ -118,13 +122,9 @@ def _charlm(trial: Trial, started: float) -> dict[str, Any]:
         valid = _slice(open_source(split("valid")).in_alphabet(full.alphabet), b.eval_symbols)
         test = _slice(open_source(split("test")).in_alphabet(full.alphabet), b.eval_symbols)
     else:  # one source: the next slices after the training slice
-        from ...sequences import Symbols
-
         n = train_part.n_symbols
         rest = full.codes[n : n + 2 * b.eval_symbols]
         half = len(rest) // 2
-        from ...errors import InputError
-
         if half < b.bptt + 1:
             raise InputError(f"{base} has too few symbols after the training slice for validation and test; lower train.symbols")
         valid = Symbols(rest[:half], full.alphabet, [0, half])
