@@ -15,6 +15,7 @@ from ._progress import progress as progress_bar
 from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
 from .counting import DenseCounts, PairCounts, block_windows, resolve_backend, windows_from_bounds
+from .counting.windows import slice_windows
 from .errors import InputError
 from .estimators import (
     leave_out_mutual_information,
@@ -94,20 +95,17 @@ def count_in_slices(kernel, codes: np.ndarray, blocks: list[np.ndarray], lags: n
     is counted in the slice of its first position: the sums equal one count of the whole.
     """
     reach = int(lags[-1])
-    sums: list[list[PairCounts]] = [[] for _ in blocks]
+    sums: list[PairCounts | None] = [None] * len(blocks)
     n_slices = -(-len(codes) // chunk)
     for lo, hi, view in progress_bar(chunks(codes, chunk, overlap=reach), n_slices, "counting slices", progress):
         for b, win in enumerate(blocks):
-            start, first_stop = np.maximum(win[:, 0], lo), np.minimum(win[:, 1], hi)
-            keep = start < first_stop
-            if not keep.any():
-                continue
-            local = np.stack([start[keep], first_stop[keep], np.minimum(win[keep, 2], lo + len(view))], axis=1) - lo
-            part = kernel.count(view, np.ascontiguousarray(local), lags, k, cells=True, codes_checked=True)
-            sums[b] = [PairCounts.total(sums[b] + [part])]
-    if not all(sums):
+            local = slice_windows(win, lo, hi, lo + len(view))
+            if local is not None:
+                part = kernel.count(view, local, lags, k, cells=True, codes_checked=True)
+                sums[b] = part if sums[b] is None else PairCounts.total([sums[b], part])
+    if any(s is None for s in sums):
         raise InputError("a block of the jackknife holds no pairs; use fewer blocks")
-    return [parts[0] for parts in sums]
+    return sums
 
 
 def mi_curve(
@@ -208,34 +206,30 @@ def mi_curve(
 
     stderr = np.full(len(lags), np.nan)
     leave_out = np.zeros((0, len(lags)))
+    # The jackknife's blocks (or the whole, without one); counted where the data is, they add up to the total.
+    blocks = block_windows(symbols.bounds, n_blocks) if n_blocks >= 2 else [windows]
     if engine == "ray":
         from .counting.ray_engine import count_blocks_ray
 
-        blocks = block_windows(symbols.bounds, n_blocks) if n_blocks >= 2 else [windows]
         parts = count_blocks_ray(symbols.codes, blocks, lags, k, kernel.name, chunk_symbols, address=address)
-        counts = PairCounts.total(parts) if n_blocks >= 2 else parts[0]
-        parts = parts if n_blocks >= 2 else None
     elif is_mapped(symbols.codes) and symbols.n_symbols > chunk_symbols:
         # Past memory: one pass in slices, each slice's pages released after it (bounded RSS).
-        blocks = block_windows(symbols.bounds, n_blocks) if n_blocks >= 2 else [windows]
         parts = count_in_slices(kernel, symbols.codes, blocks, lags, k, chunk_symbols, progress=progress)
-        counts = PairCounts.total(parts) if n_blocks >= 2 else parts[0]
-        parts = parts if n_blocks >= 2 else None
     elif n_blocks >= 2 and kernel.name in SINGLE_PASS_KERNELS:
         # One pass: the blocks are counted and their sum is the total (dense tables add cheaply).
-        blocks = block_windows(symbols.bounds, n_blocks)
         parts = [kernel.count(symbols.codes, win, lags, k, cells=True, codes_checked=True)
                  for win in progress_bar(blocks, n_blocks, "counting blocks", progress)]
-        counts = PairCounts.total(parts)
+    else:
+        parts = None
+    if parts is not None:
+        counts = PairCounts.total(parts) if len(parts) > 1 else parts[0]
     else:
         # Cells are kept only where the jackknife subtracts block counts; estimators need profiles.
         counts = kernel.count(symbols.codes, windows, lags, k, cells=n_blocks >= 2)
-        parts = None
     mi = _mi_per_lag(counts, estimator)
     n_pairs = counts.n_pairs
     _warn_if_sparse(counts, n_pairs)
     if n_blocks >= 2:
-        blocks = block_windows(symbols.bounds, n_blocks)
         if parts is None:
             parts = [kernel.count(symbols.codes, win, lags, k, cells=True, codes_checked=True)
                      for win in progress_bar(blocks, n_blocks, "jackknife", progress)]

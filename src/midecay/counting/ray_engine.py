@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import MissingExtraError
 from .pair_counts import PairCounts
+from .windows import slice_windows
 
 __all__ = ["count_blocks_ray", "ray_session"]
 
@@ -82,13 +83,7 @@ def count_blocks_ray(codes: np.ndarray, blocks: list[np.ndarray], lags: np.ndarr
         for lo in range(0, n, chunk):
             hi = min(n, lo + chunk)
             end = min(n, hi + reach)
-            jobs = []
-            for b, win in enumerate(blocks):
-                start, first_stop = np.maximum(win[:, 0], lo), np.minimum(win[:, 1], hi)
-                keep = start < first_stop
-                if keep.any():
-                    jobs.append((b, np.ascontiguousarray(
-                        np.stack([start[keep], first_stop[keep], np.minimum(win[keep, 2], end)], axis=1) - lo)))
+            jobs = [(b, local) for b, win in enumerate(blocks) if (local := slice_windows(win, lo, hi, end)) is not None]
             if jobs:
                 futures.append(task.remote(source, lo, end, jobs, lags, k, kernel_name))
         sums: list[list[PairCounts]] = [[] for _ in blocks]

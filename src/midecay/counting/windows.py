@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["windows_from_bounds", "block_windows"]
+__all__ = ["windows_from_bounds", "block_windows", "slice_windows"]
 
 
 def windows_from_bounds(bounds: np.ndarray) -> np.ndarray:
@@ -41,3 +41,19 @@ def block_windows(bounds: np.ndarray, n_blocks: int) -> list[np.ndarray]:
         keep = start < first_stop
         out.append(np.ascontiguousarray(np.stack([start[keep], first_stop[keep], seg_end[keep]], axis=1)))
     return out
+
+
+def slice_windows(windows: np.ndarray, lo: int, hi: int, end: int) -> np.ndarray | None:
+    """``windows`` restricted to first positions in ``[lo, hi)``, relative to a slice ``codes[lo:end]``; None if empty.
+
+    With ``end = hi + max(lags)`` (or the array's end) every pair whose first position lies in
+    the slice is inside it, so counts over consecutive slices add up to one count of the whole.
+
+    >>> slice_windows(np.array([[0, 10, 10]]), 4, 6, 9).tolist()
+    [[0, 2, 5]]
+    """
+    start, first_stop = np.maximum(windows[:, 0], lo), np.minimum(windows[:, 1], hi)
+    keep = start < first_stop
+    if not keep.any():
+        return None
+    return np.ascontiguousarray(np.stack([start[keep], first_stop[keep], np.minimum(windows[keep, 2], end)], axis=1) - lo)

@@ -59,7 +59,7 @@ class ResultsStore:
         write_atomic(self.path, json.dumps(payload, indent=1), overwrite=True)
 
 
-def _local(pending: list[Trial], store: ResultsStore, workers: int, on_row: Callable) -> None:
+def _local(pending: list[Trial], workers: int, on_row: Callable) -> None:
     from .tasks import run_trial
 
     if workers <= 1:
@@ -169,7 +169,7 @@ def run_grid(spec: GridSpec, out: str | os.PathLike, *, engine: str = "local", w
 
     try:
         if pending and engine == "local":
-            _local(pending, store, workers, on_row)
+            _local(pending, workers, on_row)
         elif pending:
             _ray(pending, store, cpus_per_trial, address, on_row)
     finally:
