@@ -196,3 +196,7 @@ def test_design_cli(tmp_path):
     assert len(d) == 6 and d[0] == 1
     res = CliRunner().invoke(app, ["design", "dilations", str(tmp_path / "c.json"), "--threshold", "tiny"])
     assert res.exit_code == 1 and "--threshold must be" in res.output
+    res = CliRunner().invoke(app, ["design", "dilations", str(tmp_path / "c.json"), "--layers", "0"])
+    assert res.exit_code == 1 and "--layers must be between 1" in res.output
+    res = CliRunner().invoke(app, ["curve", str(tmp_path / "c.json"), "--engine", "spark"])
+    assert res.exit_code == 1 and "unknown --engine" in res.output

@@ -77,6 +77,8 @@ def register(app: typer.Typer) -> None:
         lag_values = parse_lags(lags)
         options = CurveOptions(estimator=estimator, base=base, backend=backend, baseline=baseline,
                                n_shuffles=shuffles, n_blocks=blocks)  # fails before the data are read
+        if engine not in ("local", "ray"):
+            raise InputError(f"unknown --engine {engine!r}; choose local or ray")
         symbols = load_source(source, level, column, option)
         io.info(f"{symbols.n_symbols:,} symbols, alphabet {symbols.alphabet_size}, {len(lag_values)} lags")
         result = mi_curve(

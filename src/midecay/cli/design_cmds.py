@@ -61,8 +61,12 @@ def register(app: typer.Typer) -> None:
         """DilatedRNN dilations designed from the decay curve (max dilation from the span, density from the slope)."""
         from ..design import design_dilations
 
+        from ..options import check_int
+
         io = Output(as_json, quiet)
         check_outputs(force, out, plot)
+        if layers is not None:
+            check_int("--layers", layers, 1, 4096)
         rule = _threshold(threshold)
         curve = load_curve_or_source(source, parse_lags(lags), level, seed, io.progress, option)
         result = design_dilations(curve, layers, threshold=rule)
