@@ -18,8 +18,9 @@ from .counting import DenseCounts, PairCounts, block_windows, resolve_backend, w
 from .counting.windows import slice_windows
 from .errors import InputError
 from .estimators import (
+    entropy_from_profile,
+    entropy_rows,
     leave_out_mutual_information,
-    mutual_information_from_profile,
     mutual_information_tables,
     to_base,
 )
@@ -38,12 +39,14 @@ __all__ = ["MICurve", "mi_curve", "block_windows"]
 def _mi_per_lag(counts: PairCounts, estimator: str) -> np.ndarray:
     if isinstance(counts, DenseCounts):  # all lags at once (equal to the profile path to rounding)
         return mutual_information_tables(counts.dense, estimator)
-    return np.array(
-        [
-            mutual_information_from_profile(counts.joint_profile(i), counts.left(i), counts.right(i), estimator)
-            for i in range(len(counts.lags))
-        ]
-    )
+    n_lags = len(counts.lags)
+    margins = entropy_rows(np.stack([counts.left(i) for i in range(n_lags)]), estimator) + entropy_rows(
+        np.stack([counts.right(i) for i in range(n_lags)]), estimator)
+    if counts.has_cells:  # the occupied cells' values, one row per lag
+        joint = np.array([entropy_rows(counts.joint(i)[None, :], estimator)[0] for i in range(n_lags)])
+    else:
+        joint = np.array([entropy_from_profile(counts.joint_profile(i), estimator) for i in range(n_lags)])
+    return margins - joint
 
 
 #: The floor by random tables (Patefield) is used by default up to this alphabet size; a
@@ -71,20 +74,27 @@ def table_null(counts: PairCounts, estimator: str, n_draws: int, rng: np.random.
 
     Under independence of ``x_t`` and ``x_{t+d}``, given the margins, the table of pair counts
     is a multivariate hypergeometric draw: exactly what a permutation of the pairs gives, and
-    what Patefield's algorithm samples directly (``scipy.stats.random_table``).
+    what :func:`~midecay.random_tables.random_tables` samples directly. Each lag draws from a
+    generator of its own (spawned from ``rng``), so the lags run in parallel and the result
+    does not depend on the number of threads.
     """
-    from scipy.stats import random_table
+    from concurrent.futures import ThreadPoolExecutor
 
-    out = np.empty((n_draws, len(counts.lags)))
-    for i in range(len(counts.lags)):
-        row, col = counts.left(i), counts.right(i)
-        row, col = row[row > 0], col[col > 0]
-        if len(row) < 2 or len(col) < 2:  # one symbol on a side: every table is the same, MI 0
-            tables = np.broadcast_to(np.outer(row, col) // max(int(row.sum()), 1), (n_draws, len(row), len(col)))
-        else:
-            tables = random_table(row, col).rvs(size=n_draws, method="patefield", random_state=rng)
-        out[:, i] = _mi_per_lag(PairCounts.from_dense(np.arange(1, n_draws + 1), np.asarray(tables)), estimator)
-    return out
+    from ._threads import thread_count
+    from .random_tables import random_tables
+
+    k = counts.alphabet_size
+    n_lags = len(counts.lags)
+    tables = np.zeros((n_lags, n_draws, k, k), dtype=np.int64)
+
+    def draw(i: int, child: np.random.Generator) -> None:
+        # Symbols absent on a side give empty rows / columns, which the sampler deals nothing.
+        tables[i] = random_tables(counts.left(i), counts.right(i), n_draws, child)
+
+    children = rng.spawn(n_lags)
+    with ThreadPoolExecutor(max_workers=max(1, min(thread_count(), n_lags))) as pool:
+        list(pool.map(draw, range(n_lags), children))
+    return mutual_information_tables(tables.reshape(n_lags * n_draws, k, k), estimator).reshape(n_lags, n_draws).T
 
 
 def count_in_slices(kernel, codes: np.ndarray, blocks: list[np.ndarray], lags: np.ndarray, k: int, chunk: int,
@@ -217,8 +227,8 @@ def mi_curve(
         parts = count_in_slices(kernel, symbols.codes, blocks, lags, k, chunk_symbols, progress=progress)
     elif n_blocks >= 2 and kernel.name in SINGLE_PASS_KERNELS:
         # One pass: the blocks are counted and their sum is the total (dense tables add cheaply).
-        parts = [kernel.count(symbols.codes, win, lags, k, cells=True, codes_checked=True)
-                 for win in progress_bar(blocks, n_blocks, "counting blocks", progress)]
+        parts = kernel.count_blocks(symbols.codes, progress_bar(blocks, n_blocks, "counting blocks", progress), lags, k,
+                                    codes_checked=True)
     else:
         parts = None
     if parts is not None:
@@ -234,7 +244,8 @@ def mi_curve(
             parts = [kernel.count(symbols.codes, win, lags, k, cells=True, codes_checked=True)
                      for win in progress_bar(blocks, n_blocks, "jackknife", progress)]
         if isinstance(counts, DenseCounts):
-            leave_out = np.stack([_mi_per_lag(counts - part, estimator) for part in parts])
+            rest = np.stack([(counts - part).dense for part in parts])  # (blocks, lags, K, K), estimated at once
+            leave_out = mutual_information_tables(rest.reshape(-1, k, k), estimator).reshape(len(parts), len(lags))
         else:  # many sparse cells: only those a block touches change its leave-out sums
             leave_out = leave_out_mutual_information(counts, parts, estimator)
         spread = leave_out - leave_out.mean(axis=0)

@@ -36,7 +36,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .counting import KERNELS
 from .counting.windows import windows_from_bounds
@@ -89,12 +89,12 @@ def _sample_windows(bounds: np.ndarray, budget: int) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate(rows))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def _diagonal_overlap(codes, windows, taus, inv_pi):
     """For each tau: sum over pairs (t, t + tau) inside a window of [x_t == x_{t+tau}] / pi(x_t), and the pair count."""
     out = np.zeros(len(taus))
     pairs = np.zeros(len(taus))
-    for i in range(len(taus)):
+    for i in prange(len(taus)):
         tau = taus[i]
         acc = 0.0
         n = 0
@@ -113,11 +113,14 @@ def _diagonal_overlap(codes, windows, taus, inv_pi):
 
 def _pair_weights(lengths: np.ndarray, d: int, taus: np.ndarray) -> np.ndarray:
     """``w_d(tau)``: the share of lag-``d`` pairs whose partner ``tau`` further on stays in the segment."""
-    room = np.maximum(lengths - d, 0).astype(np.float64)
+    room = np.sort(np.maximum(lengths - d, 0).astype(np.float64))
     total = room.sum()
     if total == 0:
         return np.zeros(len(taus))
-    return np.array([np.maximum(room - t, 0.0).sum() for t in taus]) / total
+    # sum over segments of max(room - tau, 0): the rooms above tau, less tau for each of them.
+    above = np.searchsorted(room, taus, side="right")
+    tail = np.concatenate([np.cumsum(room[::-1])[::-1], [0.0]])
+    return (tail[above] - taus * (len(room) - above)) / total
 
 
 @dataclass(frozen=True)
@@ -240,18 +243,22 @@ def autocorrelation_terms(symbols: Symbols, lags: np.ndarray) -> Autocorrelation
     return AutocorrelationSample(symbols).terms(np.asarray(lags))
 
 
-#: The smallest sample :func:`sample_budget` gives a long sequence.
-MIN_SAMPLE_SYMBOLS = 1 << 20
+#: The smallest sample :func:`sample_budget` gives a long sequence: enough for the null's terms
+#: (their sampling noise, ~(K-1)/n per lag, is subtracted, and what is left enters the floor
+#: divided by the curve's own N) and for the period scan's noise level at 256 lags.
+MIN_SAMPLE_SYMBOLS = 1 << 18
 
 
 def sample_budget(n_symbols: int, n_lags: int, scan_lags: int = SCAN_LAGS) -> int:
-    """Symbols the autocorrelation sample takes: its ``scan_lags`` pair counts cost no more than the curve's own.
+    """Symbols the autocorrelation sample takes: its pair counts cost at most half the curve's own.
 
     A curve of ``n_lags`` lags counts ``n_symbols * n_lags`` pairs; the sample counts
-    ``sample * scan_lags``. Between :data:`MIN_SAMPLE_SYMBOLS` and :data:`SAMPLE_SYMBOLS`
-    (sequences shorter than that are taken whole).
+    ``sample * n_taus``, with ``n_taus`` about ``scan_lags`` plus the log-spaced lags beyond.
+    Between :data:`MIN_SAMPLE_SYMBOLS` and :data:`SAMPLE_SYMBOLS` (sequences shorter than that
+    are taken whole).
 
-    >>> sample_budget(10**7, 19), sample_budget(10**5, 19)
-    (1048576, 1048576)
+    >>> sample_budget(10**8, 19), sample_budget(10**7, 19), sample_budget(10**5, 19)
+    (2097152, 312500, 262144)
     """
-    return int(min(SAMPLE_SYMBOLS, max(MIN_SAMPLE_SYMBOLS, n_symbols * n_lags // scan_lags)))
+    n_taus = scan_lags + _PER_DECADE * 3  # the far lags of a sample of ~10^5-10^6 symbols
+    return int(min(SAMPLE_SYMBOLS, max(MIN_SAMPLE_SYMBOLS, n_symbols * n_lags // (2 * n_taus))))

@@ -9,7 +9,7 @@ from numba import njit, prange
 from .checks import checked_kernel
 from .pair_counts import PairCounts
 
-__all__ = ["count_dense"]
+__all__ = ["count_dense", "count_dense_blocks"]
 
 # Each task counts two lags at once (one load of x_t serves both), each lag into two
 # interleaved sub-histograms: consecutive pairs usually hit the same few cells (text, DNA),
@@ -58,21 +58,24 @@ def _count_one_lag(codes, lo, hi, d, k, sub):
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def _dense_kernel(codes, windows, lags, k, n_chunks):
+def _dense_kernel(codes, windows, block_starts, lags, k, n_chunks):
+    """``(n_blocks, n_lags, K*K)`` counts; block ``b`` is ``windows[block_starts[b]:block_starts[b + 1]]``."""
     n_lags = lags.shape[0]
+    n_blocks = block_starts.shape[0] - 1
     kk = k * k
     n_groups = (n_lags + 1) // 2
-    n_tasks = n_groups * n_chunks
+    n_tasks = n_groups * n_blocks * n_chunks
     partial = np.zeros((n_tasks, 2, kk), dtype=np.int64)
     for task in prange(n_tasks):
-        g = task // n_chunks
+        g = task // (n_blocks * n_chunks)
+        b = (task // n_chunks) % n_blocks
         chunk = task % n_chunks
         l1 = 2 * g
         paired = l1 + 1 < n_lags
         d1 = lags[l1]
         d2 = lags[l1 + 1] if paired else d1  # lags are sorted, so d2 >= d1
         sub = np.zeros(_N_SUB * kk, dtype=np.int64)
-        for w in range(windows.shape[0]):
+        for w in range(block_starts[b], block_starts[b + 1]):
             start = windows[w, 0]
             hi1 = min(windows[w, 1], windows[w, 2] - d1)
             if hi1 <= start:
@@ -88,13 +91,19 @@ def _dense_kernel(codes, windows, lags, k, n_chunks):
         for j in range(kk):
             partial[task, 0, j] = sub[j] + sub[kk + j]
             partial[task, 1, j] = sub[2 * kk + j] + sub[3 * kk + j]
-    out = np.zeros((n_lags, kk), dtype=np.int64)
+    out = np.zeros((n_blocks, n_lags, kk), dtype=np.int64)
     for task in range(n_tasks):
-        l1 = 2 * (task // n_chunks)
-        out[l1] += partial[task, 0]
+        l1 = 2 * (task // (n_blocks * n_chunks))
+        b = (task // n_chunks) % n_blocks
+        out[b, l1] += partial[task, 0]
         if l1 + 1 < n_lags:
-            out[l1 + 1] += partial[task, 1]
+            out[b, l1 + 1] += partial[task, 1]
     return out
+
+
+def _chunks_per_task(n_lags: int, n_blocks: int) -> int:
+    """Position chunks per (lag pair, block), so that there are at least as many tasks as threads."""
+    return max(1, -(-numba.get_num_threads() // (((n_lags + 1) // 2) * n_blocks)))
 
 
 @checked_kernel
@@ -112,9 +121,22 @@ def count_dense(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphab
     >>> count_dense(codes, np.array([[0, 5, 5]]), np.array([1]), 2).to_dense()[0].tolist()
     [[0, 2], [1, 1]]
     """
+    return count_dense_blocks(codes, [windows], lags, alphabet_size)[0]
+
+
+def count_dense_blocks(codes: np.ndarray, blocks: list[np.ndarray], lags: np.ndarray, alphabet_size: int) -> list[PairCounts]:
+    """Each block's dense counts from one parallel pass (the jackknife's blocks; inputs already checked).
+
+    One launch for all blocks balances the threads over ``blocks x lag pairs`` tasks, where a
+    call per block would leave cores idle at the end of each.
+
+    >>> codes = np.array([0, 1, 0, 1, 1], dtype=np.uint8)
+    >>> [p.to_dense()[0].tolist() for p in count_dense_blocks(codes, [np.array([[0, 2, 5]]), np.array([[2, 5, 5]])], np.array([1]), 2)]
+    [[[0, 1], [1, 0]], [[0, 1], [0, 1]]]
+    """
     k = int(alphabet_size)
     lags = np.ascontiguousarray(lags, dtype=np.int64)
-    threads = numba.get_num_threads()
-    n_chunks = max(1, -(-threads // ((len(lags) + 1) // 2)))
-    flat = _dense_kernel(codes, np.ascontiguousarray(windows, dtype=np.int64), lags, k, n_chunks)
-    return PairCounts.from_dense(lags, flat.reshape(len(lags), k, k))
+    starts = np.concatenate([[0], np.cumsum([len(w) for w in blocks])]).astype(np.int64)
+    windows = np.ascontiguousarray(np.concatenate(blocks), dtype=np.int64).reshape(-1, 3)
+    flat = _dense_kernel(codes, windows, starts, lags, k, _chunks_per_task(len(lags), len(blocks)))
+    return [PairCounts.from_dense(lags, f.reshape(len(lags), k, k)) for f in flat]

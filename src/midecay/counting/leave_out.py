@@ -26,16 +26,20 @@ def _walk(tkeys, tvals, bkeys, bvals, bstart, k, f):
     pos = bstart[:-1].copy()
     scratch = np.zeros(k, dtype=np.int64)
     i = 0
+    # Keys are grouped by ascending a = key // k, so "still in group a" is "key < (a + 1) k" and
+    # the second symbol is key - a k: no integer division per cell.
     while i < len(tkeys):
         a = tkeys[i] // k
+        lo, hi = a * k, (a + 1) * k
         i_end = i
-        while i_end < len(tkeys) and tkeys[i_end] // k == a:
-            scratch[tkeys[i_end] % k] = tvals[i_end]
+        while i_end < len(tkeys) and tkeys[i_end] < hi:
+            scratch[tkeys[i_end] - lo] = tvals[i_end]
             i_end += 1
         for j in range(n_blocks):
             p = pos[j]
-            while p < bstart[j + 1] and bkeys[p] // k == a:
-                n = scratch[bkeys[p] % k]
+            stop = bstart[j + 1]
+            while p < stop and bkeys[p] < hi:
+                n = scratch[bkeys[p] - lo]
                 m = bvals[p]
                 delta[j] += f[n] - f[n - m]
                 if n == m:
@@ -43,7 +47,7 @@ def _walk(tkeys, tvals, bkeys, bvals, bstart, k, f):
                 p += 1
             pos[j] = p
         for m in range(i, i_end):
-            scratch[tkeys[m] % k] = 0
+            scratch[tkeys[m] - lo] = 0
         i = i_end
     return delta, emptied
 

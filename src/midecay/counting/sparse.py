@@ -72,7 +72,9 @@ def _sparse_lag_batch(codes, starts, positions, room, lags, k, max_count, keep_c
     right = np.zeros((nb, k), dtype=np.int64)
     # profile[q, c]: cells holding exactly c pairs at lag q. A cell never exceeds its group's size.
     profile = np.zeros((nb, max_count + 1), dtype=np.int64)
-    cap = 1024 if keep_cells else 0
+    # Cells at a lag never outnumber its pairs: room for all of them up front (bounded) spares
+    # the regrowth copies, whose fresh pages cost more than the tally (page faults).
+    cap = min(max(positions.shape[0], 1), 1 << 22) if keep_cells else 0
     keys = np.empty((nb, cap), dtype=np.int64)
     vals = np.empty((nb, cap), dtype=np.int64)
     n_out = np.zeros(nb, dtype=np.int64)
