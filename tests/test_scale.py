@@ -117,3 +117,101 @@ def test_ray_engine_equals_local(chain, token_file):
         ray.shutdown()
     with pytest.raises(midecay.InputError, match="unknown engine"):
         midecay.mi_curve(chain, LAGS, engine="spark")
+
+
+def _text_corpus(rng) -> str:
+    """Lines of a two-state chain over words with multi-byte characters, CRLF and blank lines mixed."""
+    words = ["the", "wörld", "naïve", "ÆØÅ", "日本", "x", "42!", "--"]
+    lines, state = [], 0
+    for i in range(3000):
+        n = int(rng.integers(0, 12))
+        picks = []
+        for _ in range(n):
+            state = state if rng.random() < 0.8 else 1 - state
+            picks.append(words[int(rng.integers(0, 4)) + 4 * state])
+        lines.append(" ".join(picks))
+    return "\r\n".join(lines[:1000]) + "\n" + "\n\n".join(lines[1000:])
+
+
+@pytest.mark.parametrize("options", [{}, {"segments": "lines"}, {"clean": "text8"}, {"lowercase": True, "ascii_only": True}])
+def test_streamed_text_equals_in_memory(tmp_path, options):
+    """Hypothesis: a text read in chunks of 997 bytes (borders inside multi-byte characters,
+    CRLF pairs and runs of non-letters) into a memory-mapped code file gives the in-memory
+    codes, alphabet and segments, and so the same curve, also when that is counted in slices;
+    a second read maps the cached codes without encoding again."""
+    path = tmp_path / "corpus.txt"
+    path.write_bytes(_text_corpus(np.random.default_rng(0)).encode("utf-8"))
+    ref = midecay.sources.read_text(path, stream=False, **options)
+    cache = tmp_path / "codes"
+    streamed = midecay.sources.streaming.stream_text(path, cache=cache, chunk_bytes=997, **options)
+    assert isinstance(streamed.codes, np.memmap)
+    assert streamed.alphabet == ref.alphabet and np.array_equal(streamed.bounds, ref.bounds)
+    assert np.array_equal(np.asarray(streamed.codes), ref.codes)
+    lags = [1, 2, 5, 20]
+    assert same_curve(midecay.mi_curve(ref, lags, seed=1), midecay.mi_curve(streamed, lags, seed=1, chunk_symbols=5_001))
+    before = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    again = midecay.sources.streaming.stream_text(path, cache=cache, chunk_bytes=1 << 20, **options)
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == before
+    assert np.array_equal(np.asarray(again.codes), ref.codes)
+
+
+def test_streamed_fasta_equals_in_memory(tmp_path):
+    """Hypothesis: FASTA read in chunks of 61 bytes (headers, soft-masked and ambiguous bases,
+    blank lines and a record on one 5,000-base line split across chunks) gives the in-memory
+    records, with and without the ambiguous codes."""
+    rng = np.random.default_rng(2)
+    parts = []
+    for i in range(30):
+        seq = "".join(rng.choice(list("ACGTACGTacgtNR"), int(rng.integers(0, 400))))
+        parts.append(f">r{i} description\n" + "\n".join(seq[j:j + 60] for j in range(0, len(seq), 60)) + "\n" * (1 + i % 2))
+    parts.append(">long\n" + "".join(rng.choice(list("ACGT"), 5000)) + "\n")
+    path = tmp_path / "g.fa"
+    path.write_text("".join(parts))
+    for keep in (False, True):
+        ref = midecay.sources.read_fasta(path, keep_ambiguous=keep, stream=False)
+        streamed = midecay.sources.streaming.stream_fasta(path, keep_ambiguous=keep, cache=tmp_path / f"c{keep}", chunk_bytes=61)
+        assert streamed.alphabet == ref.alphabet and np.array_equal(streamed.bounds, ref.bounds)
+        assert np.array_equal(np.asarray(streamed.codes), ref.codes)
+        assert streamed.description == ref.description
+
+
+def test_streaming_bad_inputs_are_one_line_errors(tmp_path):
+    """A text that is not the named encoding, a file with no FASTA header, options streaming
+    cannot honour, and a text with nothing left after cleaning: one-line errors naming the fix."""
+    from midecay.errors import InputError
+    from midecay.sources.streaming import stream_fasta, stream_text
+
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("abc café".encode("latin-1") * 50)
+    with pytest.raises(InputError, match="cannot decode near byte 7 as utf-8; pass encoding"):
+        stream_text(latin, cache=tmp_path / "c", chunk_bytes=5)
+    assert stream_text(latin, encoding="latin-1", cache=tmp_path / "c").alphabet[-1] == "é"
+    plain = tmp_path / "plain.fa"
+    plain.write_text("ACGT\nACGT\n")
+    with pytest.raises(InputError, match="is not FASTA"):
+        stream_fasta(plain, cache=tmp_path / "c")
+    with pytest.raises(InputError, match="segments None or 'lines'"):
+        midecay.sources.read_text(latin, stream=True, segments="documents", encoding="latin-1")
+    digits = tmp_path / "digits.txt"
+    digits.write_text("123 456\n")
+    with pytest.raises(InputError, match="no content left after cleaning"):
+        stream_text(digits, clean="text8", cache=tmp_path / "c")
+    assert not any(p.name.endswith(".tmp") for p in (tmp_path / "c").iterdir())
+
+
+def test_streaming_on_the_command_line(tmp_path):
+    """``midecay curve FILE --option stream=true`` gives the in-memory curve of the file."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from midecay.cli import app
+
+    path = tmp_path / "t.txt"
+    path.write_text(_text_corpus(np.random.default_rng(1))[:20_000])
+    env = {"MIDECAY_CACHE": str(tmp_path / "cache")}
+    res = CliRunner(env=env).invoke(app, ["curve", str(path), "--lags", "1,2,3", "--option", "stream=true", "--json"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "cache" / "codes").is_dir()
+    ref = midecay.mi_curve(midecay.sources.read_text(path, stream=False), [1, 2, 3], seed=0)
+    assert np.allclose(json.loads(res.stdout)["mi"], ref.mi, rtol=0, atol=1e-12)

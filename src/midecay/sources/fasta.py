@@ -13,7 +13,8 @@ __all__ = ["read_fasta"]
 _BASES = set("ACGT")
 
 
-def read_fasta(path: str | os.PathLike, *, keep_ambiguous: bool = False, uppercase: bool = True) -> Symbols:
+def read_fasta(path: str | os.PathLike, *, keep_ambiguous: bool = False, uppercase: bool = True,
+               stream: bool | None = None) -> Symbols:
     """Read nucleotide (or protein) records; each record is a segment.
 
     Parameters
@@ -21,9 +22,18 @@ def read_fasta(path: str | os.PathLike, *, keep_ambiguous: bool = False, upperca
     keep_ambiguous
         Keep ``N`` and other IUPAC codes as symbols of their own; by default they are dropped
         (for nucleotides: anything but A, C, G, T), which joins the bases around them.
+        Whitespace is never a symbol.
     uppercase
         Fold soft-masked (lower-case) bases to upper case.
+    stream
+        Encode the file chunk by chunk into memory-mapped codes
+        (:func:`~midecay.sources.streaming.stream_fasta`; genomes past memory). ``None``
+        (default): for files of :data:`~midecay.sources.streaming.STREAM_BYTES` or more.
     """
+    from .streaming import STREAM_BYTES, stream_fasta
+
+    if stream or (stream is None and os.path.isfile(path) and os.path.getsize(path) >= STREAM_BYTES):
+        return stream_fasta(path, keep_ambiguous=keep_ambiguous, uppercase=uppercase)
     try:
         text = read_bytes(path).decode("ascii")
     except UnicodeDecodeError as exc:
@@ -38,7 +48,7 @@ def read_fasta(path: str | os.PathLike, *, keep_ambiguous: bool = False, upperca
             current = []
             seen_header = True
         elif line.strip():
-            current.append(line.strip())
+            current.append("".join(line.split()))
     if current:
         records.append("".join(current))
     if not seen_header:

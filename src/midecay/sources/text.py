@@ -117,13 +117,28 @@ def read_text(
     *,
     encoding: str = "utf-8",
     errors: str = "strict",
+    stream: bool | None = None,
     **kwargs: Any,
 ) -> Symbols:
     """Read a text file (``.gz`` and ``.bz2`` too) into symbols; see :func:`text_symbols` for options.
 
     ``errors`` is the decoding policy (``"strict"`` raises a one-line error naming the byte
-    offset; ``"replace"`` or ``"ignore"`` to go on).
+    offset; ``"replace"`` or ``"ignore"`` to go on). ``stream=True`` encodes the file chunk by
+    chunk into memory-mapped codes (:func:`~midecay.sources.streaming.stream_text`: characters,
+    segments ``None`` or ``"lines"``), for texts past memory; ``None`` (default) does so for
+    files of :data:`~midecay.sources.streaming.STREAM_BYTES` or more when those options allow.
     """
+    from .streaming import STREAM_BYTES, stream_text
+
+    streamable = kwargs.get("level", "char") == "char" and kwargs.get("segments") in (None, "lines") \
+        and set(kwargs) <= {"level", "lowercase", "ascii_only", "clean", "segments", "description"}
+    if stream and not streamable:
+        raise InputError("stream=True reads characters with segments None or 'lines'; drop the other options "
+                         "or read in memory (stream=False)")
+    big = os.path.isfile(path) and os.path.getsize(path) >= STREAM_BYTES
+    if stream or (stream is None and big and streamable):
+        kwargs.pop("level", None)
+        return stream_text(path, encoding=encoding, errors=errors, **kwargs)
     raw = read_bytes(path)
     try:
         text = raw.decode(encoding, errors=errors)

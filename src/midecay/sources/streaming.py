@@ -1,0 +1,345 @@
+"""Text and FASTA files past memory: encoded once, chunk by chunk, into a memory-mapped code file.
+
+A 1 GB text (enwik9) or a 3 GB genome does not fit in memory as Python strings (4 bytes a
+character as UTF-32, more as ``str``). Here the file is read twice in chunks of
+:data:`CHUNK_BYTES`: the first pass collects the alphabet (the characters that occur), the
+second maps each chunk to codes and appends them to a code file, with the segment bounds
+(lines, FASTA records) beside it. Neither pass holds more than a chunk. The result is a
+:class:`~midecay.Symbols` whose codes are a memory map, which :func:`midecay.mi_curve`
+counts in slices with bounded resident memory.
+
+The code file lies in ``$MIDECAY_CACHE/codes`` under a name drawn from the source's path,
+size, modification time and the reading options, so a second analysis of the same file maps
+the codes without reading the text again. Its pieces are written under temporary names and
+renamed, the index last: an interrupted encoding leaves nothing that a later call would
+take for complete.
+
+The codes equal the in-memory readers' (:func:`~midecay.sources.text.read_text`,
+:func:`~midecay.sources.fasta.read_fasta`) for the options supported here (the tests compare
+whole curves), with one exception: ``lowercase`` is applied chunk by chunk, so a Greek
+capital sigma at a chunk border may lower to the other sigma.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError, InputNotFoundError
+from ..sequences import Symbols, smallest_code_dtype
+
+__all__ = ["STREAM_BYTES", "CHUNK_BYTES", "stream_text", "stream_fasta", "open_binary"]
+
+logger = logging.getLogger(__name__)
+
+#: Files of at least this many bytes are streamed by default (``read_text`` / ``read_fasta``).
+STREAM_BYTES = 1 << 30
+#: Bytes read per chunk.
+CHUNK_BYTES = 1 << 26
+
+#: A piece of the file: its units (code points or bytes) and where in them a segment starts.
+Piece = tuple[np.ndarray, np.ndarray]
+
+
+def open_binary(path: Path):
+    """The file opened for binary reading, ``.gz`` / ``.bz2`` / ``.xz`` decompressed on the fly."""
+    import bz2
+    import gzip
+    import lzma
+
+    suffix = path.suffix.lower()
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix, open)
+    return opener(path, "rb")
+
+
+def _read_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
+    import lzma
+    import zlib
+
+    try:
+        with open_binary(path) as fh:
+            while True:
+                raw = fh.read(chunk_bytes)
+                yield raw
+                if not raw:
+                    return
+    except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
+        raise InputError(f"{path} is corrupt or truncated ({type(exc).__name__}: {exc}); fetch the file again") from None
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
+
+
+def _text_pieces(path: Path, chunk_bytes: int, encoding: str, errors: str, prepare: Callable[[str], str],
+                 text8: bool, lines: bool) -> Iterator[Piece]:
+    """Code points of the prepared text, chunk by chunk, with the starts of its segments."""
+    from .text import _NON_LETTERS
+
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}; pass e.g. encoding='utf-8'") from None
+    offset = 0
+    carry = ""  # a line not yet ended (segments="lines")
+    space_pending = False  # text8: a run of non-letters at a chunk's end, kept until letters follow
+    started = False  # one segment (no "lines"): whether its first piece has gone out
+    for raw in _read_chunks(path, chunk_bytes):
+        final = not raw
+        try:
+            text = decoder.decode(raw, final=final)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{path}: cannot decode near byte {offset + exc.start} as {encoding}; pass encoding=... or "
+                "errors='replace' (CLI: --option errors=replace)"
+            ) from None
+        offset += len(raw)
+        if lines and not text8:
+            parts = (carry + prepare(text)).splitlines(keepends=True)
+            # The last line may go on in the next chunk (or be a "\r" whose "\n" follows there).
+            carry = "" if final or not parts else parts.pop()
+            kept = [p.splitlines()[0] for p in parts if p.strip()]
+            if kept:
+                lengths = np.fromiter((len(p) for p in kept), dtype=np.int64, count=len(kept))
+                yield _code_points("".join(kept)), np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            continue
+        if text8:  # text8_clean chunk by chunk: one space between letter runs, none at either end
+            text = _NON_LETTERS.sub(" ", text.lower())
+            if not started:
+                text = text.lstrip(" ")
+            elif space_pending and text and not text.startswith(" "):
+                text = " " + text
+            if text:
+                space_pending = text.endswith(" ")
+                text = text.rstrip(" ")
+        else:
+            text = prepare(text)
+        if text:
+            yield _code_points(text), np.zeros(0 if started else 1, dtype=np.int64)
+            started = True
+
+
+def _fasta_pieces(path: Path, chunk_bytes: int, keep_ambiguous: bool, uppercase: bool) -> Iterator[Piece]:
+    """The bases of each record, chunk by chunk; a record starts after each header line."""
+    whitespace = b" \t\r\n\x0b\x0c"
+    upper = bytes.maketrans(b"abcdefghijklmnopqrstuvwxyz", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    drop = whitespace if keep_ambiguous else bytes(b for b in range(256) if b not in b"ACGT")
+    header = re.compile(rb"^>[^\r\n]*", re.M)
+    carry = b""
+    offset = 0
+    seen_header = False
+    mid_line = False  # the last chunk ended inside a (long) sequence line
+    pending_start = True  # the next bases begin a record (the file's start, or after a header)
+    for raw in _read_chunks(path, chunk_bytes):
+        final = not raw
+        data = carry + raw
+        carry = b""
+        try:
+            data.decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: byte {offset + exc.start} is not ASCII; FASTA files are ASCII text") from None
+        offset += len(raw)
+        bodies: list[bytes] = []
+        if mid_line:  # the rest of a sequence line: never a header, whatever it starts with
+            breaks = [i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0]
+            end = min(breaks) if breaks else len(data)
+            bodies.append(data[:end])
+            data, mid_line = data[end:], not breaks
+        if not final:  # keep the last, perhaps unfinished, line for the next chunk
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+            if cut == 0 and len(data) > chunk_bytes and not data.startswith(b">"):
+                cut, mid_line = len(data), True  # one long sequence line: take it now
+            data, carry = data[:cut], data[cut:]
+        at = 0
+        for m in [*header.finditer(data), None]:
+            bodies.append(data[at:m.start()] if m is not None else data[at:])
+            if m is not None:
+                bodies.append(None)  # a header: the next bases start a record
+                seen_header = True
+                at = m.end()
+        pieces, starts, n = [], [], 0
+        for body in bodies:
+            if body is None:
+                pending_start = True
+                continue
+            if uppercase:
+                body = body.translate(upper)
+            body = body.translate(None, drop)
+            if body:
+                if pending_start:
+                    starts.append(n)
+                    pending_start = False
+                pieces.append(body)
+                n += len(body)
+        if n:
+            yield np.frombuffer(b"".join(pieces), dtype=np.uint8), np.asarray(starts, dtype=np.int64)
+        if final:
+            if not seen_header:
+                raise InputError(f"{path} is not FASTA (no '>' header line); pass a FASTA file")
+            return
+
+
+def _cache_key(path: Path, kind: str, options: dict) -> str:
+    st = path.stat()
+    ident = {"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "kind": kind,
+             "options": options, "format": 1}
+    return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _encode_pieces(pieces: Callable[[], Iterator[Piece]], folder: Path, key: str, description: str,
+                   empty_message: str) -> Symbols:
+    """Two passes over ``pieces()``: the alphabet, then the codes into ``folder/key.codes``."""
+    index_path = folder / f"{key}.json"
+    codes_path, bounds_path = folder / f"{key}.codes", folder / f"{key}.bounds.npy"
+    if index_path.exists():
+        try:
+            return _load(index_path, codes_path, bounds_path, description)
+        except (OSError, ValueError, KeyError):
+            logger.warning("cached codes %s are unreadable; encoding again", codes_path)
+    units = np.zeros(0, dtype=np.uint32)
+    for chunk, _ in pieces():
+        units = np.union1d(units, np.unique(chunk))
+    if len(units) == 0:
+        raise InputError(empty_message)
+    dtype = smallest_code_dtype(len(units))
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp_codes = folder / f".{key}.codes.{os.getpid()}.tmp"
+    starts: list[np.ndarray] = []
+    n = 0
+    try:
+        with open(tmp_codes, "wb") as out:
+            for chunk, seg_starts in pieces():
+                starts.append(seg_starts + n)
+                np.searchsorted(units, chunk).astype(dtype).tofile(out)
+                n += len(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        bounds = np.concatenate([*starts, [n]]).astype(np.int64)
+        tmp_bounds = folder / f".{key}.bounds.{os.getpid()}.tmp.npy"
+        np.save(tmp_bounds, bounds)
+        os.replace(tmp_codes, codes_path)
+        os.replace(tmp_bounds, bounds_path)
+        index = {"alphabet": [int(u) for u in units], "dtype": dtype.name, "n_symbols": n, "description": description}
+        tmp_index = folder / f".{key}.json.{os.getpid()}.tmp"
+        tmp_index.write_text(json.dumps(index))
+        os.replace(tmp_index, index_path)  # last: its presence means the rest is complete
+    finally:
+        for leftover in folder.glob(f".{key}.*.{os.getpid()}.tmp*"):
+            leftover.unlink(missing_ok=True)
+    logger.info("encoded %s: %d symbols, %d segments, into %s", description, n, len(bounds) - 1, codes_path)
+    return _load(index_path, codes_path, bounds_path, description)
+
+
+def _load(index_path: Path, codes_path: Path, bounds_path: Path, description: str) -> Symbols:
+    index = json.loads(index_path.read_text())
+    codes = np.memmap(codes_path, dtype=np.dtype(index["dtype"]), mode="r")
+    if len(codes) != index["n_symbols"]:
+        raise ValueError("code file and index disagree")
+    bounds = np.load(bounds_path, allow_pickle=False)
+    return Symbols(codes, tuple(chr(u) for u in index["alphabet"]), bounds, description)
+
+
+def _source(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InputNotFoundError(f"{path} not found; check the path")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; pass a file inside it")
+    return path
+
+
+def stream_text(
+    path: str | os.PathLike,
+    *,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    lowercase: bool = False,
+    ascii_only: bool = False,
+    clean: str | None = None,
+    segments: str | None = None,
+    description: str | None = None,
+    cache: str | os.PathLike | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> Symbols:
+    """Characters of a text file of any size, as memory-mapped codes (see the module notes).
+
+    Options as :func:`~midecay.sources.text.read_text` at ``level="char"``; ``segments`` may be
+    ``None`` or ``"lines"``. ``cache`` is the folder for the code files (default
+    ``$MIDECAY_CACHE/codes``).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "big.txt")
+    >>> _ = open(path, "w").write("abab\n\nba\n")
+    >>> s = stream_text(path, segments="lines", cache=folder, chunk_bytes=3)
+    >>> s.alphabet, s.bounds.tolist(), s.codes.tolist()
+    (('a', 'b'), [0, 4, 6], [0, 1, 0, 1, 1, 0])
+    """
+    from .fetch import cache_dir
+    from .text import _prepare
+
+    path = _source(path)
+    if segments not in (None, "lines"):
+        raise InputError(f"streamed text takes segments None or 'lines', not {segments!r}; read it in memory (stream=False)")
+    if clean not in (None, "text8"):
+        raise InputError(f"unknown clean {clean!r}; use 'text8' or None")
+    text8 = clean == "text8"
+    options = {"encoding": encoding, "errors": errors, "lowercase": lowercase, "ascii_only": ascii_only,
+               "clean": clean, "segments": segments}
+    description = description or f"text file {path}"
+
+    def pieces() -> Iterator[Piece]:
+        return _text_pieces(path, chunk_bytes, encoding, errors, lambda t: _prepare(t, lowercase, ascii_only, None),
+                            text8, segments == "lines" and not text8)
+
+    folder = Path(cache) if cache is not None else cache_dir() / "codes"
+    return _encode_pieces(pieces, folder, _cache_key(path, "text", options), description,
+                          f"{description} has no content left after cleaning")
+
+
+def stream_fasta(
+    path: str | os.PathLike,
+    *,
+    keep_ambiguous: bool = False,
+    uppercase: bool = True,
+    cache: str | os.PathLike | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> Symbols:
+    """The records of a FASTA file of any size, as memory-mapped codes; one segment per record.
+
+    Options as :func:`~midecay.sources.fasta.read_fasta`.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "genome.fa")
+    >>> _ = open(path, "w").write(">chr1\nACGTN\nacgt\n>chr2\nGGCC\n")
+    >>> s = stream_fasta(path, cache=folder, chunk_bytes=4)
+    >>> s.alphabet, s.bounds.tolist()
+    (('A', 'C', 'G', 'T'), [0, 8, 12])
+    """
+    from .fetch import cache_dir
+
+    path = _source(path)
+    options = {"keep_ambiguous": keep_ambiguous, "uppercase": uppercase}
+    folder = Path(cache) if cache is not None else cache_dir() / "codes"
+    key = _cache_key(path, "fasta", options)
+
+    def pieces() -> Iterator[Piece]:
+        return _fasta_pieces(path, chunk_bytes, keep_ambiguous, uppercase)
+
+    symbols = _encode_pieces(pieces, folder, key, f"FASTA {os.fspath(path)}",
+                             f"{path} holds no sequence after dropping ambiguous codes; try keep_ambiguous=True")
+    return Symbols(symbols.codes, symbols.alphabet, symbols.bounds,
+                   f"FASTA {os.fspath(path)} ({symbols.n_segments} record(s))")
