@@ -280,7 +280,7 @@ def stream_text(
     >>> import tempfile, os
     >>> folder = tempfile.mkdtemp()
     >>> path = os.path.join(folder, "big.txt")
-    >>> _ = open(path, "w").write("abab\n\nba\n")
+    >>> _ = open(path, "w").write("abab\\n\\nba\\n")
     >>> s = stream_text(path, segments="lines", cache=folder, chunk_bytes=3)
     >>> s.alphabet, s.bounds.tolist(), s.codes.tolist()
     (('a', 'b'), [0, 4, 6], [0, 1, 0, 1, 1, 0])
@@ -324,7 +324,7 @@ def stream_fasta(
     >>> import tempfile, os
     >>> folder = tempfile.mkdtemp()
     >>> path = os.path.join(folder, "genome.fa")
-    >>> _ = open(path, "w").write(">chr1\nACGTN\nacgt\n>chr2\nGGCC\n")
+    >>> _ = open(path, "w").write(">chr1\\nACGTN\\nacgt\\n>chr2\\nGGCC\\n")
     >>> s = stream_fasta(path, cache=folder, chunk_bytes=4)
     >>> s.alphabet, s.bounds.tolist()
     (('A', 'C', 'G', 'T'), [0, 8, 12])
