@@ -8,7 +8,9 @@ Ratios are measured in this run; nothing here asserts a time.
    the old default's floor (3 permuted copies, counted again) beside it.
 2. A generated uint16 token file (``--big`` symbols, default 5e8 = 1 GB; the issue's 2e9 = 4 GB
    with ``--big 2e9``) analysed by ``midecay curve FILE`` in a fresh process: peak resident
-   memory (mapped pages included) and throughput; the file is deleted after.
+   memory (mapped pages included) and throughput; and a generated text (``--big-text``
+   characters) streamed into cached codes, run twice (encoding, then the cache). Files are
+   deleted after.
 3. The torch counting backend (CUDA when available, else CPU) against the dense kernel.
 
 Usage: ``.venv/bin/python benchmarks/bench_scale.py [--big 5e8] [--skip-big]``
@@ -19,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,7 @@ from midecay.counting.registry import choose_backend
 from midecay.synth import block_markov_matrix, markov
 
 
-def best_of(fn, repeat: int = 3) -> float:
+def best_of(fn, repeat: int = 5) -> float:
     best = np.inf
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -57,6 +58,28 @@ def default_vs_counting(name: str, symbols, lags) -> None:
     print(f"    with the permutation floor       : {t_perm:7.3f} s   {t_perm / t_count:5.1f}x counting")
 
 
+_MEASURED = (
+    "import resource, runpy, sys\n"
+    "sys.argv = ['midecay', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_module('midecay', run_name='__main__')\n"
+    "finally:\n"
+    "    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+)
+
+
+def measured_cli(args: list[str], env: dict | None = None) -> tuple[float, float, dict]:
+    """``midecay ARGS`` in a fresh process: (seconds, peak resident MiB, its JSON output)."""
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", _MEASURED, *args], capture_output=True, text=True,
+                         env={**os.environ, **(env or {})})
+    seconds = time.perf_counter() - t0
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    peak_kb = int(out.stderr.rsplit("PEAK_KB", 1)[1].split()[0])
+    return seconds, peak_kb / 1024, json.loads(out.stdout)
+
+
 def big_file(n: int) -> None:
     folder = tempfile.mkdtemp(dir=os.environ.get("MIDECAY_BENCH_DIR"))
     path = os.path.join(folder, "big.bin")
@@ -68,21 +91,41 @@ def big_file(n: int) -> None:
             np.asarray(markov(P, min(step, n - lo), seed=i).symbols.codes, dtype=np.uint16).tofile(f)
     t_write = time.perf_counter() - t0
     try:
-        cmd = [sys.executable, "-m", "midecay", "curve", path, "--lags", "1:1000:19log", "--json"]
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        t0 = time.perf_counter()
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        seconds = time.perf_counter() - t0
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        curve = json.loads(out.stdout)
+        seconds, peak, curve = measured_cli(["curve", path, "--lags", "1:1000:19log", "--json"])
         print(f"[2] token file: {n:,} uint16 symbols ({os.path.getsize(path) / 2**30:.2f} GiB, written in {t_write:.0f} s)")
         print(f"    midecay curve FILE (floor + errors): {seconds:7.1f} s, {n / seconds / 1e6:6.1f} M symbols/s")
-        print(f"    peak resident memory               : {peak_kb / 1024:7.0f} MiB (before: {before / 1024:.0f} MiB; "
-              f"mapped pages count)")
+        print(f"    peak resident memory               : {peak:7.0f} MiB (mapped pages count)")
         print(f"    I(1) = {curve['mi'][0]:.4f} nats, floor {curve['baseline'][0]:.2e}")
     finally:
         os.remove(path)
         os.rmdir(folder)
+
+
+def big_text(n: int) -> None:
+    """A generated text of ``n`` characters (lines of a 27-state chain over a-z and space), streamed."""
+    import shutil
+
+    folder = tempfile.mkdtemp(dir=os.environ.get("MIDECAY_BENCH_DIR"))
+    path = os.path.join(folder, "big.txt")
+    letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz ", dtype=np.uint8)
+    P = block_markov_matrix(27, 3, 0.98)
+    with open(path, "wb") as f:
+        step = 50_000_000
+        for i, lo in enumerate(range(0, n, step)):
+            chars = letters[np.asarray(markov(P, min(step, n - lo), seed=i).symbols.codes)].copy()
+            chars[79::80] = ord("\n")
+            f.write(chars.tobytes())
+    env = {"MIDECAY_CACHE": os.path.join(folder, "cache")}
+    args = ["curve", path, "--lags", "1:1000:19log", "--option", "stream=true", "--json"]
+    try:
+        first, peak1, curve = measured_cli(args, env)
+        second, peak2, again = measured_cli(args, env)
+        print(f"[2b] text file: {n:,} characters ({os.path.getsize(path) / 2**30:.2f} GiB), streamed into cached codes")
+        print(f"    first run (encode + analysis)  : {first:7.1f} s, {n / first / 1e6:6.1f} M chars/s, peak {peak1:5.0f} MiB")
+        print(f"    second run (codes cached)       : {second:7.1f} s, {n / second / 1e6:6.1f} M chars/s, peak {peak2:5.0f} MiB")
+        print(f"    same curve both times: {curve['mi'] == again['mi']}")
+    finally:
+        shutil.rmtree(folder)
 
 
 def torch_vs_dense(symbols, lags) -> None:
@@ -108,6 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=float, default=1e7)
     parser.add_argument("--big", type=float, default=5e8)
+    parser.add_argument("--big-text", type=float, default=2e8, help="characters of the streamed text file (0: skip)")
     parser.add_argument("--skip-big", action="store_true")
     args = parser.parse_args()
     n = int(args.n)
@@ -126,6 +170,8 @@ def main() -> None:
         print("[1] PTB words skipped: `pip install midecay[data]`")
     if not args.skip_big:
         big_file(int(args.big))
+        if args.big_text:
+            big_text(int(args.big_text))
     torch_vs_dense(chain, lags)
 
 

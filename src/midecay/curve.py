@@ -17,9 +17,13 @@ from ._warnings import UnreliableEstimateWarning
 from .counting import DenseCounts, PairCounts, block_windows, resolve_backend, windows_from_bounds
 from .counting.windows import slice_windows
 from .errors import InputError
+from .counting.sparse_jackknife import count_sparse_jackknife
 from .estimators import (
+    cell_terms,
     entropy_from_profile,
     entropy_rows,
+    leave_out_entropy,
+    leave_out_margins,
     leave_out_mutual_information,
     mutual_information_tables,
     to_base,
@@ -231,15 +235,23 @@ def mi_curve(
                                     codes_checked=True)
     else:
         parts = None
+    one_pass = None
     if parts is not None:
         counts = PairCounts.total(parts) if len(parts) > 1 else parts[0]
+    elif n_blocks >= 2 and kernel.name == "sparse" and not 2 <= symbols.n_segments <= MAX_DOMINANCE_SEGMENTS:
+        # One walk gives the total and every block's leave-out sums; no cells are kept (the
+        # segment-dominance check, which needs them, has nothing to do here).
+        one_pass = count_sparse_jackknife(symbols.codes, blocks, lags, k, lambda top: cell_terms(top, estimator))
+        counts = one_pass.total
     else:
         # Cells are kept only where the jackknife subtracts block counts; estimators need profiles.
         counts = kernel.count(symbols.codes, windows, lags, k, cells=n_blocks >= 2)
     mi = _mi_per_lag(counts, estimator)
     n_pairs = counts.n_pairs
     _warn_if_sparse(counts, n_pairs)
-    if n_blocks >= 2:
+    if one_pass is not None:
+        leave_out = _leave_out_one_pass(one_pass, estimator)
+    elif n_blocks >= 2:
         if parts is None:
             parts = [kernel.count(symbols.codes, win, lags, k, cells=True, codes_checked=True)
                      for win in progress_bar(blocks, n_blocks, "jackknife", progress)]
@@ -248,6 +260,7 @@ def mi_curve(
             leave_out = mutual_information_tables(rest.reshape(-1, k, k), estimator).reshape(len(parts), len(lags))
         else:  # many sparse cells: only those a block touches change its leave-out sums
             leave_out = leave_out_mutual_information(counts, parts, estimator)
+    if n_blocks >= 2:
         spread = leave_out - leave_out.mean(axis=0)
         stderr = np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0))
 
@@ -356,6 +369,23 @@ def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSa
     # Noise beyond the chi-square's (parity, compression) is symmetric: it thins the skew.
     shape = mean_chi2**2 / var_chi2 * np.maximum(spread / chi_sd, 1e-3) ** 6
     return floor, spread, floor_se, np.minimum(shape, 1e12), excess, info
+
+
+def _leave_out_one_pass(one_pass, estimator: str) -> np.ndarray:
+    """``(n_blocks, n_lags)`` leave-one-block-out MI from the one-pass sparse jackknife's sums."""
+    counts = one_pass.total
+    f = cell_terms(max(int(c.max(initial=0)) for c, _ in counts.profiles), estimator)
+    h_joint = leave_out_entropy(
+        s_total=np.array([float((f[c] * m).sum()) for c, m in counts.profiles]),
+        n_total=counts.n_pairs.astype(np.float64),
+        occupied=np.array([float(m.sum()) for _, m in counts.profiles]),
+        delta=one_pass.delta,
+        emptied=one_pass.emptied,
+        n_left_out=one_pass.left_block.sum(axis=2).astype(np.float64),
+        estimator=estimator,
+    )
+    return leave_out_margins(counts.left_counts, counts.right_counts, one_pass.left_block, one_pass.right_block,
+                             estimator) - h_joint
 
 
 #: Segment-dominance check: done for at most this many segments (one leave-one-out curve each).

@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 #: Files of at least this many bytes are streamed by default (``read_text`` / ``read_fasta``).
 STREAM_BYTES = 1 << 30
 #: Bytes read per chunk.
-CHUNK_BYTES = 1 << 26
+CHUNK_BYTES = 1 << 24
 
 #: A piece of the file: its units (code points or bytes) and where in them a segment starts.
 Piece = tuple[np.ndarray, np.ndarray]
@@ -204,12 +204,21 @@ def _encode_pieces(pieces: Callable[[], Iterator[Piece]], folder: Path, key: str
             return _load(index_path, codes_path, bounds_path, description)
         except (OSError, ValueError, KeyError):
             logger.warning("cached codes %s are unreadable; encoding again", codes_path)
-    units = np.zeros(0, dtype=np.uint32)
+    # Code points are below 0x110000: which occur is a bincount, and codes a table look-up.
+    seen = np.zeros(0, dtype=bool)
     for chunk, _ in pieces():
-        units = np.union1d(units, np.unique(chunk))
+        present = np.bincount(chunk) > 0
+        if len(present) > len(seen):
+            present[: len(seen)] |= seen
+            seen = present
+        else:
+            seen[: len(present)] |= present
+    units = np.flatnonzero(seen)
     if len(units) == 0:
         raise InputError(empty_message)
     dtype = smallest_code_dtype(len(units))
+    table = np.zeros(len(seen), dtype=dtype)
+    table[units] = np.arange(len(units))
     folder.mkdir(parents=True, exist_ok=True)
     tmp_codes = folder / f".{key}.codes.{os.getpid()}.tmp"
     starts: list[np.ndarray] = []
@@ -218,7 +227,7 @@ def _encode_pieces(pieces: Callable[[], Iterator[Piece]], folder: Path, key: str
         with open(tmp_codes, "wb") as out:
             for chunk, seg_starts in pieces():
                 starts.append(seg_starts + n)
-                np.searchsorted(units, chunk).astype(dtype).tofile(out)
+                table[chunk].tofile(out)
                 n += len(chunk)
             out.flush()
             os.fsync(out.fileno())

@@ -1,0 +1,214 @@
+"""The sparse kernel's jackknife in one pass: the total and every leave-one-block-out sum, no cells kept.
+
+The delete-one-block jackknife needs, per lag and block ``j``, the estimator's joint sum
+``S(total - block_j) = S_total - sum over block j's cells of [f(n_c) - f(n_c - m_c)]`` (``n`` the
+total's count of a cell, ``m`` the block's; :mod:`~midecay.counting.leave_out`), the number of
+cells the block empties, and the block's marginals. The two-pass way counts the total and each
+block with their cells and then aligns them. Here one walk over the symbol-grouped positions
+does it all: within a first symbol's group the positions ascend, so the blocks (contiguous runs
+of first positions) come one after another; a first sweep over the group tallies the total's
+cells, a second tallies each block's run and, with the group's totals at hand, adds up its
+``f(n) - f(n - m)`` at once. A block's marginals at lag ``d`` are histograms of two contiguous
+ranges of the codes, which slide from lag to lag; they are kept apart from the walk, whose
+random writes into ``blocks x K`` arrays would cost more than the walk itself. Memory: ``O(K)``
+scratch per lag of a batch, the blocks' marginals (``blocks x lags x K``), no ``O(distinct
+pairs)`` cell lists.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from numba import njit
+
+from .checks import check_count_inputs
+from .pair_counts import PairCounts, ProfileCounts
+from .sparse import _BATCH, _group_positions, _profile_pairs
+
+__all__ = ["SparseJackknife", "count_sparse_jackknife"]
+
+
+@njit(cache=True, nogil=True)
+def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k, max_count, f):
+    nb = lags.shape[0]
+    scratch = np.zeros((nb, k), dtype=np.int64)
+    touched = np.empty((nb, k + 1), dtype=np.int64)
+    n_touched = np.zeros(nb, dtype=np.int64)
+    run = np.zeros((nb, k), dtype=np.int64)
+    run_touched = np.empty((nb, k + 1), dtype=np.int64)
+    n_run = np.zeros(nb, dtype=np.int64)
+    left = np.zeros((nb, k), dtype=np.int64)
+    right = np.zeros((nb, k), dtype=np.int64)
+    profile = np.zeros((nb, max_count + 1), dtype=np.int64)
+    # Per lag and block: what leaving the block out takes from the joint sum of the cell term,
+    # and the cells it empties.
+    delta = np.zeros((nb, n_blocks))
+    emptied = np.zeros((nb, n_blocks), dtype=np.int64)
+    for a in range(k):
+        lo, hi = starts[a], starts[a + 1]
+        if lo == hi:
+            continue
+        # Sweep 1: the total's cells of this group.
+        n_touched[:] = 0
+        for j in range(lo, hi):
+            r = room[j]
+            t = positions[j]
+            for q in range(nb):
+                if r >= lags[q]:
+                    b = np.int64(codes[t + lags[q]])
+                    touched[q, n_touched[q]] = b
+                    n_touched[q] += scratch[q, b] == 0
+                    scratch[q, b] += 1
+        # Sweep 2: each block's run of positions, its cells set against the group's totals.
+        j = lo
+        while j < hi:
+            blk = block_of[j]
+            j_end = j
+            while j_end < hi and block_of[j_end] == blk:
+                j_end += 1
+            n_run[:] = 0
+            for i in range(j, j_end):
+                r = room[i]
+                t = positions[i]
+                for q in range(nb):
+                    if r >= lags[q]:
+                        b = np.int64(codes[t + lags[q]])
+                        run_touched[q, n_run[q]] = b
+                        n_run[q] += run[q, b] == 0
+                        run[q, b] += 1
+            for q in range(nb):
+                for i in range(n_run[q]):
+                    b = run_touched[q, i]
+                    m = run[q, b]
+                    n = scratch[q, b]
+                    delta[q, blk] += f[n] - f[n - m]
+                    emptied[q, blk] += n == m
+                    run[q, b] = 0
+            j = j_end
+        for q in range(nb):
+            total = 0
+            for i in range(n_touched[q]):
+                b = touched[q, i]
+                c = scratch[q, b]
+                profile[q, c] += 1
+                right[q, b] += c
+                total += c
+                scratch[q, b] = 0
+            left[q, a] = total
+    return profile, left, right, delta, emptied
+
+
+@njit(cache=True, nogil=True)
+def _move_range(codes, hist, a0, b0, a1, b1):
+    """Turn ``hist`` of ``codes[a0:b0]`` into that of ``codes[a1:b1]``, touching only what differs."""
+    if a1 >= b0 or b1 <= a0:  # disjoint: out with the old, in with the new
+        for t in range(a0, b0):
+            hist[codes[t]] -= 1
+        for t in range(a1, b1):
+            hist[codes[t]] += 1
+        return
+    for t in range(a0, a1):
+        hist[codes[t]] -= 1
+    for t in range(a1, a0):
+        hist[codes[t]] += 1
+    for t in range(b0, b1):
+        hist[codes[t]] += 1
+    for t in range(b1, b0):
+        hist[codes[t]] -= 1
+
+
+@njit(cache=True, nogil=True)
+def _block_margins(codes, windows, lags, k):
+    """A block's ``(n_lags, K)`` left and right marginals, sliding each window's ranges from lag to lag.
+
+    At lag ``d`` a window ``(start, first_stop, end)`` pairs first positions ``[start, hi)``,
+    ``hi = min(first_stop, end - d)``, with ``[start + d, hi + d)``: contiguous ranges whose
+    histograms change only at their ends from one lag to the next.
+    """
+    n_lags = lags.shape[0]
+    left = np.zeros((n_lags, k), dtype=np.int64)
+    right = np.zeros((n_lags, k), dtype=np.int64)
+    hist_l = np.zeros(k, dtype=np.int64)
+    hist_r = np.zeros(k, dtype=np.int64)
+    for w in range(windows.shape[0]):
+        start, first_stop, end = windows[w, 0], windows[w, 1], windows[w, 2]
+        la, lb, ra, rb = start, start, start, start  # empty ranges
+        for i in range(n_lags):
+            d = lags[i]
+            hi = max(start, min(first_stop, end - d))
+            _move_range(codes, hist_l, la, lb, start, hi)
+            _move_range(codes, hist_r, ra, rb, start + d, hi + d)
+            la, lb, ra, rb = start, hi, start + d, hi + d
+            for c in range(k):
+                left[i, c] += hist_l[c]
+                right[i, c] += hist_r[c]
+        _move_range(codes, hist_l, la, lb, start, start)
+        _move_range(codes, hist_r, ra, rb, start, start)
+    return left, right
+
+
+@dataclass(frozen=True)
+class SparseJackknife:
+    """The total's counts (profiles and marginals) and, per block, what leaving it out changes.
+
+    ``delta[j, i]``: the joint sum of the estimator's cell term over the total less block ``j``
+    at lag ``i`` is the total's sum less ``delta``; ``emptied[j, i]``: the cells block ``j``
+    holds all of; ``left_block`` / ``right_block``: its marginals, ``(n_blocks, n_lags, K)``.
+    """
+
+    total: ProfileCounts
+    delta: np.ndarray
+    emptied: np.ndarray
+    left_block: np.ndarray
+    right_block: np.ndarray
+
+
+def count_sparse_jackknife(codes: np.ndarray, blocks: list[np.ndarray], lags: np.ndarray, alphabet_size: int,
+                           cell_terms) -> SparseJackknife:
+    """One pass: the total's profiles and the leave-one-block-out sums of the estimator's cell term.
+
+    ``blocks`` are the jackknife's windows (:func:`~midecay.counting.windows.block_windows`,
+    inputs already checked); ``cell_terms(max_count)`` tabulates the estimator's ``f(0 … max)``.
+    Equal, to rounding, to counting the total and every block with their cells and aligning
+    them (:func:`~midecay.counting.leave_out.leave_out_joint`); the tests hold them together.
+    """
+    blocks = [check_count_inputs(codes, w, lags, alphabet_size, codes_checked=True)[1] for w in blocks]
+    k = int(alphabet_size)
+    lags = np.ascontiguousarray(lags, dtype=np.int64)
+    windows = np.ascontiguousarray(np.concatenate(blocks), dtype=np.int64)
+    owner = np.concatenate([np.full(len(w), b, dtype=np.int64) for b, w in enumerate(blocks)])
+    order = np.argsort(windows[:, 0], kind="stable")  # windows in position order, so each group's positions ascend
+    windows, owner = windows[order], owner[order]
+    n = int(windows[:, 2].max()) if len(windows) else 0
+    probe = np.zeros(0, dtype=np.uint32 if n < 2**32 else np.uint64)
+    starts, positions, room = _group_positions(codes, windows, k, probe)
+    # Each position's block: the window it came from (windows are disjoint ranges of first positions).
+    row = np.searchsorted(windows[:, 0], positions, side="right") - 1
+    block_of = owner[row].astype(np.int16 if len(blocks) < 2**15 else np.int64)
+    max_count = int(np.diff(starts).max()) if k else 0
+    f = np.asarray(cell_terms(max_count), dtype=np.float64)
+
+    threads = max(1, min(numba.get_num_threads(), len(lags)))
+    n_batches = threads * -(-len(lags) // (threads * _BATCH))
+    batches = [b for b in np.array_split(lags, min(n_batches, len(lags))) if len(b)]
+
+    def one(batch: np.ndarray):
+        return _jackknife_batch(codes, starts, positions, room, block_of, len(blocks), batch, k, max_count, f)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:  # the kernel releases the GIL
+        results = list(pool.map(one, batches))
+    profiles = [_profile_pairs(p) for r in results for p in r[0]]
+    left = np.concatenate([r[1] for r in results])
+    right = np.concatenate([r[2] for r in results])
+    total = PairCounts.from_profile(lags, k, profiles, left, right)
+    margins = [_block_margins(codes, w, lags, k) for w in blocks]
+    return SparseJackknife(
+        total=total,
+        delta=np.concatenate([r[3] for r in results]).T,
+        emptied=np.concatenate([r[4] for r in results]).T,
+        left_block=np.stack([m[0] for m in margins]),
+        right_block=np.stack([m[1] for m in margins]),
+    )
