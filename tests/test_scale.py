@@ -53,13 +53,13 @@ def test_one_pass_sparse_jackknife_equals_the_two_pass_one(n_blocks, estimator):
     from midecay.counting import KERNELS, block_windows, windows_from_bounds
     from midecay.counting.sparse_jackknife import count_sparse_jackknife
     from midecay.curve import _leave_out_one_pass, _mi_per_lag
-    from midecay.estimators import cell_terms, leave_out_mutual_information
+    from midecay.estimators import leave_out_mutual_information
 
     words = np.minimum(np.random.default_rng(0).zipf(1.3, 150_000), 3000) - 1
     s = midecay.encode([words[:40_000], words[40_000:40_010], words[40_010:]])
     lags, k = np.array([1, 2, 5, 17, 100, 999]), s.alphabet_size
     blocks = block_windows(s.bounds, n_blocks)
-    one = count_sparse_jackknife(s.codes, blocks, lags, k, lambda top: cell_terms(top, estimator))
+    one = count_sparse_jackknife(s.codes, blocks, lags, k, estimator)
     total = KERNELS["sparse"].count(s.codes, windows_from_bounds(s.bounds), lags, k, cells=True)
     parts = [KERNELS["sparse"].count(s.codes, b, lags, k, cells=True) for b in blocks]
     assert np.array_equal(one.left_block, np.stack([p.left_counts for p in parts]))
@@ -71,14 +71,18 @@ def test_one_pass_sparse_jackknife_equals_the_two_pass_one(n_blocks, estimator):
     assert np.all(spread > 1e-6)  # the blocks differ, so agreeing to 1e-13 is not agreeing on nothing
 
 
-@pytest.mark.parametrize("backend", ["auto", "sparse", "torch"])
-def test_memory_mapped_file_counted_in_slices_equals_in_memory(token_file, backend):
+@pytest.mark.parametrize("backend, limit", [("auto", None), ("sparse", 1), ("sparse", None), ("torch", None)])
+def test_memory_mapped_file_counted_in_slices_equals_in_memory(token_file, backend, limit, caplog):
     """A token file counted in slices of 7,777 symbols (pairs crossing slice borders included)
-    gives the in-memory curve: bit for bit with the dense kernels, to rounding with the sparse one."""
+    gives the in-memory curve: bit for bit with the dense kernels, to rounding with the sparse
+    one, sliced (its index over ``memory_limit``, which it warns of) or in one walk."""
     mapped = midecay.open_source(str(token_file))
     assert isinstance(mapped.codes, np.memmap)
     whole = midecay.mi_curve(np.asarray(mapped.codes).copy(), LAGS, seed=3, backend=backend)
-    sliced = midecay.mi_curve(mapped, LAGS, seed=3, chunk_symbols=7_777, backend=backend)
+    options = {} if limit is None else {"memory_limit": limit}
+    with caplog.at_level("WARNING", logger="midecay.curve"):
+        sliced = midecay.mi_curve(mapped, LAGS, seed=3, chunk_symbols=7_777, backend=backend, **options)
+    assert ("sliced sparse count keeps every distinct pair" in caplog.text) == (limit is not None)
     if backend == "sparse":
         # The same integer counts; summed slices list a lag's cells in another order than one
         # count does, so the leave-one-out sums round differently (~1e-16 relative).

@@ -10,7 +10,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from ._memmap import CHUNK_SYMBOLS, chunks, is_mapped
+from ._memmap import CHUNK_SYMBOLS, chunks, is_mapped, release
 from ._progress import progress as progress_bar
 from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
@@ -19,7 +19,7 @@ from .counting.windows import slice_windows
 from .errors import InputError
 from .counting.sparse_jackknife import count_sparse_jackknife
 from .estimators import (
-    cell_terms,
+    cell_terms_at,
     entropy_from_profile,
     entropy_rows,
     leave_out_entropy,
@@ -60,6 +60,10 @@ MAX_TABLE_ALPHABET = 64
 
 #: Default null draws: tables per lag, or permuted copies of the sequence.
 DEFAULT_DRAWS = {"tables": 16, "permutation": 3}
+
+#: Bytes a symbol the sparse one-pass jackknife's position index takes (positions, their room
+#: and block, up to 2^32 symbols); with more than ``memory_limit`` of it, mapped codes are sliced.
+SPARSE_INDEX_BYTES = 10
 
 #: Kernels whose blocks add up as dense tables, so the jackknife needs no second pass.
 SINGLE_PASS_KERNELS = ("dense", "bitset", "numpy", "torch")
@@ -172,7 +176,10 @@ def mi_curve(
     progress
         Show a progress bar (tqdm) for the shuffles and jackknife blocks.
     memory_limit
-        Bytes the dense kernel's histograms may take; a larger request is refused up front.
+        Bytes the dense kernel's histograms may take; a larger request is refused up front. The
+        sparse kernel's jackknife indexes the positions (:data:`SPARSE_INDEX_BYTES` a symbol) when
+        that fits, also for a memory-mapped file; past it, mapped codes are counted in slices,
+        whose sums keep every distinct pair.
     chunk_symbols
         Memory-mapped codes (token files) longer than this are counted in slices of this
         many symbols, each slice's pages released after it, so resident memory stays near
@@ -222,12 +229,21 @@ def mi_curve(
     leave_out = np.zeros((0, len(lags)))
     # The jackknife's blocks (or the whole, without one); counted where the data is, they add up to the total.
     blocks = block_windows(symbols.bounds, n_blocks) if n_blocks >= 2 else [windows]
+    # The sparse kernel's jackknife in one walk keeps no cells (a word-level corpus has millions a
+    # lag), but an index of the positions, in memory also for a memory-mapped file that fits it.
+    sparse_one_pass = (n_blocks >= 2 and kernel.name == "sparse" and engine == "local"
+                       and not 2 <= symbols.n_segments <= MAX_DOMINANCE_SEGMENTS
+                       and symbols.n_symbols * SPARSE_INDEX_BYTES <= memory_limit)
     if engine == "ray":
         from .counting.ray_engine import count_blocks_ray
 
         parts = count_blocks_ray(symbols.codes, blocks, lags, k, kernel.name, chunk_symbols, address=address)
-    elif is_mapped(symbols.codes) and symbols.n_symbols > chunk_symbols:
+    elif is_mapped(symbols.codes) and symbols.n_symbols > chunk_symbols and not sparse_one_pass:
         # Past memory: one pass in slices, each slice's pages released after it (bounded RSS).
+        if kernel.name == "sparse":
+            logger.warning("%d symbols of a %d-symbol alphabet past memory: the sliced sparse count keeps every distinct "
+                           "pair of every lag and block, so memory grows with them (raise memory_limit to use the "
+                           "one-pass index of ~%d bytes a symbol instead)", symbols.n_symbols, k, SPARSE_INDEX_BYTES)
         parts = count_in_slices(kernel, symbols.codes, blocks, lags, k, chunk_symbols, progress=progress)
     elif n_blocks >= 2 and kernel.name in SINGLE_PASS_KERNELS:
         # One pass: the blocks are counted and their sum is the total (dense tables add cheaply).
@@ -238,10 +254,11 @@ def mi_curve(
     one_pass = None
     if parts is not None:
         counts = PairCounts.total(parts) if len(parts) > 1 else parts[0]
-    elif n_blocks >= 2 and kernel.name == "sparse" and not 2 <= symbols.n_segments <= MAX_DOMINANCE_SEGMENTS:
+    elif sparse_one_pass:
         # One walk gives the total and every block's leave-out sums; no cells are kept (the
         # segment-dominance check, which needs them, has nothing to do here).
-        one_pass = count_sparse_jackknife(symbols.codes, blocks, lags, k, lambda top: cell_terms(top, estimator))
+        one_pass = count_sparse_jackknife(symbols.codes, blocks, lags, k, estimator)
+        release(symbols.codes, 0, symbols.n_symbols)  # a mapped file's pages, read at random, go back
         counts = one_pass.total
     else:
         # Cells are kept only where the jackknife subtracts block counts; estimators need profiles.
@@ -374,9 +391,8 @@ def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSa
 def _leave_out_one_pass(one_pass, estimator: str) -> np.ndarray:
     """``(n_blocks, n_lags)`` leave-one-block-out MI from the one-pass sparse jackknife's sums."""
     counts = one_pass.total
-    f = cell_terms(max(int(c.max(initial=0)) for c, _ in counts.profiles), estimator)
     h_joint = leave_out_entropy(
-        s_total=np.array([float((f[c] * m).sum()) for c, m in counts.profiles]),
+        s_total=np.array([float((cell_terms_at(c, estimator) * m).sum()) for c, m in counts.profiles]),
         n_total=counts.n_pairs.astype(np.float64),
         occupied=np.array([float(m.sum()) for _, m in counts.profiles]),
         delta=one_pass.delta,

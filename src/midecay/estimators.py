@@ -176,23 +176,25 @@ def _digamma_large(x):
 
 
 @njit(cache=True, inline="always")
+def cell_term(n, tabled, grassberger):
+    """The estimator's cell term ``f(n)``: from ``tabled`` below its length, else ``n ln n`` or ``n G(n)``."""
+    if n < tabled.shape[0]:
+        return tabled[n]
+    x = float(n)
+    if grassberger:
+        sign = 1.0 if n % 2 == 0 else -1.0
+        return x * (_digamma_large(x) + 0.5 * sign * (_digamma_large(0.5 * x + 0.5) - _digamma_large(0.5 * x)))
+    return x * math.log(x)
+
+
+@njit(cache=True, inline="always")
 def _cell_sum(counts, i, tabled, grassberger):
     # Compensated (Neumaier) summation: a row of 10^5-10^6 cells summed naively drifts by
     # ~1e-11 relative, more than the estimators' own rounding; this keeps it at ~1e-16.
-    small = tabled.shape[0]
     acc = 0.0
     carry = 0.0
     for j in range(counts.shape[1]):
-        n = counts[i, j]
-        if n < small:
-            term = tabled[n]
-        else:
-            x = float(n)
-            if grassberger:
-                sign = 1.0 if n % 2 == 0 else -1.0
-                term = x * (_digamma_large(x) + 0.5 * sign * (_digamma_large(0.5 * x + 0.5) - _digamma_large(0.5 * x)))
-            else:
-                term = x * math.log(x)
+        term = cell_term(counts[i, j], tabled, grassberger)
         total = acc + term
         if abs(acc) >= abs(term):
             carry += (acc - total) + term
@@ -272,6 +274,28 @@ def cell_terms(max_count: int, estimator: str) -> np.ndarray:
     f = n * (grassberger_g(safe) if estimator == "grassberger" else np.log(safe))
     f[0] = 0.0
     return f
+
+
+def cell_term_table(estimator: str) -> tuple[np.ndarray, bool]:
+    """``(tabled, grassberger)`` for the compiled :func:`cell_term`: ``f`` below :data:`_TABLED_COUNTS`, and which series above."""
+    return cell_terms(_TABLED_COUNTS - 1, estimator), estimator == "grassberger"
+
+
+@njit(cache=True)
+def _cell_terms_at(values, tabled, grassberger):
+    out = np.empty(values.shape[0])
+    for i in range(values.shape[0]):
+        out[i] = cell_term(values[i], tabled, grassberger)
+    return out
+
+
+def cell_terms_at(values: np.ndarray, estimator: str) -> np.ndarray:
+    """``f(n)`` at each of ``values`` (any size of count: no table up to the largest).
+
+    >>> cell_terms_at(np.array([0, 2, 10**7]), "plugin").round(3).tolist() == [0.0, round(2 * np.log(2), 3), round(1e7 * np.log(1e7), 3)]
+    True
+    """
+    return _cell_terms_at(np.ascontiguousarray(values, dtype=np.int64), *cell_term_table(estimator))
 
 
 def leave_out_entropy(s_total: np.ndarray, n_total: np.ndarray, occupied: np.ndarray, delta: np.ndarray,

@@ -27,8 +27,11 @@ _BATCH = 6
 
 
 @njit(cache=True, nogil=True)
-def _group_positions(codes, windows, k, pos_dtype_probe):
-    """Counting sort of window positions by symbol: (group starts, positions, room)."""
+def _group_positions(codes, windows, k, pos_dtype_probe, owner):
+    """Counting sort of window positions by symbol: (group starts, positions, room, owner of each).
+
+    ``owner[w]`` labels window ``w`` (the jackknife's block); each position carries its window's label.
+    """
     counts = np.zeros(k + 1, dtype=np.int64)
     total = 0
     for w in range(windows.shape[0]):
@@ -42,6 +45,7 @@ def _group_positions(codes, windows, k, pos_dtype_probe):
     positions = np.empty(total, dtype=pos_dtype_probe.dtype)
     # room[j]: the largest lag for which position j still has its partner inside the window.
     room = np.empty(total, dtype=pos_dtype_probe.dtype)
+    label = np.empty(total, dtype=owner.dtype)
     for w in range(windows.shape[0]):
         end = windows[w, 2]
         for t in range(windows[w, 0], windows[w, 1]):
@@ -49,8 +53,33 @@ def _group_positions(codes, windows, k, pos_dtype_probe):
             j = fill[a]
             positions[j] = t
             room[j] = end - 1 - t
+            label[j] = owner[w]
             fill[a] = j + 1
-    return starts, positions, room
+    return starts, positions, room, label
+
+
+#: Cell counts below this are tallied in a dense profile per lag; the rare larger ones (a cell of
+#: count c takes c pairs, so there are at most N / cap of them) go to a list. Sizing the profile
+#: by the largest possible count instead would take N words a lag when one symbol is common.
+PROFILE_CAP = 1 << 16
+
+
+@njit(cache=True)
+def profile_buffers(n_lags, max_count, n_positions):
+    """Zeroed ``(profile, big, n_big)`` for a batch of lags (see :data:`PROFILE_CAP`)."""
+    cap = min(max_count, PROFILE_CAP)
+    return (np.zeros((n_lags, cap + 1), dtype=np.int64), np.zeros((n_lags, n_positions // (cap + 1) + 1), dtype=np.int64),
+            np.zeros(n_lags, dtype=np.int64))
+
+
+@njit(inline="always")
+def tally_count(profile, big, n_big, q, c):
+    """One more cell of count ``c`` at lag ``q``."""
+    if c < profile.shape[1]:
+        profile[q, c] += 1
+    else:
+        big[q, n_big[q]] = c
+        n_big[q] += 1
 
 
 @njit(cache=True, nogil=True)
@@ -70,8 +99,8 @@ def _sparse_lag_batch(codes, starts, positions, room, lags, k, max_count, keep_c
     n_touched = np.zeros(nb, dtype=np.int64)
     left = np.zeros((nb, k), dtype=np.int64)
     right = np.zeros((nb, k), dtype=np.int64)
-    # profile[q, c]: cells holding exactly c pairs at lag q. A cell never exceeds its group's size.
-    profile = np.zeros((nb, max_count + 1), dtype=np.int64)
+    # profile[q, c]: cells holding exactly c pairs at lag q; counts past its end in big.
+    profile, big, n_big = profile_buffers(nb, max_count, positions.shape[0])
     # Cells at a lag never outnumber its pairs: room for all of them up front (bounded) spares
     # the regrowth copies, whose fresh pages cost more than the tally (page faults).
     cap = min(max(positions.shape[0], 1), 1 << 22) if keep_cells else 0
@@ -110,7 +139,7 @@ def _sparse_lag_batch(codes, starts, positions, room, lags, k, max_count, keep_c
             for i in range(n_touched[q]):
                 b = touched[q, i]
                 c = scratch[q, b]
-                profile[q, c] += 1
+                tally_count(profile, big, n_big, q, c)
                 total += c
                 right[q, b] += c
                 scratch[q, b] = 0
@@ -119,7 +148,7 @@ def _sparse_lag_batch(codes, starts, positions, room, lags, k, max_count, keep_c
                     vals[q, n_out[q]] = c
                     n_out[q] += 1
             left[q, a] = total
-    return profile, left, right, keys, vals, n_out
+    return (profile, big, n_big), left, right, keys, vals, n_out
 
 
 @checked_kernel
@@ -145,7 +174,7 @@ def count_sparse(
     windows = np.ascontiguousarray(windows, dtype=np.int64)
     n = int(windows[:, 2].max()) if len(windows) else 0
     probe = np.zeros(0, dtype=np.uint32 if n < 2**32 else np.uint64)
-    starts, positions, room = _group_positions(codes, windows, k, probe)
+    starts, positions, room, _ = _group_positions(codes, windows, k, probe, np.zeros(len(windows), dtype=np.uint8))
     max_count = int(np.diff(starts).max()) if k else 0
 
     threads = max(1, min(numba.get_num_threads(), len(lags)))
@@ -164,7 +193,7 @@ def count_sparse(
         results = [one(b) for b in batches]
     left = np.concatenate([r[1] for r in results])
     right = np.concatenate([r[2] for r in results])
-    profiles = [_profile_pairs(row) for r in results for row in r[0]]
+    profiles = [p for r in results for p in profile_pairs(*r[0])]
     if not cells:
         return PairCounts.from_profile(lags, k, profiles, left, right)
     keys = [r[3][q, : r[5][q]].copy() for r in results for q in range(len(r[5]))]
@@ -172,8 +201,12 @@ def count_sparse(
     return PairCounts.from_sparse(lags, k, keys, values, left=left, right=right)
 
 
-def _profile_pairs(profile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dense profile array -> (distinct positive counts, how many cells hold each)."""
-    values = np.flatnonzero(profile)
-    values = values[values > 0]
-    return values.astype(np.int64), profile[values]
+def profile_pairs(profile: np.ndarray, big: np.ndarray, n_big: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each lag's ``(distinct positive counts, how many cells hold each)`` from the kernels' tallies."""
+    out = []
+    for q in range(profile.shape[0]):
+        values = np.flatnonzero(profile[q])
+        values = values[values > 0]
+        large, times = np.unique(big[q, : n_big[q]], return_counts=True)
+        out.append((np.concatenate([values, large]).astype(np.int64), np.concatenate([profile[q, values], times]).astype(np.int64)))
+    return out

@@ -26,13 +26,14 @@ from numba import njit
 
 from .checks import check_count_inputs
 from .pair_counts import PairCounts, ProfileCounts
-from .sparse import _BATCH, _group_positions, _profile_pairs
+from ..estimators import cell_term, cell_term_table
+from .sparse import _BATCH, _group_positions, profile_buffers, profile_pairs, tally_count
 
 __all__ = ["SparseJackknife", "count_sparse_jackknife"]
 
 
 @njit(cache=True, nogil=True)
-def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k, max_count, f):
+def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k, max_count, tabled, grassberger):
     nb = lags.shape[0]
     scratch = np.zeros((nb, k), dtype=np.int64)
     touched = np.empty((nb, k + 1), dtype=np.int64)
@@ -42,7 +43,7 @@ def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k
     n_run = np.zeros(nb, dtype=np.int64)
     left = np.zeros((nb, k), dtype=np.int64)
     right = np.zeros((nb, k), dtype=np.int64)
-    profile = np.zeros((nb, max_count + 1), dtype=np.int64)
+    profile, big, n_big = profile_buffers(nb, max_count, positions.shape[0])
     # Per lag and block: what leaving the block out takes from the joint sum of the cell term,
     # and the cells it empties.
     delta = np.zeros((nb, n_blocks))
@@ -84,7 +85,7 @@ def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k
                     b = run_touched[q, i]
                     m = run[q, b]
                     n = scratch[q, b]
-                    delta[q, blk] += f[n] - f[n - m]
+                    delta[q, blk] += cell_term(n, tabled, grassberger) - cell_term(n - m, tabled, grassberger)
                     emptied[q, blk] += n == m
                     run[q, b] = 0
             j = j_end
@@ -93,12 +94,12 @@ def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k
             for i in range(n_touched[q]):
                 b = touched[q, i]
                 c = scratch[q, b]
-                profile[q, c] += 1
+                tally_count(profile, big, n_big, q, c)
                 right[q, b] += c
                 total += c
                 scratch[q, b] = 0
             left[q, a] = total
-    return profile, left, right, delta, emptied
+    return (profile, big, n_big), left, right, delta, emptied
 
 
 @njit(cache=True, nogil=True)
@@ -167,11 +168,11 @@ class SparseJackknife:
 
 
 def count_sparse_jackknife(codes: np.ndarray, blocks: list[np.ndarray], lags: np.ndarray, alphabet_size: int,
-                           cell_terms) -> SparseJackknife:
+                           estimator: str = "grassberger") -> SparseJackknife:
     """One pass: the total's profiles and the leave-one-block-out sums of the estimator's cell term.
 
     ``blocks`` are the jackknife's windows (:func:`~midecay.counting.windows.block_windows`,
-    inputs already checked); ``cell_terms(max_count)`` tabulates the estimator's ``f(0 … max)``.
+    inputs already checked); ``estimator`` names the cell term ``f`` of the sums.
     Equal, to rounding, to counting the total and every block with their cells and aligning
     them (:func:`~midecay.counting.leave_out.leave_out_joint`); the tests hold them together.
     """
@@ -181,26 +182,24 @@ def count_sparse_jackknife(codes: np.ndarray, blocks: list[np.ndarray], lags: np
     windows = np.ascontiguousarray(np.concatenate(blocks), dtype=np.int64)
     owner = np.concatenate([np.full(len(w), b, dtype=np.int64) for b, w in enumerate(blocks)])
     order = np.argsort(windows[:, 0], kind="stable")  # windows in position order, so each group's positions ascend
-    windows, owner = windows[order], owner[order]
+    windows = windows[order]
+    owner = owner[order].astype(np.int16 if len(blocks) < 2**15 else np.int64)
     n = int(windows[:, 2].max()) if len(windows) else 0
     probe = np.zeros(0, dtype=np.uint32 if n < 2**32 else np.uint64)
-    starts, positions, room = _group_positions(codes, windows, k, probe)
-    # Each position's block: the window it came from (windows are disjoint ranges of first positions).
-    row = np.searchsorted(windows[:, 0], positions, side="right") - 1
-    block_of = owner[row].astype(np.int16 if len(blocks) < 2**15 else np.int64)
+    starts, positions, room, block_of = _group_positions(codes, windows, k, probe, owner)
     max_count = int(np.diff(starts).max()) if k else 0
-    f = np.asarray(cell_terms(max_count), dtype=np.float64)
+    tabled, grassberger = cell_term_table(estimator)
 
     threads = max(1, min(numba.get_num_threads(), len(lags)))
     n_batches = threads * -(-len(lags) // (threads * _BATCH))
     batches = [b for b in np.array_split(lags, min(n_batches, len(lags))) if len(b)]
 
     def one(batch: np.ndarray):
-        return _jackknife_batch(codes, starts, positions, room, block_of, len(blocks), batch, k, max_count, f)
+        return _jackknife_batch(codes, starts, positions, room, block_of, len(blocks), batch, k, max_count, tabled, grassberger)
 
     with ThreadPoolExecutor(max_workers=threads) as pool:  # the kernel releases the GIL
         results = list(pool.map(one, batches))
-    profiles = [_profile_pairs(p) for r in results for p in r[0]]
+    profiles = [p for r in results for p in profile_pairs(*r[0])]
     left = np.concatenate([r[1] for r in results])
     right = np.concatenate([r[2] for r in results])
     total = PairCounts.from_profile(lags, k, profiles, left, right)
