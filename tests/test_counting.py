@@ -16,6 +16,8 @@ CASES = [
     ("text-like", 27, np.uint8, [2000, 10, 11], [1, 9, 10, 500, 1999]),
     ("uint16", 700, np.uint16, [3000, 5], [1, 4, 100, 2999]),
     ("large", 5000, np.uint16, [4000], [1, 3, 3999]),
+    # Many short segments (lines): more windows than torch takes as slices, so it gathers.
+    ("many-lines", 27, np.uint8, [1 + (7 * i) % 60 for i in range(100)], [1, 5, 40]),
 ]
 
 

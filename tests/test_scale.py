@@ -136,6 +136,30 @@ def test_torch_backend_on_the_command_line(tmp_path):
     assert np.allclose(json.loads(res.stdout)["mi"], ref.mi)
 
 
+def test_samples_counted_where_they_are():
+    """A (streams, length) tensor of samples is counted on its device with rows as segments:
+    the numpy reference's counts of the same rows, cell for cell (small and large alphabets);
+    a float tensor, an out-of-range code and a lag as long as a stream are one-line errors."""
+    torch = pytest.importorskip("torch")
+    from midecay.counting import KERNELS, windows_from_bounds
+    from midecay.counting.torch_kernel import count_streams
+    from midecay.errors import InputError
+
+    rng = np.random.default_rng(0)
+    for k in (3, 6000):
+        samples = rng.integers(0, k, size=(7, 300))
+        got = count_streams(torch.from_numpy(samples), [1, 2, 50, 299], k)
+        windows = windows_from_bounds(np.arange(0, samples.size + 1, 300))
+        want = KERNELS["numpy"].count(samples.ravel(), windows, np.array([1, 2, 50, 299]), k)
+        assert np.array_equal(got.to_dense(), want.to_dense())
+    with pytest.raises(InputError, match="integer torch tensor"):
+        count_streams(torch.zeros((2, 5)), [1], 2)
+    with pytest.raises(InputError, match="must lie in 0"):
+        count_streams(torch.tensor([[0, 3]]), [1], 2)
+    with pytest.raises(InputError, match="not shorter than the streams"):
+        count_streams(torch.tensor([[0, 1]]), [2], 2)
+
+
 def test_ray_engine_equals_local(chain, token_file):
     """Slices counted by Ray tasks (a local Ray of 2 CPUs started here), from the object store or
     from the file itself, give the local curve exactly; many curves share one session."""

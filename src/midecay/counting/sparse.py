@@ -82,6 +82,26 @@ def tally_count(profile, big, n_big, q, c):
         n_big[q] += 1
 
 
+@njit(inline="always")
+def tally_partners(codes, positions, room, lags, lo, hi, scratch, touched, n_touched):
+    """Each lag's partners ``x_{t+d}`` of the grouped positions ``lo … hi`` into its scratch row.
+
+    A partner seen for the first time is listed in ``touched`` (which needs one spare slot: the
+    write is branch-free, every partner is stored and only new ones advance the count, since
+    whether a partner is new is a coin toss for the branch predictor at word level). Unsigned
+    indices spare numba's negative-index test on every load.
+    """
+    for j in range(lo, hi):
+        r = room[j]
+        p = np.uint64(positions[j])
+        for q in range(lags.shape[0]):
+            if r >= lags[q]:
+                b = np.uint64(codes[p + np.uint64(lags[q])])
+                touched[q, n_touched[q]] = b
+                n_touched[q] += scratch[q, b] == 0
+                scratch[q, b] += 1
+
+
 @njit(cache=True, nogil=True)
 def _sparse_lag_batch(codes, starts, positions, room, lags, k, max_count, keep_cells):
     """Tally the pairs of several lags in one pass over the symbol-grouped positions.
@@ -93,9 +113,7 @@ def _sparse_lag_batch(codes, starts, positions, room, lags, k, max_count, keep_c
     """
     nb = lags.shape[0]
     scratch = np.zeros((nb, k), dtype=np.int64)
-    # One spare slot: the branch-free write below stores every partner at touched[n] and only
-    # advances n for new ones, so with all K partners seen it still writes slot K.
-    touched = np.empty((nb, k + 1), dtype=np.uint64)
+    touched = np.empty((nb, k + 1), dtype=np.uint64)  # one spare slot (tally_partners)
     n_touched = np.zeros(nb, dtype=np.int64)
     left = np.zeros((nb, k), dtype=np.int64)
     right = np.zeros((nb, k), dtype=np.int64)
@@ -109,17 +127,7 @@ def _sparse_lag_batch(codes, starts, positions, room, lags, k, max_count, keep_c
     n_out = np.zeros(nb, dtype=np.int64)
     for a in range(k):
         n_touched[:] = 0
-        for j in range(starts[a], starts[a + 1]):
-            r = room[j]
-            p = np.uint64(positions[j])
-            for q in range(nb):
-                if r >= lags[q]:
-                    b = np.uint64(codes[p + np.uint64(lags[q])])
-                    # Branch-free first-touch bookkeeping: whether a partner is new is a coin
-                    # toss for the branch predictor at word level.
-                    touched[q, n_touched[q]] = b
-                    n_touched[q] += scratch[q, b] == 0
-                    scratch[q, b] += 1
+        tally_partners(codes, positions, room, lags, starts[a], starts[a + 1], scratch, touched, n_touched)
         if keep_cells:
             need = 0
             for q in range(nb):

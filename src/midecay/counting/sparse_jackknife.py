@@ -27,7 +27,7 @@ from numba import njit
 from .checks import check_count_inputs
 from .pair_counts import PairCounts, ProfileCounts
 from ..estimators import cell_term, cell_term_table
-from .sparse import _BATCH, _group_positions, profile_buffers, profile_pairs, tally_count
+from .sparse import _BATCH, _group_positions, profile_buffers, profile_pairs, tally_count, tally_partners
 
 __all__ = ["SparseJackknife", "count_sparse_jackknife"]
 
@@ -36,10 +36,10 @@ __all__ = ["SparseJackknife", "count_sparse_jackknife"]
 def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k, max_count, tabled, grassberger):
     nb = lags.shape[0]
     scratch = np.zeros((nb, k), dtype=np.int64)
-    touched = np.empty((nb, k + 1), dtype=np.int64)
+    touched = np.empty((nb, k + 1), dtype=np.uint64)
     n_touched = np.zeros(nb, dtype=np.int64)
     run = np.zeros((nb, k), dtype=np.int64)
-    run_touched = np.empty((nb, k + 1), dtype=np.int64)
+    run_touched = np.empty((nb, k + 1), dtype=np.uint64)
     n_run = np.zeros(nb, dtype=np.int64)
     left = np.zeros((nb, k), dtype=np.int64)
     right = np.zeros((nb, k), dtype=np.int64)
@@ -54,15 +54,7 @@ def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k
             continue
         # Sweep 1: the total's cells of this group.
         n_touched[:] = 0
-        for j in range(lo, hi):
-            r = room[j]
-            t = positions[j]
-            for q in range(nb):
-                if r >= lags[q]:
-                    b = np.int64(codes[t + lags[q]])
-                    touched[q, n_touched[q]] = b
-                    n_touched[q] += scratch[q, b] == 0
-                    scratch[q, b] += 1
+        tally_partners(codes, positions, room, lags, lo, hi, scratch, touched, n_touched)
         # Sweep 2: each block's run of positions, its cells set against the group's totals.
         j = lo
         while j < hi:
@@ -71,15 +63,7 @@ def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k
             while j_end < hi and block_of[j_end] == blk:
                 j_end += 1
             n_run[:] = 0
-            for i in range(j, j_end):
-                r = room[i]
-                t = positions[i]
-                for q in range(nb):
-                    if r >= lags[q]:
-                        b = np.int64(codes[t + lags[q]])
-                        run_touched[q, n_run[q]] = b
-                        n_run[q] += run[q, b] == 0
-                        run[q, b] += 1
+            tally_partners(codes, positions, room, lags, j, j_end, run, run_touched, n_run)
             for q in range(nb):
                 for i in range(n_run[q]):
                     b = run_touched[q, i]

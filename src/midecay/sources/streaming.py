@@ -82,7 +82,7 @@ def _code_points(text: str) -> np.ndarray:
 def _text_pieces(path: Path, chunk_bytes: int, encoding: str, errors: str, prepare: Callable[[str], str],
                  text8: bool, lines: bool) -> Iterator[Piece]:
     """Code points of the prepared text, chunk by chunk, with the starts of its segments."""
-    from .text import _NON_LETTERS
+    from .text import _NON_LETTERS, decode_error
 
     try:
         decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
@@ -97,10 +97,7 @@ def _text_pieces(path: Path, chunk_bytes: int, encoding: str, errors: str, prepa
         try:
             text = decoder.decode(raw, final=final)
         except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{path}: cannot decode near byte {offset + exc.start} as {encoding}; pass encoding=... or "
-                "errors='replace' (CLI: --option errors=replace)"
-            ) from None
+            raise decode_error(path, f"near byte {offset + exc.start}", encoding) from None
         offset += len(raw)
         if lines and not text8:
             parts = (carry + prepare(text)).splitlines(keepends=True)

@@ -143,12 +143,15 @@ def read_text(
     try:
         text = raw.decode(encoding, errors=errors)
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: cannot decode byte {exc.start} as {encoding}; pass encoding=... or errors='replace' "
-            "(CLI: --option errors=replace)"
-        ) from None
+        raise decode_error(path, f"byte {exc.start}", encoding) from None
     kwargs.setdefault("description", f"text file {path}")
     return text_symbols(text, **kwargs)
+
+
+def decode_error(path, where: str, encoding: str) -> InputError:
+    """The one-line error for text that is not in ``encoding``, naming where and the fix."""
+    return InputError(f"{path}: cannot decode {where} as {encoding}; pass encoding=... or errors='replace' "
+                      "(CLI: --option errors=replace)")
 
 
 def read_bytes(path: str | os.PathLike) -> bytes:
