@@ -27,7 +27,7 @@ from numba import njit
 from .checks import check_count_inputs
 from .pair_counts import PairCounts, ProfileCounts
 from ..estimators import cell_term, cell_term_table
-from .sparse import _BATCH, _group_positions, profile_buffers, profile_pairs, tally_count, tally_partners
+from .sparse import _BATCH, _group_positions, profile_buffers, profile_pairs, tally_partners
 
 __all__ = ["SparseJackknife", "count_sparse_jackknife"]
 
@@ -44,6 +44,7 @@ def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k
     left = np.zeros((nb, k), dtype=np.int64)
     right = np.zeros((nb, k), dtype=np.int64)
     profile, big, n_big = profile_buffers(nb, max_count, positions.shape[0])
+    n_profile = profile.shape[1]
     # Per lag and block: what leaving the block out takes from the joint sum of the cell term,
     # and the cells it empties.
     delta = np.zeros((nb, n_blocks))
@@ -78,7 +79,11 @@ def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k
             for i in range(n_touched[q]):
                 b = touched[q, i]
                 c = scratch[q, b]
-                tally_count(profile, big, n_big, q, c)
+                if c < n_profile:  # inline, as in the sparse kernel
+                    profile[q, c] += 1
+                else:
+                    big[q, n_big[q]] = c
+                    n_big[q] += 1
                 right[q, b] += c
                 total += c
                 scratch[q, b] = 0
