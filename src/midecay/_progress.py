@@ -30,7 +30,7 @@ def counter(total: int, desc: str, enabled: bool, unit: str = "it"):
         try:
             from tqdm.auto import tqdm
 
-            return tqdm(total=total, desc=desc, unit=unit, leave=False)
+            return tqdm(total=total, desc=desc, unit=unit, unit_scale=unit == "B", leave=False)
         except ImportError:
             pass
     return _Silent()

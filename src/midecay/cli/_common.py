@@ -102,11 +102,12 @@ def parse_options(items: list[str] | None) -> dict[str, Any]:
     return dict(parse_option(item) for item in (items or []))
 
 
-def load_source(source: str, level: str | None = None, column: str | None = None, options: list[str] | None = None):
+def load_source(source: str, level: str | None = None, column: str | None = None, options: list[str] | None = None,
+                progress: bool = False):
     """A file path or ``dataset:NAME[/SPLIT]`` as symbols (see :func:`midecay.open_source`)."""
     from ..sources.open import open_source
 
-    return open_source(source, level=level, column=column, **parse_options(options))
+    return open_source(source, level=level, column=column, progress=progress, **parse_options(options))
 
 
 def load_curve_or_source(item: str, lags: np.ndarray, level: str | None, seed: int | None, progress: bool,
@@ -117,7 +118,7 @@ def load_curve_or_source(item: str, lags: np.ndarray, level: str | None, seed: i
 
     if item.lower().endswith(".json"):
         return MICurve.from_json(item)
-    return mi_curve(load_source(item, level, options=options), lags, seed=seed, progress=progress, **kwargs)
+    return mi_curve(load_source(item, level, options=options, progress=progress), lags, seed=seed, progress=progress, **kwargs)
 
 
 def parse_names(names: str | None, sources: list[str], default: list[str] | None = None) -> list[str]:

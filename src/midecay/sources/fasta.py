@@ -14,7 +14,7 @@ _BASES = set("ACGT")
 
 
 def read_fasta(path: str | os.PathLike, *, keep_ambiguous: bool = False, uppercase: bool = True,
-               stream: bool | None = None) -> Symbols:
+               stream: bool | None = None, progress: bool = False) -> Symbols:
     """Read nucleotide (or protein) records; each record is a segment.
 
     Parameters
@@ -29,11 +29,13 @@ def read_fasta(path: str | os.PathLike, *, keep_ambiguous: bool = False, upperca
         Encode the file chunk by chunk into memory-mapped codes
         (:func:`~midecay.sources.streaming.stream_fasta`; genomes past memory). ``None``
         (default): for files of :data:`~midecay.sources.streaming.STREAM_BYTES` or more.
+    progress
+        Show a progress bar while streaming.
     """
     from .streaming import STREAM_BYTES, stream_fasta
 
     if stream or (stream is None and os.path.isfile(path) and os.path.getsize(path) >= STREAM_BYTES):
-        return stream_fasta(path, keep_ambiguous=keep_ambiguous, uppercase=uppercase)
+        return stream_fasta(path, keep_ambiguous=keep_ambiguous, uppercase=uppercase, progress=progress)
     try:
         text = read_bytes(path).decode("ascii")
     except UnicodeDecodeError as exc:

@@ -58,7 +58,8 @@ def _call(loader, what: str, *args: Any, forwards_to=None, **options: Any) -> Sy
     return loader(*args, **options)
 
 
-def open_source(source: str | os.PathLike, *, level: str | None = None, column: str | None = None, **options: Any) -> Symbols:
+def open_source(source: str | os.PathLike, *, level: str | None = None, column: str | None = None, progress: bool = False,
+                **options: Any) -> Symbols:
     """Symbols from a file path or ``dataset:NAME[/SPLIT]``.
 
     Parameters
@@ -72,6 +73,8 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
         ``char`` / ``word`` for text, or a data set's level (``binary``, ``gray`` …).
     column
         The numeric column of a CSV file.
+    progress
+        Show a progress bar while a large text or FASTA file is streamed into codes.
     **options
         Passed to the reader or the data set's loader: ``permute_seed=`` (images),
         ``bins=`` / ``transform=`` / ``nan=`` (series), ``encoding=`` / ``errors=`` /
@@ -121,7 +124,7 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
     elif name.endswith((".npy", ".bin")):
         symbols = _call(read_tokens, "a token file", path, **options)
     elif name.endswith(_FASTA):
-        symbols = _call(read_fasta, "a FASTA file", path, **options)
+        symbols = _call(read_fasta, "a FASTA file", path, **options, **({"progress": True} if progress else {}))
     elif name.endswith((".csv", ".csv.gz")):
         if not column:
             raise InputError(f"{text} is a CSV: name the numeric column (CLI: --column NAME)")
@@ -130,7 +133,8 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
     elif name.endswith(".json"):
         raise InputError(f"{text} is JSON; pass data (a text, FASTA, token or .npz file, or dataset:NAME), or a curve where one is taken")
     else:
-        symbols = _call(read_text, "a text file", path, forwards_to=text_symbols, level=level or "char", **options)
+        symbols = _call(read_text, "a text file", path, forwards_to=text_symbols, level=level or "char", **options,
+                        **({"progress": True} if progress else {}))
     return _with_provenance(symbols, provenance)
 
 

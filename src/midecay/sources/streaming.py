@@ -60,7 +60,8 @@ def open_binary(path: Path):
     return opener(path, "rb")
 
 
-def _read_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
+def _read_chunks(path: Path, chunk_bytes: int, bar=None) -> Iterator[bytes]:
+    """The file's (decompressed) bytes in chunks, then one empty chunk; ``bar`` advances by each chunk's size."""
     import lzma
     import zlib
 
@@ -68,6 +69,8 @@ def _read_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
         with open_binary(path) as fh:
             while True:
                 raw = fh.read(chunk_bytes)
+                if bar is not None:
+                    bar.update(len(raw))
                 yield raw
                 if not raw:
                     return
@@ -80,7 +83,7 @@ def _code_points(text: str) -> np.ndarray:
 
 
 def _text_pieces(path: Path, chunk_bytes: int, encoding: str, errors: str, prepare: Callable[[str], str],
-                 text8: bool, lines: bool) -> Iterator[Piece]:
+                 text8: bool, lines: bool, bar=None) -> Iterator[Piece]:
     """Code points of the prepared text, chunk by chunk, with the starts of its segments."""
     from .text import _NON_LETTERS, decode_error
 
@@ -92,7 +95,7 @@ def _text_pieces(path: Path, chunk_bytes: int, encoding: str, errors: str, prepa
     carry = ""  # a line not yet ended (segments="lines")
     space_pending = False  # text8: a run of non-letters at a chunk's end, kept until letters follow
     started = False  # one segment (no "lines"): whether its first piece has gone out
-    for raw in _read_chunks(path, chunk_bytes):
+    for raw in _read_chunks(path, chunk_bytes, bar):
         final = not raw
         try:
             text = decoder.decode(raw, final=final)
@@ -124,7 +127,7 @@ def _text_pieces(path: Path, chunk_bytes: int, encoding: str, errors: str, prepa
             started = True
 
 
-def _fasta_pieces(path: Path, chunk_bytes: int, keep_ambiguous: bool, uppercase: bool) -> Iterator[Piece]:
+def _fasta_pieces(path: Path, chunk_bytes: int, keep_ambiguous: bool, uppercase: bool, bar=None) -> Iterator[Piece]:
     """The bases of each record, chunk by chunk; a record starts after each header line."""
     whitespace = b" \t\r\n\x0b\x0c"
     upper = bytes.maketrans(b"abcdefghijklmnopqrstuvwxyz", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -135,7 +138,7 @@ def _fasta_pieces(path: Path, chunk_bytes: int, keep_ambiguous: bool, uppercase:
     seen_header = False
     mid_line = False  # the last chunk ended inside a (long) sequence line
     pending_start = True  # the next bases begin a record (the file's start, or after a header)
-    for raw in _read_chunks(path, chunk_bytes):
+    for raw in _read_chunks(path, chunk_bytes, bar):
         final = not raw
         data = carry + raw
         carry = b""
@@ -191,9 +194,14 @@ def _cache_key(path: Path, kind: str, options: dict) -> str:
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _encode_pieces(pieces: Callable[[], Iterator[Piece]], folder: Path, key: str, description: str,
-                   empty_message: str) -> Symbols:
-    """Two passes over ``pieces()``: the alphabet, then the codes into ``folder/key.codes``."""
+def _encode_pieces(pieces: Callable[..., Iterator[Piece]], folder: Path, key: str, description: str,
+                   empty_message: str, size: int | None = None, progress: bool = False) -> Symbols:
+    """Two passes over ``pieces(bar)``: the alphabet, then the codes into ``folder/key.codes``.
+
+    ``size``: the bytes a pass reads (None when unknown, as for a compressed file), for the bar.
+    """
+    from .._progress import counter
+
     index_path = folder / f"{key}.json"
     codes_path, bounds_path = folder / f"{key}.codes", folder / f"{key}.bounds.npy"
     if index_path.exists():
@@ -203,13 +211,15 @@ def _encode_pieces(pieces: Callable[[], Iterator[Piece]], folder: Path, key: str
             logger.warning("cached codes %s are unreadable; encoding again", codes_path)
     # Code points are below 0x110000: which occur is a bincount, and codes a table look-up.
     seen = np.zeros(0, dtype=bool)
-    for chunk, _ in pieces():
+    bar = counter(size, "encoding: alphabet", progress, unit="B")
+    for chunk, _ in pieces(bar):
         present = np.bincount(chunk) > 0
         if len(present) > len(seen):
             present[: len(seen)] |= seen
             seen = present
         else:
             seen[: len(present)] |= present
+    bar.close()
     units = np.flatnonzero(seen)
     if len(units) == 0:
         raise InputError(empty_message)
@@ -221,13 +231,15 @@ def _encode_pieces(pieces: Callable[[], Iterator[Piece]], folder: Path, key: str
     starts: list[np.ndarray] = []
     n = 0
     try:
+        bar = counter(size, "encoding: codes", progress, unit="B")
         with open(tmp_codes, "wb") as out:
-            for chunk, seg_starts in pieces():
+            for chunk, seg_starts in pieces(bar):
                 starts.append(seg_starts + n)
                 table[chunk].tofile(out)
                 n += len(chunk)
             out.flush()
             os.fsync(out.fileno())
+        bar.close()
         bounds = np.concatenate([*starts, [n]]).astype(np.int64)
         tmp_bounds = folder / f".{key}.bounds.{os.getpid()}.tmp.npy"
         np.save(tmp_bounds, bounds)
@@ -253,6 +265,11 @@ def _load(index_path: Path, codes_path: Path, bounds_path: Path, description: st
     return Symbols(codes, tuple(chr(u) for u in index["alphabet"]), bounds, description)
 
 
+def _plain_size(path: Path) -> int | None:
+    """The bytes a pass reads: the file's size, unknown for a compressed one."""
+    return None if path.suffix.lower() in (".gz", ".bz2", ".xz") else path.stat().st_size
+
+
 def _source(path: str | os.PathLike) -> Path:
     path = Path(path)
     if not path.exists():
@@ -274,12 +291,13 @@ def stream_text(
     description: str | None = None,
     cache: str | os.PathLike | None = None,
     chunk_bytes: int = CHUNK_BYTES,
+    progress: bool = False,
 ) -> Symbols:
     """Characters of a text file of any size, as memory-mapped codes (see the module notes).
 
     Options as :func:`~midecay.sources.text.read_text` at ``level="char"``; ``segments`` may be
     ``None`` or ``"lines"``. ``cache`` is the folder for the code files (default
-    ``$MIDECAY_CACHE/codes``).
+    ``$MIDECAY_CACHE/codes``); ``progress`` shows a bar for each of the two passes.
 
     Examples
     --------
@@ -304,13 +322,13 @@ def stream_text(
                "clean": clean, "segments": segments}
     description = description or f"text file {path}"
 
-    def pieces() -> Iterator[Piece]:
+    def pieces(bar) -> Iterator[Piece]:
         return _text_pieces(path, chunk_bytes, encoding, errors, lambda t: _prepare(t, lowercase, ascii_only, None),
-                            text8, segments == "lines" and not text8)
+                            text8, segments == "lines" and not text8, bar)
 
     folder = Path(cache) if cache is not None else cache_dir() / "codes"
     return _encode_pieces(pieces, folder, _cache_key(path, "text", options), description,
-                          f"{description} has no content left after cleaning")
+                          f"{description} has no content left after cleaning", _plain_size(path), progress)
 
 
 def stream_fasta(
@@ -320,10 +338,11 @@ def stream_fasta(
     uppercase: bool = True,
     cache: str | os.PathLike | None = None,
     chunk_bytes: int = CHUNK_BYTES,
+    progress: bool = False,
 ) -> Symbols:
     """The records of a FASTA file of any size, as memory-mapped codes; one segment per record.
 
-    Options as :func:`~midecay.sources.fasta.read_fasta`.
+    Options as :func:`~midecay.sources.fasta.read_fasta`; ``cache``, ``progress`` as :func:`stream_text`.
 
     Examples
     --------
@@ -342,10 +361,11 @@ def stream_fasta(
     folder = Path(cache) if cache is not None else cache_dir() / "codes"
     key = _cache_key(path, "fasta", options)
 
-    def pieces() -> Iterator[Piece]:
-        return _fasta_pieces(path, chunk_bytes, keep_ambiguous, uppercase)
+    def pieces(bar) -> Iterator[Piece]:
+        return _fasta_pieces(path, chunk_bytes, keep_ambiguous, uppercase, bar)
 
     symbols = _encode_pieces(pieces, folder, key, f"FASTA {os.fspath(path)}",
-                             f"{path} holds no sequence after dropping ambiguous codes; try keep_ambiguous=True")
+                             f"{path} holds no sequence after dropping ambiguous codes; try keep_ambiguous=True",
+                             _plain_size(path), progress)
     return Symbols(symbols.codes, symbols.alphabet, symbols.bounds,
                    f"FASTA {os.fspath(path)} ({symbols.n_segments} record(s))")

@@ -118,6 +118,7 @@ def read_text(
     encoding: str = "utf-8",
     errors: str = "strict",
     stream: bool | None = None,
+    progress: bool = False,
     **kwargs: Any,
 ) -> Symbols:
     """Read a text file (``.gz`` and ``.bz2`` too) into symbols; see :func:`text_symbols` for options.
@@ -126,7 +127,8 @@ def read_text(
     offset; ``"replace"`` or ``"ignore"`` to go on). ``stream=True`` encodes the file chunk by
     chunk into memory-mapped codes (:func:`~midecay.sources.streaming.stream_text`: characters,
     segments ``None`` or ``"lines"``), for texts past memory; ``None`` (default) does so for
-    files of :data:`~midecay.sources.streaming.STREAM_BYTES` or more when those options allow.
+    files of :data:`~midecay.sources.streaming.STREAM_BYTES` or more when those options allow
+    (``progress``: a bar while streaming).
     """
     from .streaming import STREAM_BYTES, stream_text
 
@@ -138,7 +140,7 @@ def read_text(
     big = os.path.isfile(path) and os.path.getsize(path) >= STREAM_BYTES
     if stream or (stream is None and big and streamable):
         kwargs.pop("level", None)
-        return stream_text(path, encoding=encoding, errors=errors, **kwargs)
+        return stream_text(path, encoding=encoding, errors=errors, progress=progress, **kwargs)
     raw = read_bytes(path)
     try:
         text = raw.decode(encoding, errors=errors)
