@@ -136,7 +136,7 @@ def _permutation_draws(codes, lags, k, n, rng, estimator):
 @pytest.mark.parametrize("k", [2, 6])
 def test_table_null_matches_the_permutation_null(k):
     """Hypothesis: given a lag's margins, a global permutation makes the pair table a
-    hypergeometric draw, which Patefield's algorithm samples directly; so over 2000 draws each,
+    hypergeometric draw, which the table sampler draws directly; so over 2000 draws each,
     the two nulls' means agree within 3 standard errors and their spreads within 20 % (the
     spread of a chi-square with 1 degree of freedom is itself uncertain by ~6 % at this size,
     so 20 % is over 3 of its errors), at every lag, on an autocorrelated sequence (whose own dependence neither null keeps). A null scaled
