@@ -249,6 +249,8 @@ def test_streaming_bad_inputs_are_one_line_errors(tmp_path):
         stream_fasta(plain, cache=tmp_path / "c")
     with pytest.raises(InputError, match="segments None or 'lines'"):
         midecay.sources.read_text(latin, stream=True, segments="documents", encoding="latin-1")
+    with pytest.raises(InputError, match="stream must be true, false or none"):
+        midecay.sources.read_fasta(plain, stream="maybe")
     digits = tmp_path / "digits.txt"
     digits.write_text("123 456\n")
     with pytest.raises(InputError, match="no content left after cleaning"):

@@ -32,9 +32,9 @@ def read_fasta(path: str | os.PathLike, *, keep_ambiguous: bool = False, upperca
     progress
         Show a progress bar while streaming.
     """
-    from .streaming import STREAM_BYTES, stream_fasta
+    from .streaming import stream_fasta, wants_stream
 
-    if stream or (stream is None and os.path.isfile(path) and os.path.getsize(path) >= STREAM_BYTES):
+    if wants_stream(stream, path):
         return stream_fasta(path, keep_ambiguous=keep_ambiguous, uppercase=uppercase, progress=progress)
     try:
         text = read_bytes(path).decode("ascii")

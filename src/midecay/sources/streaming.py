@@ -36,7 +36,7 @@ import numpy as np
 from ..errors import InputError, InputNotFoundError
 from ..sequences import Symbols, smallest_code_dtype
 
-__all__ = ["STREAM_BYTES", "CHUNK_BYTES", "stream_text", "stream_fasta", "open_binary"]
+__all__ = ["STREAM_BYTES", "CHUNK_BYTES", "stream_text", "stream_fasta", "open_binary", "wants_stream"]
 
 logger = logging.getLogger(__name__)
 
@@ -263,6 +263,15 @@ def _load(index_path: Path, codes_path: Path, bounds_path: Path, description: st
         raise ValueError("code file and index disagree")
     bounds = np.load(bounds_path, allow_pickle=False)
     return Symbols(codes, tuple(chr(u) for u in index["alphabet"]), bounds, description)
+
+
+def wants_stream(stream: bool | None, path: str | os.PathLike) -> bool:
+    """Whether to stream ``path``: ``stream`` if given, else by its size (:data:`STREAM_BYTES`)."""
+    if stream is not None and not isinstance(stream, bool):
+        raise InputError(f"stream must be true, false or none (by the file's size), got {stream!r}")
+    if stream is not None:
+        return stream
+    return os.path.isfile(path) and os.path.getsize(path) >= STREAM_BYTES
 
 
 def _plain_size(path: Path) -> int | None:

@@ -130,15 +130,14 @@ def read_text(
     files of :data:`~midecay.sources.streaming.STREAM_BYTES` or more when those options allow
     (``progress``: a bar while streaming).
     """
-    from .streaming import STREAM_BYTES, stream_text
+    from .streaming import stream_text, wants_stream
 
     streamable = kwargs.get("level", "char") == "char" and kwargs.get("segments") in (None, "lines") \
         and set(kwargs) <= {"level", "lowercase", "ascii_only", "clean", "segments", "description"}
     if stream and not streamable:
         raise InputError("stream=True reads characters with segments None or 'lines'; drop the other options "
                          "or read in memory (stream=False)")
-    big = os.path.isfile(path) and os.path.getsize(path) >= STREAM_BYTES
-    if stream or (stream is None and big and streamable):
+    if wants_stream(stream, path) and streamable:
         kwargs.pop("level", None)
         return stream_text(path, encoding=encoding, errors=errors, progress=progress, **kwargs)
     raw = read_bytes(path)
