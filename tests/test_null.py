@@ -231,9 +231,11 @@ def test_random_tables_have_the_hypergeometric_law():
     assert abs(mi.std() / ref.std() - 1) < 0.05
 
 
-def test_table_floor_is_the_same_bytes_on_one_thread_and_two():
+def test_table_floor_is_the_same_bytes_on_one_thread_and_two(monkeypatch):
     """The floor's draws come from a generator per lag (spawned from the seed), so the number
-    of threads that draw them does not change a byte."""
+    of threads that draw them does not change a byte, nor does drawing many tables in chunks
+    (memory) instead of one stack."""
+    import midecay.curve
     from midecay.counting import KERNELS, windows_from_bounds
     from midecay.curve import table_null
 
@@ -246,3 +248,6 @@ def test_table_floor_is_the_same_bytes_on_one_thread_and_two():
     with midecay.threads(min(2, numba.config.NUMBA_NUM_THREADS)):
         two = table_null(counts, "grassberger", 16, np.random.default_rng(9))
     assert np.array_equal(one, two) and np.unique(one[:, 0]).size > 8
+    monkeypatch.setattr(midecay.curve, "TABLE_STACK_CELLS", 0)
+    monkeypatch.setattr(midecay.curve, "TABLE_CHUNK", 5)
+    assert np.array_equal(table_null(counts, "grassberger", 16, np.random.default_rng(9)), one)

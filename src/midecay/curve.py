@@ -16,8 +16,8 @@ from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
 from .counting import DenseCounts, PairCounts, block_windows, resolve_backend, windows_from_bounds
 from .counting.windows import slice_windows
-from .errors import InputError
 from .counting.sparse_jackknife import count_sparse_jackknife
+from .errors import InputError
 from .estimators import (
     cell_terms_at,
     entropy_from_profile,
@@ -58,6 +58,11 @@ def _mi_per_lag(counts: PairCounts, estimator: str) -> np.ndarray:
 #: lag), above which permuting the sequence and counting it again is cheaper.
 MAX_TABLE_ALPHABET = 64
 
+#: The floor's tables are drawn into one stack up to this many cells (128 MiB), else in
+#: chunks of TABLE_CHUNK draws a lag.
+TABLE_STACK_CELLS = 1 << 24
+TABLE_CHUNK = 64
+
 #: Default null draws: tables per lag, or permuted copies of the sequence.
 DEFAULT_DRAWS = {"tables": 16, "permutation": 3}
 
@@ -91,18 +96,32 @@ def table_null(counts: PairCounts, estimator: str, n_draws: int, rng: np.random.
     from ._threads import thread_count
     from .random_tables import random_tables
 
-    k = counts.alphabet_size
-    n_lags = len(counts.lags)
-    tables = np.zeros((n_lags, n_draws, k, k), dtype=np.int64)
+    n_lags, k = len(counts.lags), counts.alphabet_size
+    children = rng.spawn(n_lags)
+    pool = ThreadPoolExecutor(max_workers=max(1, min(thread_count(), n_lags)))
+    if n_lags * n_draws * k * k <= TABLE_STACK_CELLS:
+        # The usual case: every lag's tables in one stack, estimated in one (parallel) call.
+        # Symbols absent on a side give empty rows / columns, which the sampler deals nothing.
+        tables = np.zeros((n_lags, n_draws, k, k), dtype=np.int64)
+
+        def fill(i: int, child: np.random.Generator) -> None:
+            tables[i] = random_tables(counts.left(i), counts.right(i), n_draws, child)
+
+        with pool:
+            list(pool.map(fill, range(n_lags), children))
+        return mutual_information_tables(tables.reshape(-1, k, k), estimator).reshape(n_lags, n_draws).T
+    # Many draws of large tables: each lag in chunks, estimated serially in its thread (numba's
+    # own threads must not be started from this pool's); the same tables as one stack.
+    out = np.empty((n_draws, n_lags))
 
     def draw(i: int, child: np.random.Generator) -> None:
-        # Symbols absent on a side give empty rows / columns, which the sampler deals nothing.
-        tables[i] = random_tables(counts.left(i), counts.right(i), n_draws, child)
+        for lo in range(0, n_draws, TABLE_CHUNK):
+            part = random_tables(counts.left(i), counts.right(i), min(TABLE_CHUNK, n_draws - lo), child)
+            out[lo:lo + len(part), i] = mutual_information_tables(part, estimator, parallel=False)
 
-    children = rng.spawn(n_lags)
-    with ThreadPoolExecutor(max_workers=max(1, min(thread_count(), n_lags))) as pool:
+    with pool:
         list(pool.map(draw, range(n_lags), children))
-    return mutual_information_tables(tables.reshape(n_lags * n_draws, k, k), estimator).reshape(n_lags, n_draws).T
+    return out
 
 
 def count_in_slices(kernel, codes: np.ndarray, blocks: list[np.ndarray], lags: np.ndarray, k: int, chunk: int,

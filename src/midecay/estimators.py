@@ -225,13 +225,14 @@ def _cell_sums_serial(counts, tabled, grassberger):
 _PARALLEL_CELLS = 1 << 16
 
 
-def entropy_rows(counts: np.ndarray, estimator: str = "grassberger") -> np.ndarray:
+def entropy_rows(counts: np.ndarray, estimator: str = "grassberger", *, parallel: bool | None = None) -> np.ndarray:
     """The entropy (nats) of each row of a 2-D array of cell counts, all rows at once.
 
     The fast path for stacks of tables (a curve's lags, its jackknife's leave-one-out tables,
     its null's random tables): one compiled pass, the cell term taken from a table for small
     counts and from the digamma's asymptotic series for large ones. Equal to the profile-based
-    estimators to rounding (the tests hold them together).
+    estimators to rounding (the tests hold them together). ``parallel``: whether to use numba's
+    threads (default: for large stacks); ``False`` from inside a thread pool of one's own.
 
     Examples
     --------
@@ -243,7 +244,9 @@ def entropy_rows(counts: np.ndarray, estimator: str = "grassberger") -> np.ndarr
     if counts.ndim != 2:
         raise InputError(f"counts must be a 2-D array of rows of cell counts, got {counts.ndim}-D")
     n = counts.sum(axis=1).astype(np.float64)
-    sums = _cell_sums_parallel if counts.size >= _PARALLEL_CELLS else _cell_sums_serial
+    if parallel is None:
+        parallel = counts.size >= _PARALLEL_CELLS
+    sums = _cell_sums_parallel if parallel else _cell_sums_serial
     weighted = sums(counts, cell_terms(_TABLED_COUNTS - 1, estimator), estimator == "grassberger")
     with np.errstate(divide="ignore", invalid="ignore"):
         h = np.where(n > 0, np.log(np.where(n > 0, n, 1.0)) - weighted / np.where(n > 0, n, 1.0), 0.0)
@@ -253,7 +256,7 @@ def entropy_rows(counts: np.ndarray, estimator: str = "grassberger") -> np.ndarr
     return h
 
 
-def mutual_information_tables(tables: np.ndarray, estimator: str = "grassberger") -> np.ndarray:
+def mutual_information_tables(tables: np.ndarray, estimator: str = "grassberger", *, parallel: bool | None = None) -> np.ndarray:
     """``I = H(X) + H(Y) - H(X, Y)`` in nats for each of a stack of ``(m, K, K)`` pair tables.
 
     >>> t = np.array([[[5, 0], [0, 5]], [[3, 2], [2, 3]]])
@@ -262,8 +265,9 @@ def mutual_information_tables(tables: np.ndarray, estimator: str = "grassberger"
     """
     tables = np.asarray(tables)
     m = len(tables)
-    return (entropy_rows(tables.sum(axis=2), estimator) + entropy_rows(tables.sum(axis=1), estimator)
-            - entropy_rows(tables.reshape(m, -1), estimator))
+    return (entropy_rows(tables.sum(axis=2), estimator, parallel=parallel)
+            + entropy_rows(tables.sum(axis=1), estimator, parallel=parallel)
+            - entropy_rows(tables.reshape(m, -1), estimator, parallel=parallel))
 
 
 def cell_terms(max_count: int, estimator: str) -> np.ndarray:
