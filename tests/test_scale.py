@@ -42,21 +42,26 @@ def test_single_pass_jackknife_equals_the_two_pass_one(chain):
     np.testing.assert_allclose(one.stderr, two.stderr, rtol=1e-6, atol=1e-13)
 
 
-@pytest.mark.parametrize("n_blocks", [2, 16, 50])
+@pytest.mark.parametrize("n_blocks, many", [(2, False), (16, False), (50, False), (16, True)])
 @pytest.mark.parametrize("estimator", ["grassberger", "miller_madow"])
-def test_one_pass_sparse_jackknife_equals_the_two_pass_one(n_blocks, estimator):
+def test_one_pass_sparse_jackknife_equals_the_two_pass_one(n_blocks, many, estimator):
     """Hypothesis: the sparse kernel's one walk (total and every block's leave-out sums, no cells
     kept, the blocks' marginals slid from lag to lag) gives the two-pass jackknife (total and
     each block counted with their cells, then aligned): the same marginals, integer for integer,
     and the same leave-out estimates to rounding, on Zipf words in segments of very unequal
-    length (one of 10 words, shorter than most lags) cut into 2, 16 and 50 blocks."""
+    length (one of 10 words, shorter than most lags) cut into 2, 16 and 50 blocks, and in 400
+    segments cut at random places (many short windows a block)."""
     from midecay.counting import KERNELS, block_windows, windows_from_bounds
     from midecay.counting.sparse_jackknife import count_sparse_jackknife
     from midecay.curve import _leave_out_one_pass, _mi_per_lag
     from midecay.estimators import leave_out_mutual_information
 
     words = np.minimum(np.random.default_rng(0).zipf(1.3, 150_000), 3000) - 1
-    s = midecay.encode([words[:40_000], words[40_000:40_010], words[40_010:]])
+    if many:
+        cuts = np.sort(np.random.default_rng(1).choice(np.arange(1, len(words)), 399, replace=False))
+        s = midecay.encode(np.split(words, cuts))
+    else:
+        s = midecay.encode([words[:40_000], words[40_000:40_010], words[40_010:]])
     lags, k = np.array([1, 2, 5, 17, 100, 999]), s.alphabet_size
     blocks = block_windows(s.bounds, n_blocks)
     one = count_sparse_jackknife(s.codes, blocks, lags, k, estimator)

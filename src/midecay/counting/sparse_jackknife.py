@@ -116,27 +116,27 @@ def _block_margins(codes, windows, lags, k):
 
     At lag ``d`` a window ``(start, first_stop, end)`` pairs first positions ``[start, hi)``,
     ``hi = min(first_stop, end - d)``, with ``[start + d, hi + d)``: contiguous ranges whose
-    histograms change only at their ends from one lag to the next.
+    histograms change only at their ends from one lag to the next. Only those changes are
+    written (row ``i`` holds lag ``i``'s change from lag ``i - 1``, summed over windows), so a
+    block of many short windows costs its length, not windows x lags x K; the running sums over
+    the lags are the marginals.
     """
     n_lags = lags.shape[0]
     left = np.zeros((n_lags, k), dtype=np.int64)
     right = np.zeros((n_lags, k), dtype=np.int64)
-    hist_l = np.zeros(k, dtype=np.int64)
-    hist_r = np.zeros(k, dtype=np.int64)
     for w in range(windows.shape[0]):
         start, first_stop, end = windows[w, 0], windows[w, 1], windows[w, 2]
-        la, lb, ra, rb = start, start, start, start  # empty ranges
+        la, lb, ra, rb = start, start, start, start  # empty ranges before the first lag
         for i in range(n_lags):
             d = lags[i]
             hi = max(start, min(first_stop, end - d))
-            _move_range(codes, hist_l, la, lb, start, hi)
-            _move_range(codes, hist_r, ra, rb, start + d, hi + d)
+            _move_range(codes, left[i], la, lb, start, hi)
+            _move_range(codes, right[i], ra, rb, start + d, hi + d)
             la, lb, ra, rb = start, hi, start + d, hi + d
-            for c in range(k):
-                left[i, c] += hist_l[c]
-                right[i, c] += hist_r[c]
-        _move_range(codes, hist_l, la, lb, start, start)
-        _move_range(codes, hist_r, ra, rb, start, start)
+    for i in range(1, n_lags):
+        for c in range(k):
+            left[i, c] += left[i - 1, c]
+            right[i, c] += right[i - 1, c]
     return left, right
 
 
@@ -186,13 +186,13 @@ def count_sparse_jackknife(codes: np.ndarray, blocks: list[np.ndarray], lags: np
     def one(batch: np.ndarray):
         return _jackknife_batch(codes, starts, positions, room, block_of, len(blocks), batch, k, max_count, tabled, grassberger)
 
-    with ThreadPoolExecutor(max_workers=threads) as pool:  # the kernel releases the GIL
+    with ThreadPoolExecutor(max_workers=threads) as pool:  # the kernels release the GIL
         results = list(pool.map(one, batches))
+        margins = list(pool.map(lambda w: _block_margins(codes, w, lags, k), blocks))
     profiles = [p for r in results for p in profile_pairs(*r[0])]
     left = np.concatenate([r[1] for r in results])
     right = np.concatenate([r[2] for r in results])
     total = PairCounts.from_profile(lags, k, profiles, left, right)
-    margins = [_block_margins(codes, w, lags, k) for w in blocks]
     return SparseJackknife(
         total=total,
         delta=np.concatenate([r[3] for r in results]).T,
