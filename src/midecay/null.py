@@ -243,15 +243,16 @@ def autocorrelation_terms(symbols: Symbols, lags: np.ndarray) -> Autocorrelation
     return AutocorrelationSample(symbols).terms(np.asarray(lags))
 
 
-#: The smallest sample :func:`sample_budget` gives a long sequence. Enough: the terms' sampling
-#: noise (about (K-1)/n per lag) is subtracted, and what is left (~sqrt(2 reach) (K-1)/n, 0.005
-#: chi-square units for K = 27 and a reach of 300 lags) is nothing beside the floor's own spread
-#: (sqrt(2 (K-1)^2) = 37 units); the period scan's noise is ~1e-4 nats at K = 27.
-MIN_SAMPLE_SYMBOLS = 1 << 17
+#: The smallest sample :func:`sample_budget` gives a long sequence. The null's terms would do
+#: with less (their sampling noise, about (K-1)/n per lag, is subtracted, and what is left is
+#: nothing beside the floor's own spread); the period scan would not: on sequential MNIST a
+#: sample of 1.8*10^5 pixels (a third of the curve's counting, from 2^17) no longer tells the
+#: row period of 28 from its half, 2.7*10^5 does (tests/test_design.py).
+MIN_SAMPLE_SYMBOLS = 1 << 18
 
 
 def sample_budget(n_symbols: int, n_lags: int, scan_lags: int = SCAN_LAGS) -> int:
-    """Symbols the autocorrelation sample takes: its pair counts cost at most a third of the curve's own.
+    """Symbols the autocorrelation sample takes: its pair counts cost at most half the curve's own.
 
     A curve of ``n_lags`` lags counts ``n_symbols * n_lags`` pairs; the sample counts
     ``sample * n_taus``, with ``n_taus`` about ``scan_lags`` plus the log-spaced lags beyond.
@@ -259,7 +260,7 @@ def sample_budget(n_symbols: int, n_lags: int, scan_lags: int = SCAN_LAGS) -> in
     are taken whole).
 
     >>> sample_budget(10**8, 19), sample_budget(10**7, 19), sample_budget(10**5, 19)
-    (2083333, 208333, 131072)
+    (2097152, 312500, 262144)
     """
     n_taus = scan_lags + _PER_DECADE * 3  # the far lags of a sample of ~10^5-10^6 symbols
-    return int(min(SAMPLE_SYMBOLS, max(MIN_SAMPLE_SYMBOLS, n_symbols * n_lags // (3 * n_taus))))
+    return int(min(SAMPLE_SYMBOLS, max(MIN_SAMPLE_SYMBOLS, n_symbols * n_lags // (2 * n_taus))))
