@@ -58,13 +58,19 @@ def default_vs_counting(name: str, symbols, lags) -> None:
     print(f"    with the permutation floor       : {t_perm:7.3f} s   {t_perm / t_count:5.1f}x counting")
 
 
+# The child's own peak: VmHWM of its address space. (ru_maxrss would not do: Linux folds the
+# forked copy of the parent's pages, resident before exec, into it.)
 _MEASURED = (
     "import resource, runpy, sys\n"
     "sys.argv = ['midecay', *sys.argv[1:]]\n"
     "try:\n"
     "    runpy.run_module('midecay', run_name='__main__')\n"
     "finally:\n"
-    "    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "    try:\n"
+    "        peak = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+    "    except OSError:\n"
+    "        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "    print('PEAK_KB', peak, file=sys.stderr)\n"
 )
 
 
