@@ -14,9 +14,15 @@ from ._memmap import CHUNK_SYMBOLS, chunks, is_mapped, release
 from ._progress import progress as progress_bar
 from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
-from .counting import DenseCounts, PairCounts, block_windows, resolve_backend, windows_from_bounds
-from .counting.windows import slice_windows
+from .counting import (
+    DenseCounts,
+    PairCounts,
+    block_windows,
+    resolve_backend,
+    windows_from_bounds,
+)
 from .counting.sparse_jackknife import count_sparse_jackknife
+from .counting.windows import slice_windows
 from .errors import InputError
 from .estimators import (
     cell_terms_at,

@@ -155,6 +155,14 @@ def _sparse_lag_batch(codes, starts, positions, room, lags, k, max_count, keep_c
     return (profile, big, n_big), left, right, keys, vals, n_out
 
 
+def lag_batches(lags: np.ndarray) -> tuple[int, list[np.ndarray]]:
+    """``(threads, batches)``: lags in batches of at most ``_BATCH``, as many as a multiple of the
+    thread count, so that every thread gets the same number of passes."""
+    threads = max(1, min(numba.get_num_threads(), len(lags)))
+    n_batches = threads * -(-len(lags) // (threads * _BATCH))
+    return threads, [b for b in np.array_split(lags, min(n_batches, len(lags))) if len(b)]
+
+
 @checked_kernel
 def count_sparse(
     codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, alphabet_size: int, *, cells: bool = True
@@ -181,11 +189,7 @@ def count_sparse(
     starts, positions, room, _ = _group_positions(codes, windows, k, probe, np.zeros(len(windows), dtype=np.uint8))
     max_count = int(np.diff(starts).max()) if k else 0
 
-    threads = max(1, min(numba.get_num_threads(), len(lags)))
-    # Batches of at most _BATCH lags, as many as a multiple of the thread count, so every
-    # thread gets the same number of passes.
-    n_batches = threads * -(-len(lags) // (threads * _BATCH))
-    batches = [b for b in np.array_split(lags, min(n_batches, len(lags))) if len(b)]
+    threads, batches = lag_batches(lags)
 
     def one(batch: np.ndarray) -> tuple[np.ndarray, ...]:
         return _sparse_lag_batch(codes, starts, positions, room, batch, k, max_count, cells)

@@ -20,14 +20,19 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 from numba import njit
 
+from ..estimators import cell_term, cell_term_table
 from .checks import check_count_inputs
 from .pair_counts import PairCounts, ProfileCounts
-from ..estimators import cell_term, cell_term_table
-from .sparse import _BATCH, _group_positions, profile_buffers, profile_pairs, tally_partners
+from .sparse import (
+    _group_positions,
+    lag_batches,
+    profile_buffers,
+    profile_pairs,
+    tally_partners,
+)
 
 __all__ = ["SparseJackknife", "count_sparse_jackknife"]
 
@@ -179,9 +184,7 @@ def count_sparse_jackknife(codes: np.ndarray, blocks: list[np.ndarray], lags: np
     max_count = int(np.diff(starts).max()) if k else 0
     tabled, grassberger = cell_term_table(estimator)
 
-    threads = max(1, min(numba.get_num_threads(), len(lags)))
-    n_batches = threads * -(-len(lags) // (threads * _BATCH))
-    batches = [b for b in np.array_split(lags, min(n_batches, len(lags))) if len(b)]
+    threads, batches = lag_batches(lags)
 
     def one(batch: np.ndarray):
         return _jackknife_batch(codes, starts, positions, room, block_of, len(blocks), batch, k, max_count, tabled, grassberger)
