@@ -39,6 +39,7 @@ from .micurve import MICurve, PeriodScan
 from .null import AutocorrelationSample, sample_budget
 from .options import DEFAULT_MEMORY_LIMIT, CurveOptions
 from .rng import as_generator
+from .rng import shuffled as shuffled_copy
 from .sequences import encode
 
 logger = logging.getLogger(__name__)
@@ -322,7 +323,7 @@ def mi_curve(
         for s in progress_bar(range(n_draws), n_draws, "shuffles", progress):
             # A global shuffle keeps every symbol count and destroys all dependence; the
             # segment boundaries stay where they were, so pair counts match exactly.
-            shuffled = rng.permutation(np.asarray(symbols.codes))
+            shuffled = shuffled_copy(np.asarray(symbols.codes), rng)
             shuffled_mi[s] = _mi_per_lag(kernel.count(shuffled, windows, lags, k, cells=False, codes_checked=True), estimator)
     if method != "none":
         # One count of the sequence's autocorrelation serves the null and the period scan.
