@@ -25,11 +25,8 @@ from .counting.sparse_jackknife import count_sparse_jackknife
 from .counting.windows import slice_windows
 from .errors import InputError
 from .estimators import (
-    cell_terms_at,
     entropy_from_profile,
     entropy_rows,
-    leave_out_entropy,
-    leave_out_margins,
     leave_out_mutual_information,
     mutual_information_tables,
     to_base,
@@ -294,7 +291,7 @@ def mi_curve(
     n_pairs = counts.n_pairs
     _warn_if_sparse(counts, n_pairs)
     if one_pass is not None:
-        leave_out = _leave_out_one_pass(one_pass, estimator)
+        leave_out = one_pass.leave_out_mutual_information(estimator)
     elif n_blocks >= 2:
         if parts is None:
             parts = [kernel.count(symbols.codes, win, lags, k, cells=True, codes_checked=True)
@@ -413,22 +410,6 @@ def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSa
     # Noise beyond the chi-square's (parity, compression) is symmetric: it thins the skew.
     shape = mean_chi2**2 / var_chi2 * np.maximum(spread / chi_sd, 1e-3) ** 6
     return floor, spread, floor_se, np.minimum(shape, 1e12), excess, info
-
-
-def _leave_out_one_pass(one_pass, estimator: str) -> np.ndarray:
-    """``(n_blocks, n_lags)`` leave-one-block-out MI from the one-pass sparse jackknife's sums."""
-    counts = one_pass.total
-    h_joint = leave_out_entropy(
-        s_total=np.array([float((cell_terms_at(c, estimator) * m).sum()) for c, m in counts.profiles]),
-        n_total=counts.n_pairs.astype(np.float64),
-        occupied=np.array([float(m.sum()) for _, m in counts.profiles]),
-        delta=one_pass.delta,
-        emptied=one_pass.emptied,
-        n_left_out=one_pass.left_block.sum(axis=2).astype(np.float64),
-        estimator=estimator,
-    )
-    return leave_out_margins(counts.left_counts, counts.right_counts, one_pass.left_block, one_pass.right_block,
-                             estimator) - h_joint
 
 
 #: Segment-dominance check: done for at most this many segments (one leave-one-out curve each).

@@ -247,7 +247,7 @@ def entropy_rows(counts: np.ndarray, estimator: str = "grassberger", *, parallel
     if parallel is None:
         parallel = counts.size >= _PARALLEL_CELLS
     sums = _cell_sums_parallel if parallel else _cell_sums_serial
-    weighted = sums(counts, cell_terms(_TABLED_COUNTS - 1, estimator), estimator == "grassberger")
+    weighted = sums(counts, *cell_term_table(estimator))
     with np.errstate(divide="ignore", invalid="ignore"):
         h = np.where(n > 0, np.log(np.where(n > 0, n, 1.0)) - weighted / np.where(n > 0, n, 1.0), 0.0)
     if estimator == "miller_madow":
@@ -302,15 +302,13 @@ def cell_terms_at(values: np.ndarray, estimator: str) -> np.ndarray:
     return _cell_terms_at(np.ascontiguousarray(values, dtype=np.int64), *cell_term_table(estimator))
 
 
-def leave_out_entropy(s_total: np.ndarray, n_total: np.ndarray, occupied: np.ndarray, delta: np.ndarray,
-                      emptied: np.ndarray, n_left_out: np.ndarray, estimator: str = "grassberger") -> np.ndarray:
-    """``(n_blocks, n_lags)`` entropies of a histogram less each block, from sums of the cell term.
+def _leave_out_entropy(s_total: np.ndarray, n_total: np.ndarray, occupied: np.ndarray, delta: np.ndarray,
+                       emptied: np.ndarray, n_left_out: np.ndarray, estimator: str) -> np.ndarray:
+    """``(n_blocks, n_lags)`` joint entropies of the total less each block, from sums of the cell term.
 
-    Per lag: the total histogram's sum ``s_total`` of the estimator's cell term, its count
-    ``n_total`` and occupied cells ``occupied``; per block and lag: ``delta`` (what leaving the
-    block out takes from the sum), ``emptied`` (cells it leaves at zero) and ``n_left_out`` (its
-    count). The entropy is ``ln n - S / n`` (plus Miller-Madow's occupied-cell term); no
-    histogram is formed.
+    The entropy is ``ln n - S / n`` (plus Miller-Madow's occupied-cell term), so the total's sum
+    ``s_total`` less what a block takes from it (``delta``), with the pairs and occupied cells
+    left, is all it needs; no table is formed.
     """
     n = n_total[None, :] - n_left_out
     s = s_total[None, :] - delta
@@ -321,11 +319,36 @@ def leave_out_entropy(s_total: np.ndarray, n_total: np.ndarray, occupied: np.nda
     return h
 
 
+def leave_out_from_sums(joint_profiles: list, left: np.ndarray, right: np.ndarray, delta: np.ndarray,
+                        emptied: np.ndarray, left_parts: np.ndarray, right_parts: np.ndarray,
+                        estimator: str = "grassberger") -> np.ndarray:
+    """``(n_blocks, n_lags)``: the MI of a sparse total less each block, without forming any difference.
+
+    Per lag: the total's joint count profile ``(values, multiplicities)`` and marginals ``left``,
+    ``right`` ``(n_lags, K)``; per block and lag: ``delta``, what leaving the block out takes from
+    the joint sum of the cell term, ``emptied``, the cells it leaves at zero, and the block's
+    marginals ``(n_blocks, n_lags, K)``. The marginals are K-vectors, subtracted directly.
+    """
+    h_joint = _leave_out_entropy(
+        s_total=np.array([float((cell_terms_at(c, estimator) * m).sum()) for c, m in joint_profiles]),
+        n_total=left.sum(axis=1).astype(np.float64),
+        occupied=np.array([float(m.sum()) for _, m in joint_profiles]),
+        delta=delta,
+        emptied=emptied,
+        n_left_out=left_parts.sum(axis=2).astype(np.float64),
+        estimator=estimator,
+    )
+    k = left.shape[-1]
+    margins = (entropy_rows((left[None] - left_parts).reshape(-1, k), estimator)
+               + entropy_rows((right[None] - right_parts).reshape(-1, k), estimator))
+    return margins.reshape(h_joint.shape) - h_joint
+
+
 def leave_out_mutual_information(counts, parts: list, estimator: str = "grassberger") -> np.ndarray:
     """``(n_blocks, n_lags)``: the MI of ``counts`` less each part, for sparse counts, without forming the differences.
 
     Only the cells a part touches change the joint sum (:func:`~midecay.counting.leave_out.leave_out_joint`);
-    the marginals are K-vectors, subtracted directly. Equal to estimating each difference to rounding.
+    the rest is :func:`leave_out_from_sums`. Equal to estimating each difference to rounding.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -334,36 +357,19 @@ def leave_out_mutual_information(counts, parts: list, estimator: str = "grassber
 
     sparse = counts.to_sparse()
     part_sparse = [p.to_sparse() for p in parts]
-    top = max((int(v.max()) for v in sparse.values if len(v)), default=0)
-    f = cell_terms(top, estimator)
     n_lags = len(counts.lags)
 
     def walk(i: int) -> tuple[np.ndarray, np.ndarray]:
         return leave_out_joint(sparse.keys[i], sparse.values[i], [p.keys[i] for p in part_sparse],
-                               [p.values[i] for p in part_sparse], counts.alphabet_size, f)
+                               [p.values[i] for p in part_sparse], counts.alphabet_size, estimator)
 
     with ThreadPoolExecutor(max_workers=max(1, min(thread_count(), n_lags))) as pool:  # the walk releases the GIL
         walks = list(pool.map(walk, range(n_lags)))
-    h_joint = leave_out_entropy(
-        s_total=np.array([float(f[v].sum()) for v in sparse.values]),
-        n_total=counts.n_pairs.astype(np.float64),
-        occupied=np.array([len(v) for v in sparse.values], dtype=np.float64),
+    return leave_out_from_sums(
+        [count_profile(v) for v in sparse.values], sparse.left_counts, sparse.right_counts,
         delta=np.stack([w[0] for w in walks], axis=1),
         emptied=np.stack([w[1] for w in walks], axis=1),
-        n_left_out=np.stack([p.n_pairs for p in part_sparse]).astype(np.float64),
+        left_parts=np.stack([p.left_counts for p in part_sparse]),
+        right_parts=np.stack([p.right_counts for p in part_sparse]),
         estimator=estimator,
     )
-    return leave_out_margins(counts.left_counts, counts.right_counts, np.stack([p.left_counts for p in part_sparse]),
-                             np.stack([p.right_counts for p in part_sparse]), estimator) - h_joint
-
-
-def leave_out_margins(left: np.ndarray, right: np.ndarray, left_parts: np.ndarray, right_parts: np.ndarray,
-                      estimator: str = "grassberger") -> np.ndarray:
-    """``(n_blocks, n_lags)``: ``H(left - left_part) + H(right - right_part)`` for every block and lag at once.
-
-    ``left``, ``right``: the total's marginals ``(n_lags, K)``; ``*_parts``: each block's, ``(n_blocks, n_lags, K)``.
-    """
-    k = left.shape[-1]
-    shape = left_parts.shape[:2]
-    return (entropy_rows((left[None] - left_parts).reshape(-1, k), estimator)
-            + entropy_rows((right[None] - right_parts).reshape(-1, k), estimator)).reshape(shape)

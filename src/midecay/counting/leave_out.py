@@ -14,11 +14,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..estimators import cell_term, cell_term_table
+
 __all__ = ["leave_out_joint"]
 
 
 @njit(cache=True, nogil=True)
-def _walk(tkeys, tvals, bkeys, bvals, bstart, k, f):
+def _walk(tkeys, tvals, bkeys, bvals, bstart, k, tabled, grassberger):
     """Per block: sum of f(n) - f(n - m) over its cells, and how many cells it empties."""
     n_blocks = len(bstart) - 1
     delta = np.zeros(n_blocks)
@@ -41,7 +43,7 @@ def _walk(tkeys, tvals, bkeys, bvals, bstart, k, f):
             while p < stop and bkeys[p] < hi:
                 n = scratch[bkeys[p] - lo]
                 m = bvals[p]
-                delta[j] += f[n] - f[n - m]
+                delta[j] += cell_term(n, tabled, grassberger) - cell_term(n - m, tabled, grassberger)
                 if n == m:
                     emptied[j] += 1
                 p += 1
@@ -53,16 +55,15 @@ def _walk(tkeys, tvals, bkeys, bvals, bstart, k, f):
 
 
 def leave_out_joint(total_keys: np.ndarray, total_values: np.ndarray, block_keys: list[np.ndarray],
-                    block_values: list[np.ndarray], k: int, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                    block_values: list[np.ndarray], k: int, estimator: str = "grassberger") -> tuple[np.ndarray, np.ndarray]:
     """``(delta, emptied)`` per block: ``S(total - block) = S(total) - delta``, and cells it leaves at zero.
 
-    ``f`` tabulates the estimator's cell function at ``0 … max count`` (``f[0] = 0``). Keys of the
-    total and of each block are grouped by ascending first symbol, as the sparse kernel writes
-    them; every block's cells are a subset of the total's.
+    ``S`` sums ``estimator``'s cell term (:func:`~midecay.estimators.cell_term`) over the cells.
+    Keys of the total and of each block are grouped by ascending first symbol, as the sparse
+    kernel writes them; every block's cells are a subset of the total's.
 
-    >>> f = np.array([0.0, 0.0, 2 * np.log(2)])  # n ln n
-    >>> d, e = leave_out_joint(np.array([0, 3]), np.array([2, 1]), [np.array([0]), np.array([3])], [np.array([1]), np.array([1])], 2, f)
-    >>> d.round(4).tolist(), e.tolist()
+    >>> d, e = leave_out_joint(np.array([0, 3]), np.array([2, 1]), [np.array([0]), np.array([3])], [np.array([1]), np.array([1])], 2, "plugin")
+    >>> d.round(4).tolist(), e.tolist()  # 2 ln 2 - 1 ln 1 for the first block
     ([1.3863, 0.0], [0, 1])
     """
     if len(block_keys):
@@ -72,4 +73,4 @@ def leave_out_joint(total_keys: np.ndarray, total_values: np.ndarray, block_keys
         bkeys = bvals = np.zeros(0, dtype=np.int64)
     bstart = np.concatenate([[0], np.cumsum([len(b) for b in block_keys])]).astype(np.int64)
     return _walk(np.asarray(total_keys, dtype=np.int64), np.asarray(total_values, dtype=np.int64), bkeys, bvals,
-                 bstart, int(k), np.asarray(f, dtype=np.float64))
+                 bstart, int(k), *cell_term_table(estimator))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ..estimators import cell_term, cell_term_table
+from ..estimators import cell_term, cell_term_table, leave_out_from_sums
 from .checks import check_count_inputs
 from .pair_counts import PairCounts, ProfileCounts
 from .sparse import (
@@ -159,6 +159,12 @@ class SparseJackknife:
     emptied: np.ndarray
     left_block: np.ndarray
     right_block: np.ndarray
+
+    def leave_out_mutual_information(self, estimator: str = "grassberger") -> np.ndarray:
+        """``(n_blocks, n_lags)``: the MI of the total less each block (the jackknife's replicates)."""
+        total = self.total
+        return leave_out_from_sums(list(total.profiles), total.left_counts, total.right_counts, self.delta,
+                                   self.emptied, self.left_block, self.right_block, estimator)
 
 
 def count_sparse_jackknife(codes: np.ndarray, blocks: list[np.ndarray], lags: np.ndarray, alphabet_size: int,
