@@ -30,7 +30,8 @@ _BATCH = 6
 def _group_positions(codes, windows, k, pos_dtype_probe, owner):
     """Counting sort of window positions by symbol: (group starts, positions, room, owner of each).
 
-    ``owner[w]`` labels window ``w`` (the jackknife's block); each position carries its window's label.
+    ``owner[w]`` labels window ``w`` (the jackknife's block); each position carries its window's
+    label. An empty ``owner`` gives no labels (an empty array) and writes none.
     """
     counts = np.zeros(k + 1, dtype=np.int64)
     total = 0
@@ -45,7 +46,8 @@ def _group_positions(codes, windows, k, pos_dtype_probe, owner):
     positions = np.empty(total, dtype=pos_dtype_probe.dtype)
     # room[j]: the largest lag for which position j still has its partner inside the window.
     room = np.empty(total, dtype=pos_dtype_probe.dtype)
-    label = np.empty(total, dtype=owner.dtype)
+    labelled = owner.shape[0] > 0
+    label = np.empty(total if labelled else 0, dtype=owner.dtype)
     for w in range(windows.shape[0]):
         end = windows[w, 2]
         for t in range(windows[w, 0], windows[w, 1]):
@@ -53,7 +55,8 @@ def _group_positions(codes, windows, k, pos_dtype_probe, owner):
             j = fill[a]
             positions[j] = t
             room[j] = end - 1 - t
-            label[j] = owner[w]
+            if labelled:
+                label[j] = owner[w]
             fill[a] = j + 1
     return starts, positions, room, label
 
@@ -186,7 +189,7 @@ def count_sparse(
     windows = np.ascontiguousarray(windows, dtype=np.int64)
     n = int(windows[:, 2].max()) if len(windows) else 0
     probe = np.zeros(0, dtype=np.uint32 if n < 2**32 else np.uint64)
-    starts, positions, room, _ = _group_positions(codes, windows, k, probe, np.zeros(len(windows), dtype=np.uint8))
+    starts, positions, room, _ = _group_positions(codes, windows, k, probe, np.zeros(0, dtype=np.uint8))
     max_count = int(np.diff(starts).max()) if k else 0
 
     threads, batches = lag_batches(lags)

@@ -116,6 +116,7 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
     if path.is_dir():
         raise InputError(f"{text} is a folder; pass a file inside it, or dataset:NAME[/SPLIT]")
     name = path.name.lower()
+    streaming = {"progress": True} if progress else {}  # for the readers that may stream (text, FASTA)
     if name.endswith(".npz"):
         if options:
             raise InputError(f"{text} is a .npz of symbols; it takes no options")
@@ -124,7 +125,7 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
     elif name.endswith((".npy", ".bin")):
         symbols = _call(read_tokens, "a token file", path, **options)
     elif name.endswith(_FASTA):
-        symbols = _call(read_fasta, "a FASTA file", path, **options, **({"progress": True} if progress else {}))
+        symbols = _call(read_fasta, "a FASTA file", path, **options, **streaming)
     elif name.endswith((".csv", ".csv.gz")):
         if not column:
             raise InputError(f"{text} is a CSV: name the numeric column (CLI: --column NAME)")
@@ -134,7 +135,7 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
         raise InputError(f"{text} is JSON; pass data (a text, FASTA, token or .npz file, or dataset:NAME), or a curve where one is taken")
     else:
         symbols = _call(read_text, "a text file", path, forwards_to=text_symbols, level=level or "char", **options,
-                        **({"progress": True} if progress else {}))
+                        **streaming)
     return _with_provenance(symbols, provenance)
 
 

@@ -33,10 +33,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, InputNotFoundError
+from ..errors import InputError
 from ..sequences import Symbols, smallest_code_dtype
+from .text import _read_errors, corrupt_error, existing_file, is_compressed, open_binary
 
-__all__ = ["STREAM_BYTES", "CHUNK_BYTES", "stream_text", "stream_fasta", "open_binary", "wants_stream"]
+__all__ = ["STREAM_BYTES", "CHUNK_BYTES", "stream_text", "stream_fasta", "wants_stream"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,33 +50,19 @@ CHUNK_BYTES = 1 << 24
 Piece = tuple[np.ndarray, np.ndarray]
 
 
-def open_binary(path: Path):
-    """The file opened for binary reading, ``.gz`` / ``.bz2`` / ``.xz`` decompressed on the fly."""
-    import bz2
-    import gzip
-    import lzma
-
-    suffix = path.suffix.lower()
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix, open)
-    return opener(path, "rb")
-
-
 def _read_chunks(path: Path, chunk_bytes: int, bar=None) -> Iterator[bytes]:
     """The file's (decompressed) bytes in chunks, then one empty chunk; ``bar`` advances by each chunk's size."""
-    import lzma
-    import zlib
-
-    try:
-        with open_binary(path) as fh:
-            while True:
+    with open_binary(path) as fh:
+        while True:
+            try:
                 raw = fh.read(chunk_bytes)
-                if bar is not None:
-                    bar.update(len(raw))
-                yield raw
-                if not raw:
-                    return
-    except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
-        raise InputError(f"{path} is corrupt or truncated ({type(exc).__name__}: {exc}); fetch the file again") from None
+            except _read_errors() as exc:
+                raise corrupt_error(path, exc) from None
+            if bar is not None:
+                bar.update(len(raw))
+            yield raw
+            if not raw:
+                return
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -194,13 +181,19 @@ def _cache_key(path: Path, kind: str, options: dict) -> str:
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _encode_pieces(pieces: Callable[..., Iterator[Piece]], folder: Path, key: str, description: str,
-                   empty_message: str, size: int | None = None, progress: bool = False) -> Symbols:
-    """Two passes over ``pieces(bar)``: the alphabet, then the codes into ``folder/key.codes``.
+def _encode_pieces(path: Path, kind: str, options: dict, pieces: Callable[..., Iterator[Piece]],
+                   cache: str | os.PathLike | None, description: str, empty_message: str, progress: bool) -> Symbols:
+    """Two passes over ``pieces(bar)``: the alphabet, then the codes into ``cache/<key>.codes``.
 
-    ``size``: the bytes a pass reads (None when unknown, as for a compressed file), for the bar.
+    The key is :func:`_cache_key` of the source, its ``kind`` and ``options``; ``cache`` defaults
+    to ``$MIDECAY_CACHE/codes``. The bars count the file's bytes (unknown for a compressed one).
     """
     from .._progress import counter
+    from .fetch import cache_dir
+
+    folder = Path(cache) if cache is not None else cache_dir() / "codes"
+    key = _cache_key(path, kind, options)
+    size = None if is_compressed(path) else path.stat().st_size
 
     index_path = folder / f"{key}.json"
     codes_path, bounds_path = folder / f"{key}.codes", folder / f"{key}.bounds.npy"
@@ -274,20 +267,6 @@ def wants_stream(stream: bool | None, path: str | os.PathLike) -> bool:
     return os.path.isfile(path) and os.path.getsize(path) >= STREAM_BYTES
 
 
-def _plain_size(path: Path) -> int | None:
-    """The bytes a pass reads: the file's size, unknown for a compressed one."""
-    return None if path.suffix.lower() in (".gz", ".bz2", ".xz") else path.stat().st_size
-
-
-def _source(path: str | os.PathLike) -> Path:
-    path = Path(path)
-    if not path.exists():
-        raise InputNotFoundError(f"{path} not found; check the path")
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; pass a file inside it")
-    return path
-
-
 def stream_text(
     path: str | os.PathLike,
     *,
@@ -318,10 +297,9 @@ def stream_text(
     >>> s.alphabet, s.bounds.tolist(), s.codes.tolist()
     (('a', 'b'), [0, 4, 6], [0, 1, 0, 1, 1, 0])
     """
-    from .fetch import cache_dir
     from .text import _prepare
 
-    path = _source(path)
+    path = existing_file(path)
     if segments not in (None, "lines"):
         raise InputError(f"streamed text takes segments None or 'lines', not {segments!r}; read it in memory (stream=False)")
     if clean not in (None, "text8"):
@@ -335,9 +313,8 @@ def stream_text(
         return _text_pieces(path, chunk_bytes, encoding, errors, lambda t: _prepare(t, lowercase, ascii_only, None),
                             text8, segments == "lines" and not text8, bar)
 
-    folder = Path(cache) if cache is not None else cache_dir() / "codes"
-    return _encode_pieces(pieces, folder, _cache_key(path, "text", options), description,
-                          f"{description} has no content left after cleaning", _plain_size(path), progress)
+    return _encode_pieces(path, "text", options, pieces, cache, description,
+                          f"{description} has no content left after cleaning", progress)
 
 
 def stream_fasta(
@@ -363,18 +340,13 @@ def stream_fasta(
     >>> s.alphabet, s.bounds.tolist()
     (('A', 'C', 'G', 'T'), [0, 8, 12])
     """
-    from .fetch import cache_dir
-
-    path = _source(path)
+    path = existing_file(path)
     options = {"keep_ambiguous": keep_ambiguous, "uppercase": uppercase}
-    folder = Path(cache) if cache is not None else cache_dir() / "codes"
-    key = _cache_key(path, "fasta", options)
 
     def pieces(bar) -> Iterator[Piece]:
         return _fasta_pieces(path, chunk_bytes, keep_ambiguous, uppercase, bar)
 
-    symbols = _encode_pieces(pieces, folder, key, f"FASTA {os.fspath(path)}",
-                             f"{path} holds no sequence after dropping ambiguous codes; try keep_ambiguous=True",
-                             _plain_size(path), progress)
+    symbols = _encode_pieces(path, "fasta", options, pieces, cache, f"FASTA {os.fspath(path)}",
+                             f"{path} holds no sequence after dropping ambiguous codes; try keep_ambiguous=True", progress)
     return Symbols(symbols.codes, symbols.alphabet, symbols.bounds,
                    f"FASTA {os.fspath(path)} ({symbols.n_segments} record(s))")
