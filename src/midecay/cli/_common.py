@@ -31,7 +31,7 @@ LevelOpt = Annotated[Optional[str], typer.Option("--level", help="char | word (t
 SeedOpt = Annotated[Optional[int], typer.Option("--seed", help="Seed for the shuffle floor.")]
 OptionOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--option", "-o", help="KEY=VALUE for the reader or data set (repeatable), e.g. -o permute_seed=0, -o errors=replace."),
+    typer.Option("--option", "-o", help="KEY=VALUE for the reader or data set (repeatable), e.g. -o permute_seed=0, -o errors=replace, -o stream=true (a text or FASTA past memory)."),
 ]
 
 
