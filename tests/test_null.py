@@ -188,7 +188,9 @@ def test_grassberger_table_floor_is_calibrated_and_tighter():
 
 
 def test_default_floor_uses_tables_and_is_seeded():
-    """The default floor draws tables for small alphabets and permutes for large ones; one seed, same bytes."""
+    """The default floor draws tables for small alphabets (16 a lag, cell by cell) and for
+    large ones (3 a lag, by matching, where they fit the memory limit), and permutes between
+    and past the limit; one seed, same bytes."""
     s = markov(np.array([[0.9, 0.1], [0.2, 0.8]]), 50_000, seed=0).symbols
     a = midecay.mi_curve(s, [1, 10], seed=5)
     b = midecay.mi_curve(s, [1, 10], seed=5)
@@ -198,6 +200,100 @@ def test_default_floor_uses_tables_and_is_seeded():
     assert c.provenance["baseline"] == "permutation" and c.provenance["n_shuffles"] == 3
     words = midecay.encode(np.arange(200_000) % 300)
     assert midecay.mi_curve(words, [1], seed=0, n_blocks=0).provenance["baseline"] == "permutation"
+    many = midecay.encode(np.random.default_rng(0).integers(0, 600, 400_000))
+    d = midecay.mi_curve(many, [1, 7], seed=5)
+    assert d.provenance["baseline"] == "tables" and d.provenance["n_shuffles"] == 3
+    assert np.array_equal(d.baseline, midecay.mi_curve(many, [1, 7], seed=5).baseline)
+    tight = midecay.mi_curve(many, [1, 7], seed=5, memory_limit=2_000_000)  # a master of 400,000 pairs: 2.8 MB
+    assert tight.provenance["baseline"] == "permutation"
+
+
+def _word_tables():
+    """Two lags' margins of a short Zipf text: the right margins differ, so the master drops copies."""
+    left = np.array([[3, 40, 90, 57, 0, 10], [0, 41, 90, 57, 2, 10]])
+    right = np.array([[50, 2, 30, 98, 0, 20], [49, 2, 30, 97, 2, 20]])
+    return left, right
+
+
+def test_random_matchings_have_the_table_law():
+    """Hypothesis: a random matching of a table's left and right symbols is a random table with
+    those margins (multivariate hypergeometric cells), so over 20,000 draws the joint sum of
+    Grassberger's cell term and the occupied cells average their exact expectations (the sum
+    over cells of the hypergeometric law's E f(n) and P(n > 0), from scipy) within 4 standard
+    errors, for both tables of a draw (which drop different copies from the shared master), and
+    spread as the cell-by-cell sampler's do within 5 %; a sampler 20 % too wide or too narrow,
+    or one biased by a tenth of a cell, fails."""
+    from scipy.stats import hypergeom
+
+    from midecay.estimators import cell_terms
+    from midecay.random_tables import random_matching_sums, random_tables
+
+    left, right = _word_tables()
+    f = cell_terms(300, "grassberger")
+    draws = 20_000
+    sums, cells = random_matching_sums(left, right, draws, np.random.default_rng(0), "grassberger")
+    assert sums.shape == cells.shape == (draws, 2)
+    for i in range(2):
+        n_pairs = left[i].sum()
+        laws = [hypergeom(n_pairs, u, v) for u in left[i] for v in right[i] if u and v]
+        exact_sum = sum((law.pmf(np.arange(301)) * f).sum() for law in laws)
+        exact_cells = sum(1 - law.pmf(0) for law in laws)
+        tables = random_tables(left[i], right[i], draws, np.random.default_rng(i + 1))
+        ref_sums, ref_cells = f[tables].sum(axis=(1, 2)), (tables > 0).sum(axis=(1, 2))
+
+        def law(x, exact, ref):
+            return abs(x.mean() - exact) < 4 * x.std() / np.sqrt(draws) and abs(x.var() / ref.var() - 1) < 0.05
+
+        assert law(sums[:, i], exact_sum, ref_sums) and law(cells[:, i], exact_cells, ref_cells)
+        mean = sums[:, i].mean()
+        assert not law(mean + 1.2 * (sums[:, i] - mean), exact_sum, ref_sums)
+        assert not law(mean + 0.8 * (sums[:, i] - mean), exact_sum, ref_sums)
+        assert not law(cells[:, i] + 0.1, exact_cells, ref_cells)
+
+
+def test_matching_floor_matches_the_permutation_floor_at_word_level():
+    """Hypothesis: at word level (Zipf words, 2,000 types, the matching sampler) the table floor
+    is the permutation floor: over 150 draws each, the means agree within 3 standard errors and
+    the spreads within 25 % (a spread from 150 draws is uncertain by ~6 %), at a short and a long
+    lag; a null scaled by 3, or a floor of zero, fails."""
+    from midecay.counting import KERNELS, windows_from_bounds
+    from midecay.curve import _mi_per_lag, table_null
+    from midecay.rng import shuffled
+
+    words = np.minimum(np.random.default_rng(3).zipf(1.4, 60_000), 2000) - 1
+    s = midecay.encode(words)
+    lags, k = np.array([1, 300]), s.alphabet_size
+    assert k > midecay.counting.MAX_DENSE_ALPHABET
+    w = windows_from_bounds(s.bounds)
+    counts = KERNELS["sparse"].count(s.codes, w, lags, k, cells=False)
+    n = 150
+    tables = table_null(counts, "grassberger", n, np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    perms = np.array([_mi_per_lag(KERNELS["sparse"].count(shuffled(np.asarray(s.codes), rng), w, lags, k, cells=False),
+                                  "grassberger") for _ in range(n)])
+    se = np.sqrt(tables.var(axis=0) / n + perms.var(axis=0) / n)
+
+    def agrees(draws):
+        ratio = draws.std(axis=0) / perms.std(axis=0)
+        return np.all(np.abs(draws.mean(axis=0) - perms.mean(axis=0)) < 3 * se) and np.all((ratio > 0.75) & (ratio < 1.25))
+
+    assert agrees(tables)
+    assert not agrees(3 * tables) and not agrees(0 * tables)
+
+
+def test_matching_floor_is_the_same_bytes_on_one_thread_and_two():
+    """Every random number of the matching sampler comes from the seed's generator (a child a
+    draw, the reading places drawn up front), so the threads that scan the tables change no byte."""
+    import numba
+
+    from midecay.random_tables import random_matching_sums
+
+    left, right = _word_tables()
+    with midecay.threads(1):
+        one = random_matching_sums(left, right, 50, np.random.default_rng(9))
+    with midecay.threads(min(2, numba.config.NUMBA_NUM_THREADS)):
+        two = random_matching_sums(left, right, 50, np.random.default_rng(9))
+    assert all(np.array_equal(a, b) for a, b in zip(one, two)) and np.unique(one[0][:, 0]).size > 20
 
 
 def test_random_tables_have_the_hypergeometric_law():

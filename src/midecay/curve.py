@@ -15,6 +15,7 @@ from ._progress import progress as progress_bar
 from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
 from .counting import (
+    MAX_DENSE_ALPHABET,
     DenseCounts,
     PairCounts,
     block_windows,
@@ -26,6 +27,7 @@ from .counting.windows import slice_windows
 from .errors import InputError
 from .estimators import (
     entropy_from_profile,
+    entropy_from_sums,
     entropy_rows,
     leave_out_mutual_information,
     mutual_information_tables,
@@ -35,6 +37,8 @@ from .lags import as_lags
 from .micurve import MICurve, PeriodScan
 from .null import AutocorrelationSample, sample_budget
 from .options import DEFAULT_MEMORY_LIMIT, CurveOptions
+from ._threads import thread_count
+from .random_tables import matching_bytes, random_matching_sums
 from .rng import as_generator
 from .rng import shuffled as shuffled_copy
 from .sequences import encode
@@ -57,9 +61,12 @@ def _mi_per_lag(counts: PairCounts, estimator: str) -> np.ndarray:
     return margins - joint
 
 
-#: The floor by random tables is used by default up to this alphabet size; a table of K x K
-#: cells with 10^7 pairs takes ~0.1 ms at K = 27, ~0.6 ms at K = 64 and ~10 ms at K = 256 (16 a
-#: lag), above which permuting the sequence and counting it again is cheaper.
+#: Random tables are drawn cell by cell (:func:`~midecay.random_tables.random_tables`) up to
+#: this alphabet size; a table of K x K cells with 10^7 pairs takes ~0.1 ms at K = 27, ~0.6 ms at
+#: K = 64 and ~10 ms at K = 256 (16 a lag), above which permuting the sequence and counting it
+#: again (the dense kernel, fast) is cheaper. Past the dense kernel's alphabets, tables are drawn
+#: as random matchings (:func:`~midecay.random_tables.random_matching_sums`), a pass over the
+#: pairs each, about half a recount by the sparse kernel.
 MAX_TABLE_ALPHABET = 64
 
 #: The floor's tables are drawn into one stack up to this many cells (128 MiB), else in
@@ -67,8 +74,9 @@ MAX_TABLE_ALPHABET = 64
 TABLE_STACK_CELLS = 1 << 24
 TABLE_CHUNK = 64
 
-#: Default null draws: tables per lag, or permuted copies of the sequence.
-DEFAULT_DRAWS = {"tables": 16, "permutation": 3}
+#: Default null draws: tables per lag (cell by cell, nearly free; by matching, a pass over the
+#: pairs each, as many as permuted copies), or permuted copies of the sequence.
+DEFAULT_DRAWS = {"tables": 16, "matching": 3, "permutation": 3}
 
 #: Bytes a symbol the sparse one-pass jackknife's position index takes (positions, their room
 #: and block, up to 2^32 symbols); with more than ``memory_limit`` of it, mapped codes are sliced.
@@ -78,12 +86,33 @@ SPARSE_INDEX_BYTES = 10
 SINGLE_PASS_KERNELS = ("dense", "bitset", "numpy", "torch")
 
 
-def null_method(baseline: str, kernel: str, alphabet_size: int) -> str:
-    """The floor's method: ``"tables"``, ``"permutation"`` or ``"none"`` (``"shuffle"`` resolved)."""
+def by_matching(alphabet_size: int) -> bool:
+    """Whether random tables of this alphabet are drawn as matchings (else cell by cell)."""
+    return alphabet_size > MAX_DENSE_ALPHABET
+
+
+def null_method(baseline: str, alphabet_size: int, n_pairs: int = 0, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> str:
+    """The floor's method: ``"tables"``, ``"permutation"`` or ``"none"`` (``"shuffle"`` resolved).
+
+    By alphabet size only (the floor, like the counts, must not depend on the backend), and by
+    memory: tables by matching hold a shuffled copy of the pairs a thread
+    (:func:`~midecay.random_tables.matching_bytes`), so past ``memory_limit`` the sequence is
+    permuted instead (one copy at a time).
+    """
     if baseline != "shuffle":
         return baseline
-    # By alphabet size only: the floor, like the counts, must not depend on the backend.
-    return "tables" if alphabet_size <= MAX_TABLE_ALPHABET else "permutation"
+    if alphabet_size <= MAX_TABLE_ALPHABET:
+        return "tables"
+    if by_matching(alphabet_size) and matching_bytes(n_pairs, alphabet_size, thread_count()) <= memory_limit:
+        return "tables"
+    return "permutation"
+
+
+def default_draws(method: str, alphabet_size: int) -> int:
+    """Null draws when ``n_shuffles`` is not given: see :data:`DEFAULT_DRAWS`."""
+    if method == "tables" and by_matching(alphabet_size):
+        return DEFAULT_DRAWS["matching"]
+    return DEFAULT_DRAWS.get(method, 0)
 
 
 def table_null(counts: PairCounts, estimator: str, n_draws: int, rng: np.random.Generator) -> np.ndarray:
@@ -93,14 +122,20 @@ def table_null(counts: PairCounts, estimator: str, n_draws: int, rng: np.random.
     is a multivariate hypergeometric draw: exactly what a permutation of the pairs gives, and
     what :func:`~midecay.random_tables.random_tables` samples directly. Each lag draws from a
     generator of its own (spawned from ``rng``), so the lags run in parallel and the result
-    does not depend on the number of threads.
+    does not depend on the number of threads. Large alphabets (:func:`by_matching`) draw
+    matchings instead, which give the estimates without forming the tables.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from ._threads import thread_count
     from .random_tables import random_tables
 
     n_lags, k = len(counts.lags), counts.alphabet_size
+    if by_matching(k):
+        left = np.stack([counts.left(i) for i in range(n_lags)]).astype(np.int64)
+        right = np.stack([counts.right(i) for i in range(n_lags)]).astype(np.int64)
+        sums, cells = random_matching_sums(left, right, n_draws, rng, estimator)
+        margins = entropy_rows(left, estimator) + entropy_rows(right, estimator)
+        return margins[None, :] - entropy_from_sums(sums, left.sum(axis=1)[None, :], cells, estimator)
     children = rng.spawn(n_lags)
     pool = ThreadPoolExecutor(max_workers=max(1, min(thread_count(), n_lags)))
     if n_lags * n_draws * k * k <= TABLE_STACK_CELLS:
@@ -183,16 +218,19 @@ def mi_curve(
         Counting backend: ``"auto"`` or one of :data:`midecay.counting.KERNELS`.
     baseline
         The floor, the estimate at lag d if ``x_t`` and ``x_{t+d}`` were independent:
-        ``"shuffle"`` (default) picks the cheapest valid way, ``"tables"`` for alphabets of at
-        most :data:`MAX_TABLE_ALPHABET` symbols, else ``"permutation"``. ``"tables"`` draws each
-        lag's null table directly, a random contingency table with that lag's observed margins
-        (:func:`~midecay.random_tables.random_tables`), in a fraction of a millisecond and
-        without touching the sequence;
-        ``"permutation"`` permutes an in-memory copy of the codes and counts it again (``N``
-        times the code size, also when the codes are memory-mapped). ``None``: no floor
-        (``baseline`` and ``baseline_std`` are then NaN; shapes do not change).
+        ``"shuffle"`` (default) picks the cheapest valid way: ``"tables"`` for alphabets of at
+        most :data:`MAX_TABLE_ALPHABET` symbols and of more than
+        :data:`~midecay.counting.MAX_DENSE_ALPHABET` (where they fit ``memory_limit``), else
+        ``"permutation"``. ``"tables"`` draws each lag's null table directly, a random
+        contingency table with that lag's observed margins, without touching the sequence:
+        cell by cell for small alphabets (:func:`~midecay.random_tables.random_tables`, a
+        fraction of a millisecond), as a random matching of the lag's symbols for large ones
+        (:func:`~midecay.random_tables.random_matching_sums`, a pass over the pairs, about
+        half a recount); ``"permutation"`` permutes an in-memory copy of the codes and counts
+        it again (``N`` times the code size, also when the codes are memory-mapped). ``None``:
+        no floor (``baseline`` and ``baseline_std`` are then NaN; shapes do not change).
     n_shuffles
-        Null draws: tables per lag (default 16) or permuted copies (default 3).
+        Null draws: tables per lag (default 16; 3 by matching) or permuted copies (default 3).
     n_blocks
         Blocks for the delete-one-block jackknife standard error (0 turns it off).
     seed
@@ -310,8 +348,8 @@ def mi_curve(
     floor, floor_std, floor_se, shape, excess = nan, nan, nan, nan, nan
     null_info: dict[str, Any] = {}
     scan = None
-    method = null_method(baseline, kernel.name, k)
-    n_draws = n_shuffles if n_shuffles is not None else DEFAULT_DRAWS.get(method, 0)
+    method = null_method(baseline, k, int(n_pairs.max(initial=0)), memory_limit)
+    n_draws = n_shuffles if n_shuffles is not None else default_draws(method, k)
     if method == "tables":
         shuffled_mi = table_null(counts, estimator, n_draws, as_generator(seed))
     elif method == "permutation":

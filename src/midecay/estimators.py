@@ -302,6 +302,22 @@ def cell_terms_at(values: np.ndarray, estimator: str) -> np.ndarray:
     return _cell_terms_at(np.ascontiguousarray(values, dtype=np.int64), *cell_term_table(estimator))
 
 
+def entropy_from_sums(sums: np.ndarray, n: np.ndarray, occupied: np.ndarray, estimator: str) -> np.ndarray:
+    """Entropies (nats) from the sum of the cell term ``f`` over a table's cells, its count ``n``
+    and its occupied cells: ``ln n - sums / n``, plus Miller-Madow's ``(occupied - 1) / 2n``
+    (0 where ``n`` is 0). Arrays broadcast.
+
+    >>> float(entropy_from_sums(np.array(0.0), np.array(4.0), np.array(4), "plugin").round(6))  # four singletons: ln 4
+    1.386294
+    """
+    n = np.asarray(n, dtype=np.float64)
+    safe = np.where(n > 0, n, 1.0)
+    h = np.where(n > 0, np.log(safe) - sums / safe, 0.0)
+    if estimator == "miller_madow":
+        h = h + np.where(n > 0, (occupied - 1.0) / (2.0 * safe), 0.0)
+    return h
+
+
 def _leave_out_entropy(s_total: np.ndarray, n_total: np.ndarray, occupied: np.ndarray, delta: np.ndarray,
                        emptied: np.ndarray, n_left_out: np.ndarray, estimator: str) -> np.ndarray:
     """``(n_blocks, n_lags)`` joint entropies of the total less each block, from sums of the cell term.
@@ -310,13 +326,8 @@ def _leave_out_entropy(s_total: np.ndarray, n_total: np.ndarray, occupied: np.nd
     ``s_total`` less what a block takes from it (``delta``), with the pairs and occupied cells
     left, is all it needs; no table is formed.
     """
-    n = n_total[None, :] - n_left_out
-    s = s_total[None, :] - delta
-    safe = np.where(n > 0, n, 1.0)
-    h = np.where(n > 0, np.log(safe) - s / safe, 0.0)
-    if estimator == "miller_madow":
-        h = h + np.where(n > 0, (occupied[None, :] - emptied - 1.0) / (2.0 * safe), 0.0)
-    return h
+    return entropy_from_sums(s_total[None, :] - delta, n_total[None, :] - n_left_out, occupied[None, :] - emptied,
+                             estimator)
 
 
 def leave_out_from_sums(joint_profiles: list, left: np.ndarray, right: np.ndarray, delta: np.ndarray,
