@@ -12,6 +12,7 @@ import numpy as np
 
 from ._memmap import CHUNK_SYMBOLS, chunks, is_mapped, release
 from ._progress import progress as progress_bar
+from ._threads import thread_count
 from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
 from .counting import (
@@ -37,7 +38,6 @@ from .lags import as_lags
 from .micurve import MICurve, PeriodScan
 from .null import AutocorrelationSample, sample_budget
 from .options import DEFAULT_MEMORY_LIMIT, CurveOptions
-from ._threads import thread_count
 from .random_tables import matching_bytes, random_matching_sums
 from .rng import as_generator
 from .rng import shuffled as shuffled_copy

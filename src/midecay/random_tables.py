@@ -28,11 +28,14 @@ same MI null as permuting the sequence.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit
 
-from .estimators import cell_term
+from ._threads import thread_count
+from .estimators import cell_term, cell_term_table
+from .rng import permutation
 
 __all__ = ["random_matching_sums", "random_tables", "random_tables_reference"]
 
@@ -276,12 +279,6 @@ def random_matching_sums(left: np.ndarray, right: np.ndarray, n_draws: int, rng:
     >>> sums.shape, bool(((cells >= 2) & (cells <= 4)).all())
     ((2, 1), True)
     """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from ._threads import thread_count
-    from .estimators import cell_term_table
-    from .rng import permutation
-
     left = np.ascontiguousarray(np.atleast_2d(left), dtype=np.int64)
     right = np.ascontiguousarray(np.atleast_2d(right), dtype=np.int64)
     if left.shape != right.shape or (left.sum(axis=1) != right.sum(axis=1)).any():
@@ -306,9 +303,8 @@ def random_matching_sums(left: np.ndarray, right: np.ndarray, n_draws: int, rng:
         order = permutation(n_master, children[d])
         return order, _matching_master(order, have_starts, code_probe)
 
-    def table(job: tuple[int, int]) -> None:
-        d, i = job
-        order, symbols = masters[d]
+    def table(job: tuple[int, int, np.ndarray, np.ndarray]) -> None:
+        d, i, order, symbols = job
         sums[d, i], cells[d, i] = _matching_sum(symbols, order, have_starts, drop[i], int(rotations[d, i]), row_stop[i],
                                                 tabled, grassberger)
 
@@ -317,19 +313,7 @@ def random_matching_sums(left: np.ndarray, right: np.ndarray, n_draws: int, rng:
         # As many masters at a time as threads shuffle them, so memory does not grow with the draws.
         for lo in range(0, n_draws, workers):
             group = range(lo, min(lo + workers, n_draws))
-            masters = dict(zip(group, pool.map(master, group)))
-            list(pool.map(table, [(d, i) for d in group for i in range(n_tables)]))
-            del masters
-    return sums, cells
-    rotations = rng.integers(0, n_master, size=(int(n_draws), n_tables))
-    with ThreadPoolExecutor(max_workers=max(1, min(thread_count(), n_tables))) as pool:  # the kernels release the GIL
-        for d, child in enumerate(rng.spawn(int(n_draws))):
-            order = permutation(n_master, child)
-            master = _matching_master(order, have_starts, code_probe)
-
-            def one(i: int, d: int = d, master: np.ndarray = master, order: np.ndarray = order) -> None:
-                sums[d, i], cells[d, i] = _matching_sum(master, order, have_starts, drop[i], int(rotations[d, i]),
-                                                        row_stop[i], tabled, grassberger)
-
-            list(pool.map(one, range(n_tables)))
+            built = list(pool.map(master, group))
+            list(pool.map(table, [(d, i, *built[d - lo]) for d in group for i in range(n_tables)]))
+            del built
     return sums, cells
