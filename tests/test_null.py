@@ -210,7 +210,8 @@ def test_default_floor_uses_tables_and_is_seeded():
 
 
 def _word_tables():
-    """Two lags' margins of a short Zipf text: the right margins differ, so the master drops copies."""
+    """Two tables' margins, as two lags of a short text give (a symbol absent on one side, counts
+    off by one or two): their right margins differ, so each table drops copies from the master."""
     left = np.array([[3, 40, 90, 57, 0, 10], [0, 41, 90, 57, 2, 10]])
     right = np.array([[50, 2, 30, 98, 0, 20], [49, 2, 30, 97, 2, 20]])
     return left, right
