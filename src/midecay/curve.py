@@ -241,7 +241,9 @@ def mi_curve(
         Bytes the dense kernel's histograms may take; a larger request is refused up front. The
         sparse kernel's jackknife indexes the positions (:data:`SPARSE_INDEX_BYTES` a symbol) when
         that fits, also for a memory-mapped file; past it, mapped codes are counted in slices,
-        whose sums keep every distinct pair.
+        whose sums keep every distinct pair. The default floor of a large alphabet draws its
+        tables by matching where their shuffled copies fit
+        (:func:`~midecay.random_tables.matching_bytes`), else permutes the sequence.
     chunk_symbols
         Memory-mapped codes (token files) longer than this are counted in slices of this
         many symbols, each slice's pages released after it, so resident memory stays near
