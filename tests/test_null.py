@@ -188,10 +188,10 @@ def test_grassberger_table_floor_is_calibrated_and_tighter():
     assert by_tables.std(axis=0)[1] < by_perms.std(axis=0)[1]
 
 
-def test_default_floor_uses_tables_and_is_seeded():
+def test_default_floor_uses_tables_and_is_seeded(monkeypatch):
     """The default floor draws tables for small alphabets (16 a lag, cell by cell) and for
-    large ones (3 a lag, by matching, where they fit the memory limit), and permutes between
-    and past the limit; one seed, same bytes."""
+    large ones (by matching, where they fit the memory limit: 16 a lag on a small sample, 3 on
+    a large one), and permutes between and past the limit; one seed, same bytes."""
     s = markov(np.array([[0.9, 0.1], [0.2, 0.8]]), 50_000, seed=0).symbols
     a = midecay.mi_curve(s, [1, 10], seed=5)
     b = midecay.mi_curve(s, [1, 10], seed=5)
@@ -203,10 +203,14 @@ def test_default_floor_uses_tables_and_is_seeded():
     assert midecay.mi_curve(words, [1], seed=0, n_blocks=0).provenance["baseline"] == "permutation"
     many = midecay.encode(np.random.default_rng(0).integers(0, 600, 400_000))
     d = midecay.mi_curve(many, [1, 7], seed=5)
-    assert d.provenance["baseline"] == "tables" and d.provenance["n_shuffles"] == 3
+    assert d.provenance["baseline"] == "tables" and d.provenance["n_shuffles"] == 16
     assert np.array_equal(d.baseline, midecay.mi_curve(many, [1, 7], seed=5).baseline)
     tight = midecay.mi_curve(many, [1, 7], seed=5, memory_limit=2_000_000)  # a master of 400,000 pairs: 2.8 MB
     assert tight.provenance["baseline"] == "permutation"
+    monkeypatch.setattr(midecay.curve, "MATCHING_PAIR_BUDGET", 4 * 800_000)  # as if the sample were 5x larger
+    assert midecay.mi_curve(many, [1, 7], seed=5).provenance["n_shuffles"] == 4
+    monkeypatch.setattr(midecay.curve, "MATCHING_PAIR_BUDGET", 800_000)
+    assert midecay.mi_curve(many, [1, 7], seed=5).provenance["n_shuffles"] == 3
 
 
 def _word_tables():

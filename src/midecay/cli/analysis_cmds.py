@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
         estimator: Annotated[str, typer.Option(help="grassberger | miller_madow | plugin")] = "grassberger",
         base: Annotated[str, typer.Option(help="nats | bits")] = "nats",
         baseline: Annotated[str, typer.Option(help="shuffle (the cheapest valid floor) | tables | permutation | none")] = "shuffle",
-        shuffles: Annotated[Optional[int], typer.Option(help="Null draws: tables per lag (default 16; 3 for large alphabets) or permuted copies (3).")] = None,
+        shuffles: Annotated[Optional[int], typer.Option(help="Null draws: tables per lag (default 16; 3-16 for large alphabets, by size) or permuted copies (3).")] = None,
         blocks: Annotated[int, typer.Option(help="Jackknife blocks for standard errors (0: none, at most 1000).")] = 16,
         backend: Annotated[str, typer.Option(help="auto | dense | sparse | bitset | numpy | torch (CUDA when available)")] = "auto",
         engine: Annotated[str, typer.Option(help="local | ray (slices counted by Ray tasks; see --address)")] = "local",
