@@ -318,18 +318,6 @@ def entropy_from_sums(sums: np.ndarray, n: np.ndarray, occupied: np.ndarray, est
     return h
 
 
-def _leave_out_entropy(s_total: np.ndarray, n_total: np.ndarray, occupied: np.ndarray, delta: np.ndarray,
-                       emptied: np.ndarray, n_left_out: np.ndarray, estimator: str) -> np.ndarray:
-    """``(n_blocks, n_lags)`` joint entropies of the total less each block, from sums of the cell term.
-
-    The entropy is ``ln n - S / n`` (plus Miller-Madow's occupied-cell term), so the total's sum
-    ``s_total`` less what a block takes from it (``delta``), with the pairs and occupied cells
-    left, is all it needs; no table is formed.
-    """
-    return entropy_from_sums(s_total[None, :] - delta, n_total[None, :] - n_left_out, occupied[None, :] - emptied,
-                             estimator)
-
-
 def leave_out_from_sums(joint_profiles: list, left: np.ndarray, right: np.ndarray, delta: np.ndarray,
                         emptied: np.ndarray, left_parts: np.ndarray, right_parts: np.ndarray,
                         estimator: str = "grassberger") -> np.ndarray:
@@ -338,17 +326,14 @@ def leave_out_from_sums(joint_profiles: list, left: np.ndarray, right: np.ndarra
     Per lag: the total's joint count profile ``(values, multiplicities)`` and marginals ``left``,
     ``right`` ``(n_lags, K)``; per block and lag: ``delta``, what leaving the block out takes from
     the joint sum of the cell term, ``emptied``, the cells it leaves at zero, and the block's
-    marginals ``(n_blocks, n_lags, K)``. The marginals are K-vectors, subtracted directly.
+    marginals ``(n_blocks, n_lags, K)``. The marginals are K-vectors, subtracted directly; the
+    joint entropy is ``ln n - S / n`` (:func:`entropy_from_sums`), so the total's sum ``S`` less
+    what a block takes from it, with the pairs and occupied cells left, is all it needs.
     """
-    h_joint = _leave_out_entropy(
-        s_total=np.array([float((cell_terms_at(c, estimator) * m).sum()) for c, m in joint_profiles]),
-        n_total=left.sum(axis=1).astype(np.float64),
-        occupied=np.array([float(m.sum()) for _, m in joint_profiles]),
-        delta=delta,
-        emptied=emptied,
-        n_left_out=left_parts.sum(axis=2).astype(np.float64),
-        estimator=estimator,
-    )
+    s_total = np.array([float((cell_terms_at(c, estimator) * m).sum()) for c, m in joint_profiles])
+    occupied = np.array([float(m.sum()) for _, m in joint_profiles])
+    n_left = left.sum(axis=1).astype(np.float64)[None, :] - left_parts.sum(axis=2)
+    h_joint = entropy_from_sums(s_total[None, :] - delta, n_left, occupied[None, :] - emptied, estimator)
     k = left.shape[-1]
     margins = (entropy_rows((left[None] - left_parts).reshape(-1, k), estimator)
                + entropy_rows((right[None] - right_parts).reshape(-1, k), estimator))

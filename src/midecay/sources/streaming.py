@@ -35,7 +35,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..sequences import Symbols, smallest_code_dtype
-from .text import _read_errors, corrupt_error, existing_file, is_compressed, open_binary
+from .text import READ_ERRORS, corrupt_error, existing_file, is_compressed, open_binary
 
 __all__ = ["STREAM_BYTES", "CHUNK_BYTES", "stream_text", "stream_fasta", "wants_stream"]
 
@@ -56,7 +56,7 @@ def _read_chunks(path: Path, chunk_bytes: int, bar=None) -> Iterator[bytes]:
         while True:
             try:
                 raw = fh.read(chunk_bytes)
-            except _read_errors() as exc:
+            except READ_ERRORS as exc:
                 raise corrupt_error(path, exc) from None
             if bar is not None:
                 bar.update(len(raw))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import lzma
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -182,12 +184,8 @@ def open_binary(path: Path):
     return importlib.import_module(name).open(path, "rb") if name else open(path, "rb")
 
 
-def _read_errors() -> tuple[type[BaseException], ...]:
-    """What a corrupt or truncated (compressed) file raises while it is read."""
-    import lzma
-    import zlib
-
-    return OSError, EOFError, zlib.error, lzma.LZMAError, ValueError
+#: What a corrupt or truncated (compressed) file raises while it is read.
+READ_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError)
 
 
 def corrupt_error(path, exc: BaseException) -> InputError:
@@ -201,5 +199,5 @@ def read_bytes(path: str | os.PathLike) -> bytes:
     with open_binary(path) as fh:
         try:
             return fh.read()
-        except _read_errors() as exc:
+        except READ_ERRORS as exc:
             raise corrupt_error(path, exc) from None
