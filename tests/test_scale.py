@@ -256,6 +256,8 @@ def test_streaming_bad_inputs_are_one_line_errors(tmp_path):
         midecay.sources.read_text(latin, stream=True, segments="documents", encoding="latin-1")
     with pytest.raises(InputError, match="stream must be true, false or none"):
         midecay.sources.read_fasta(plain, stream="maybe")
+    with pytest.raises(InputError, match="stream must be true, false or none"):  # named before the other options
+        midecay.sources.read_text(latin, stream="maybe", segments="documents", encoding="latin-1")
     digits = tmp_path / "digits.txt"
     digits.write_text("123 456\n")
     with pytest.raises(InputError, match="no content left after cleaning"):

@@ -136,10 +136,11 @@ def read_text(
 
     streamable = kwargs.get("level", "char") == "char" and kwargs.get("segments") in (None, "lines") \
         and set(kwargs) <= {"level", "lowercase", "ascii_only", "clean", "segments", "description"}
+    wanted = wants_stream(stream, path)  # a bad ``stream`` value is named before anything else
     if stream and not streamable:
         raise InputError("stream=True reads characters with segments None or 'lines'; drop the other options "
                          "or read in memory (stream=False)")
-    if wants_stream(stream, path) and streamable:
+    if wanted and streamable:
         kwargs.pop("level", None)
         return stream_text(path, encoding=encoding, errors=errors, progress=progress, **kwargs)
     raw = read_bytes(path)
