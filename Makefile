@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_models.py
 	$(PY) benchmarks/bench_grid.py
 	$(PY) benchmarks/bench_scale.py
+	$(PY) benchmarks/bench_busy.py
 
 clean:
 	rm -rf $(VENV) out build src/*.egg-info

@@ -363,3 +363,20 @@ def test_one_thread_setting_for_all_kernels():
     with pytest.raises(InputError, match="threads"):
         with midecay.threads(0):
             pass
+
+
+@pytest.mark.parametrize("given, expected", [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_import_sets_passive_openmp_waiting_unless_the_user_chose(given, expected):
+    """Hypothesis: ``import midecay`` makes OpenMP threads wait passively (a spinning thread stalls a busy
+    machine, benchmarks/bench_busy.py), before numba's runtime starts, and keeps a policy the user set."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if given is not None:
+        env["OMP_WAIT_POLICY"] = given
+    code = "import os, midecay; print(os.environ['OMP_WAIT_POLICY'])"
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == expected

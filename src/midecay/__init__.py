@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import _openmp  # noqa: F401  (passive OpenMP waiting, set before any runtime starts)
 from ._version import __version__
 
 #: Public name -> the module that defines it (a trailing "." marks a submodule).

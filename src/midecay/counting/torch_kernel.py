@@ -22,9 +22,6 @@ MAX_BINCOUNT_ALPHABET = 4096
 
 def torch_device(device=None):
     """``device``, or CUDA when available, else CPU."""
-    import os
-
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import torch
 
     if device is not None:

@@ -5,15 +5,11 @@ Every architecture is a next-symbol language model over integer codes with one i
 ``start(batch)`` / ``step(tokens, state)`` for sampling, so :func:`sample` treats an Elman RNN,
 an LSTM, a Transformer with a KV cache, a DilatedRNN (and later a pretrained LM) alike.
 
-torch spin-waits for work by default, which stalls a shared machine; ``OMP_WAIT_POLICY`` is set
-to ``PASSIVE`` before torch starts unless the user set it.
+torch spin-waits for work by default, which stalls a shared machine; ``import midecay`` sets
+``OMP_WAIT_POLICY=PASSIVE`` before torch starts unless the user set it (:mod:`midecay._openmp`).
 """
 
 from __future__ import annotations
-
-import os
-
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 try:
     import torch  # noqa: F401

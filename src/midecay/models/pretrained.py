@@ -125,7 +125,6 @@ class PretrainedLM(nn.Module):
 
 
 def _transformers():
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import transformers
     except ImportError:

@@ -146,9 +146,6 @@ def run_trial(trial: Trial | dict[str, Any]) -> dict[str, Any]:
     The same trial gives the same row, timings aside (:data:`TIMING_KEYS`), in any process:
     seeds are the trial's and torch runs on ``trial.threads`` threads.
     """
-    import os
-
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import torch
 
     trial = trial if isinstance(trial, Trial) else Trial.from_dict(trial)
