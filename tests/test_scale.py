@@ -165,6 +165,47 @@ def test_samples_counted_where_they_are():
         count_streams(torch.tensor([[0, 1]]), [2], 2)
 
 
+def _closed_port() -> int:
+    """A loopback port where nothing listens (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("address, message", [
+    ("127.0.0.1:{port}", "cannot reach a Ray cluster at 127.0.0.1:{port} (connection refused)"),
+    ("ray://127.0.0.1:{port}", "cannot reach a Ray cluster"),
+    ("foo:bar", "is not HOST:PORT"),
+    (":::", "is not HOST:PORT"),
+    ("host:70000", "is not HOST:PORT"),
+])
+def test_unreachable_or_malformed_ray_address_fails_fast(address, message, tmp_path):
+    """Hypothesis: a cluster address where nothing listens, or one that is no address, fails within
+    seconds with one line naming it, for a curve and for a grid (Ray once retried for minutes,
+    and malformed addresses raised from inside Ray)."""
+    import time
+
+    from typer.testing import CliRunner
+
+    from midecay.cli import app
+
+    address = address.format(port=_closed_port())
+    message = message.format(port=address.rsplit(":", 1)[1])
+    t0 = time.perf_counter()
+    with pytest.raises(midecay.InputError) as caught:
+        midecay.mi_curve(np.arange(1000) % 3, [1, 2], engine="ray", address=address, seed=0)
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+    spec = tmp_path / "g.toml"
+    spec.write_text('[grid]\nname = "x"\ntask = "classify"\ndata = "mnist-5k"\nwidths = [4]\ndilations = [[1, 2]]\n'
+                    '[train]\nn_train = 50\nn_test = 50\nbatch = 25\n')
+    res = CliRunner().invoke(app, ["grid", "run", str(spec), "--out", str(tmp_path / "g"), "--engine", "ray",
+                                   "--address", address, "--quiet"])
+    assert res.exit_code == 1 and message in res.stderr and "Traceback" not in res.output
+    assert time.perf_counter() - t0 < 30
+
+
 def test_ray_engine_equals_local(chain, token_file):
     """Slices counted by Ray tasks (a local Ray of 2 CPUs started here), from the object store or
     from the file itself, give the local curve exactly; many curves share one session."""
@@ -263,6 +304,68 @@ def test_streaming_bad_inputs_are_one_line_errors(tmp_path):
     with pytest.raises(InputError, match="no content left after cleaning"):
         stream_text(digits, clean="text8", cache=tmp_path / "c")
     assert not any(p.name.endswith(".tmp") for p in (tmp_path / "c").iterdir())
+
+
+def test_stream_cache_answers_only_for_the_content_it_read(tmp_path):
+    """Hypothesis: cached codes are reused only for the bytes they were encoded from. A file
+    rewritten with the same size and modification time (``cp -p``, ``touch -d``, a checkout)
+    is encoded again and gives its own curve, not the stale one; unchanged content is reused."""
+    import shutil
+
+    from midecay.sources.streaming import stream_text
+
+    rng = np.random.default_rng(3)
+    noise = tmp_path / "noise.txt"
+    noise.write_text("".join(rng.choice(list("az"), 20_000)))
+    periodic = tmp_path / "periodic.txt"
+    periodic.write_text(("aaazzz" * 4000)[:20_000])
+    target, cache = tmp_path / "data.txt", tmp_path / "codes"
+    for source in (noise, periodic):
+        os.utime(source, ns=(10**18, 10**18))
+        shutil.copy2(source, target)  # same size, same time, other content the second time
+        assert os.stat(target).st_mtime_ns == 10**18
+        streamed = stream_text(target, cache=cache, chunk_bytes=1000)
+        assert np.array_equal(np.asarray(streamed.codes), midecay.sources.read_text(source, stream=False).codes)
+    before = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    stream_text(target, cache=cache)
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == before  # same content: nothing rewritten
+
+
+@pytest.mark.parametrize("added", ["bb", "zz"])
+def test_a_file_changed_between_the_streaming_passes_is_refused(tmp_path, monkeypatch, added):
+    """Hypothesis: text appended after the alphabet pass is detected, whether its characters lie
+    outside the first pass's alphabet ("zz": once a traceback) or inside it ("bb": once silently
+    coded as the alphabet's first symbol); nothing is cached."""
+    from midecay.errors import InputError
+    from midecay.sources import streaming
+
+    path = tmp_path / "ab.txt"
+    path.write_text("ab" * 5000)
+    calls = []
+    real = streaming._read_chunks
+
+    def appending(p, *args):
+        calls.append(p)
+        if len(calls) == 2:  # the second pass starts: a writer appends meanwhile
+            with open(p, "a") as fh:
+                fh.write(added * 10)
+        yield from real(p, *args)
+
+    monkeypatch.setattr(streaming, "_read_chunks", appending)
+    with pytest.raises(InputError, match="changed while it was being read"):
+        streaming.stream_text(path, cache=tmp_path / "codes", chunk_bytes=512)
+    assert not any((tmp_path / "codes").glob("*.json"))
+
+
+def test_streaming_refuses_a_pipe(tmp_path):
+    """A FIFO cannot be read twice: one line, before blocking on the second pass."""
+    from midecay.errors import InputError
+    from midecay.sources.streaming import stream_text
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        stream_text(fifo, cache=tmp_path / "codes")
 
 
 def test_streaming_on_the_command_line(tmp_path):

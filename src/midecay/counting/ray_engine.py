@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import MissingExtraError
 from .pair_counts import PairCounts
+from .ray_address import check_ray_address
 from .windows import slice_windows
 
 __all__ = ["count_blocks_ray", "ray_session"]
@@ -40,6 +41,7 @@ class ray_session:
     def __enter__(self):
         ray = _ray()
         if not ray.is_initialized():
+            check_ray_address(self.address)
             ray.init(address=self.address, include_dashboard=False, log_to_driver=False, configure_logging=False)
             self.started = True
         return ray

@@ -8,11 +8,15 @@ second maps each chunk to codes and appends them to a code file, with the segmen
 :class:`~midecay.Symbols` whose codes are a memory map, which :func:`midecay.mi_curve`
 counts in slices with bounded resident memory.
 
-The code file lies in ``$MIDECAY_CACHE/codes`` under a name drawn from the source's path,
-size, modification time and the reading options, so a second analysis of the same file maps
-the codes without reading the text again. Its pieces are written under temporary names and
-renamed, the index last: an interrupted encoding leaves nothing that a later call would
-take for complete.
+The code file lies in ``$MIDECAY_CACHE/codes`` under a name drawn from the source's path and
+the reading options; its index holds the SHA-256 of the bytes it was encoded from. A second
+analysis of the same file reads the file once to hash it (several times faster than
+encoding it) and maps the codes only if the content is the same: size and modification time
+say nothing about content (``cp -p``, ``touch -d``, a checkout). Both encoding passes hash
+what they read too, so a file that changes between them is refused rather than miscoded.
+Pieces are written under temporary names and renamed, the index last: an interrupted
+encoding leaves nothing that a later call would take for complete. A pipe or a device cannot
+be read twice and is refused.
 
 The codes equal the in-memory readers' (:func:`~midecay.sources.text.read_text`,
 :func:`~midecay.sources.fasta.read_fasta`) for the options supported here (the tests compare
@@ -50,8 +54,9 @@ CHUNK_BYTES = 1 << 24
 Piece = tuple[np.ndarray, np.ndarray]
 
 
-def _read_chunks(path: Path, chunk_bytes: int, bar=None) -> Iterator[bytes]:
-    """The file's (decompressed) bytes in chunks, then one empty chunk; ``bar`` advances by each chunk's size."""
+def _read_chunks(path: Path, chunk_bytes: int, bar=None, digest=None) -> Iterator[bytes]:
+    """The file's (decompressed) bytes in chunks, then one empty chunk; ``bar`` advances by each chunk's
+    size, and ``digest`` (a hashlib object) takes every byte."""
     with open_binary(path) as fh:
         while True:
             try:
@@ -60,6 +65,8 @@ def _read_chunks(path: Path, chunk_bytes: int, bar=None) -> Iterator[bytes]:
                 raise corrupt_error(path, exc) from None
             if bar is not None:
                 bar.update(len(raw))
+            if digest is not None:
+                digest.update(raw)
             yield raw
             if not raw:
                 return
@@ -70,7 +77,7 @@ def _code_points(text: str) -> np.ndarray:
 
 
 def _text_pieces(path: Path, chunk_bytes: int, encoding: str, errors: str, prepare: Callable[[str], str],
-                 text8: bool, lines: bool, bar=None) -> Iterator[Piece]:
+                 text8: bool, lines: bool, bar=None, digest=None) -> Iterator[Piece]:
     """Code points of the prepared text, chunk by chunk, with the starts of its segments."""
     from .text import _NON_LETTERS, decode_error
 
@@ -82,7 +89,7 @@ def _text_pieces(path: Path, chunk_bytes: int, encoding: str, errors: str, prepa
     carry = ""  # a line not yet ended (segments="lines")
     space_pending = False  # text8: a run of non-letters at a chunk's end, kept until letters follow
     started = False  # one segment (no "lines"): whether its first piece has gone out
-    for raw in _read_chunks(path, chunk_bytes, bar):
+    for raw in _read_chunks(path, chunk_bytes, bar, digest):
         final = not raw
         try:
             text = decoder.decode(raw, final=final)
@@ -114,7 +121,8 @@ def _text_pieces(path: Path, chunk_bytes: int, encoding: str, errors: str, prepa
             started = True
 
 
-def _fasta_pieces(path: Path, chunk_bytes: int, keep_ambiguous: bool, uppercase: bool, bar=None) -> Iterator[Piece]:
+def _fasta_pieces(path: Path, chunk_bytes: int, keep_ambiguous: bool, uppercase: bool, bar=None,
+                  digest=None) -> Iterator[Piece]:
     """The bases of each record, chunk by chunk; a record starts after each header line."""
     whitespace = b" \t\r\n\x0b\x0c"
     upper = bytes.maketrans(b"abcdefghijklmnopqrstuvwxyz", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -125,7 +133,7 @@ def _fasta_pieces(path: Path, chunk_bytes: int, keep_ambiguous: bool, uppercase:
     seen_header = False
     mid_line = False  # the last chunk ended inside a (long) sequence line
     pending_start = True  # the next bases begin a record (the file's start, or after a header)
-    for raw in _read_chunks(path, chunk_bytes, bar):
+    for raw in _read_chunks(path, chunk_bytes, bar, digest):
         final = not raw
         data = carry + raw
         carry = b""
@@ -175,22 +183,40 @@ def _fasta_pieces(path: Path, chunk_bytes: int, keep_ambiguous: bool, uppercase:
 
 
 def _cache_key(path: Path, kind: str, options: dict) -> str:
-    st = path.stat()
-    ident = {"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "kind": kind,
-             "options": options, "format": 1}
+    # Where the codes of this file read this way lie; whether they are still its codes is the
+    # content digest's question (_file_digest), never the file's size or time.
+    ident = {"path": str(path.resolve()), "kind": kind, "options": options, "format": 2}
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:32]
 
 
+def _file_digest(path: Path, chunk_bytes: int, bar=None) -> str:
+    """SHA-256 of the file's (decompressed) bytes, read in chunks."""
+    digest = hashlib.sha256()
+    for _ in _read_chunks(path, chunk_bytes, bar, digest):
+        pass
+    return digest.hexdigest()
+
+
+def _changed(path: Path) -> InputError:
+    return InputError(f"{path} changed while it was being read; run again once nothing writes to it "
+                      "(or copy it and read the copy)")
+
+
 def _encode_pieces(path: Path, kind: str, options: dict, pieces: Callable[..., Iterator[Piece]],
-                   cache: str | os.PathLike | None, description: str, empty_message: str, progress: bool) -> Symbols:
-    """Two passes over ``pieces(bar)``: the alphabet, then the codes into ``cache/<key>.codes``.
+                   cache: str | os.PathLike | None, description: str, empty_message: str, progress: bool,
+                   chunk_bytes: int = CHUNK_BYTES) -> Symbols:
+    """Two passes over ``pieces(bar, digest)``: the alphabet, then the codes into ``cache/<key>.codes``.
 
     The key is :func:`_cache_key` of the source, its ``kind`` and ``options``; ``cache`` defaults
-    to ``$MIDECAY_CACHE/codes``. The bars count the file's bytes (unknown for a compressed one).
+    to ``$MIDECAY_CACHE/codes``. Cached codes are used only when the file's SHA-256 is the one
+    they were encoded from. The bars count the file's bytes (unknown for a compressed one).
     """
     from .._progress import counter
     from .fetch import cache_dir
 
+    if not path.is_file():
+        raise InputError(f"{path} is not a regular file (a pipe or device cannot be read twice); "
+                         "save it to a file first, or read it without stream=true")
     folder = Path(cache) if cache is not None else cache_dir() / "codes"
     key = _cache_key(path, kind, options)
     size = None if is_compressed(path) else path.stat().st_size
@@ -198,14 +224,22 @@ def _encode_pieces(path: Path, kind: str, options: dict, pieces: Callable[..., I
     index_path = folder / f"{key}.json"
     codes_path, bounds_path = folder / f"{key}.codes", folder / f"{key}.bounds.npy"
     if index_path.exists():
+        bar = counter(size, "checking cached codes", progress, unit="B")
+        digest = _file_digest(path, chunk_bytes, bar)
+        bar.close()
         try:
-            return _load(index_path, codes_path, bounds_path, description)
+            cached = _load(index_path, codes_path, bounds_path, description, digest)
         except (OSError, ValueError, KeyError):
             logger.warning("cached codes %s are unreadable; encoding again", codes_path)
+        else:
+            if cached is not None:
+                return cached
+            logger.info("%s changed since its codes were cached; encoding again", path)
     # Code points are below 0x110000: which occur is a bincount, and codes a table look-up.
     seen = np.zeros(0, dtype=bool)
+    first = hashlib.sha256()
     bar = counter(size, "encoding: alphabet", progress, unit="B")
-    for chunk, _ in pieces(bar):
+    for chunk, _ in pieces(bar, first):
         present = np.bincount(chunk) > 0
         if len(present) > len(seen):
             present[: len(seen)] |= seen
@@ -223,22 +257,28 @@ def _encode_pieces(path: Path, kind: str, options: dict, pieces: Callable[..., I
     tmp_codes = folder / f".{key}.codes.{os.getpid()}.tmp"
     starts: list[np.ndarray] = []
     n = 0
+    second = hashlib.sha256()
     try:
         bar = counter(size, "encoding: codes", progress, unit="B")
         with open(tmp_codes, "wb") as out:
-            for chunk, seg_starts in pieces(bar):
+            for chunk, seg_starts in pieces(bar, second):
+                if len(chunk) and int(chunk.max()) >= len(table):  # a unit the first pass never saw
+                    raise _changed(path)
                 starts.append(seg_starts + n)
                 table[chunk].tofile(out)
                 n += len(chunk)
             out.flush()
             os.fsync(out.fileno())
         bar.close()
+        if second.digest() != first.digest():  # units inside the alphabet would be silently miscoded
+            raise _changed(path)
         bounds = np.concatenate([*starts, [n]]).astype(np.int64)
         tmp_bounds = folder / f".{key}.bounds.{os.getpid()}.tmp.npy"
         np.save(tmp_bounds, bounds)
         os.replace(tmp_codes, codes_path)
         os.replace(tmp_bounds, bounds_path)
-        index = {"alphabet": [int(u) for u in units], "dtype": dtype.name, "n_symbols": n, "description": description}
+        index = {"alphabet": [int(u) for u in units], "dtype": dtype.name, "n_symbols": n, "description": description,
+                 "sha256": second.hexdigest()}
         tmp_index = folder / f".{key}.json.{os.getpid()}.tmp"
         tmp_index.write_text(json.dumps(index))
         os.replace(tmp_index, index_path)  # last: its presence means the rest is complete
@@ -246,11 +286,14 @@ def _encode_pieces(path: Path, kind: str, options: dict, pieces: Callable[..., I
         for leftover in folder.glob(f".{key}.*.{os.getpid()}.tmp*"):
             leftover.unlink(missing_ok=True)
     logger.info("encoded %s: %d symbols, %d segments, into %s", description, n, len(bounds) - 1, codes_path)
-    return _load(index_path, codes_path, bounds_path, description)
+    return _load(index_path, codes_path, bounds_path, description, second.hexdigest())
 
 
-def _load(index_path: Path, codes_path: Path, bounds_path: Path, description: str) -> Symbols:
+def _load(index_path: Path, codes_path: Path, bounds_path: Path, description: str, sha256: str) -> Symbols | None:
+    """The cached codes, or None when they were encoded from other content than ``sha256``'s."""
     index = json.loads(index_path.read_text())
+    if index.get("sha256") != sha256:
+        return None
     codes = np.memmap(codes_path, dtype=np.dtype(index["dtype"]), mode="r")
     if len(codes) != index["n_symbols"]:
         raise ValueError("code file and index disagree")
@@ -309,12 +352,12 @@ def stream_text(
                "clean": clean, "segments": segments}
     description = description or f"text file {path}"
 
-    def pieces(bar) -> Iterator[Piece]:
+    def pieces(bar, digest) -> Iterator[Piece]:
         return _text_pieces(path, chunk_bytes, encoding, errors, lambda t: _prepare(t, lowercase, ascii_only, None),
-                            text8, segments == "lines" and not text8, bar)
+                            text8, segments == "lines" and not text8, bar, digest)
 
     return _encode_pieces(path, "text", options, pieces, cache, description,
-                          f"{description} has no content left after cleaning", progress)
+                          f"{description} has no content left after cleaning", progress, chunk_bytes)
 
 
 def stream_fasta(
@@ -343,10 +386,11 @@ def stream_fasta(
     path = existing_file(path)
     options = {"keep_ambiguous": keep_ambiguous, "uppercase": uppercase}
 
-    def pieces(bar) -> Iterator[Piece]:
-        return _fasta_pieces(path, chunk_bytes, keep_ambiguous, uppercase, bar)
+    def pieces(bar, digest) -> Iterator[Piece]:
+        return _fasta_pieces(path, chunk_bytes, keep_ambiguous, uppercase, bar, digest)
 
     symbols = _encode_pieces(path, "fasta", options, pieces, cache, f"FASTA {os.fspath(path)}",
-                             f"{path} holds no sequence after dropping ambiguous codes; try keep_ambiguous=True", progress)
+                             f"{path} holds no sequence after dropping ambiguous codes; try keep_ambiguous=True", progress,
+                             chunk_bytes)
     return Symbols(symbols.codes, symbols.alphabet, symbols.bounds,
                    f"FASTA {os.fspath(path)} ({symbols.n_segments} record(s))")

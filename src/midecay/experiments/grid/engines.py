@@ -85,10 +85,10 @@ def _ray(pending: list[Trial], store: ResultsStore, cpus_per_trial: int, address
     # Ray Tune's new console output prints tables on stdout, which --json keeps for the result.
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
     try:
-        import ray
         from ray import tune
     except ImportError:
         raise MissingExtraError("the ray engine needs Ray Tune; `pip install midecay[grid]`") from None
+    from ...counting.ray_engine import ray_session
     from .tasks import run_trial
 
     def trainable(config: dict[str, Any]) -> None:
@@ -101,10 +101,7 @@ def _ray(pending: list[Trial], store: ResultsStore, cpus_per_trial: int, address
             if "row_json" in result:
                 on_row(json.loads(result["row_json"]))
 
-    started_here = not ray.is_initialized()
-    if started_here:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    try:
+    with ray_session(address):
         storage = (store.folder / "ray").resolve()
         experiment = storage / "grid"
         runnable = tune.with_resources(trainable, {"cpu": cpus_per_trial})
@@ -129,9 +126,6 @@ def _ray(pending: list[Trial], store: ResultsStore, cpus_per_trial: int, address
             tuner = tune.Tuner(runnable, param_space={"trial": tune.grid_search([t.to_dict() for t in remaining])},
                                run_config=run_config)
             gather(tuner.fit())
-    finally:
-        if started_here:
-            ray.shutdown()
 
 
 def run_grid(spec: GridSpec, out: str | os.PathLike, *, engine: str = "local", workers: int = 1, cpus_per_trial: int = 1,
