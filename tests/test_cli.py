@@ -211,7 +211,7 @@ def test_bad_inputs_get_one_line_errors(text_file, curve_json, tmp_path):
         (["curve", bad_bz2], "corrupt"),
         (["curve", text_file, "--out", tmp_path], "is a folder"),
         (["curve", text_file, "--out", a_file / "c.json"], "is a file"),
-        (["curve", text_file, "--out", tmp_path / "x.json", "--plot", tmp_path / "x.json"], "two outputs"),
+        (["curve", text_file, "--out", tmp_path / "x.png", "--plot", tmp_path / "x.png"], "two outputs"),
         (["curve", text_file, "--lags", "1:99999999"], "at most"),
         (["curve", text_file, "--blocks", "100000"], "n_blocks"),
         (["curve", text_file, "--option", "nonsense"], "KEY=VALUE"),

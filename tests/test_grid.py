@@ -109,10 +109,20 @@ def test_interrupted_grid_keeps_finished_trials(tmp_path, monkeypatch):
 
 
 def test_results_folder_of_another_grid_is_refused(tmp_path):
-    run_grid(GridSpec.from_dict({**SMALL, "grid": {**SMALL["grid"], "seeds": [0], "dilations": [[1]]}}), tmp_path)
+    """Hypothesis: a folder holds one spec. Another name, or the same name with other settings
+    (once silently added to the old rows and ranked with them), is refused before any trial
+    runs, naming each differing key with both values; the same spec resumes."""
+    first = {**SMALL, "grid": {**SMALL["grid"], "seeds": [0], "dilations": [[1]]}}
+    run_grid(GridSpec.from_dict(first), tmp_path)
+    rows = json.loads((tmp_path / "results.json").read_text())["rows"]
     other = GridSpec.from_dict({**SMALL, "grid": {**SMALL["grid"], "name": "other"}})
-    with pytest.raises(InputError, match="holds the results of grid 'small'"):
+    with pytest.raises(InputError, match="grid.name: 'small' there, 'other' here"):
         run_grid(other, tmp_path)
+    changed = GridSpec.from_dict({**first, "train": {**first["train"], "n_test": first["train"]["n_test"] + 1}})
+    with pytest.raises(InputError, match=r"train.n_test: \d+ there, \d+ here\); one folder holds one spec"):
+        run_grid(changed, tmp_path)
+    assert json.loads((tmp_path / "results.json").read_text())["rows"] == rows
+    assert len(run_grid(GridSpec.from_dict(first), tmp_path).rows) == len(rows)
 
 
 def test_local_and_ray_engines_give_identical_rows(tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import InputError, OutputExistsError, OutputNotWritableError
 
-__all__ = ["write_atomic", "check_output_path"]
+__all__ = ["write_atomic", "check_output_path", "check_output_folder"]
 
 
 def _umask() -> int:
@@ -32,21 +32,79 @@ def _umask() -> int:
     return mask
 
 
+#: Longest file name most filesystems take (bytes); the temporary name beside it is kept shorter.
+NAME_MAX = 255
+
+
+def _nearest_existing(path: Path) -> Path:
+    parent = path
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    return parent
+
+
+def _probe_folder(folder: Path, target: Path) -> None:
+    """Create and remove a file in ``folder``: the one test that also holds for root, /proc and read-only mounts."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".midecay-probe.", dir=folder)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OutputNotWritableError(f"cannot write {target}: {reason.lower()} in {folder}; choose a writable folder") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def _check_names(path: Path) -> None:
+    for part in path.parts:
+        size = len(os.fsencode(part))
+        if size > NAME_MAX:
+            raise InputError(f"the name {part[:24]}... is {size} bytes long; names may have at most {NAME_MAX}: "
+                             "choose a shorter one")
+
+
+def _check_link(path: Path) -> None:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{path} is a symbolic link that loops; remove it or choose another name") from None
+        if os.path.islink(path) and exc.errno == errno.ENOENT:
+            return  # a dangling link: writing replaces it, as for any existing name
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+            raise InputError(f"cannot use {path}: {(exc.strerror or '').lower()}; choose another output path") from None
+
+
 def check_output_path(path: str | os.PathLike, *, overwrite: bool = False) -> Path:
-    """Refuse, before any work, an output that exists (without ``overwrite``), is a folder, or cannot be written."""
+    """Refuse, before any work, an output that exists (without ``overwrite``), is a folder, loops, has a
+    name too long, or lies where nothing can be written (tried by creating and removing a file there)."""
     path = Path(path)
+    _check_names(path)
+    _check_link(path)
     if path.is_dir():
         raise InputError(f"{path} is a folder; give a file name inside it")
     if path.exists() and not overwrite:
         raise OutputExistsError(f"{path} exists; pass overwrite=True (CLI: --force) to replace it")
-    parent = path.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
+    parent = _nearest_existing(path.parent)
     if not parent.is_dir():
         raise InputError(f"{parent} is a file, so {path} cannot be created; choose another output path")
     if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise OutputNotWritableError(f"cannot write {path}: permission denied; choose a writable folder")
+    _probe_folder(parent, path)
     return path
+
+
+def check_output_folder(folder: str | os.PathLike) -> Path:
+    """Refuse, before any work, an output folder that is a file, loops, or lies where nothing can be written."""
+    folder = Path(folder)
+    _check_names(folder)
+    _check_link(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is a file; give a folder for the results")
+    parent = _nearest_existing(folder)
+    if not parent.is_dir():
+        raise InputError(f"{parent} is a file, so {folder} cannot be created; choose another folder")
+    _probe_folder(parent, folder)
+    return folder
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes, *, overwrite: bool = False) -> Path:
@@ -59,7 +117,7 @@ def write_atomic(path: str | os.PathLike, data: str | bytes, *, overwrite: bool 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=path.parent)
     except PermissionError:
         raise OutputNotWritableError(f"cannot write {path}: permission denied; choose a writable folder") from None
     try:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["CurveOptions", "check_int", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS", "DEFAULT_MEMORY_LIMIT", "dense_bytes"]
+__all__ = ["CurveOptions", "check_int", "check_real", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS", "DEFAULT_MEMORY_LIMIT", "dense_bytes"]
 
 #: More blocks than this make the jackknife slower without making the error estimate better.
 MAX_BLOCKS = 1000
@@ -108,3 +108,33 @@ def check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
         bound = f"between {low} and {high}" if high is not None else f">= {low}"
         raise InputError(f"{name} must be {bound}, got {value}")
     return int(value)
+
+
+def check_real(name: str, value: Any, low: float | None = None, high: float | None = None, *,
+               low_open: bool = False, high_open: bool = False) -> float:
+    """``value`` as a float if it is a finite number within the bounds, else a one-line :class:`InputError`.
+
+    Text (``"1e-3"``, as a quoted TOML value), booleans, NaN and infinities are refused by name.
+
+    Examples
+    --------
+    >>> check_real("lr", 1e-3, 0, low_open=True)
+    0.001
+    >>> check_real("lr", "1e-3", 0, low_open=True)
+    Traceback (most recent call last):
+    midecay.errors.InputError: lr must be a number, got '1e-3' (text); write it without quotes
+    """
+    if isinstance(value, str):
+        raise InputError(f"{name} must be a number, got {value!r} (text); write it without quotes")
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InputError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise InputError(f"{name} must be a finite number, got {value}")
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        lo = "" if low is None else f"{'>' if low_open else '>='} {low:g}"
+        hi = "" if high is None else f"{'<' if high_open else '<='} {high:g}"
+        raise InputError(f"{name} must be {' and '.join(b for b in (lo, hi) if b)}, got {value:g}")
+    return value

@@ -63,6 +63,9 @@ def float_array(values: Any, name: str, what: str, *, allow_nan: bool = True) ->
     """A list of numbers (None read as NaN) as a float array, or a one-line error."""
     if not isinstance(values, (list, tuple, np.ndarray)):
         raise InputError(f"{what}: {name!r} must be a list of numbers, got {type(values).__name__}")
+    if any(isinstance(v, (str, bytes)) for v in np.asarray(values, dtype=object).ravel()):
+        # numpy would read "0.1" as a number: a file that quotes its numbers was not written by midecay
+        raise InputError(f"{what}: {name!r} must hold numbers only, not quoted text")
     try:
         arr = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
     except (TypeError, ValueError):

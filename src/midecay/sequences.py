@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -220,6 +221,7 @@ class Symbols:
         if not path.is_file():
             raise InputNotFoundError(f"{path} not found or not a file; pass a .npz written by Symbols.save or `midecay sample`")
         try:
+            _check_npz_sizes(path)
             with np.load(path, allow_pickle=False) as data:
                 if "codes" not in data or "bounds" not in data:
                     raise InputError(f"{path} is not a midecay .npz (needs 'codes' and 'bounds'); write one with Symbols.save")
@@ -442,3 +444,26 @@ def _describe(data: Any) -> str:
     if isinstance(data, (list, tuple)):
         return f"{type(data).__name__} ({len(data)} items)"
     return type(data).__name__
+
+
+def _check_npz_sizes(path: Path) -> None:
+    """Refuse a .npz member whose header claims more data than the member holds, before anything is allocated.
+
+    A crafted header can claim 2*10^10 elements in a file of a few bytes; numpy would try to
+    allocate them all. Object arrays (pickles) are refused here too, as ``np.load`` would.
+    """
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if not info.filename.endswith(".npy"):
+                continue
+            with zf.open(info) as fh:
+                version = np.lib.format.read_magic(fh)
+                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+                shape, _, dtype = read_header(fh)
+                held = info.file_size - fh.tell()
+            claimed = math.prod(shape) * dtype.itemsize
+            if dtype.hasobject or claimed > held:
+                raise InputError(f"{path}: member {info.filename[:-4]!r} claims {math.prod(shape):,} elements but holds "
+                                 f"{max(held, 0):,} bytes; the file is corrupt or crafted, write it again with Symbols.save")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import os
 import sys
 import warnings
 from collections.abc import Callable
@@ -18,9 +20,12 @@ import numpy as np
 import typer
 
 from .._io import check_output_path
+from .._warnings import UnreliableEstimateWarning
 from ..errors import InputError
 from ..lags import parse_lags  # noqa: F401  (re-exported for the commands)
 from ..results import jsonable, rows_to_csv
+
+logger = logging.getLogger(__name__)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout (and nothing else there).")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the result's table as CSV on stdout.")]
@@ -73,7 +78,8 @@ def user_errors(fn: Callable) -> Callable:
     """Turn :class:`~midecay.errors.InputError` into one line on stderr and exit code 1.
 
     Only input errors: anything else is a bug and keeps its traceback. Warnings raised on
-    the way are printed as one ``warning:`` line each.
+    the way are printed as one ``warning:`` line each when they are midecay's
+    (:class:`~midecay.UnreliableEstimateWarning`); other libraries' warnings go to the log.
     """
 
     @functools.wraps(fn)
@@ -89,7 +95,12 @@ def user_errors(fn: Callable) -> Callable:
                 raise typer.Exit(1) from None
             finally:
                 # Legal but unreliable input: one line each on stderr, not Python's warning format.
-                for text in dict.fromkeys(str(w.message) for w in caught):
+                # Other libraries' warnings (deprecations, matplotlib's notes) are not the user's
+                # concern: they go to the log, where --verbose users can find them.
+                for w in caught:
+                    if not issubclass(w.category, UnreliableEstimateWarning):
+                        logger.debug("%s: %s", w.category.__name__, w.message)
+                for text in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UnreliableEstimateWarning)):
                     typer.echo(f"warning: {text}", err=True)
 
     return wrapper
@@ -121,6 +132,17 @@ def load_curve_or_source(item: str, lags: np.ndarray, level: str | None, seed: i
     return mi_curve(load_source(item, level, options=options, progress=progress), lags, seed=seed, progress=progress, **kwargs)
 
 
+def parse_int_list(text: str, name: str) -> tuple[int, ...]:
+    """``"2,4,8"`` as ``(2, 4, 8)`` with a one-line error naming the option."""
+    try:
+        values = tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise InputError(f"--{name} must be comma-separated integers, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise InputError(f"--{name} must be positive integers, got {text!r}")
+    return values
+
+
 def parse_names(names: str | None, sources: list[str], default: list[str] | None = None) -> list[str]:
     """Comma-separated names, one per source (default: ``default`` or the sources themselves)."""
     label = [n.strip() for n in names.split(",")] if names else list(default or sources)
@@ -129,20 +151,35 @@ def parse_names(names: str | None, sources: list[str], default: list[str] | None
     return label
 
 
-def check_outputs(force: bool, *paths: Path | None) -> None:
+#: Figure formats by file suffix (what matplotlib writes without extra packages).
+FIGURE_FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
+
+
+def figure_format(path: Path) -> str:
+    """The format a figure file's suffix names, or a one-line error."""
+    fmt = FIGURE_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise InputError(f"cannot tell the figure format of {path}: name it .png, .pdf or .svg")
+    return fmt
+
+
+def check_outputs(force: bool, *paths: Path | None, figure: Path | None = None) -> None:
     """Refuse early, before any work: an existing output without --force, a folder, an unwritable place,
-    or one path given for two outputs."""
-    given = [Path(p) for p in paths if p is not None]
-    resolved = [p.resolve() for p in given]
+    one path given for two outputs, or a ``figure`` whose suffix names no format we write."""
+    if figure is not None:
+        figure_format(figure)
+    given = [Path(p) for p in (*paths, figure) if p is not None]
+    for p in given:
+        check_output_path(p, overwrite=force)
+    resolved = [os.path.realpath(p) for p in given]
     for i, p in enumerate(resolved):
         if p in resolved[:i]:
             raise InputError(f"{given[i]} is named for two outputs; give each output its own file")
-    for p in given:
-        check_output_path(p, overwrite=force)
 
 
 def save_figure(fig, path: Path, force: bool) -> None:
+    """Write ``fig`` in the format ``path``'s suffix names (PNG, PDF or SVG), atomically."""
     from .._io import write_atomic
-    from ..report.html import fig_to_png  # matplotlib only where a figure is asked for
+    from ..report.html import fig_to_bytes  # matplotlib only where a figure is asked for
 
-    write_atomic(path, fig_to_png(fig), overwrite=force)
+    write_atomic(path, fig_to_bytes(fig, figure_format(path)), overwrite=force)

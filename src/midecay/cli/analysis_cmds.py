@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         from ..options import CurveOptions
 
         io = Output(as_json, quiet, as_csv)
-        check_outputs(force, out, plot)
+        check_outputs(force, out, figure=plot)
         lag_values = parse_lags(lags)
         options = CurveOptions(estimator=estimator, base=base, backend=backend, baseline=baseline,
                                n_shuffles=shuffles, n_blocks=blocks)  # fails before the data are read
@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
         from ..fitting import classify, fit_decay
 
         io = Output(as_json, quiet, as_csv)
-        check_outputs(force, plot)
+        check_outputs(force, figure=plot)
         if dmin is not None and dmax is not None and dmin > dmax:
             raise InputError(f"--dmin {dmin:g} is above --dmax {dmax:g}; give dmin <= dmax")
         curve_ = load_curve_or_source(source, parse_lags(lags), level, seed, io.progress, option)
@@ -154,7 +154,7 @@ def register(app: typer.Typer) -> None:
             raise InputError("compare needs at least two sources")
         if not 0 < alpha < 1:
             raise InputError(f"--alpha must be between 0 and 1 (e.g. 0.01), got {alpha:g}")
-        check_outputs(force, plot, out)
+        check_outputs(force, out, figure=plot)
         label = parse_names(names, sources, default=[Path(s).stem if ":" not in s else s for s in sources])
         lag_values = parse_lags(lags)
         curves = [load_curve_or_source(s, lag_values, level, seed, io.progress, option) for s in sources]

@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
         from ..options import check_int
 
         io = Output(as_json, quiet)
-        check_outputs(force, out, plot)
+        check_outputs(force, out, figure=plot)
         if layers is not None:
             check_int("--layers", layers, 1, 4096)
         rule = _threshold(threshold)
@@ -96,8 +96,11 @@ def register(app: typer.Typer) -> None:
         from ..experiments.grid import GridSpec, run_grid
         from ..options import check_int
 
+        from .._io import check_output_folder
+
         io = Output(as_json, quiet)
-        check_outputs(force, plot)
+        check_outputs(force, figure=plot)
+        check_output_folder(out)
         check_int("--workers", workers, 1, 1024)
         check_int("--cpus-per-trial", cpus_per_trial, 1, 1024)
         grid = GridSpec.from_toml(spec)
@@ -128,7 +131,7 @@ def register(app: typer.Typer) -> None:
         from ..experiments.grid import load_grid
 
         io = Output(as_json, quiet)
-        check_outputs(force, plot)
+        check_outputs(force, figure=plot)
         result = load_grid(folder)
         if plot:
             save_figure(result.plot().figure, plot, force)

@@ -45,8 +45,8 @@ def register(app: typer.Typer) -> None:
         from ..models.pretrained import load_lm, sample_lm
 
         io = Output(as_json, quiet)
+        check_outputs(True, out)  # an existing file is continued, not refused; the place must be writable
         if force and out.exists():
-            check_outputs(True, out)
             out.unlink()
         io.info(f"loading {model} ...")
         lm = load_lm(model, allow_eos=allow_eos, progress=io.progress)
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         from ..models.pretrained import LMSamples, evaluate_lm
 
         io = Output(as_json, quiet)
-        check_outputs(force, out, plot)
+        check_outputs(force, out, figure=plot)
         drawn = LMSamples.load(samples)
         result = evaluate_lm(drawn, reference, level=level, lags=parse_lags(lags) if lags else None, seed=seed,
                              progress=io.progress)

@@ -10,6 +10,7 @@ import typer
 
 from ..errors import InputError, InputNotFoundError
 from ._common import (
+    parse_int_list,
     ForceOpt,
     JsonOpt,
     LagsOpt,
@@ -24,9 +25,9 @@ from ._common import (
     user_errors,
 )
 
-MODEL_KEYS = ("arch", "width", "depth", "embedding", "heads", "context", "positions", "dilations", "cell")
-TRAIN_KEYS = ("mode", "epochs", "batch", "bptt", "reset_prob", "optimizer", "lr", "warmup", "clip", "patience", "restarts",
-              "valid_fraction", "steps_per_epoch", "time_budget", "seed")
+def _keys(config_class, *, except_: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The keys a [model] or [train] table may hold: the dataclass's own fields, one source for both."""
+    return tuple(name for name in config_class.__dataclass_fields__ if name not in except_)
 
 
 def _models():
@@ -109,12 +110,13 @@ def register(app: typer.Typer) -> None:
         models = _models()
         given_model = {"arch": arch, "width": width, "depth": depth, "embedding": embedding, "heads": heads,
                        "context": context, "positions": positions, "cell": cell,
-                       "dilations": [int(x) for x in dilations.split(",")] if dilations else None}
-        model_table = _merge(settings.get("model", {}), given_model, MODEL_KEYS, "model")
+                       "dilations": list(parse_int_list(dilations, "dilations")) if dilations else None}
+        model_table = _merge(settings.get("model", {}), given_model,
+                             _keys(models.ModelConfig, except_=("vocab_size", "seed")), "model")
         train_table = _merge(settings.get("train", {}), {
             "mode": mode, "epochs": epochs, "batch": batch, "bptt": bptt, "lr": lr, "optimizer": optimizer,
             "warmup": warmup, "clip": clip, "patience": patience, "restarts": restarts,
-            "steps_per_epoch": steps_per_epoch, "time_budget": time_budget, "seed": seed}, TRAIN_KEYS, "train")
+            "steps_per_epoch": steps_per_epoch, "time_budget": time_budget, "seed": seed}, _keys(models.TrainConfig), "train")
         train_cfg = models.TrainConfig.from_dict(train_table)
         symbols = load_source(source, level or data_table.get("level"), options=option)
         if "arch" not in model_table:
@@ -185,7 +187,7 @@ def register(app: typer.Typer) -> None:
         from ..micurve import MICurve
 
         io = Output(as_json, quiet)
-        check_outputs(force, out, plot)
+        check_outputs(force, out, figure=plot)
         lag_values = parse_lags(lags)
         models = _models()
         ck = models.load_checkpoint(checkpoint)

@@ -213,8 +213,8 @@ def _max_dilation(curve: MICurve, diagnosis, threshold) -> tuple[int, str, str]:
                   f"the curve is still above its floor at the last lag measured (d = {d}): a lower bound, measure further")
         rule = "floor"
     else:
-        if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not threshold > 0:
-            raise InputError(f"threshold must be 'floor' or a positive number of nats, got {threshold!r}")
+        if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 < threshold < math.inf:
+            raise InputError(f"threshold must be 'floor' or a positive finite number of nats, got {threshold!r}")
         # The last lag above the threshold whose preceding lag is too, as for the floor: on a
         # flat, noisy curve (permuted images) the first dip below is not where dependence ends.
         y = curve.floor_removed

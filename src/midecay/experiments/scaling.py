@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import numpy as np
 from .._io import write_atomic
 from .._progress import progress as progress_bar
 from ..errors import InputError
+from ..fitting.points import check_fit_range
 from ..results import Result, jsonable, new_axes, require
 from ..sequences import Symbols
 
@@ -55,6 +55,7 @@ class ScalingSpec:
             if not value:
                 raise InputError(f"scaling spec: {name} is empty")
             object.__setattr__(self, name, value)
+        check_fit_range(self.dmin, self.dmax)  # before any model is trained, not after
         if self.length <= max(self.lags):
             raise InputError(f"scaling spec: sample length {self.length} must exceed the largest lag {max(self.lags)}")
 
@@ -165,14 +166,3 @@ def scaling_sweep(
     return ScalingResult(tuple(rows))
 
 
-def parse_int_list(text: str | Sequence[int], name: str) -> tuple[int, ...]:
-    """``"2,4,8"`` as ``(2, 4, 8)`` with a one-line error naming the option."""
-    if not isinstance(text, str):
-        return tuple(int(x) for x in text)
-    try:
-        values = tuple(int(x) for x in text.split(",") if x.strip())
-    except ValueError:
-        raise InputError(f"--{name} must be comma-separated integers, got {text!r}") from None
-    if not values or min(values) < 1:
-        raise InputError(f"--{name} must be positive integers, got {text!r}")
-    return values

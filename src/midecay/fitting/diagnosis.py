@@ -25,7 +25,7 @@ __all__ = ["Span", "Periodicity", "Diagnosis", "span", "periodicity", "classify"
 #: The fixed noise threshold of the grid-search paper, in nats.
 PAPER_THRESHOLD_NATS = 1e-5
 
-KINDS = ("exponential", "power_law", "broken_power_law", "periodic_power_law", "flat", "no_dependence")
+KINDS = ("exponential", "power_law", "broken_power_law", "periodic_power_law", "flat", "undetermined", "no_dependence")
 
 
 @dataclass(frozen=True)
@@ -314,7 +314,10 @@ def classify(
     parameters (:attr:`Diagnosis.parameters`, with jackknife-refit errors) tell one story.
     Rules, in order:
 
-    1. fewer than 3 lags significantly above the null: ``no_dependence``;
+    1. fewer than 3 lags significantly above the null: ``no_dependence`` when so few hits among
+       the lags measured are likely by chance (probability of at least as many at ``z`` above
+       :data:`CHANCE_LEVEL`), else ``undetermined`` (dependence is there, but too few points to
+       tell how it decays: measure more lags; a 2-lag curve with both lags significant);
     2. no decay at long range: a power law fitted to the significant points, or to their far
        half (``d`` above the geometric middle), has ``alpha < 0.05``: ``flat`` (law: power
        law, alpha ~ 0);
@@ -348,8 +351,13 @@ def classify(
         f"segment {dominant['segment']} ({100 * dominant['share_of_symbols']:.1f} % of the symbols) carries the curve: "
         f"without it I(d) loses {100 * dominant['median_loss_without_it']:.0f} % (median over lags)"
     )} if dominant else {}
-    if n_sig < 3:
+    if n_sig < 3 and _chance_of_hits(n_sig, len(curve.lags), z) >= CHANCE_LEVEL:
         return Diagnosis("no_dependence", sp, per, None, {"significant_points": n_sig, **notes}, curve=curve)
+    if n_sig < 3:  # dependence shown, its decay not: two points fit any two-parameter law exactly
+        return Diagnosis("undetermined", sp, per, None, {
+            "significant_points": n_sig, **notes,
+            "undetermined": f"{n_sig} lag(s) above the floor are too few to tell how the dependence decays; "
+                            "measure more lags in that range"}, curve=curve)
     fit = fit_decay(curve, laws=("exponential", "power_law", "broken_power_law"), dmin=dmin, dmax=dmax, z=z)
     evidence: dict[str, Any] = {"significant_points": n_sig, **notes,
                                 "weights": {k: round(f.weight, 4) for k, f in fit.fits.items()}}
@@ -392,6 +400,18 @@ def classify(
         evidence["period"] = per.period
         kind = "periodic_power_law"
     return Diagnosis(kind, sp, per, fit, evidence, curve=curve, law=law)
+
+
+#: Below this chance of the significant hits being false positives, one or two hits are dependence.
+CHANCE_LEVEL = 0.01
+
+
+def _chance_of_hits(n_hits: int, n_lags: int, z: float) -> float:
+    """Probability of at least ``n_hits`` of ``n_lags`` independent null lags above ``z`` standard deviations."""
+    from scipy.special import ndtr
+    from scipy.stats import binom
+
+    return float(binom.sf(n_hits - 1, n_lags, ndtr(-z))) if n_hits > 0 else 1.0
 
 
 def _tail_alpha(fit: DecayFit):

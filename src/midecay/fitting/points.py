@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InputError
 from ..micurve import MICurve
+from ..options import check_real
 
-__all__ = ["FitPoints", "fit_points"]
+__all__ = ["FitPoints", "fit_points", "check_fit_range"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,15 @@ class FitPoints:
     replicates: np.ndarray | None = None
 
 
+def check_fit_range(dmin: float | None, dmax: float | None) -> None:
+    """Refuse a fit range that is not numbers, or whose ``dmin`` lies above its ``dmax``."""
+    for name, value in (("dmin", dmin), ("dmax", dmax)):
+        if value is not None:
+            check_real(name, value, 0, low_open=True)
+    if dmin is not None and dmax is not None and dmin > dmax:
+        raise InputError(f"dmin {dmin:g} is above dmax {dmax:g}; give dmin <= dmax")
+
+
 def fit_points(curve: MICurve, *, dmin: float | None = None, dmax: float | None = None, z: float = 3.0) -> FitPoints:
     """Select the points of ``curve`` fit to: inside ``[dmin, dmax]`` and significantly above the floor.
 
@@ -31,6 +42,7 @@ def fit_points(curve: MICurve, *, dmin: float | None = None, dmax: float | None 
     sample size removed), else ``mi``. Its log-space error is ``noise / y``. The jackknife
     replicates of the same points come along, floor-corrected, for the parameter errors.
     """
+    check_fit_range(dmin, dmax)
     lags = curve.lags
     in_range = np.ones(len(lags), dtype=bool)
     if dmin is not None:

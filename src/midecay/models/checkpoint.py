@@ -74,11 +74,15 @@ def load_checkpoint(path: str | os.PathLike, *, map_location: str = "cpu") -> Ch
         config = ModelConfig.from_dict(meta["config"])
         model = build_model(config)
         model.load_state_dict(payload["state_dict"])
+        broken = [k for k, v in payload["state_dict"].items() if v.is_floating_point() and not torch.isfinite(v).all()]
     except InputError:
         raise
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
         raise InputError(f"{path}: the checkpoint does not match its own config ({type(exc).__name__}: "
                          f"{str(exc).splitlines()[0][:200]})") from None
+    if broken:
+        raise InputError(f"{path} holds NaN or infinite weights ({broken[0]}{' and more' if len(broken) > 1 else ''}): "
+                         "its training diverged; train again with a lower learning rate")
     alphabet = tuple(meta.get("alphabet") or range(config.vocab_size))
     if len(alphabet) != config.vocab_size:
         raise InputError(f"{path}: alphabet of {len(alphabet)} symbols for a model of {config.vocab_size}")

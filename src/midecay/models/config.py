@@ -13,6 +13,11 @@ __all__ = ["ModelConfig", "ARCHITECTURES", "CELLS"]
 ARCHITECTURES = ("rnn", "lstm", "gru", "transformer", "dilated")
 CELLS = ("rnn", "lstm", "gru")
 POSITIONS = ("sinusoidal", "learned")
+#: Bounds on sizes: past these a typo allocates terabytes (a dilation of 10^12 padded a batch to 3.2e15 bytes).
+MAX_WIDTH = 1 << 16
+MAX_DEPTH = 1024
+#: A dilation reaches this far back at most (a million steps: longer than any sequence trained here).
+MAX_DILATION = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -72,13 +77,15 @@ class ModelConfig:
         if self.arch not in ARCHITECTURES:
             raise InputError(f"unknown arch {self.arch!r}; choose one of: {', '.join(ARCHITECTURES)}")
         check_int("vocab_size", self.vocab_size, 1, 10_000_000)
-        check_int("width", self.width, 1, 1 << 16)
+        check_int("width", self.width, 1, MAX_WIDTH)
         check_int("embedding", self.embedding, 1, 1 << 16)
         check_int("seed", self.seed, 0, 2**63 - 1)
         dilations = tuple(self.dilations)
         if self.arch == "dilated":
             if not dilations or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 1 for r in dilations):
                 raise InputError(f"dilations must be positive integers, got {dilations}")
+            if max(dilations) > MAX_DILATION:
+                raise InputError(f"dilations must be at most {MAX_DILATION:,}, got {max(dilations):,}")
             if self.cell not in CELLS:
                 raise InputError(f"unknown cell {self.cell!r}; choose one of: {', '.join(CELLS)}")
             object.__setattr__(self, "depth", len(dilations))
@@ -89,7 +96,7 @@ class ModelConfig:
         if self.residual and self.arch != "dilated":
             raise InputError(f"residual is for arch='dilated', not {self.arch!r}")
         object.__setattr__(self, "dilations", dilations)
-        check_int("depth", self.depth, 1, 1024)
+        check_int("depth", self.depth, 1, MAX_DEPTH)
         if self.arch == "transformer":
             check_int("heads", self.heads, 1, 1024)
             check_int("context", self.context, 2, 1 << 20)

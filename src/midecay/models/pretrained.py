@@ -162,8 +162,7 @@ def load_lm(model: str | os.PathLike, *, allow_eos: bool = False, progress: bool
             except ImportError:
                 raise MissingExtraError("GGUF models need the packages gguf and accelerate; `pip install midecay[lm]`") from None
         if folder is not None:
-            tokenizer = transformers.AutoTokenizer.from_pretrained(folder, **kwargs)
-            lm = transformers.AutoModelForCausalLM.from_pretrained(folder, **kwargs)
+            tokenizer, lm = _from_files(transformers, folder, kwargs)
         else:
             tokenizer, lm = _from_hub(transformers, text)
     finally:
@@ -177,6 +176,20 @@ def load_lm(model: str | os.PathLike, *, allow_eos: bool = False, progress: bool
     return PretrainedLM(lm, tokenizer, text, allow_eos=allow_eos)
 
 
+def _from_files(transformers, folder: Path, kwargs: dict[str, Any]):
+    """Tokenizer and model from a folder or a GGUF file in it; a file transformers cannot read is one line."""
+    import struct
+
+    what = folder / kwargs["gguf_file"] if kwargs.get("gguf_file") else folder
+    try:
+        return (transformers.AutoTokenizer.from_pretrained(folder, **kwargs),
+                transformers.AutoModelForCausalLM.from_pretrained(folder, **kwargs))
+    except (OSError, ValueError, KeyError, IndexError, EOFError, struct.error) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise InputError(f"cannot load a model from {what} ({type(exc).__name__}: {first}); it may be truncated, "
+                         "corrupt or of an unsupported architecture") from None
+
+
 def _resolve(text: str) -> tuple[Path | None, dict[str, Any]]:
     """(folder, from_pretrained keywords) of a named model, .gguf file or folder; (None, {}) for a hub name."""
     if text in NAMED_MODELS:
@@ -187,8 +200,15 @@ def _resolve(text: str) -> tuple[Path | None, dict[str, Any]]:
         if not path.is_file():
             raise InputNotFoundError(f"{path} not found; pass a .gguf file, a model folder, a hub name or one of: "
                                      f"{', '.join(NAMED_MODELS)}")
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"GGUF":
+                raise InputError(f"{path} is not a GGUF file (it does not start with the bytes GGUF); "
+                                 "download it again or pass another model")
         return path.parent, {"gguf_file": path.name}
     if Path(text).is_dir():
+        if not (Path(text) / "config.json").is_file():
+            raise InputError(f"{text} is not a model folder (it has no config.json); pass a folder written by "
+                             "save_pretrained, a .gguf file, a hub name or one of: " + ", ".join(NAMED_MODELS))
         return Path(text), {}
     if Path(text).exists():
         raise InputError(f"{text} is neither a model folder nor a .gguf file")

@@ -67,6 +67,9 @@ def sample(
     for t in progress_bar(range(burn_in + length), burn_in + length, "sampling", progress):
         logits, state = model.step(tokens, state)
         probs = _restrict(torch.softmax(logits.float() / temperature, dim=-1), top_k, top_p)
+        if not torch.isfinite(probs).all():
+            raise InputError("the model's next-symbol probabilities are NaN or infinite (its weights have diverged); "
+                             "train it again with a lower learning rate")
         tokens = torch.multinomial(probs, 1, generator=generator)[:, 0]
         if t >= burn_in:
             out[:, t - burn_in] = tokens.cpu().numpy()

@@ -33,7 +33,7 @@ import torch.nn.functional as F
 
 from .._progress import progress as progress_bar
 from ..errors import InputError
-from ..options import check_int
+from ..options import check_int, check_real
 from ..sequences import Symbols
 from .base import SequenceModel
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
@@ -73,14 +73,11 @@ class TrainConfig:
         for name, low in (("epochs", 1), ("batch", 1), ("bptt", 1), ("warmup", 0), ("patience", 1), ("restarts", 1),
                           ("steps_per_epoch", 0), ("seed", 0)):
             check_int(name, getattr(self, name), low)
-        if not 0 <= self.reset_prob <= 1:
-            raise InputError(f"reset_prob must lie in [0, 1], got {self.reset_prob}")
-        if not self.lr > 0 or not self.clip > 0:
-            raise InputError(f"lr and clip must be > 0, got lr={self.lr}, clip={self.clip}")
-        if not self.time_budget >= 0:
-            raise InputError(f"time_budget must be >= 0 seconds (0: none), got {self.time_budget}")
-        if not 0 < self.valid_fraction < 1:
-            raise InputError(f"valid_fraction must lie in (0, 1), got {self.valid_fraction}")
+        check_real("reset_prob", self.reset_prob, 0, 1)
+        check_real("lr", self.lr, 0, low_open=True)
+        check_real("clip", self.clip, 0, low_open=True)
+        check_real("time_budget (seconds; 0: none)", self.time_budget, 0)
+        check_real("valid_fraction", self.valid_fraction, 0, 1, low_open=True, high_open=True)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -227,6 +224,9 @@ def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: to
         if cfg.warmup:
             for group in opt.param_groups:
                 group["lr"] = cfg.lr * min(1.0, step / cfg.warmup)
+        if not torch.isfinite(loss):  # diverged: every later step would train on NaN and report it as a result
+            raise InputError(f"training diverged: the loss is {float(loss)} at step {step}; lower the learning rate "
+                             f"(lr = {cfg.lr:g}) or the gradient clip ({cfg.clip:g})")
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)

@@ -25,15 +25,20 @@ img { max-width: 100%; }
 """
 
 
-def fig_to_png(fig, dpi: int = 130) -> bytes:
-    """A matplotlib figure as PNG bytes (the figure is closed afterwards)."""
+def fig_to_bytes(fig, fmt: str = "png", dpi: int = 130) -> bytes:
+    """A matplotlib figure as the bytes of a ``fmt`` file (png, pdf, svg); the figure is closed afterwards."""
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
     fig.tight_layout()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format=fmt, dpi=dpi)
     plt.close(fig)
     return buf.getvalue()
+
+
+def fig_to_png(fig, dpi: int = 130) -> bytes:
+    """A matplotlib figure as PNG bytes (the figure is closed afterwards)."""
+    return fig_to_bytes(fig, "png", dpi)
 
 
 class HtmlReport:

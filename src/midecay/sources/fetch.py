@@ -28,7 +28,7 @@ from pathlib import Path
 from .._io import _umask
 from ..errors import DownloadError, InputError, InputNotFoundError, OutputNotWritableError
 
-__all__ = ["cache_dir", "download", "file_digest", "pypi_member", "PYPI_INDEX"]
+__all__ = ["cache_dir", "cache_folder", "download", "file_digest", "pypi_member", "PYPI_INDEX"]
 
 #: The package index read by :func:`pypi_member` (``$MIDECAY_PYPI_INDEX`` overrides it).
 PYPI_INDEX = "https://pypi.org/simple"
@@ -41,6 +41,21 @@ def cache_dir() -> Path:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "midecay"
+
+
+def cache_folder(folder: str | os.PathLike | None = None, name: str = "") -> Path:
+    """``folder``, else ``cache_dir() / name``: created and checked writable, or one line naming the fix."""
+    from .._io import check_output_folder
+
+    folder = Path(folder) if folder is not None else cache_dir() / name
+    try:
+        check_output_folder(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+    except (InputError, OSError) as exc:
+        reason = str(exc).split(";")[0] if isinstance(exc, InputError) else (exc.strerror or type(exc).__name__)
+        raise OutputNotWritableError(f"cannot use {folder} as a cache ({reason.rstrip('.')}); "
+                                     "set MIDECAY_CACHE to a writable folder") from None
+    return folder
 
 
 def file_digest(path: Path, algorithm: str) -> str:
@@ -98,14 +113,14 @@ def download(url: str, checksum: str | None, *, filename: str | None = None, cac
     The file is written to a temporary name beside its target and renamed only once complete
     and verified, so an interrupted or corrupted download never looks like a cached file.
     """
-    cache = Path(cache) if cache is not None else cache_dir()
-    target = cache / _safe_name(filename if filename is not None else url.rsplit("/", 1)[-1].split("?", 1)[0])
+    name = _safe_name(filename if filename is not None else url.rsplit("/", 1)[-1].split("?", 1)[0])
+    target = (Path(cache) if cache is not None else cache_dir()) / name
     if target.exists():
         if _cached_ok(target, checksum):
             return target
         raise InputError(f"cached {target} does not match {checksum or 'its recorded size and SHA-256'}; delete it and try again")
+    cache_folder(target.parent)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:
         raise OutputNotWritableError(f"cannot write to the cache {target.parent} ({exc.strerror}); set MIDECAY_CACHE to a writable folder") from None
@@ -168,6 +183,8 @@ def pypi_member(package: str, version: str, member: str, *, cache: Path | None =
 
 def _release_file(package: str, version: str, index: str) -> tuple[str, str, str]:
     """(url, sha256, file name) of the release's archive, from the index's PEP 691 JSON page."""
+    if urllib.parse.urlparse(index).scheme not in ("http", "https", "file"):
+        raise InputError(f"package index {index!r} is not a URL; set MIDECAY_PYPI_INDEX to one such as {PYPI_INDEX}")
     page = f"{index.rstrip('/')}/{package.lower().replace('_', '-')}/"
     request = urllib.request.Request(page, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
     try:

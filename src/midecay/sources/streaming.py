@@ -212,12 +212,12 @@ def _encode_pieces(path: Path, kind: str, options: dict, pieces: Callable[..., I
     they were encoded from. The bars count the file's bytes (unknown for a compressed one).
     """
     from .._progress import counter
-    from .fetch import cache_dir
+    from .fetch import cache_folder
 
     if not path.is_file():
         raise InputError(f"{path} is not a regular file (a pipe or device cannot be read twice); "
                          "save it to a file first, or read it without stream=true")
-    folder = Path(cache) if cache is not None else cache_dir() / "codes"
+    folder = cache_folder(cache, "codes")
     key = _cache_key(path, kind, options)
     size = None if is_compressed(path) else path.stat().st_size
 
@@ -253,7 +253,6 @@ def _encode_pieces(path: Path, kind: str, options: dict, pieces: Callable[..., I
     dtype = smallest_code_dtype(len(units))
     table = np.zeros(len(seen), dtype=dtype)
     table[units] = np.arange(len(units))
-    folder.mkdir(parents=True, exist_ok=True)
     tmp_codes = folder / f".{key}.codes.{os.getpid()}.tmp"
     starts: list[np.ndarray] = []
     n = 0

@@ -23,6 +23,8 @@ def read_tokens(path: str | os.PathLike, *, dtype: str = "uint16", vocab_size: i
     path = Path(path)
     if not path.exists():
         raise InputNotFoundError(f"{path} not found; check the path")
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputError(f"{path} is empty; pass a file that holds token ids")
     if path.suffix == ".npy":
         try:
             codes = np.load(path, mmap_mode="r", allow_pickle=False)

@@ -19,7 +19,7 @@ from scipy.linalg import cholesky, toeplitz
 from scipy.optimize import brentq
 
 from ..errors import InputError
-from ..options import check_int
+from ..options import check_int, check_real
 from ..rng import as_generator
 from ..sequences import Symbols
 from .base import MAX_SYNTH_SYMBOLS, Synthetic
@@ -130,9 +130,9 @@ def gaussian_sign(
         raise InputError("give exactly one of alpha (power-law target) or rho (correlation function)")
     d = np.arange(1, length)
     if alpha is not None:
-        if alpha <= 0:
-            raise InputError(f"alpha must be > 0, got {alpha}")
-        scale = 0.1 if scale is None else float(scale)
+        alpha = check_real("alpha", alpha, 0, low_open=True)
+        scale = 0.1 if scale is None else check_real("scale (I(1) in nats, below ln 2)", scale, 0, math.log(2), low_open=True,
+                                                       high_open=True)
         target = scale * d.astype(np.float64) ** (-float(alpha))
         rho_d = rho_for_mi(target)
         description = f"Gaussian-sign binary, I(d) = {scale:g} d^-{alpha:g}"

@@ -134,6 +134,9 @@ def gaussian_mi_from_samples(x: np.ndarray, lags: Iterable[int]) -> np.ndarray:
     if x.ndim == 1:
         x = x[:, None]
     lags = as_lags(lags)
+    if len(x) <= int(lags[-1]) + 1:
+        raise InputError(f"{len(x)} simulated steps are too few for lags up to {int(lags[-1])}; "
+                         f"simulate more than {int(lags[-1]) + 1} steps (thousands for a usable estimate)")
     xc = x - x.mean(axis=0)
     sigma_xx = xc.T @ xc / len(xc)
     out = np.empty(len(lags))

@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError, InputNotFoundError
-from ...options import check_int
+from ...models.config import MAX_DEPTH, MAX_DILATION, MAX_WIDTH
+from ...options import check_int, check_real
 
 __all__ = ["GridSpec", "TrainBudget", "Trial", "TASKS", "ENGINES"]
 
@@ -79,11 +80,8 @@ class TrainBudget:
         if self.optimizer not in ("adam", "rmsprop"):
             raise InputError(f"train.optimizer must be adam or rmsprop, got {self.optimizer!r}")
         for name in ("lr", "clip"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise InputError(f"train.{name} must be a positive number, got {value!r}")
-        if isinstance(self.time_budget, bool) or not isinstance(self.time_budget, (int, float)) or self.time_budget < 0:
-            raise InputError(f"train.time_budget must be >= 0 seconds, got {self.time_budget!r}")
+            check_real(f"train.{name}", getattr(self, name), 0, low_open=True)
+        check_real("train.time_budget (seconds)", self.time_budget, 0)
 
 
 @dataclass(frozen=True)
@@ -122,11 +120,11 @@ class Trial:
         return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _int_list(value: Any, key: str, low: int = 1) -> tuple[int, ...]:
+def _int_list(value: Any, key: str, low: int = 1, high: int | None = None) -> tuple[int, ...]:
     if not isinstance(value, list) or not value:
         raise InputError(f"grid.{key} must be a non-empty list of integers, got {value!r}")
     for v in value:
-        check_int(f"grid.{key}", v, low)
+        check_int(f"grid.{key}", v, low, high)
     return tuple(value)
 
 
@@ -200,16 +198,16 @@ class GridSpec:
             if key not in grid:
                 raise InputError(f"the grid spec lacks grid.{key}")
         if "widths" in grid:
-            grid["widths"] = _int_list(grid["widths"], "widths")
+            grid["widths"] = _int_list(grid["widths"], "widths", 1, MAX_WIDTH)
         if "seeds" in grid:
             grid["seeds"] = _int_list(grid["seeds"], "seeds", 0)
         if "layers" in grid:
-            grid["layers"] = _int_list(grid["layers"], "layers")
+            grid["layers"] = _int_list(grid["layers"], "layers", 1, MAX_DEPTH)
         if "dilations" in grid:
             sets = grid["dilations"]
             if not isinstance(sets, list) or not all(isinstance(s, list) for s in sets):
                 raise InputError("grid.dilations must be a list of lists of positive integers, e.g. [[1, 2, 4, 8]]")
-            grid["dilations"] = tuple(_int_list(s, "dilations") for s in sets)
+            grid["dilations"] = tuple(_int_list(s, "dilations", 1, MAX_DILATION) for s in sets)
         try:
             return cls(**grid, train=TrainBudget(**train))
         except TypeError as exc:  # a value of the wrong type deep in a dataclass
