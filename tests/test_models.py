@@ -341,3 +341,50 @@ def test_time_budget_ends_training_after_the_epoch_that_passes_it():
     ck = train(ModelConfig("gru", vocab_size=2, width=8), data,
                config=TrainConfig(epochs=50, batch=8, bptt=25, patience=50, restarts=3, time_budget=1e-6))
     assert len(ck.history) == 1 and ck.extra["finished"]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"lr": float("inf")}, "lr must be a finite number"),
+    ({"lr": "1e-3"}, "write it without quotes"),
+    ({"time_budget": "5"}, "time_budget"),
+    ({"reset_prob": None}, "reset_prob must be a number"),
+    ({"clip": float("nan")}, "clip must be a finite number"),
+])
+def test_train_config_refuses_non_numbers_and_non_finite_values(bad, message):
+    """Hypothesis: a quoted number in a TOML file, None or a non-finite value is one line naming
+    the key (they once raised a raw TypeError, or trained with every loss NaN)."""
+    with pytest.raises(InputError, match=message):
+        TrainConfig.from_dict(bad)
+
+
+def test_a_diverged_loss_stops_training_with_one_line(monkeypatch, tmp_path):
+    """Hypothesis: once the training loss is not finite, training stops with an InputError naming
+    the step and the learning rate, and writes no checkpoint of NaN weights."""
+    import sys
+
+    train_module = sys.modules["midecay.models.train"]  # the package's `train` is the function
+    data = markov(np.array([[0.9, 0.1], [0.2, 0.8]]), 5_000, seed=1).symbols
+    real = train_module.F.cross_entropy
+    monkeypatch.setattr(train_module.F, "cross_entropy", lambda *a, **k: real(*a, **k) * float("nan"))
+    with pytest.raises(InputError, match=r"training diverged: the loss is nan at step 1; lower the learning rate"):
+        train(ModelConfig("gru", vocab_size=2, width=4), data, config=TrainConfig(epochs=2, batch=4, bptt=20),
+              checkpoint=tmp_path / "nan.pt")
+    assert not (tmp_path / "nan.pt").exists()
+
+
+def test_checkpoint_with_nan_weights_is_refused(tmp_path):
+    """Hypothesis: a checkpoint whose weights hold NaN (a diverged run) is refused on load, by name,
+    and sampling never reaches torch.multinomial's traceback."""
+    from typer.testing import CliRunner
+
+    from midecay.cli import app
+
+    model = build_model(ModelConfig("lstm", vocab_size=3, width=4))
+    with torch.no_grad():
+        next(iter(model.parameters())).fill_(float("nan"))
+    path = tmp_path / "nan.pt"
+    save_checkpoint(Checkpoint(model, ("a", "b", "c")), path)
+    with pytest.raises(InputError, match="holds NaN or infinite weights"):
+        load_checkpoint(path)
+    res = CliRunner().invoke(app, ["sample", str(path), "--streams", "2", "--length", "5", "--out", str(tmp_path / "s.npz")])
+    assert res.exit_code == 1 and "NaN or infinite weights" in res.stderr and "Traceback" not in res.output

@@ -371,8 +371,9 @@ def classify(
         if alpha.value < 0.05 or (tail is not None and tail.value < 0.05):
             return Diagnosis("flat", sp, per, fit, evidence, curve=curve, law="power_law")
     simple = {k: f for k, f in fit.fits.items() if k in ("exponential", "power_law")}
-    if not simple:
-        return Diagnosis("no_dependence", sp, per, fit, evidence, curve=curve)
+    if not simple:  # significant points, but no law could be fitted to them
+        evidence["undetermined"] = f"no decay law could be fitted to the {n_sig} significant lags; measure more lags"
+        return Diagnosis("undetermined", sp, per, fit, evidence, curve=curve)
     # With very few points AICc is infinite for every law; BIC still ranks them.
     criterion = "aicc" if all(math.isfinite(f.aicc) for f in fit.fits.values()) else "bic"
     if criterion == "bic":

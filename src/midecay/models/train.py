@@ -225,7 +225,7 @@ def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: to
             for group in opt.param_groups:
                 group["lr"] = cfg.lr * min(1.0, step / cfg.warmup)
         if not torch.isfinite(loss):  # diverged: every later step would train on NaN and report it as a result
-            raise InputError(f"training diverged: the loss is {float(loss)} at step {step}; lower the learning rate "
+            raise InputError(f"training diverged: the loss is {float(loss.detach())} at step {step}; lower the learning rate "
                              f"(lr = {cfg.lr:g}) or the gradient clip ({cfg.clip:g})")
         opt.zero_grad(set_to_none=True)
         loss.backward()
