@@ -34,7 +34,7 @@ from .estimators import (
     mutual_information_tables,
     to_base,
 )
-from .lags import as_lags
+from .lags import resolve_lags
 from .micurve import MICurve, PeriodScan
 from .null import AutocorrelationSample, sample_budget
 from .options import DEFAULT_MEMORY_LIMIT, CurveOptions
@@ -198,7 +198,7 @@ def count_in_slices(kernel, codes: np.ndarray, blocks: list[np.ndarray], lags: n
 
 def mi_curve(
     data: Any,
-    lags: Iterable[int] | int,
+    lags: Iterable[int] | int | str = "auto",
     *,
     estimator: str = "grassberger",
     base: str = "nats",
@@ -221,7 +221,10 @@ def mi_curve(
     data
         :class:`~midecay.Symbols` or anything :func:`~midecay.encode` accepts.
     lags
-        Positive integer distances, e.g. ``log_lags(1, 1000, 30)``.
+        Positive integer distances, e.g. ``log_lags(1, 1000, 30)``; a spec such as
+        ``"1:1000:40log"``; or ``"auto"``: every lag below the longest segment when segments are
+        short (at most 1001 symbols: images, records), else 40 log-spaced lags up to 1000
+        (:func:`~midecay.lags.default_lags`).
     estimator
         ``"grassberger"`` (default, Grassberger 2003), ``"miller_madow"`` or ``"plugin"``.
     base
@@ -288,8 +291,8 @@ def mi_curve(
         n_blocks=n_blocks, memory_limit=memory_limit, null=null,
     )
     symbols = encode(data)
-    lags = as_lags(lags)
     longest = int(symbols.lengths.max())
+    lags = resolve_lags(lags, longest)
     if lags[-1] >= longest:
         raise InputError(
             f"lag {lags[-1]} is not shorter than the longest segment ({longest} symbols); use lags below {longest}"

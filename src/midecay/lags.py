@@ -109,3 +109,45 @@ def parse_lags(spec: str) -> np.ndarray:
 def _check_count(n: int, spec: str) -> None:
     if n > MAX_LAGS:
         raise InputError(f"lag spec {spec!r} asks for {n:,} lags (at most {MAX_LAGS:,}); use a log grid such as 1:100000:60log")
+
+
+#: The lag spec that fits the data: :func:`default_lags` of its longest segment.
+AUTO = "auto"
+#: The default grid of long sequences: this many log-spaced lags from 1 to DEFAULT_MAX_LAG.
+DEFAULT_MAX_LAG = 1000
+DEFAULT_N_LAGS = 40
+
+
+def default_lags(longest: int, *, stop: int = DEFAULT_MAX_LAG, num: int = DEFAULT_N_LAGS) -> np.ndarray:
+    """Lags that fit segments of at most ``longest`` symbols.
+
+    Every lag below the longest segment when segments are short (images, records, sentences:
+    at most ``stop + 1`` symbols), else ``num`` log-spaced lags from 1 to ``stop``.
+
+    Examples
+    --------
+    >>> default_lags(784)[[0, -1]].tolist(), len(default_lags(784))
+    ([1, 783], 783)
+    >>> default_lags(10**6)[[0, -1]].tolist()
+    [1, 1000]
+    """
+    longest = int(longest)
+    if longest < 2:
+        raise InputError("every segment holds one symbol, so no pair lies inside one; pass longer segments")
+    if longest - 1 <= stop:
+        return np.arange(1, longest, dtype=np.int64)
+    return log_lags(1, stop, num)
+
+
+def parse_lag_spec(spec: str) -> np.ndarray | str:
+    """:func:`parse_lags`, or :data:`AUTO` for ``"auto"`` (resolved once the data are known)."""
+    return AUTO if spec.strip().lower() == AUTO else parse_lags(spec)
+
+
+def resolve_lags(lags: Iterable[int] | int | np.ndarray | str, longest: int) -> np.ndarray:
+    """Lags for data whose longest segment has ``longest`` symbols: ``"auto"`` gives
+    :func:`default_lags`, another string is a spec (:func:`parse_lags`), anything else :func:`as_lags`."""
+    if isinstance(lags, str):
+        spec = parse_lag_spec(lags)
+        return default_lags(longest) if isinstance(spec, str) else spec
+    return as_lags(lags)

@@ -22,7 +22,7 @@ import typer
 from .._io import check_output_path
 from .._warnings import UnreliableEstimateWarning
 from ..errors import InputError
-from ..lags import parse_lags  # noqa: F401  (re-exported for the commands)
+from ..lags import parse_lag_spec, parse_lags  # noqa: F401  (re-exported for the commands)
 from ..results import jsonable, rows_to_csv
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON 
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the result's table as CSV on stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table output.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output files.")]
-LagsOpt = Annotated[str, typer.Option("--lags", help="Lags: 1:1000:40log, 1:256, 1:256:4 or 1,2,4,8.")]
+LagsOpt = Annotated[str, typer.Option("--lags", help="Lags: auto (every lag below the longest segment when segments are "
+                                     "short, at most 1001 symbols; else 40 log-spaced up to 1000), 1:1000:40log, 1:256, "
+                                     "1:256:4 or 1,2,4,8.")]
 LevelOpt = Annotated[Optional[str], typer.Option("--level", help="char | word (text), or a data set's level (see `midecay datasets info`).")]
 SeedOpt = Annotated[Optional[int], typer.Option("--seed", help="Seed for the shuffle floor.")]
 OptionOpt = Annotated[
@@ -121,15 +123,35 @@ def load_source(source: str, level: str | None = None, column: str | None = None
     return open_source(source, level=level, column=column, progress=progress, **parse_options(options))
 
 
-def load_curve_or_source(item: str, lags: np.ndarray, level: str | None, seed: int | None, progress: bool,
+def load_curve_or_source(item: str, lags: np.ndarray | str, level: str | None, seed: int | None, progress: bool,
                          options: list[str] | None = None, **kwargs):
-    """A saved curve (``.json``) or the curve of a source."""
+    """A saved curve (``.json``) or the curve of a source (``lags`` may be ``"auto"``: fitted to it)."""
     from ..curve import mi_curve
     from ..micurve import MICurve
 
     if item.lower().endswith(".json"):
         return MICurve.from_json(item)
     return mi_curve(load_source(item, level, options=options, progress=progress), lags, seed=seed, progress=progress, **kwargs)
+
+
+def load_curves(items: list[str], spec: str, level: str | None, seed: int | None, progress: bool,
+                options: list[str] | None = None) -> list:
+    """The curves of several saved curves or sources on one lag grid.
+
+    ``auto`` takes the first saved curve's lags, else fits the shortest of the sources'
+    longest segments (:func:`~midecay.lags.default_lags`), so every curve has the same lags.
+    """
+    from ..curve import mi_curve
+    from ..lags import default_lags
+    from ..micurve import MICurve
+
+    lags = parse_lag_spec(spec)
+    loaded = {i: MICurve.from_json(item) if item.lower().endswith(".json") else
+              load_source(item, level, options=options, progress=progress) for i, item in enumerate(items)}
+    if isinstance(lags, str):
+        saved = [x for x in loaded.values() if isinstance(x, MICurve)]
+        lags = saved[0].lags if saved else default_lags(min(int(x.lengths.max()) for x in loaded.values()))
+    return [x if isinstance(x, MICurve) else mi_curve(x, lags, seed=seed, progress=progress) for x in loaded.values()]
 
 
 def parse_int_list(text: str, name: str) -> tuple[int, ...]:

@@ -20,8 +20,9 @@ from ._common import (
     SeedOpt,
     check_outputs,
     load_curve_or_source,
+    load_curves,
     load_source,
-    parse_lags,
+    parse_lag_spec,
     parse_names,
     save_figure,
     user_errors,
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
     @user_errors
     def curve(
         source: Annotated[str, typer.Argument(help="A file, or dataset:NAME[/SPLIT].")],
-        lags: LagsOpt = "1:1000:40log",
+        lags: LagsOpt = "auto",
         level: LevelOpt = None,
         column: Annotated[Optional[str], typer.Option(help="CSV column (numeric series).")] = None,
         option: OptionOpt = None,
@@ -74,13 +75,14 @@ def register(app: typer.Typer) -> None:
 
         io = Output(as_json, quiet, as_csv)
         check_outputs(force, out, figure=plot)
-        lag_values = parse_lags(lags)
+        lag_values = parse_lag_spec(lags)
         options = CurveOptions(estimator=estimator, base=base, backend=backend, baseline=baseline,
                                n_shuffles=shuffles, n_blocks=blocks)  # fails before the data are read
         if engine not in ("local", "ray"):
             raise InputError(f"unknown --engine {engine!r}; choose local or ray")
         symbols = load_source(source, level, column, option)
-        io.info(f"{symbols.n_symbols:,} symbols, alphabet {symbols.alphabet_size}, {len(lag_values)} lags")
+        io.info(f"{symbols.n_symbols:,} symbols, alphabet {symbols.alphabet_size}, "
+                f"{'lags fitted to the data' if isinstance(lag_values, str) else f'{len(lag_values)} lags'}")
         result = mi_curve(
             symbols, lag_values, estimator=options.estimator, base=options.base, backend=options.backend,
             baseline=options.baseline, n_shuffles=options.n_shuffles, n_blocks=options.n_blocks, seed=seed,
@@ -101,7 +103,7 @@ def register(app: typer.Typer) -> None:
         laws: Annotated[str, typer.Option(help="Comma-separated decay laws.")] = DEFAULT_LAWS,
         dmin: Annotated[Optional[float], typer.Option(help="Smallest lag to fit.")] = None,
         dmax: Annotated[Optional[float], typer.Option(help="Largest lag to fit.")] = None,
-        lags: LagsOpt = "1:1000:40log",
+        lags: LagsOpt = "auto",
         level: LevelOpt = None,
         option: OptionOpt = None,
         seed: SeedOpt = 0,
@@ -118,7 +120,7 @@ def register(app: typer.Typer) -> None:
         check_outputs(force, figure=plot)
         if dmin is not None and dmax is not None and dmin > dmax:
             raise InputError(f"--dmin {dmin:g} is above --dmax {dmax:g}; give dmin <= dmax")
-        curve_ = load_curve_or_source(source, parse_lags(lags), level, seed, io.progress, option)
+        curve_ = load_curve_or_source(source, parse_lag_spec(lags), level, seed, io.progress, option)
         result = fit_decay(curve_, laws=[law.strip() for law in laws.split(",") if law.strip()], dmin=dmin, dmax=dmax)
         diagnosis = classify(curve_, dmin=dmin, dmax=dmax)
         if plot:
@@ -134,7 +136,7 @@ def register(app: typer.Typer) -> None:
     def compare_cmd(
         sources: Annotated[list[str], typer.Argument(help="Two or more curve .json files or sources; the first is the reference.")],
         names: Annotated[Optional[str], typer.Option(help="Comma-separated names, one per source.")] = None,
-        lags: LagsOpt = "1:1000:40log",
+        lags: LagsOpt = "auto",
         level: LevelOpt = None,
         option: OptionOpt = None,
         seed: SeedOpt = 0,
@@ -156,8 +158,7 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"--alpha must be between 0 and 1 (e.g. 0.01), got {alpha:g}")
         check_outputs(force, out, figure=plot)
         label = parse_names(names, sources, default=[Path(s).stem if ":" not in s else s for s in sources])
-        lag_values = parse_lags(lags)
-        curves = [load_curve_or_source(s, lag_values, level, seed, io.progress, option) for s in sources]
+        curves = load_curves(sources, lags, level, seed, io.progress, option)
         result = compare(curves, label, alpha=alpha)
         if plot:
             save_figure(result.plot().figure, plot, force)

@@ -18,7 +18,7 @@ from ._common import (
     SeedOpt,
     check_outputs,
     load_curve_or_source,
-    parse_lags,
+    parse_lag_spec,
     save_figure,
     user_errors,
 )
@@ -48,7 +48,8 @@ def register(app: typer.Typer) -> None:
         source: Annotated[str, typer.Argument(help="A curve .json (from `midecay curve --out`), a file, or dataset:NAME.")],
         layers: Annotated[Optional[int], typer.Option(help="Number of layers (default: as many as the standard pattern up to the max dilation).")] = None,
         threshold: Annotated[str, typer.Option(help="'floor' (where the curve meets its noise floor) or a fixed threshold in nats (the paper: 1e-5).")] = "floor",
-        lags: LagsOpt = "1:1000:40log",
+        cap: Annotated[Optional[int], typer.Option(help="Longest dilation the model can use (e.g. its training window); the max dilation is capped there.")] = None,
+        lags: LagsOpt = "auto",
         level: LevelOpt = None,
         option: OptionOpt = None,
         seed: SeedOpt = 0,
@@ -68,8 +69,8 @@ def register(app: typer.Typer) -> None:
         if layers is not None:
             check_int("--layers", layers, 1, 4096)
         rule = _threshold(threshold)
-        curve = load_curve_or_source(source, parse_lags(lags), level, seed, io.progress, option)
-        result = design_dilations(curve, layers, threshold=rule)
+        curve = load_curve_or_source(source, parse_lag_spec(lags), level, seed, io.progress, option)
+        result = design_dilations(curve, layers, threshold=rule, cap=cap)
         if out:
             result.to_json(out, overwrite=force)
             io.info(f"wrote {out}")

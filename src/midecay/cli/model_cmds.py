@@ -20,7 +20,7 @@ from ._common import (
     QuietOpt,
     check_outputs,
     load_source,
-    parse_lags,
+    parse_lag_spec,
     save_figure,
     user_errors,
 )
@@ -169,7 +169,7 @@ def register(app: typer.Typer) -> None:
     def evaluate_cmd(
         checkpoint: Annotated[Path, typer.Argument(help="A checkpoint written by `midecay train`.")],
         data: Annotated[str, typer.Option(help="Reference data (a file, dataset:NAME[/SPLIT]) or its curve .json.")],
-        lags: LagsOpt = "1:1000:30log",
+        lags: LagsOpt = "auto",
         level: LevelOpt = None,
         option: OptionOpt = None,
         streams: Annotated[int, typer.Option(help="Sampled streams.")] = 256,
@@ -188,7 +188,7 @@ def register(app: typer.Typer) -> None:
 
         io = Output(as_json, quiet)
         check_outputs(force, out, figure=plot)
-        lag_values = parse_lags(lags)
+        lag_values = parse_lag_spec(lags)
         models = _models()
         ck = models.load_checkpoint(checkpoint)
         reference = MICurve.from_json(data) if data.lower().endswith(".json") else load_source(data, level, options=option)

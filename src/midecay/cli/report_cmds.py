@@ -16,8 +16,7 @@ from ._common import (
     Output,
     QuietOpt,
     check_outputs,
-    load_curve_or_source,
-    parse_lags,
+    load_curves,
     parse_names,
     user_errors,
 )
@@ -30,7 +29,7 @@ def register(app: typer.Typer) -> None:
         sources: Annotated[list[str], typer.Argument(help="Sources (files or dataset:NAME[/SPLIT]) or curve .json files.")],
         out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
         names: Annotated[Optional[str], typer.Option(help="Comma-separated names.")] = None,
-        lags: LagsOpt = "1:1000:30log",
+        lags: LagsOpt = "auto",
         level: LevelOpt = None,
         option: OptionOpt = None,
         seed: Annotated[int, typer.Option(help="Seed for the shuffle floors.")] = 0,
@@ -45,9 +44,8 @@ def register(app: typer.Typer) -> None:
         io = Output(as_json, quiet)
         check_outputs(force, out)
         label = parse_names(names, sources)
-        lag_values = parse_lags(lags)
-        curves = [load_curve_or_source(s, lag_values, level, seed, io.progress, option) for s in sources]
-        analysis = analyse(curves, label, lag_values)
+        curves = load_curves(sources, lags, level, seed, io.progress, option)
+        analysis = analyse(curves, label, curves[0].lags)
         page = render_analysis(analysis)
         page.write(out, overwrite=force)
         io.result({"out": out, "figures": page.n_figures, **analysis.to_dict()}, f"wrote {out} ({page.n_figures} figures)")

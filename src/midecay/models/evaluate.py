@@ -10,6 +10,7 @@ from ..curve import mi_curve
 from ..errors import InputError
 from ..evaluation import ModelEvaluation
 from ..fitting import classify
+from ..lags import resolve_lags
 from ..micurve import MICurve
 from ..sequences import Symbols
 from .checkpoint import Checkpoint
@@ -21,7 +22,7 @@ __all__ = ["evaluate"]
 def evaluate(
     checkpoint: Checkpoint,
     data: Symbols | MICurve,
-    lags: Iterable[int],
+    lags: Iterable[int] | str = "auto",
     *,
     n_streams: int = 256,
     length: int = 4096,
@@ -33,8 +34,9 @@ def evaluate(
 ) -> ModelEvaluation:
     """Sample ``n_streams`` x ``length`` symbols and compare their curve with the data's.
 
-    ``data`` is the reference: symbols (its curve is estimated on ``lags``) or a curve already
-    estimated. Tails need data: comparing out to d ~ 1000 takes millions of sampled symbols.
+    ``data`` is the reference: symbols (its curve is estimated on ``lags``; ``"auto"`` fits
+    both the data's segments and the samples' ``length``, :func:`~midecay.lags.default_lags`) or
+    a curve already estimated. Tails need data: comparing out to d ~ 1000 takes millions of sampled symbols.
 
     Examples
     --------
@@ -52,6 +54,7 @@ def evaluate(
                 f"the data's alphabet ({data.alphabet_size} symbols) is not the checkpoint's ({len(checkpoint.alphabet)}); "
                 "evaluate on data encoded like the training data"
             )
+        lags = resolve_lags(lags, min(int(data.lengths.max()), length))
         data_curve = mi_curve(data, lags, seed=seed, progress=progress, **curve_options)
     else:
         data_curve = data
