@@ -391,3 +391,37 @@ def test_third_party_warnings_are_not_printed_as_midecay_warnings(monkeypatch):
     res = CliRunner().invoke(app_, [])
     assert res.exit_code == 0
     assert res.stderr.strip().splitlines() == ["warning: fewer pairs than joint bins"]
+
+
+# ------------------------------------------------------------------ feedback (issue 25)
+def test_long_work_reports_lines_off_a_terminal_and_nothing_when_quiet(text_file, monkeypatch, tmp_path):
+    """Hypothesis: with stderr not a terminal (a batch job, a pipe), a command says what it reads
+    and reports its long loops in plain lines (here every loop is 'long'); --quiet and --json
+    silence all of it; no tqdm bar is written into the pipe."""
+    from midecay import _progress
+
+    monkeypatch.setattr(_progress, "LINE_SECONDS", 0.0)
+    res = run("curve", text_file, "--lags", "1:8")
+    assert res.exit_code == 0, res.output
+    assert f"reading {text_file}" in res.stderr and "counting blocks: 16 of 16 (100 %)" in res.stderr
+    assert "\r" not in res.stderr and "it/s" not in res.stderr
+    for flag in ("--quiet", "--json"):
+        res = run("curve", text_file, "--lags", "1:8", flag)
+        assert res.exit_code == 0 and res.stderr == "", (flag, res.stderr)
+
+
+def test_grid_reports_each_trial_and_scaling_names_reused_cells(tmp_path):
+    spec = tmp_path / "g.toml"
+    spec.write_text('[grid]\nname = "g"\ntask = "classify"\ndata = "mnist-5k"\nwidths = [4]\ndilations = [[1, 2], [1]]\n'
+                    '[train]\nn_train = 40\nn_test = 40\nbatch = 20\n')
+    res = run("grid", "run", spec, "--out", tmp_path / "g")
+    assert res.exit_code == 0, res.output
+    assert "grid g: trial 1 of 2 done in" in res.stderr and "grid g: trial 2 of 2 done" in res.stderr
+    assert "test_accuracy" in res.stderr
+    data = tmp_path / "b.npz"
+    assert run("synth", "gaussian-sign", "--sequences", 40, "--length", 64, "--alpha", 0.5, "--out", data, "-q").exit_code == 0
+    args = ["experiment", "scaling", data, "--arch", "rnn", "--widths", "2", "--epochs", "1", "--steps-per-epoch", "2",
+            "--streams", "8", "--length", "64", "--lags", "1:32:6log", "--out", tmp_path / "sc"]
+    assert run(*args).exit_code == 0
+    again = run(*args)
+    assert again.exit_code == 0 and "reusing 1 finished cell(s)" in again.stderr and "rnn width 2 depth 1" in again.stderr

@@ -380,3 +380,31 @@ def test_import_sets_passive_openmp_waiting_unless_the_user_chose(given, expecte
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == expected
+
+
+def test_progress_lines_when_no_bar_can_be_drawn(caplog):
+    """Hypothesis: off a terminal, long work reports a line at most every interval (what, how far,
+    how long left) to the midecay.progress log, a last line when it reported at all, and nothing
+    when it was short; not asked, it is silent."""
+    import logging
+
+    from midecay import _progress
+
+    now = [0.0]
+    reporter = _progress.LineReporter(10, "jackknife", unit="block", interval=15.0, clock=lambda: now[0])
+    with caplog.at_level(logging.INFO, logger="midecay.progress"):
+        for _ in range(10):
+            now[0] += 4.0
+            reporter.update(1)
+        reporter.close()
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0] == "jackknife: 4 of 10 blocks (40 %), 16 s elapsed, about 24 s left"
+    assert len(lines) == 3 and lines[-1] == "jackknife: 10 of 10 blocks (100 %), 40 s elapsed"
+    caplog.clear()
+    short = _progress.LineReporter(5, "quick", clock=lambda: 0.0)
+    for _ in range(5):
+        short.update()
+    short.close()
+    assert not caplog.records
+    assert isinstance(_progress.counter(3, "x", enabled=False), _progress._Silent)
+    assert isinstance(_progress.counter(3, "x", enabled=True), _progress.LineReporter)  # pytest's stderr is no terminal

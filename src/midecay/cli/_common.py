@@ -10,7 +10,6 @@ import functools
 import json
 import logging
 import os
-import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -42,8 +41,32 @@ OptionOpt = Annotated[
 ]
 
 
+class _EchoHandler(logging.Handler):
+    """The library's log on stderr as plain lines (warnings as ``note:``), resolved at each write."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record never stops a command
+            return
+        typer.echo(("note: " if record.levelno >= logging.WARNING else "") + text, err=True)
+
+
+def _route_library_log(verbose: bool) -> None:
+    """Show midecay's log on stderr: progress lines and notes (INFO) when ``verbose``, else warnings only."""
+    root = logging.getLogger("midecay")
+    if not any(isinstance(h, _EchoHandler) for h in root.handlers):
+        root.addHandler(_EchoHandler())
+        root.propagate = False  # a command line owns its stderr: no second copy through the root logger
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
 class Output:
-    """Where a command's result goes: a table for people, or JSON / CSV on stdout (and nothing else there)."""
+    """Where a command's result goes: a table for people, or JSON / CSV on stdout (and nothing else there).
+
+    Feedback on long work follows one policy (:mod:`midecay._progress`): live bars on a
+    terminal, a line every ~15 s elsewhere, nothing with ``--quiet``, ``--json`` or ``--csv``.
+    """
 
     def __init__(self, as_json: bool, quiet: bool, as_csv: bool = False) -> None:
         if as_json and as_csv:
@@ -51,6 +74,7 @@ class Output:
         self.as_json = as_json
         self.as_csv = as_csv
         self.quiet = quiet
+        _route_library_log(self.progress)
 
     @property
     def machine(self) -> bool:
@@ -58,7 +82,7 @@ class Output:
 
     @property
     def progress(self) -> bool:
-        return not (self.machine or self.quiet) and sys.stderr.isatty()
+        return not (self.machine or self.quiet)
 
     def info(self, message: str) -> None:
         """Progress and notes: stderr, silenced by --quiet, --json and --csv."""
@@ -120,6 +144,7 @@ def load_source(source: str, level: str | None = None, column: str | None = None
     """A file path or ``dataset:NAME[/SPLIT]`` as symbols (see :func:`midecay.open_source`)."""
     from ..sources.open import open_source
 
+    logger.info("reading %s%s", source, f" ({level} level)" if level else "")
     return open_source(source, level=level, column=column, progress=progress, **parse_options(options))
 
 

@@ -10,6 +10,13 @@ import typer
 from ._common import ForceOpt, JsonOpt, Output, QuietOpt, check_outputs, parse_lags, save_figure, user_errors
 
 
+def _quiet_transformers() -> None:
+    """transformers' own log (deprecation notes of its internals) is not the user's business on this command line."""
+    from ..models.pretrained import _transformers
+
+    _transformers().utils.logging.set_verbosity_error()
+
+
 def register(app: typer.Typer) -> None:
     lm_app = typer.Typer(help="Pretrained causal LMs: sample them, measure what they write.", no_args_is_help=True)
     app.add_typer(lm_app, name="lm")
@@ -46,6 +53,7 @@ def register(app: typer.Typer) -> None:
 
         io = Output(as_json, quiet)
         check_outputs(True, out)  # an existing file is continued, not refused; the place must be writable
+        _quiet_transformers()
         if force and out.exists():
             out.unlink()
         io.info(f"loading {model} ...")
@@ -78,6 +86,7 @@ def register(app: typer.Typer) -> None:
 
         io = Output(as_json, quiet)
         check_outputs(force, out, figure=plot)
+        _quiet_transformers()
         drawn = LMSamples.load(samples)
         result = evaluate_lm(drawn, reference, level=level, lags=parse_lags(lags) if lags else None, seed=seed,
                              progress=io.progress)

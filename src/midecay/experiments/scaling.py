@@ -12,6 +12,7 @@ interrupted sweep resumes.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from ..results import Result, jsonable, new_axes, require
 from ..sequences import Symbols
 
 __all__ = ["ScalingSpec", "ScalingResult", "scaling_sweep"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,10 @@ def scaling_sweep(
             raise InputError(f"{path} is not a scaling results file; choose another --out or delete it") from None
     rows = []
     cells = spec.cells()
+    reused = [cell for cell in cells if spec.key(cell) in done]
+    if reused:
+        log.info("reusing %d finished cell(s) from %s: %s", len(reused), path,
+                 ", ".join(f"{c['arch']} width {c['width']} depth {c['depth']}" for c in reused))
     for cell in progress_bar(cells, len(cells), "cells", progress):
         key = spec.key(cell)
         if key not in done:

@@ -14,6 +14,8 @@ Needs the extra ``lm`` (``transformers``, ``gguf``, ``accelerate``); the core ne
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 import os
@@ -26,6 +28,7 @@ import torch
 from torch import nn
 
 from .._io import write_atomic
+from .._progress import live
 from ..errors import DownloadError, InputError, InputNotFoundError, MissingExtraError
 from ..options import check_int
 
@@ -149,30 +152,28 @@ def load_lm(model: str | os.PathLike, *, allow_eos: bool = False, progress: bool
     text = os.fspath(model)
     folder, kwargs = _resolve(text)
     bars = transformers.utils.logging.is_progress_bar_enabled()
-    tqdm_env = os.environ.get("TQDM_DISABLE")
-    if not progress:
-        # transformers' own bars, and the GGUF loader's plain tqdm (which only TQDM_DISABLE reaches)
+    show = progress and live()  # transformers draws live bars only: never into a pipe or a log file
+    quiet = contextlib.ExitStack()
+    if not show:
         transformers.utils.logging.disable_progress_bar()
-        os.environ["TQDM_DISABLE"] = "1"
+        # The GGUF loader's own tqdm ignores that switch, and TQDM_DISABLE is read when tqdm is
+        # imported, so its bar is sent nowhere for the duration of the load.
+        quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
     try:
-        if kwargs.get("gguf_file"):
-            try:
-                import gguf  # noqa: F401
-                import accelerate  # noqa: F401
-            except ImportError:
-                raise MissingExtraError("GGUF models need the packages gguf and accelerate; `pip install midecay[lm]`") from None
-        if folder is not None:
-            tokenizer, lm = _from_files(transformers, folder, kwargs)
-        else:
-            tokenizer, lm = _from_hub(transformers, text)
-    finally:
-        if not progress:
-            if bars:
-                transformers.utils.logging.enable_progress_bar()
-            if tqdm_env is None:
-                os.environ.pop("TQDM_DISABLE", None)
+        with quiet:
+            if kwargs.get("gguf_file"):
+                try:
+                    import gguf  # noqa: F401
+                    import accelerate  # noqa: F401
+                except ImportError:
+                    raise MissingExtraError("GGUF models need the packages gguf and accelerate; `pip install midecay[lm]`") from None
+            if folder is not None:
+                tokenizer, lm = _from_files(transformers, folder, kwargs)
             else:
-                os.environ["TQDM_DISABLE"] = tqdm_env
+                tokenizer, lm = _from_hub(transformers, text)
+    finally:
+        if not show and bars:
+            transformers.utils.logging.enable_progress_bar()
     return PretrainedLM(lm, tokenizer, text, allow_eos=allow_eos)
 
 

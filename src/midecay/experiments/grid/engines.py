@@ -178,6 +178,11 @@ def run_grid(spec: GridSpec, out: str | os.PathLike, *, engine: str = "local", w
         row["engine_started_at"] = t0
         store.add(row)
         bar.update(1)
+        metric = next((k for k in ("test_accuracy", "test_bpc") if k in row), None)
+        log.info("grid %s: trial %d of %d done in %.0f s (%s, width %s, seed %s)%s", spec.name,
+                 len([t for t in pending if store.done(t)]), len(pending), row.get("seconds", float("nan")),
+                 row.get("set_name"), row.get("width"), row.get("seed"),
+                 f": {metric} {row[metric]:.4g}" if metric and isinstance(row[metric], (int, float)) else "")
 
     try:
         if pending and engine == "local":
