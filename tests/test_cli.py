@@ -425,3 +425,31 @@ def test_grid_reports_each_trial_and_scaling_names_reused_cells(tmp_path):
     assert run(*args).exit_code == 0
     again = run(*args)
     assert again.exit_code == 0 and "reusing 1 finished cell(s)" in again.stderr and "rnn width 2 depth 1" in again.stderr
+
+
+def test_interrupts_and_refusals_say_what_to_do_in_flags(text_file, tmp_path, monkeypatch):
+    """Hypothesis: Ctrl-C during train exits 130 with one line naming the checkpoint and the command
+    that resumes; a re-run and a resume with other settings name the flags (--resume, --force),
+    never the library's keywords, and the refusal lists each setting that differs, old and new."""
+    import midecay.models
+
+    out = tmp_path / "m.pt"
+    args = ["train", text_file, "--arch", "gru", "--width", "4", "--epochs", "1", "--steps-per-epoch", "3",
+            "--batch", "4", "--bptt", "10", "--out", out]
+    assert run(*args, "--quiet").exit_code == 0
+    again = run(*args)
+    _one_line_error(again, "m.pt exists; pass --resume to continue it, or --force to start again")
+    other = run(*args[:-2], "--epochs", "2", "--out", out, "--resume")
+    _one_line_error(other, "trained with other settings (train.epochs: 1 there, 2 here)")
+    assert "--force" in other.stderr and "overwrite" not in other.stderr
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(midecay.models, "train", interrupted)
+    res = run(*args, "--force")
+    assert res.exit_code == 130
+    assert res.stderr.strip().splitlines()[-1] == (
+        f"interrupted; {out} holds the last finished epoch; continue with: the same command with --resume")
+    res = run(*args[:-1], tmp_path / "new.pt")
+    assert res.exit_code == 130 and "nothing was saved" in res.stderr

@@ -220,7 +220,7 @@ def test_training_is_seeded_and_resumable(tmp_path):
     cfg4 = TrainConfig(epochs=4, batch=8, bptt=25, patience=10, seed=3)
     ck2 = load_checkpoint(path)
     assert ck2.extra["finished"] and len(ck2.history) == 2
-    with pytest.raises(InputError, match="another model or training config"):
+    with pytest.raises(InputError, match=r"trained with other settings \(train.epochs: 2 there, 4 here\)"):
         train(model, data, config=cfg4, checkpoint=path, resume=True)
     partial = tmp_path / "partial.pt"
     interrupted = TrainConfig(epochs=4, batch=8, bptt=25, patience=10, seed=3)

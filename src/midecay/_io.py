@@ -83,7 +83,7 @@ def check_output_path(path: str | os.PathLike, *, overwrite: bool = False) -> Pa
     if path.is_dir():
         raise InputError(f"{path} is a folder; give a file name inside it")
     if path.exists() and not overwrite:
-        raise OutputExistsError(f"{path} exists; pass overwrite=True (CLI: --force) to replace it")
+        raise OutputExistsError(f"{path} exists; pass overwrite=True to replace it")
     parent = _nearest_existing(path.parent)
     if not parent.is_dir():
         raise InputError(f"{parent} is a file, so {path} cannot be created; choose another output path")

@@ -59,6 +59,35 @@ def require(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], wh
     return value
 
 
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested dicts as one dict with dotted keys (``{"a": {"b": 1}}`` -> ``{"a.b": 1}``)."""
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(flatten(v, f"{prefix}{k}."))
+        return out
+    return {prefix.rstrip("."): value}
+
+
+def differences(old: Any, new: Any) -> list[tuple[str, Any, Any]]:
+    """``(dotted key, old value, new value)`` for every setting in which two (nested) dicts differ.
+
+    Examples
+    --------
+    >>> differences({"train": {"epochs": 2, "lr": 0.1}}, {"train": {"epochs": 4, "lr": 0.1}})
+    [('train.epochs', 2, 4)]
+    """
+    a = flatten(old if isinstance(old, Mapping) else {})
+    b = flatten(new if isinstance(new, Mapping) else {})
+    return [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+
+
+def describe_differences(diff: list[tuple[str, Any, Any]], shown: int = 4) -> str:
+    """``key: old there, new here; ...`` for a one-line message (the first ``shown`` of them)."""
+    text = "; ".join(f"{k}: {a!r} there, {b!r} here" for k, a, b in diff[:shown])
+    return text + (f" and {len(diff) - shown} more" if len(diff) > shown else "")
+
+
 def float_array(values: Any, name: str, what: str, *, allow_nan: bool = True) -> np.ndarray:
     """A list of numbers (None read as NaN) as a float array, or a one-line error."""
     if not isinstance(values, (list, tuple, np.ndarray)):

@@ -10,6 +10,8 @@ import functools
 import json
 import logging
 import os
+import re
+import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -100,12 +102,55 @@ class Output:
             typer.echo(text)
 
 
+#: The library's words for a fix, as this command line's flags.
+_CLI_WORDS = (("overwrite=True", "--force"), ("resume=True", "--resume"))
+
+
+def in_cli_words(message: str) -> str:
+    """A library message as the command line says it: flags instead of keyword arguments.
+
+    Examples
+    --------
+    >>> in_cli_words("x.json exists; pass overwrite=True to replace it")
+    'x.json exists; pass --force to replace it'
+    >>> in_cli_words("use transform='diff' (CLI: --option transform=diff)")
+    'use --option transform=diff'
+    """
+    message = re.sub(r"[\w.]+=[^\s()]+ \(CLI: ([^)]+)\)", r"\1", message)
+    message = re.sub(r"\(CLI: ([^)]+)\)", r"(\1)", message)
+    for word, flag in _CLI_WORDS:
+        message = message.replace(word, flag)
+    return message
+
+
+def resume_hint(make: Callable[[dict[str, Any]], str]) -> Callable[[Callable], Callable]:
+    """Attach to a command what to print when it is interrupted: ``make(its arguments)`` says how to go on."""
+    def attach(fn: Callable) -> Callable:
+        fn.__midecay_resume__ = make
+        return fn
+
+    return attach
+
+
+def typed_command(extra: str = "") -> str:
+    """The command line as typed, with ``extra`` appended (without ``--force``), or a description of it."""
+    import shlex
+
+    argv = [a for a in sys.argv[1:] if a != "--force"]
+    started = Path(sys.argv[0])
+    if started.name == "midecay" or started.parts[-2:] == ("midecay", "__main__.py"):  # the script, or python -m midecay
+        return shlex.join(["midecay", *argv]) + (f" {extra}" if extra and extra not in argv else "")
+    return f"the same command{f' with {extra}' if extra else ''}"
+
+
 def user_errors(fn: Callable) -> Callable:
     """Turn :class:`~midecay.errors.InputError` into one line on stderr and exit code 1.
 
     Only input errors: anything else is a bug and keeps its traceback. Warnings raised on
     the way are printed as one ``warning:`` line each when they are midecay's
     (:class:`~midecay.UnreliableEstimateWarning`); other libraries' warnings go to the log.
+    An interrupt (Ctrl-C, SIGTERM) exits 130 (143) with one line saying how to go on, where the
+    command says it (:func:`resume_hint`).
     """
 
     @functools.wraps(fn)
@@ -117,12 +162,20 @@ def user_errors(fn: Callable) -> Callable:
             except InputError as exc:
                 text = str(exc).strip()
                 message = text.splitlines()[0] if text else type(exc).__name__
-                typer.echo(f"error: {message}", err=True)
+                typer.echo(f"error: {in_cli_words(message)}", err=True)
                 raise typer.Exit(1) from None
+            except (KeyboardInterrupt, SystemExit) as exc:
+                code = 130 if isinstance(exc, KeyboardInterrupt) else exc.code
+                if code not in (130, 143):
+                    raise
+                make = getattr(fn, "__midecay_resume__", None)
+                hint = make(kwargs) if make is not None else "nothing was left half-written"
+                typer.echo(f"interrupted; {hint}", err=True)
+                raise typer.Exit(code) from None
             finally:
                 # Legal but unreliable input: one line each on stderr, not Python's warning format.
                 # Other libraries' warnings (deprecations, matplotlib's notes) are not the user's
-                # concern: they go to the log, where --verbose users can find them.
+                # concern: they go to the debug log.
                 for w in caught:
                     if not issubclass(w.category, UnreliableEstimateWarning):
                         logger.debug("%s: %s", w.category.__name__, w.message)

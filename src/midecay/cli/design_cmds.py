@@ -19,7 +19,9 @@ from ._common import (
     check_outputs,
     load_curve_or_source,
     parse_lag_spec,
+    resume_hint,
     save_figure,
+    typed_command,
     user_errors,
 )
 
@@ -81,6 +83,7 @@ def register(app: typer.Typer) -> None:
 
     @grid_app.command("run")
     @user_errors
+    @resume_hint(lambda kw: f"finished trials are saved in {kw['out']}/results.json; run {typed_command()} again to continue")
     def run(
         spec: Annotated[Path, typer.Argument(help="The grid spec (TOML; see examples/grids/tiny.toml).")],
         out: Annotated[Path, typer.Option(help="Folder of results.json; finished trials there are skipped.")],

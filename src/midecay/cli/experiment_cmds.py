@@ -18,7 +18,9 @@ from ._common import (
     load_source,
     parse_int_list,
     parse_lags,
+    resume_hint,
     save_figure,
+    typed_command,
     user_errors,
 )
 
@@ -29,6 +31,7 @@ def register(app: typer.Typer) -> None:
 
     @experiment_app.command("scaling")
     @user_errors
+    @resume_hint(lambda kw: f"finished cells are saved in {kw['out']}/results.json; run {typed_command()} again to continue")
     def scaling(
         source: Annotated[str, typer.Argument(help="Training data: a file or dataset:NAME[/SPLIT].")],
         out: Annotated[Path, typer.Option(help="Folder for results.json (finished cells are reused) and the figures.")],

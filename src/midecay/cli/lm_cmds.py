@@ -7,7 +7,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import ForceOpt, JsonOpt, Output, QuietOpt, check_outputs, parse_lags, save_figure, user_errors
+from ._common import (
+    ForceOpt,
+    JsonOpt,
+    Output,
+    QuietOpt,
+    check_outputs,
+    parse_lags,
+    resume_hint,
+    save_figure,
+    typed_command,
+    user_errors,
+)
 
 
 def _quiet_transformers() -> None:
@@ -33,6 +44,7 @@ def register(app: typer.Typer) -> None:
 
     @lm_app.command("sample")
     @user_errors
+    @resume_hint(lambda kw: f"the finished streams are saved in {kw['out']}; run {typed_command()} again to continue")
     def sample(
         model: Annotated[str, typer.Argument(help="A named model (smollm2-135m), a hub name, a model folder or a .gguf file.")],
         out: Annotated[Path, typer.Option(help="The samples (.npz); an unfinished file made with the same settings is continued.")],

@@ -10,7 +10,6 @@ import typer
 
 from ..errors import InputError, InputNotFoundError
 from ._common import (
-    parse_int_list,
     ForceOpt,
     JsonOpt,
     LagsOpt,
@@ -20,8 +19,11 @@ from ._common import (
     QuietOpt,
     check_outputs,
     load_source,
+    parse_int_list,
     parse_lag_spec,
+    resume_hint,
     save_figure,
+    typed_command,
     user_errors,
 )
 
@@ -63,6 +65,8 @@ def _merge(table: dict[str, Any], given: dict[str, Any], keys: tuple[str, ...], 
 def register(app: typer.Typer) -> None:
     @app.command()
     @user_errors
+    @resume_hint(lambda kw: (f"{kw['out']} holds the last finished epoch; continue with: {typed_command('--resume')}"
+                             if kw.get("out") and Path(kw["out"]).exists() else "no epoch had finished, so nothing was saved"))
     def train(
         source: Annotated[Optional[str], typer.Argument(help="Training data: a file or dataset:NAME[/SPLIT] (or [data] source in --config).")] = None,
         out: Annotated[Optional[Path], typer.Option(help="Checkpoint to write (after every epoch, atomically).")] = None,
@@ -106,6 +110,8 @@ def register(app: typer.Typer) -> None:
         if source is None or out is None:
             raise InputError("give the training data (SOURCE) and --out (or [data] source and out in --config)")
         if not resume:
+            if Path(out).exists() and not force:  # a checkpoint may be a run to continue, not only a file to keep
+                raise InputError(f"{out} exists; pass --resume to continue it, or --force to start again")
             check_outputs(force, out)
         models = _models()
         given_model = {"arch": arch, "width": width, "depth": depth, "embedding": embedding, "heads": heads,

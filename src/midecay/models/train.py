@@ -20,6 +20,7 @@ checkpoint is written atomically after every epoch; ``resume=True`` continues fr
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import time
@@ -34,6 +35,7 @@ import torch.nn.functional as F
 from .._progress import progress as progress_bar
 from ..errors import InputError
 from ..options import check_int, check_real
+from ..results import describe_differences, differences
 from ..sequences import Symbols
 from .base import SequenceModel
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
@@ -315,16 +317,19 @@ def train(
     if path is not None and path.exists() and not (resume or overwrite):
         from ..errors import OutputExistsError
 
-        raise OutputExistsError(f"{path} exists; pass resume=True to continue it or overwrite=True to start again")
+        raise OutputExistsError(f"{path} exists; pass resume=True to continue it, or overwrite=True to start again")
 
     history: list[dict[str, Any]] = []
     best_state, best_loss, first_restart, first_epoch, step = None, math.inf, 0, 0, 0
     model = opt = None
     if resume and path is not None and path.exists():
         previous = load_checkpoint(path)
-        same_model = {**previous.model.config.to_dict(), "seed": 0} == {**model_config.to_dict(), "seed": 0}
-        if not same_model or previous.extra.get("train_config") != cfg.to_dict():
-            raise InputError(f"{path} was trained with another model or training config; start again with overwrite")
+        differ = differences({"model": {**previous.model.config.to_dict(), "seed": 0},
+                              "train": previous.extra.get("train_config") or {}},
+                             json.loads(json.dumps({"model": {**model_config.to_dict(), "seed": 0}, "train": cfg.to_dict()})))
+        if differ:
+            raise InputError(f"{path} was trained with other settings ({describe_differences(differ)}); resume with "
+                             "those settings, or start again with overwrite=True")
         if previous.extra.get("finished"):
             return previous  # nothing left to run: the file holds the finished result
         history = previous.history

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..._io import write_atomic
 from ...errors import InputError, MissingExtraError
+from ...results import describe_differences, differences
 from .spec import GridSpec, Trial
 
 __all__ = ["ResultsStore", "run_grid"]
@@ -44,11 +45,9 @@ class ResultsStore:
                 rows = data["rows"]
             except (OSError, ValueError, KeyError, TypeError):
                 raise InputError(f"{self.path} is not a grid results file; choose another --out folder") from None
-            differ = _differences(data.get("spec"), json.loads(json.dumps(spec.to_dict())))
+            differ = differences(data.get("spec"), json.loads(json.dumps(spec.to_dict())))
             if differ:
-                shown = "; ".join(f"{k}: {old!r} there, {new!r} here" for k, old, new in differ[:4])
-                more = f" and {len(differ) - 4} more" if len(differ) > 4 else ""
-                raise InputError(f"{self.path} holds the results of another grid spec ({shown}{more}); "
+                raise InputError(f"{self.path} holds the results of another grid spec ({describe_differences(differ)}); "
                                  "one folder holds one spec: choose another output folder, or restore those settings")
             self.rows = {r["key"]: r for r in rows}
 
@@ -60,21 +59,6 @@ class ResultsStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         payload = {"format": "midecay.GridResults/1", "spec": self.spec.to_dict(), "rows": list(self.rows.values())}
         write_atomic(self.path, json.dumps(payload, indent=1), overwrite=True)
-
-
-def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            out.update(_flatten(v, f"{prefix}{k}."))
-        return out
-    return {prefix.rstrip("."): value}
-
-
-def _differences(stored: Any, current: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """``(key, stored value, current value)`` for every setting in which two specs differ (dotted keys)."""
-    a, b = _flatten(stored if isinstance(stored, dict) else {}), _flatten(current)
-    return [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
 
 
 def _local(pending: list[Trial], workers: int, on_row: Callable) -> None:
