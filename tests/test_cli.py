@@ -453,3 +453,51 @@ def test_interrupts_and_refusals_say_what_to_do_in_flags(text_file, tmp_path, mo
         f"interrupted; {out} holds the last finished epoch; continue with: the same command with --resume")
     res = run(*args[:-1], tmp_path / "new.pt")
     assert res.exit_code == 130 and "nothing was saved" in res.stderr
+
+
+def test_output_explains_itself(text_file, tmp_path, curve_json):
+    """Hypothesis: fit prints one kind line (no 'kind: x: x law') and labels the kinds' own weights
+    apart from the fit table's; compare says what fidelity is; a folder about to be created for an
+    output is announced before any work."""
+    res = run("fit", curve_json)
+    assert res.exit_code == 0
+    kind_line = next(line for line in res.stdout.splitlines() if line.startswith("kind: "))
+    assert " law," not in kind_line
+    if "weights" in res.stdout.split("kind: ", 1)[1]:
+        assert "AICc weights among the kinds' laws" in res.stdout
+    comp = run("compare", curve_json, curve_json)
+    assert "fidelity: the mean of min/max of the two floor-removed I(d)" in comp.stdout
+    new = tmp_path / "not" / "yet" / "c.json"
+    made = run("curve", text_file, "--lags", "1:4", "--out", new)
+    assert made.exit_code == 0 and f"{new.parent} does not exist: it will be created" in made.stderr and new.exists()
+
+
+def test_results_equal_their_json_round_trip_and_symbols_have_a_length():
+    import midecay
+
+    curve = midecay.mi_curve("abcab" * 300, [1, 2, 3], seed=0)
+    again = midecay.MICurve.from_json_text(curve.to_json())
+    assert curve == again and hash(curve) == hash(again) and curve is not again
+    assert curve != midecay.mi_curve("abcab" * 300, [1, 2, 4], seed=0)
+    assert curve != "not a curve"
+    diagnosis = midecay.classify(curve)
+    assert diagnosis == midecay.Diagnosis.from_dict(diagnosis.to_dict())
+    assert len(midecay.encode("abcab")) == 5 and len(midecay.encode(["ab", "c"], segmented=True)) == 3
+
+
+def test_report_methods_say_what_was_run(tmp_path):
+    """The methods section names the floor that was computed (random tables here, 2 a lag) and
+    only the laws its fit tables hold."""
+    import re
+
+    words = tmp_path / "w.txt"
+    words.write_text("abcab " * 3000)
+    out = tmp_path / "r.html"
+    assert run("report", words, "--out", out, "--lags", "1:50:8log", "-q").exit_code == 0
+    import html
+
+    page = html.unescape(re.sub(r"<[^>]+>", " ", out.read_text()))
+    methods = page[page.index("Methods: what the terms mean"):]
+    assert "random tables with each lag's observed margins (16 a lag)" in methods
+    assert "shuffled copies" not in methods
+    assert "composite" not in methods and "plus constant" not in methods

@@ -173,7 +173,7 @@ def test_config_is_validated_and_round_trips():
 
 
 # ------------------------------------------------------------------ training
-from midecay.models.train import TrainConfig, train  # noqa: E402
+from midecay.models import TrainConfig, train  # noqa: E402
 from midecay.synth import markov  # noqa: E402
 
 
@@ -234,7 +234,7 @@ def _stop_after_two_epochs(model, data, cfg, path):
     """Simulate Ctrl-C after the second epoch's checkpoint was written."""
     import sys
 
-    train_module = sys.modules["midecay.models.train"]
+    train_module = sys.modules["midecay.models.training"]
 
     original = train_module.evaluate_loss
     calls = {"n": 0}
@@ -362,7 +362,7 @@ def test_a_diverged_loss_stops_training_with_one_line(monkeypatch, tmp_path):
     the step and the learning rate, and writes no checkpoint of NaN weights."""
     import sys
 
-    train_module = sys.modules["midecay.models.train"]  # the package's `train` is the function
+    train_module = sys.modules["midecay.models.training"]
     data = markov(np.array([[0.9, 0.1], [0.2, 0.8]]), 5_000, seed=1).symbols
     real = train_module.F.cross_entropy
     monkeypatch.setattr(train_module.F, "cross_entropy", lambda *a, **k: real(*a, **k) * float("nan"))

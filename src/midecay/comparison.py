@@ -120,12 +120,22 @@ class Comparison(Result):
                 + (f" (first at d={first})" if first else "")
                 + f"; {pair.describe_fidelity()}; N={curve.n_symbols:,}"
             )
+            if pair.verdict == "consistent" and 0 < pair.fidelity < 0.8:
+                lines.append(
+                    f"    note: consistent within the errors, yet {pair.name} shows {pair.fidelity:.0%} of the reference's "
+                    "floor-removed dependence on average: a smaller or noisier sample resolves fewer lags, so this does not "
+                    "show that the two are the same"
+                )
             if pair.verdict == "consistent" and pair.fidelity == 0:
                 lines.append(
                     f"    note: consistent only in that no lag differs significantly: {pair.name} is nowhere above its "
                     "own null, so this sample is too small to show (or rule out) the reference's dependence"
                 )
         lines.extend(f"  note: {n}" for n in self.notes)
+        lines.append("  (lags differ: Holm-corrected tests of the floor-removed I(d) against the reference's; fidelity: "
+                     "the mean of min/max of the two floor-removed I(d) over the lags where the reference is above its "
+                     "null, 0 where the other is not: 1 = the same dependence, 0.5 = half of it or unresolved at half "
+                     "of those lags; tracks up to: the last lag from d = 1 on where they agree)")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -158,7 +168,7 @@ class Comparison(Result):
         """Overlay of the curves with their floors; lags where a curve differs from the reference are ringed."""
         ax = new_axes(ax, (6.8, 4.6))
         for curve, name in zip(self.curves, self.names):
-            curve.plot(ax=ax, label=f"{name} (N={curve.n_symbols:,})")
+            curve.plot(ax=ax, label=f"{name} (N={curve.n_symbols:,})", floor="line")
         for pair, curve in zip(self.pairs, self.curves[1:]):
             idx = np.isin(curve.lags, pair.lags[pair.significant])
             shown = idx & (curve.mi > 0)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .errors import InputError
 from .options import BASES, ESTIMATOR_NAMES
-from .results import Result, float_array, int_array, jsonable, new_axes, require
+from .results import Result, float_array, int_array, jsonable, new_axes, plain_log_ticks, require
 
 __all__ = ["MICurve", "PeriodScan"]
 
@@ -18,6 +18,7 @@ _ARRAY_FIELDS = ("lags", "mi", "stderr", "baseline", "baseline_std", "n_pairs", 
 _OPTIONAL_ARRAYS = ("baseline_se", "baseline_excess", "null_shape")
 _INT_FIELDS = ("lags", "n_pairs")
 NULL_BAND_LABEL = "shaded: no dependence at d (null, up to its z = 3 threshold)"
+NULL_LINE_LABEL = "dotted, each curve's colour: its null's z = 3 threshold"
 
 
 @dataclass(frozen=True)
@@ -303,11 +304,13 @@ class MICurve(Result):
             )
         return "\n".join(lines)
 
-    def plot(self, ax=None, *, label: str | None = None, color=None, floor: bool = True):
+    def plot(self, ax=None, *, label: str | None = None, color=None, floor: bool | str = True):
         """Log-log plot of I(d) with error bars, and the shuffle floor as a shaded noise region.
 
         The shaded region is the null the significance test uses (:meth:`threshold` at z = 3):
         points inside it cannot be told from "no dependence at this lag" at this sample size.
+        ``floor="line"`` draws only its upper edge, dotted in the curve's colour (for several
+        curves on one axes, whose shaded bands would blend into colours no legend shows).
         Points at or below zero cannot be shown on a log axis: they are left out and counted in
         the legend; lower error bars are clipped at the axis.
         """
@@ -326,8 +329,9 @@ class MICurve(Result):
         if floor and np.isfinite(self.baseline).any():
             top = np.abs(np.where(np.isfinite(self.threshold(3.0)), self.threshold(3.0), self.baseline))
             c = line[0].get_color()
-            ax.fill_between(self.lags, 0, top, color=c, alpha=0.12, lw=0)
-            ax.plot(self.lags, top, ls=":", color=c, lw=1)
+            if floor != "line":
+                ax.fill_between(self.lags, 0, top, color=c, alpha=0.12, lw=0)
+            ax.plot(self.lags, top, ls=":", color=c, lw=1.2 if floor == "line" else 1)
             shown += list(top[top > 0])
         if shown:
             lo, hi = 0.5 * min(shown), 2 * max(shown)
@@ -340,8 +344,13 @@ class MICurve(Result):
         ax.set_yscale("log")
         ax.set_xlabel("distance d (symbols)")
         ax.set_ylabel(f"mutual information I(d) [{self.base}]")
+        plain_log_ticks(ax.yaxis)
         handles, labels = ax.get_legend_handles_labels()
-        if floor and NULL_BAND_LABEL not in labels:
+        if floor == "line" and NULL_LINE_LABEL not in labels:
+            from matplotlib.lines import Line2D
+
+            handles.append(Line2D([], [], ls=":", color="0.3", label=NULL_LINE_LABEL))
+        elif floor and floor != "line" and NULL_BAND_LABEL not in labels:
             from matplotlib.patches import Patch
 
             handles.append(Patch(color="0.5", alpha=0.25, label=NULL_BAND_LABEL))

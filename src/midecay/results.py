@@ -126,6 +126,22 @@ def new_axes(ax=None, figsize: tuple[float, float] = (6.4, 4.4)):
     return ax
 
 
+def plain_log_ticks(axis, decades: float = 2.0) -> None:
+    """On a log ``axis`` spanning fewer than ``decades`` decades, label ticks as plain numbers.
+
+    Matplotlib then labels minor ticks in scientific form (``4×10⁰``, ``3×10⁰``), which reads
+    badly on curves such as word-level MI that vary by a factor of a few.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    lo, hi = axis.get_view_interval()
+    if axis.get_scale() != "log" or not (0 < lo < hi) or np.log10(hi / lo) >= decades:
+        return
+    plain = FuncFormatter(lambda v, _: f"{v:.3g}")
+    axis.set_major_formatter(plain)
+    axis.set_minor_formatter(plain)
+
+
 class Result:
     """Mixin of the results protocol. Subclasses are frozen dataclasses."""
 
@@ -136,6 +152,18 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:  # pragma: no cover - every subclass writes its own
         raise NotImplementedError
+
+    def _canonical(self) -> str:
+        return json.dumps(jsonable(self.to_dict()), sort_keys=True)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when of one type with the same record: a result equals its own JSON round trip."""
+        if type(other) is not type(self):
+            return NotImplemented
+        return self is other or self._canonical() == other._canonical()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._canonical()))
 
     @classmethod
     def _from_dict(cls: type[R], data: dict[str, Any]) -> R:  # pragma: no cover

@@ -242,6 +242,10 @@ class Symbols:
             raise InputError(f"{path}: provenance must be a JSON object")
         return cls(codes, alphabet, bounds, description, provenance)
 
+    def __len__(self) -> int:
+        """The number of symbols (``n_symbols``)."""
+        return self.n_symbols
+
     def __repr__(self) -> str:
         return (
             f"Symbols(n_symbols={self.n_symbols}, alphabet_size={self.alphabet_size}, "

@@ -255,6 +255,15 @@ def parse_names(names: str | None, sources: list[str], default: list[str] | None
 FIGURE_FORMATS = {".png": "png", ".pdf": "pdf", ".svg": "svg"}
 
 
+def check_output_dir(folder: Path) -> None:
+    """:func:`~midecay._io.check_output_folder`, saying when the folder will be created."""
+    from .._io import check_output_folder
+
+    check_output_folder(folder)
+    if not Path(folder).exists():
+        logger.info("%s does not exist: it will be created", folder)
+
+
 def figure_format(path: Path) -> str:
     """The format a figure file's suffix names, or a one-line error."""
     fmt = FIGURE_FORMATS.get(Path(path).suffix.lower())
@@ -271,6 +280,8 @@ def check_outputs(force: bool, *paths: Path | None, figure: Path | None = None) 
     given = [Path(p) for p in (*paths, figure) if p is not None]
     for p in given:
         check_output_path(p, overwrite=force)
+    for folder in dict.fromkeys(p.parent for p in given if not p.parent.exists()):
+        logger.info("%s does not exist: it will be created", folder)
     resolved = [os.path.realpath(p) for p in given]
     for i, p in enumerate(resolved):
         if p in resolved[:i]:

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (
+    check_output_dir,
     ForceOpt,
     JsonOpt,
     LagsOpt,
@@ -100,11 +101,9 @@ def register(app: typer.Typer) -> None:
         from ..experiments.grid import GridSpec, run_grid
         from ..options import check_int
 
-        from .._io import check_output_folder
-
         io = Output(as_json, quiet)
         check_outputs(force, figure=plot)
-        check_output_folder(out)
+        check_output_dir(out)
         check_int("--workers", workers, 1, 1024)
         check_int("--cpus-per-trial", cpus_per_trial, 1, 1024)
         grid = GridSpec.from_toml(spec)

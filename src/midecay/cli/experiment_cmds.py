@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (
+    check_output_dir,
     ForceOpt,
     JsonOpt,
     LagsOpt,
@@ -55,12 +56,12 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """Train each (arch, width, depth), sample it, fit xi: one table and one figure; reruns skip finished cells."""
-        from .._io import check_output_folder, check_output_path
+        from .._io import check_output_path
         from ..experiments.scaling import ScalingSpec, scaling_sweep
 
         io = Output(as_json, quiet)
         figure = out / "xi_vs_width.png"
-        check_output_folder(out)
+        check_output_dir(out)
         check_output_path(figure, overwrite=True)  # results.json is extended, the figure redrawn: both by design
         spec = ScalingSpec(
             archs=tuple(a.strip() for a in arch.split(",") if a.strip()), widths=parse_int_list(widths, "widths"),

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..errors import InputError, InputNotFoundError
+from ..models.config import ModelConfig, TrainConfig
 from ._common import (
     ForceOpt,
     JsonOpt,
@@ -30,6 +31,12 @@ from ._common import (
 def _keys(config_class, *, except_: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The keys a [model] or [train] table may hold: the dataclass's own fields, one source for both."""
     return tuple(name for name in config_class.__dataclass_fields__ if name not in except_)
+
+
+def _default(config_class, name: str) -> str:
+    """A config field's default as --help shows it (the dataclass is the one source; TOML and flags override it)."""
+    value = "none: give one per layer" if name == "dilations" else config_class.__dataclass_fields__[name].default
+    return f"  [default: {value}]"
 
 
 def _models():
@@ -72,28 +79,28 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Optional[Path], typer.Option(help="Checkpoint to write (after every epoch, atomically).")] = None,
         config: Annotated[Optional[Path], typer.Option(help="TOML with [model], [train] and [data] tables; options given here win.")] = None,
         arch: Annotated[Optional[str], typer.Option(help="rnn | lstm | gru | transformer | dilated")] = None,
-        width: Annotated[Optional[int], typer.Option(help="Hidden units (d_model for a transformer).")] = None,
-        depth: Annotated[Optional[int], typer.Option(help="Layers.")] = None,
-        embedding: Annotated[Optional[int], typer.Option(help="Input embedding size (recurrent models).")] = None,
-        heads: Annotated[Optional[int], typer.Option(help="Attention heads (transformer).")] = None,
-        context: Annotated[Optional[int], typer.Option(help="Context length (transformer).")] = None,
-        positions: Annotated[Optional[str], typer.Option(help="sinusoidal | learned (transformer).")] = None,
-        dilations: Annotated[Optional[str], typer.Option(help="Comma-separated dilations, one layer each (dilated).")] = None,
-        cell: Annotated[Optional[str], typer.Option(help="rnn | lstm | gru (dilated).")] = None,
-        mode: Annotated[Optional[str], typer.Option(help="auto | sequences | stream | windows")] = None,
-        epochs: Annotated[Optional[int], typer.Option(help="Most epochs (early stopping may end sooner).")] = None,
-        batch: Annotated[Optional[int], typer.Option(help="Batch size (streams in stream mode).")] = None,
-        bptt: Annotated[Optional[int], typer.Option(help="Truncated BPTT length (stream mode; window length for dilated).")] = None,
-        lr: Annotated[Optional[float], typer.Option(help="Learning rate.")] = None,
-        optimizer: Annotated[Optional[str], typer.Option(help="adam | rmsprop")] = None,
-        warmup: Annotated[Optional[int], typer.Option(help="Linear warm-up steps.")] = None,
-        clip: Annotated[Optional[float], typer.Option(help="Gradient norm clip.")] = None,
-        patience: Annotated[Optional[int], typer.Option(help="Epochs without validation gain before stopping.")] = None,
-        restarts: Annotated[Optional[int], typer.Option(help="Independent runs; the best by validation loss is kept.")] = None,
-        steps_per_epoch: Annotated[Optional[int], typer.Option(help="Cap on optimiser steps per epoch (0: all).")] = None,
-        time_budget: Annotated[Optional[float], typer.Option(help="Seconds of training; stops after the epoch that passes it.")] = None,
+        width: Annotated[Optional[int], typer.Option(help="Hidden units (d_model for a transformer)." + _default(ModelConfig, "width"))] = None,
+        depth: Annotated[Optional[int], typer.Option(help="Layers." + _default(ModelConfig, "depth"))] = None,
+        embedding: Annotated[Optional[int], typer.Option(help="Input embedding size (recurrent models)." + _default(ModelConfig, "embedding"))] = None,
+        heads: Annotated[Optional[int], typer.Option(help="Attention heads (transformer)." + _default(ModelConfig, "heads"))] = None,
+        context: Annotated[Optional[int], typer.Option(help="Context length (transformer)." + _default(ModelConfig, "context"))] = None,
+        positions: Annotated[Optional[str], typer.Option(help="sinusoidal | learned (transformer)." + _default(ModelConfig, "positions"))] = None,
+        dilations: Annotated[Optional[str], typer.Option(help="Comma-separated dilations, one layer each (dilated)." + _default(ModelConfig, "dilations"))] = None,
+        cell: Annotated[Optional[str], typer.Option(help="rnn | lstm | gru (dilated)." + _default(ModelConfig, "cell"))] = None,
+        mode: Annotated[Optional[str], typer.Option(help="auto | sequences | stream | windows" + _default(TrainConfig, "mode"))] = None,
+        epochs: Annotated[Optional[int], typer.Option(help="Most epochs (early stopping may end sooner)." + _default(TrainConfig, "epochs"))] = None,
+        batch: Annotated[Optional[int], typer.Option(help="Batch size (streams in stream mode)." + _default(TrainConfig, "batch"))] = None,
+        bptt: Annotated[Optional[int], typer.Option(help="Truncated BPTT length (stream mode; window length for dilated)." + _default(TrainConfig, "bptt"))] = None,
+        lr: Annotated[Optional[float], typer.Option(help="Learning rate." + _default(TrainConfig, "lr"))] = None,
+        optimizer: Annotated[Optional[str], typer.Option(help="adam | rmsprop" + _default(TrainConfig, "optimizer"))] = None,
+        warmup: Annotated[Optional[int], typer.Option(help="Linear warm-up steps." + _default(TrainConfig, "warmup"))] = None,
+        clip: Annotated[Optional[float], typer.Option(help="Gradient norm clip." + _default(TrainConfig, "clip"))] = None,
+        patience: Annotated[Optional[int], typer.Option(help="Epochs without validation gain before stopping." + _default(TrainConfig, "patience"))] = None,
+        restarts: Annotated[Optional[int], typer.Option(help="Independent runs; the best by validation loss is kept." + _default(TrainConfig, "restarts"))] = None,
+        steps_per_epoch: Annotated[Optional[int], typer.Option(help="Cap on optimiser steps per epoch (0: all)." + _default(TrainConfig, "steps_per_epoch"))] = None,
+        time_budget: Annotated[Optional[float], typer.Option(help="Seconds of training; stops after the epoch that passes it." + _default(TrainConfig, "time_budget"))] = None,
         valid: Annotated[Optional[str], typer.Option(help="Validation data (default: a held-out part of SOURCE).")] = None,
-        seed: Annotated[Optional[int], typer.Option(help="Seed: the same seed gives the same weights on CPU.")] = None,
+        seed: Annotated[Optional[int], typer.Option(help="Seed: the same seed gives the same weights on CPU." + _default(TrainConfig, "seed"))] = None,
         level: LevelOpt = None,
         option: OptionOpt = None,
         resume: Annotated[bool, typer.Option(help="Continue the run in --out.")] = False,

@@ -187,16 +187,17 @@ class DilationDesign(Result):
             y = self.curve.floor_removed
             keep = y > 0
             ax.loglog(self.curve.lags[keep], y[keep], "o-", ms=3, color="0.3", label="I(d), floor removed")
-        for level in self.levels:
-            ax.axhline(level, color="tab:blue", lw=0.6, alpha=0.5)
-        for r in self.dilations:
-            ax.axvline(r, color="tab:red", lw=0.8, alpha=0.7)
+        for i, level in enumerate(self.levels):
+            ax.axhline(level, color="tab:blue", lw=0.6, alpha=0.5,
+                       label=f"levels, equal steps in log I ({len(self.levels)})" if i == 0 else None)
+        for i, r in enumerate(self.dilations):
+            ax.axvline(r, color="tab:red", lw=0.8, alpha=0.7, label=f"dilations ({len(self.dilations)})" if i == 0 else None)
         ax.axvline(self.max_dilation, color="tab:red", lw=2, label=f"max dilation {self.max_dilation}")
         if self.break_distance is not None:
             ax.axvline(self.break_distance, color="tab:green", ls="--", label=f"break {self.break_distance:.3g}")
         ax.set_xscale("log")
-        ax.set_xlabel("distance d (red: dilations)")
-        ax.set_ylabel(f"I(d) ({self.curve.base if self.curve is not None else 'nats'}; blue: levels)")
+        ax.set_xlabel("distance d")
+        ax.set_ylabel(f"I(d) ({self.curve.base if self.curve is not None else 'nats'})")
         ax.set_title(f"{self.kind}: {', '.join(map(str, self.dilations))}", fontsize="small")
         ax.legend(frameon=False, fontsize="small")
         return ax

@@ -19,7 +19,7 @@ from .._warnings import UnreliableEstimateWarning
 from ..comparison import compare
 from ..lags import log_lags
 from ..report import render_analysis
-from ..report.html import HtmlReport, fig_to_png, methods
+from ..report.html import HtmlReport, analysis_laws, fig_to_png, methods
 from ..sources import open_source
 from .analysis import analyse, middle_slice
 
@@ -35,9 +35,10 @@ def demo_outputs(out: Path) -> list[Path]:
     return files + [out / "results.json", out / "report.html"]
 
 
-def _run_level(level: str, lags, out: Path, page: HtmlReport, summary: dict, *, seed: int, log, progress: bool,
-               overwrite: bool) -> list[str]:
-    """One level of the demo: curves, fits, comparisons, figures; returns the summary lines."""
+def _run_level(level: str, lags, out: Path, page: HtmlReport, summary: dict, run: list, laws: set, *, seed: int, log,
+               progress: bool, overwrite: bool) -> list[str]:
+    """One level of the demo: curves, fits, comparisons, figures; returns the summary lines (and adds the curves
+    and the fitted laws to ``run`` and ``laws`` for the methods section)."""
     lines: list[str] = []
     symbols = [open_source(f"dataset:ptb/{s}", level=level) for s in SPLITS]
     names = [f"{level} {s}" for s in SPLITS]
@@ -54,6 +55,8 @@ def _run_level(level: str, lags, out: Path, page: HtmlReport, summary: dict, *, 
     train = analysis.results[0]
     write_atomic(out / f"ptb_{level}_train_fit.png", fig_to_png(train.diagnosis.fit.plot().figure), overwrite=overwrite)
     render_analysis(analysis, into=page, section=f"PTB {level}")
+    run.extend(r.curve for r in analysis.results)
+    laws.update(analysis_laws(analysis))
     page.heading(f"PTB {level}: size-matched comparison")
     page.paragraph(
         "A slice of train as long as valid, against valid and test: with sample sizes equal, estimator bias "
@@ -69,8 +72,11 @@ def _run_level(level: str, lags, out: Path, page: HtmlReport, summary: dict, *, 
     }
     lines.append(f"PTB {level}:")
     for r in analysis.results:
-        lines.append(f"  {r.name:<12} N={r.curve.n_symbols:>9,}  {r.diagnosis.kind:<18} I(1)={r.curve.mi[0]:.4f}  "
+        lines.append(f"  {r.name:<12} N={r.curve.n_symbols:>9,}  {r.diagnosis.kind:<18} I(1)={r.curve.mi[0]:.4f} "
+                     f"(floor {r.curve.baseline[0]:.4f}, above it {r.curve.mi[0] - r.curve.baseline[0]:.4f})  "
                      f"span {r.diagnosis.span.reach}")
+    lines.append("  I(1) is the raw estimate, the floor its bias at that sample size (larger for the smaller valid and "
+                 "test splits): compare what lies above the floor, and the size-matched verdict")
     lines.append(f"  splits vs train (floors removed): {analysis.comparison.verdict}; "
                  f"size-matched: {matched.verdict}")
     return lines
@@ -94,14 +100,16 @@ def run_demo(
     page = HtmlReport("midecay demo: Penn Treebank, character and word level")
     summary: dict = {"levels": {}}
     lines = []
+    run: list = []
+    laws: set = set()
     for level, lags in (("char", log_lags(1, 1000, 30)), ("word", log_lags(1, 1000, 25))):
         with warnings.catch_warnings():
             # Word level has 10^8 joint bins for ~10^6 pairs: the estimates warn, rightly; the
             # demo shows the floors instead of repeating the warning.
             warnings.simplefilter("ignore", UnreliableEstimateWarning)
-            lines.extend(_run_level(level, lags, out, page, summary, seed=seed, log=log, progress=progress,
+            lines.extend(_run_level(level, lags, out, page, summary, run, laws, seed=seed, log=log, progress=progress,
                                      overwrite=overwrite))
-    methods(page)
+    methods(page, run, sorted(laws))
     page.write(report_path, overwrite=overwrite)
     elapsed = time.perf_counter() - t0
     summary["seconds"] = round(elapsed, 1)

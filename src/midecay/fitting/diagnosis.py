@@ -250,11 +250,15 @@ class Diagnosis(Result):
         params = ", ".join(
             f"{p} = {e.value:.4g} (at bound)" if p in fit.at_bound else f"{p} = {e:.3g}" for p, e in self.parameters.items()
         )
-        return f"{self.kind}: {self.law} law, {params} (errors: {fit.stderr_method})"
+        name = self.kind if self.law == self.kind else f"{self.kind} ({self.law} law)"
+        return f"{name}, {params} (errors: {fit.stderr_method})"
 
     def summary(self) -> str:
         lines = [f"kind: {self.headline()}"]
         for key, value in self.evidence.items():
+            if key == "weights" and isinstance(value, dict):  # not the fit table's weights: only the kinds' laws
+                value = ", ".join(f"{law} {w:.3g}" for law, w in value.items())
+                key = "AICc weights among the kinds' laws"
             lines.append(f"  {key}: {value}")
         lines.append(f"  {self.span.describe()}")
         if self.periodicity.period:

@@ -57,7 +57,7 @@ def save_checkpoint(ckpt: Checkpoint, path: str | os.PathLike, *, overwrite: boo
 
 def load_checkpoint(path: str | os.PathLike, *, map_location: str = "cpu") -> Checkpoint:
     """Read a checkpoint written by :func:`save_checkpoint` (``weights_only=True``: nothing is unpickled)."""
-    from . import build_model
+    from .build import build_model
 
     path = Path(path)
     if not path.is_file():

@@ -6,9 +6,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..errors import InputError
-from ..options import check_int
+from ..options import check_int, check_real
 
-__all__ = ["ModelConfig", "ARCHITECTURES", "CELLS"]
+__all__ = ["ModelConfig", "TrainConfig", "ARCHITECTURES", "CELLS", "MODES", "MAX_WIDTH", "MAX_DEPTH", "MAX_DILATION"]
 
 ARCHITECTURES = ("rnn", "lstm", "gru", "transformer", "dilated")
 CELLS = ("rnn", "lstm", "gru")
@@ -125,4 +125,53 @@ class ModelConfig:
         data = dict(data)
         if "dilations" in data:
             data["dilations"] = tuple(data["dilations"])
+        return cls(**data)
+
+
+#: How sequences are cut for training (``auto``: by the data and the architecture).
+MODES = ("auto", "sequences", "stream", "windows")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train. Validated on construction; round-trips through ``to_dict``/``from_dict``."""
+
+    mode: str = "auto"
+    epochs: int = 10
+    batch: int = 50
+    bptt: int = 100
+    reset_prob: float = 0.01
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    warmup: int = 0
+    clip: float = 0.25
+    patience: int = 5
+    restarts: int = 1
+    valid_fraction: float = 0.1
+    steps_per_epoch: int = 0
+    time_budget: float = 0.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise InputError(f"unknown training mode {self.mode!r}; choose one of: {', '.join(MODES)}")
+        if self.optimizer not in ("adam", "rmsprop"):
+            raise InputError(f"unknown optimizer {self.optimizer!r}; choose adam or rmsprop")
+        for name, low in (("epochs", 1), ("batch", 1), ("bptt", 1), ("warmup", 0), ("patience", 1), ("restarts", 1),
+                          ("steps_per_epoch", 0), ("seed", 0)):
+            check_int(name, getattr(self, name), low)
+        check_real("reset_prob", self.reset_prob, 0, 1)
+        check_real("lr", self.lr, 0, low_open=True)
+        check_real("clip", self.clip, 0, low_open=True)
+        check_real("time_budget (seconds; 0: none)", self.time_budget, 0)
+        check_real("valid_fraction", self.valid_fraction, 0, 1, low_open=True, high_open=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise InputError(f"unknown training key(s) {', '.join(unknown)}; known: {', '.join(sorted(cls.__dataclass_fields__))}")
         return cls(**data)

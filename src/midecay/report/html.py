@@ -6,7 +6,10 @@ import base64
 import html
 import io
 import os
+from collections.abc import Sequence
 from datetime import datetime, timezone
+
+import numpy as np
 
 from .._io import write_atomic
 from .._version import __version__
@@ -134,41 +137,84 @@ def render_analysis(
         rep.heading(extra[0])
         rep.pre(extra[1])
     if into is None:
-        methods(rep)
+        methods(rep, [r.curve for r in analysis.results], analysis_laws(analysis))
     return rep
 
 
+def analysis_laws(analysis) -> list[str]:
+    """The laws fitted in an analysis's fit tables."""
+    return sorted({law for r in analysis.results if r.diagnosis.fit for law in r.diagnosis.fit.fits})
+
+
 #: The terms a report uses, for its methods section.
-METHODS = [
-    ("I(d)", "Mutual information between symbols d apart, I(d) = H(X_t) + H(X_t+d) - H(X_t, X_t+d), from the counts of "
-     "pairs inside one segment, with Grassberger's (2003) entropy estimator unless stated; nats unless stated."),
-    ("floor (the null)", "What the estimate would be at this lag if x_t and x_t+d were independent, at this sample size: "
-     "the estimate on shuffled copies (the estimator's bias for an independent sequence) plus what the sequence's own "
-     "autocorrelation adds (a serially dependent sequence has fewer effective samples), computed from its pair counts. "
-     "The shaded band in the curve figures runs up to the null's z = 3 threshold."),
-    ("significant", "Above the null at a one-sided level of 0.13 % per lag (z = 3), judged against the null's spread "
-     "(a scaled chi-square), not the jackknife's, so variation between segments does not hide dependence."),
-    ("error bars", "Delete-one-block jackknife over 16 contiguous blocks: the estimate's own uncertainty."),
-    ("span", "The last lag significantly above the null whose preceding lag is too; '>=' when the last lag measured "
-     "still is (a lower bound)."),
-    ("d at 1e-5 nats", "Where the floor-removed curve first falls below the grid-search paper's fixed threshold of 1e-5 nats."),
-    ("decay type", "One of exponential, power law, broken power law, periodic power law, flat (no decay at long range) or "
-     "no dependence, chosen by AICc among the exponential c exp(-d/xi), the power law c d^-alpha and the broken "
-     "power law (slopes alpha1, alpha2 joined at d_b; it must beat both by 6 and its slopes must differ by 3 SE). "
-     "The law column gives that law's parameters with jackknife-refit standard errors."),
-    ("AICc weight", "exp(-Delta/2) normalised over the laws fitted together: the relative support of each law. "
-     "Power law plus constant (c d^-alpha + b) and composite (a d^-alpha + b exp(-d/xi)) appear in the fit tables "
-     "but never decide the type."),
-    ("period", "Peaks recurring every p lags, found by a phase-profile F-test on every lag 1…256 (counted on a sample "
-     "of the data) whatever lags the curve was measured on."),
-    ("comparison, fidelity, tracks up to", "Each curve minus its own null against the first curve, lag by lag, with "
-     "Holm's correction at family level 0.01. Fidelity: the mean of min/max of the two floor-removed values over the "
-     "lags where the first curve is significant (1 identical, 0 none of its dependence). 'Tracks up to d': the last "
-     "lag up to which every such lag agrees or is within a factor 1.5."),
-]
+_LAW_FORMULAS = {
+    "exponential": "exponential c exp(-d/xi)",
+    "power_law": "power law c d^-alpha",
+    "broken_power_law": "broken power law (slopes alpha1, alpha2 joined at d_b)",
+    "power_law_plus_constant": "power law plus constant c d^-alpha + b",
+    "composite": "composite a d^-alpha + b exp(-d/xi)",
+}
 
 
-def methods(rep: HtmlReport) -> None:
-    """Append the methods section: what each term of the report means."""
+def _floor_sentence(curve) -> str:
+    """How this curve's null was made, from its provenance (what was run, not what is usual)."""
+    prov = curve.provenance
+    draws = prov.get("n_shuffles")
+    method = prov.get("baseline")
+    if method in (None, "none") or not np.isfinite(curve.baseline).any():
+        return "no floor was computed"
+    made = (f"the estimate on random tables with each lag's observed margins ({draws} a lag)" if method == "tables"
+            else f"the estimate on {draws} permuted copies of the sequence" if method == "permutation"
+            else f"the estimate under the null drawn by {method}")
+    if prov.get("null") == "autocorrelated":
+        made += (", plus what the sequence's own autocorrelation adds (a serially dependent sequence has fewer "
+                 "effective samples), computed from its pair counts")
+    return made
+
+
+def _sources_say(curves, describe) -> str:
+    """One sentence if every curve says the same, else each source's own."""
+    said = {}
+    for c in curves:
+        said.setdefault(describe(c), []).append(str(c.provenance.get("source", "a curve")))
+    if len(said) == 1:
+        return next(iter(said))
+    return "; ".join(f"{', '.join(names)}: {text}" for text, names in said.items())
+
+
+def methods(rep: HtmlReport, curves: Sequence = (), laws: Sequence[str] = ()) -> None:
+    """Append the methods section: what each term means, said of what was run on ``curves`` with ``laws`` fitted."""
+    estimator = _sources_say(curves, lambda c: f"{c.estimator} estimator, in {c.base}") if curves else "Grassberger's estimator"
+    floor = _sources_say(curves, _floor_sentence) if curves else "see each curve's provenance"
+    blocks = _sources_say(curves, lambda c: (f"delete-one-block jackknife over {c.provenance['n_blocks']} contiguous blocks"
+                                             if c.provenance.get("n_blocks") else "none (no jackknife blocks)")) if curves else ""
+    fitted = [law for law in _LAW_FORMULAS if law in set(laws)]
+    terms = [
+        ("I(d)", "Mutual information between symbols d apart, I(d) = H(X_t) + H(X_t+d) - H(X_t, X_t+d), from the counts of "
+         f"pairs inside one segment; here with the {estimator}."),
+        ("floor (the null)", "What the estimate would be at this lag if x_t and x_t+d were independent, at this sample "
+         f"size: {floor}. The shaded band in the curve figures runs up to the null's z = 3 threshold."),
+        ("significant", "Above the null at a one-sided level of 0.13 % per lag (z = 3), judged against the null's spread "
+         "(a scaled chi-square), not the jackknife's, so variation between segments does not hide dependence."),
+        ("error bars", f"{blocks[:1].upper() + blocks[1:]}: the estimate's own uncertainty." if blocks else "Jackknife errors."),
+        ("span", "The last lag significantly above the null whose preceding lag is too; '>=' when the last lag measured "
+         "still is (a lower bound)."),
+        ("d at 1e-5 nats", "Where the floor-removed curve first falls below the grid-search paper's fixed threshold of 1e-5 nats."),
+        ("decay type", "One of exponential, power law, broken power law, periodic power law, flat (no decay at long "
+         "range), undetermined (too few significant lags to tell) or no dependence, chosen by AICc among the "
+         "exponential, the power law and the broken power law (which must beat both by 6, with slopes 3 SE apart). "
+         "The law column gives that law's parameters with jackknife-refit standard errors."),
+    ]
+    if fitted:
+        terms.append(("AICc weight", "exp(-Delta/2) normalised over the laws fitted together: the relative support of "
+                      f"each law. The fit tables here compare: {', '.join(_LAW_FORMULAS[law] for law in fitted)}."))
+    terms += [
+        ("period", "Peaks recurring every p lags, found by a phase-profile F-test on every lag 1…256 (counted on a sample "
+         "of the data) whatever lags the curve was measured on."),
+        ("comparison, fidelity, tracks up to", "Each curve minus its own null against the first curve, lag by lag, with "
+         "Holm's correction at family level 0.01. Fidelity: the mean of min/max of the two floor-removed values over the "
+         "lags where the first curve is significant (1 identical, 0 none of its dependence). 'Tracks up to d': the last "
+         "lag up to which every such lag agrees or is within a factor 1.5."),
+    ]
     rep.heading("Methods: what the terms mean")
-    rep.definitions(METHODS)
+    rep.definitions(terms)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ...errors import InputError, InputNotFoundError
 from ...results import Result, jsonable, new_axes, require
 
@@ -64,14 +66,23 @@ class GridResult(Result):
         return "\n".join(lines)
 
     def plot(self, ax=None):
-        """The metric against the max dilation, one marker per role (designed, standard, given …)."""
+        """The metric against the max dilation: one point a configuration (mean over its seeds, bars: their
+        SD), one colour a role (designed, standard, given …), roles set side by side."""
         ax = new_axes(ax)
         metric = self.metric
-        roles: dict[str, list] = {}
+        configs: dict[tuple, list] = {}  # one point a configuration: its mean over seeds, with their spread
         for r in self.rows:
-            roles.setdefault(r["role"], []).append(r)
-        for role, rows in sorted(roles.items()):
-            ax.plot([r["max_dilation"] for r in rows], [r[metric] for r in rows], "o", alpha=0.8, label=role)
+            configs.setdefault((r["role"], r["set_name"], tuple(r["dilations"]), r["width"]), []).append(r[metric])
+        roles = sorted({key[0] for key in configs})
+        for k, role in enumerate(roles):
+            mine = [(key, values) for key, values in configs.items() if key[0] == role]
+            # Roles side by side around the shared max dilation, so none hides another's points.
+            shift = 2 ** (0.06 * (k - (len(roles) - 1) / 2))
+            x = [max(key[2]) * shift for key, _ in mine]
+            y = [float(np.mean(v)) for _, v in mine]
+            err = [float(np.std(v, ddof=1)) if len(v) > 1 else 0.0 for _, v in mine]
+            ax.errorbar(x, y, yerr=err, fmt="o", alpha=0.85, capsize=2,
+                        label=f"{role} ({len(mine)} configuration{'s' if len(mine) != 1 else ''})")
         ax.set_xscale("log", base=2)
         ax.set_xlabel("max dilation")
         ax.set_ylabel(metric.replace("_", " ") if metric else "")

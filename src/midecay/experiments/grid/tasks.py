@@ -109,7 +109,7 @@ def _slice(symbols, n: int):
 def _charlm(trial: Trial, started: float) -> dict[str, Any]:
     from ...errors import InputError
     from ...models import ModelConfig, TrainConfig, train
-    from ...models.train import LN2, evaluate_loss
+    from ...models.training import LN2, evaluate_loss
     from ...sequences import Symbols
     from ...sources import open_source
 

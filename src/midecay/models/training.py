@@ -24,7 +24,6 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,62 +33,15 @@ import torch.nn.functional as F
 
 from .._progress import progress as progress_bar
 from ..errors import InputError
-from ..options import check_int, check_real
 from ..results import describe_differences, differences
 from ..sequences import Symbols
 from .base import SequenceModel
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from .config import ModelConfig
+from .config import ModelConfig, TrainConfig
 
-__all__ = ["TrainConfig", "train", "evaluate_loss", "MODES"]
+__all__ = ["train", "evaluate_loss"]
 
-MODES = ("auto", "sequences", "stream", "windows")
 LN2 = math.log(2.0)
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train. Validated on construction; round-trips through ``to_dict``/``from_dict``."""
-
-    mode: str = "auto"
-    epochs: int = 10
-    batch: int = 50
-    bptt: int = 100
-    reset_prob: float = 0.01
-    optimizer: str = "adam"
-    lr: float = 1e-3
-    warmup: int = 0
-    clip: float = 0.25
-    patience: int = 5
-    restarts: int = 1
-    valid_fraction: float = 0.1
-    steps_per_epoch: int = 0
-    time_budget: float = 0.0
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise InputError(f"unknown training mode {self.mode!r}; choose one of: {', '.join(MODES)}")
-        if self.optimizer not in ("adam", "rmsprop"):
-            raise InputError(f"unknown optimizer {self.optimizer!r}; choose adam or rmsprop")
-        for name, low in (("epochs", 1), ("batch", 1), ("bptt", 1), ("warmup", 0), ("patience", 1), ("restarts", 1),
-                          ("steps_per_epoch", 0), ("seed", 0)):
-            check_int(name, getattr(self, name), low)
-        check_real("reset_prob", self.reset_prob, 0, 1)
-        check_real("lr", self.lr, 0, low_open=True)
-        check_real("clip", self.clip, 0, low_open=True)
-        check_real("time_budget (seconds; 0: none)", self.time_budget, 0)
-        check_real("valid_fraction", self.valid_fraction, 0, 1, low_open=True, high_open=True)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise InputError(f"unknown training key(s) {', '.join(unknown)}; known: {', '.join(sorted(cls.__dataclass_fields__))}")
-        return cls(**data)
 
 
 def _mode(symbols: Symbols, model: ModelConfig, mode: str) -> str:
@@ -295,7 +247,7 @@ def train(
     >>> len(ck.history), ck.history[-1]["valid_bps"] < 1.6
     (2, True)
     """
-    from . import build_model
+    from .build import build_model
 
     cfg = config or TrainConfig()
     if data.alphabet_size != model_config.vocab_size:
