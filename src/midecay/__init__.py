@@ -39,7 +39,7 @@ _EXPORTS: dict[str, str] = {
     "log_lags": ".lags",
     "Symbols": ".sequences",
     "encode": ".sequences",
-    "open_source": ".sources",
+    "open_source": ".opening",
     "InputError": ".errors",
     "ModelEvaluation": ".evaluation",
     "threads": "._threads",
@@ -82,4 +82,4 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from .micurve import MICurve
     from .options import CurveOptions
     from .sequences import Symbols, encode
-    from .sources import open_source
+    from .opening import open_source

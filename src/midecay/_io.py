@@ -16,10 +16,11 @@ from pathlib import Path
 
 from .errors import InputError, OutputExistsError, OutputNotWritableError
 
-__all__ = ["write_atomic", "check_output_path", "check_output_folder"]
+__all__ = ["write_atomic", "check_output_path", "check_output_folder", "umask"]
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's umask, read without changing it where /proc allows."""
     try:
         with open("/proc/self/status", encoding="ascii") as fh:
             for line in fh:
@@ -116,7 +117,7 @@ def write_atomic(path: str | os.PathLike, data: str | bytes, *, overwrite: bool 
     path = check_output_path(path, overwrite=overwrite)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
+        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~umask()
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=path.parent)
     except PermissionError:
         raise OutputNotWritableError(f"cannot write {path}: permission denied; choose a writable folder") from None

@@ -155,7 +155,7 @@ class Comparison(Result):
             raise InputError(f"{what}: {len(curves)} curves, {len(names)} names and {len(pairs)} pairs do not match")
         return cls(curves, names, pairs, float(require(data, "alpha", (int, float), what)), tuple(data.get("notes", ())))
 
-    def _frame_rows(self) -> list[dict[str, Any]]:
+    def table_rows(self) -> list[dict[str, Any]]:
         rows = []
         for pair in self.pairs:
             for i, d in enumerate(pair.lags):

@@ -23,17 +23,16 @@ from .counting import (
     resolve_backend,
     windows_from_bounds,
 )
-from .counting.sparse_jackknife import count_sparse_jackknife
 from .counting.windows import slice_windows
 from .errors import InputError
 from .estimators import (
     entropy_from_profile,
     entropy_from_sums,
     entropy_rows,
-    leave_out_mutual_information,
     mutual_information_tables,
     to_base,
 )
+from .jackknife import count_sparse_jackknife, leave_out_mutual_information
 from .lags import resolve_lags
 from .micurve import MICurve, PeriodScan
 from .null import AutocorrelationSample, sample_budget

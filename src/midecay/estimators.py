@@ -20,8 +20,8 @@ import numpy as np
 from numba import njit, prange
 from scipy.special import digamma
 
-from .counting.pair_counts import count_profile
 from .errors import InputError
+from .profiles import count_profile
 
 __all__ = [
     "ESTIMATORS", "entropy", "entropy_from_profile", "plugin", "miller_madow", "grassberger", "grassberger_g",
@@ -316,56 +316,3 @@ def entropy_from_sums(sums: np.ndarray, n: np.ndarray, occupied: np.ndarray, est
     if estimator == "miller_madow":
         h = h + np.where(n > 0, (occupied - 1.0) / (2.0 * safe), 0.0)
     return h
-
-
-def leave_out_from_sums(joint_profiles: list, left: np.ndarray, right: np.ndarray, delta: np.ndarray,
-                        emptied: np.ndarray, left_parts: np.ndarray, right_parts: np.ndarray,
-                        estimator: str = "grassberger") -> np.ndarray:
-    """``(n_blocks, n_lags)``: the MI of a sparse total less each block, without forming any difference.
-
-    Per lag: the total's joint count profile ``(values, multiplicities)`` and marginals ``left``,
-    ``right`` ``(n_lags, K)``; per block and lag: ``delta``, what leaving the block out takes from
-    the joint sum of the cell term, ``emptied``, the cells it leaves at zero, and the block's
-    marginals ``(n_blocks, n_lags, K)``. The marginals are K-vectors, subtracted directly; the
-    joint entropy is ``ln n - S / n`` (:func:`entropy_from_sums`), so the total's sum ``S`` less
-    what a block takes from it, with the pairs and occupied cells left, is all it needs.
-    """
-    s_total = np.array([float((cell_terms_at(c, estimator) * m).sum()) for c, m in joint_profiles])
-    occupied = np.array([float(m.sum()) for _, m in joint_profiles])
-    n_left = left.sum(axis=1).astype(np.float64)[None, :] - left_parts.sum(axis=2)
-    h_joint = entropy_from_sums(s_total[None, :] - delta, n_left, occupied[None, :] - emptied, estimator)
-    k = left.shape[-1]
-    margins = (entropy_rows((left[None] - left_parts).reshape(-1, k), estimator)
-               + entropy_rows((right[None] - right_parts).reshape(-1, k), estimator))
-    return margins.reshape(h_joint.shape) - h_joint
-
-
-def leave_out_mutual_information(counts, parts: list, estimator: str = "grassberger") -> np.ndarray:
-    """``(n_blocks, n_lags)``: the MI of ``counts`` less each part, for sparse counts, without forming the differences.
-
-    Only the cells a part touches change the joint sum (:func:`~midecay.counting.leave_out.leave_out_joint`);
-    the rest is :func:`leave_out_from_sums`. Equal to estimating each difference to rounding.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from ._threads import thread_count
-    from .counting.leave_out import leave_out_joint
-
-    sparse = counts.to_sparse()
-    part_sparse = [p.to_sparse() for p in parts]
-    n_lags = len(counts.lags)
-
-    def walk(i: int) -> tuple[np.ndarray, np.ndarray]:
-        return leave_out_joint(sparse.keys[i], sparse.values[i], [p.keys[i] for p in part_sparse],
-                               [p.values[i] for p in part_sparse], counts.alphabet_size, estimator)
-
-    with ThreadPoolExecutor(max_workers=max(1, min(thread_count(), n_lags))) as pool:  # the walk releases the GIL
-        walks = list(pool.map(walk, range(n_lags)))
-    return leave_out_from_sums(
-        [count_profile(v) for v in sparse.values], sparse.left_counts, sparse.right_counts,
-        delta=np.stack([w[0] for w in walks], axis=1),
-        emptied=np.stack([w[1] for w in walks], axis=1),
-        left_parts=np.stack([p.left_counts for p in part_sparse]),
-        right_parts=np.stack([p.right_counts for p in part_sparse]),
-        estimator=estimator,
-    )

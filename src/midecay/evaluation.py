@@ -65,8 +65,8 @@ class ModelEvaluation(Result):
         return cls(comparison, Diagnosis.from_dict(require(data, "data", dict, what)),
                    Diagnosis.from_dict(require(data, "samples", dict, what)), dict(data.get("model") or {}))
 
-    def _frame_rows(self) -> list[dict[str, Any]]:
-        return self.comparison._frame_rows()
+    def table_rows(self) -> list[dict[str, Any]]:
+        return self.comparison.table_rows()
 
     def plot(self, ax=None):
         """The two curves with their nulls; lags where the samples differ from the data are ringed."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from .errors import InputError
-from .options import MAX_LAGS
+from .limits import MAX_LAGS
 
 __all__ = ["log_lags", "as_lags", "parse_lags"]
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
-from .options import BASES, ESTIMATOR_NAMES
+from .limits import BASES, ESTIMATOR_NAMES
 from .results import Result, float_array, int_array, jsonable, new_axes, plain_log_ticks, require
 
 __all__ = ["MICurve", "PeriodScan"]
@@ -280,7 +280,7 @@ class MICurve(Result):
         except json.JSONDecodeError as exc:
             raise InputError(f"not valid JSON ({exc.msg}); pass text written by MICurve.to_json") from None
 
-    def _frame_rows(self) -> list[dict[str, Any]]:
+    def table_rows(self) -> list[dict[str, Any]]:
         sig = self.significant()
         return [
             {"lag": int(d), "mi": self.mi[i], "stderr": self.stderr[i], "baseline": self.baseline[i],

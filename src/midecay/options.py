@@ -13,21 +13,10 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
+from .limits import BACKENDS, BASELINES, BASES, DEFAULT_MEMORY_LIMIT, ESTIMATOR_NAMES, MAX_BLOCKS, MAX_LAGS, MAX_SHUFFLES
 
 __all__ = ["CurveOptions", "check_int", "check_real", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS", "DEFAULT_MEMORY_LIMIT", "dense_bytes"]
 
-#: More blocks than this make the jackknife slower without making the error estimate better.
-MAX_BLOCKS = 1000
-#: Null draws for the floor.
-MAX_SHUFFLES = 10_000
-#: Each lag is one counting pass over the data; a lag grid larger than this is a typo.
-MAX_LAGS = 100_000
-#: Default ceiling on the histograms a dense kernel may allocate (bytes).
-DEFAULT_MEMORY_LIMIT = 2 * 1024**3
-
-ESTIMATOR_NAMES = ("grassberger", "miller_madow", "plugin")
-BASES = ("nats", "bits")
-BASELINES = ("shuffle", "tables", "permutation", "none")
 NULLS = ("autocorrelated", "iid")
 
 
@@ -70,9 +59,8 @@ class CurveOptions:
         _choice("base", self.base, BASES)
         _choice("baseline", baseline, BASELINES)
         _choice("null", self.null, NULLS)
-        from .counting import KERNELS  # the table of kernels is the list of backends
 
-        _choice("backend", self.backend, ("auto", *KERNELS))
+        _choice("backend", self.backend, ("auto", *BACKENDS))
         if self.n_shuffles is not None:
             check_int("n_shuffles", self.n_shuffles, 1 if baseline != "none" else 0, MAX_SHUFFLES)
         check_int("n_blocks", self.n_blocks, 0, MAX_BLOCKS)

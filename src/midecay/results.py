@@ -172,7 +172,8 @@ class Result:
     def summary(self) -> str:  # pragma: no cover
         raise NotImplementedError
 
-    def _frame_rows(self) -> list[dict[str, Any]]:  # pragma: no cover
+    def table_rows(self) -> list[dict[str, Any]]:  # pragma: no cover
+        """The result's table, one dict a row (what ``to_frame()`` and the command line's ``--csv`` show)."""
         raise NotImplementedError
 
     @classmethod
@@ -220,7 +221,7 @@ class Result:
             import pandas as pd
         except ImportError:
             raise MissingExtraError("to_frame needs pandas; `pip install pandas`") from None
-        return pd.DataFrame(self._frame_rows())
+        return pd.DataFrame(self.table_rows())
 
 
 def _refuse_constant(name: str) -> Any:

@@ -187,7 +187,7 @@ def user_errors(fn: Callable) -> Callable:
 
 def parse_options(items: list[str] | None) -> dict[str, Any]:
     """``--option KEY=VALUE`` items as a dict."""
-    from ..sources.open import parse_option
+    from ..opening import parse_option
 
     return dict(parse_option(item) for item in (items or []))
 
@@ -195,7 +195,7 @@ def parse_options(items: list[str] | None) -> dict[str, Any]:
 def load_source(source: str, level: str | None = None, column: str | None = None, options: list[str] | None = None,
                 progress: bool = False):
     """A file path or ``dataset:NAME[/SPLIT]`` as symbols (see :func:`midecay.open_source`)."""
-    from ..sources.open import open_source
+    from ..opening import open_source
 
     logger.info("reading %s%s", source, f" ({level} level)" if level else "")
     return open_source(source, level=level, column=column, progress=progress, **parse_options(options))

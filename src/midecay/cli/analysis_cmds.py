@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
         if plot:
             save_figure(result.plot().figure, plot, force)
             io.info(f"wrote {plot}")
-        io.result(result.to_dict(), result.summary(), result._frame_rows())
+        io.result(result.to_dict(), result.summary(), result.table_rows())
 
     @app.command()
     @user_errors
@@ -129,7 +129,7 @@ def register(app: typer.Typer) -> None:
         if result.best and diagnosis.law and result.best != diagnosis.law:
             text += (f"\n  note: {result.best} has the lowest AICc but is not one of the decay kinds; the kind "
                      f"{diagnosis.kind} and its {diagnosis.law} parameters are the verdict")
-        io.result(fit_payload(result, diagnosis), text, result._frame_rows())
+        io.result(fit_payload(result, diagnosis), text, result.table_rows())
 
     @app.command(name="compare")
     @user_errors
@@ -166,4 +166,4 @@ def register(app: typer.Typer) -> None:
             result.to_json(out, overwrite=force)
         payload = result.to_dict()
         payload.pop("curves", None)
-        io.result(payload, result.summary(), result._frame_rows())
+        io.result(payload, result.summary(), result.table_rows())

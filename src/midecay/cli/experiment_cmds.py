@@ -74,4 +74,4 @@ def register(app: typer.Typer) -> None:
         save_figure(result.plot().figure, figure, True)
         if len(spec.depths) > 1:
             save_figure(result.plot(against="depth").figure, out / "xi_vs_depth.png", True)
-        io.result(result.to_dict(), result.summary() + f"\nwrote {out}/results.json and figures", result._frame_rows())
+        io.result(result.to_dict(), result.summary() + f"\nwrote {out}/results.json and figures", result.table_rows())

@@ -23,9 +23,9 @@ from ._common import (
 
 def _quiet_transformers() -> None:
     """transformers' own log (deprecation notes of its internals) is not the user's business on this command line."""
-    from ..models.pretrained import _transformers
+    from ..models.pretrained import load_transformers
 
-    _transformers().utils.logging.set_verbosity_error()
+    load_transformers().utils.logging.set_verbosity_error()
 
 
 def register(app: typer.Typer) -> None:

@@ -211,4 +211,4 @@ def register(app: typer.Typer) -> None:
             result.to_json(out, overwrite=force)
         if plot:
             save_figure(result.plot().figure, plot, force)
-        io.result(result.to_dict(), result.summary(), result._frame_rows())
+        io.result(result.to_dict(), result.summary(), result.table_rows())

@@ -9,8 +9,9 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError
+from ..profiles import count_profile
 
-__all__ = ["PairCounts", "DenseCounts", "SparseCounts", "ProfileCounts", "count_profile"]
+__all__ = ["PairCounts", "DenseCounts", "SparseCounts", "ProfileCounts"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -224,26 +225,6 @@ class ProfileCounts(PairCounts):
 
     def joint_profile(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         return self.profiles[i]
-
-
-def count_profile(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct positive values of a count vector and how many times each occurs.
-
-    Examples
-    --------
-    >>> [a.tolist() for a in count_profile(np.array([0, 3, 1, 3, 3]))]
-    [[1, 3], [1, 3]]
-    """
-    counts = np.asarray(counts)
-    counts = counts[counts > 0].astype(np.int64)
-    if counts.size == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    if counts.max() <= 4 * len(counts) + 1024:  # moderate integers: bincount beats sorting
-        mult = np.bincount(counts)
-        values = np.flatnonzero(mult)
-        return values.astype(np.int64), mult[values]
-    values, mult = np.unique(counts, return_counts=True)
-    return values, mult.astype(np.int64)
 
 
 @njit(cache=True, nogil=True)

@@ -27,7 +27,7 @@ _BATCH = 6
 
 
 @njit(cache=True, nogil=True)
-def _group_positions(codes, windows, k, pos_dtype_probe, owner):
+def group_positions(codes, windows, k, pos_dtype_probe, owner):
     """Counting sort of window positions by symbol: (group starts, positions, room, owner of each).
 
     ``owner[w]`` labels window ``w`` (the jackknife's block); each position carries its window's
@@ -189,7 +189,7 @@ def count_sparse(
     windows = np.ascontiguousarray(windows, dtype=np.int64)
     n = int(windows[:, 2].max()) if len(windows) else 0
     probe = np.zeros(0, dtype=np.uint32 if n < 2**32 else np.uint64)
-    starts, positions, room, _ = _group_positions(codes, windows, k, probe, np.zeros(0, dtype=np.uint8))
+    starts, positions, room, _ = group_positions(codes, windows, k, probe, np.zeros(0, dtype=np.uint8))
     max_count = int(np.diff(starts).max()) if k else 0
 
     threads, batches = lag_batches(lags)

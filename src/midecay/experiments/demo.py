@@ -18,9 +18,9 @@ from .._io import check_output_path, write_atomic
 from .._warnings import UnreliableEstimateWarning
 from ..comparison import compare
 from ..lags import log_lags
+from ..opening import open_source
 from ..report import render_analysis
 from ..report.html import HtmlReport, analysis_laws, fig_to_png, methods
-from ..sources import open_source
 from .analysis import analyse, middle_slice
 
 SPLITS = ("train", "valid", "test")

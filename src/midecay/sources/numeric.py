@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..sequences import Symbols, smallest_code_dtype
-from .text import read_bytes
+from .files import read_bytes
 
 __all__ = ["series_symbols", "read_csv_column"]
 

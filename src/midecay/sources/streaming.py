@@ -39,7 +39,8 @@ import numpy as np
 
 from ..errors import InputError
 from ..sequences import Symbols, smallest_code_dtype
-from .text import READ_ERRORS, corrupt_error, existing_file, is_compressed, open_binary
+from .cleaning import NON_LETTERS, decode_error, prepare_text
+from .files import READ_ERRORS, corrupt_error, existing_file, is_compressed, open_binary
 
 __all__ = ["STREAM_BYTES", "CHUNK_BYTES", "stream_text", "stream_fasta", "wants_stream"]
 
@@ -79,8 +80,6 @@ def _code_points(text: str) -> np.ndarray:
 def _text_pieces(path: Path, chunk_bytes: int, encoding: str, errors: str, prepare: Callable[[str], str],
                  text8: bool, lines: bool, bar=None, digest=None) -> Iterator[Piece]:
     """Code points of the prepared text, chunk by chunk, with the starts of its segments."""
-    from .text import _NON_LETTERS, decode_error
-
     try:
         decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
     except LookupError:
@@ -106,7 +105,7 @@ def _text_pieces(path: Path, chunk_bytes: int, encoding: str, errors: str, prepa
                 yield _code_points("".join(kept)), np.concatenate([[0], np.cumsum(lengths)[:-1]])
             continue
         if text8:  # text8_clean chunk by chunk: one space between letter runs, none at either end
-            text = _NON_LETTERS.sub(" ", text.lower())
+            text = NON_LETTERS.sub(" ", text.lower())
             if not started:
                 text = text.lstrip(" ")
             elif space_pending and text and not text.startswith(" "):
@@ -339,8 +338,6 @@ def stream_text(
     >>> s.alphabet, s.bounds.tolist(), s.codes.tolist()
     (('a', 'b'), [0, 4, 6], [0, 1, 0, 1, 1, 0])
     """
-    from .text import _prepare
-
     path = existing_file(path)
     if segments not in (None, "lines"):
         raise InputError(f"streamed text takes segments None or 'lines', not {segments!r}; read it in memory (stream=False)")
@@ -352,7 +349,7 @@ def stream_text(
     description = description or f"text file {path}"
 
     def pieces(bar, digest) -> Iterator[Piece]:
-        return _text_pieces(path, chunk_bytes, encoding, errors, lambda t: _prepare(t, lowercase, ascii_only, None),
+        return _text_pieces(path, chunk_bytes, encoding, errors, lambda t: prepare_text(t, lowercase, ascii_only, None),
                             text8, segments == "lines" and not text8, bar, digest)
 
     return _encode_pieces(path, "text", options, pieces, cache, description,

@@ -2,44 +2,18 @@
 
 from __future__ import annotations
 
-import lzma
 import os
 import re
-import zlib
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, InputNotFoundError
+from ..errors import InputError
 from ..sequences import Symbols, encode
+from .cleaning import decode_error, prepare_text, text8_clean
+from .files import read_bytes
+from .streaming import stream_text, wants_stream
 
 __all__ = ["read_text", "read_bytes", "text_symbols", "text8_clean"]
-
-_NON_LETTERS = re.compile(r"[^a-z]+")
-
-
-def text8_clean(text: str) -> str:
-    """text8-style cleaning: lower case, letters a-z only, everything else one space.
-
-    Examples
-    --------
-    >>> text8_clean("Hello, World! 42 times")
-    'hello world times'
-    """
-    return _NON_LETTERS.sub(" ", text.lower()).strip()
-
-
-def _prepare(text: str, lowercase: bool, ascii_only: bool, clean: str | None) -> str:
-    if clean == "text8":
-        return text8_clean(text)
-    if clean is not None:
-        raise InputError(f"unknown clean {clean!r}; use 'text8' or None")
-    if lowercase:
-        text = text.lower()
-    if ascii_only:
-        text = text.encode("ascii", errors="ignore").decode("ascii")
-    return text
-
 
 def _split_segments(text: str, segments: str | None) -> list[str]:
     if segments is None:
@@ -93,7 +67,7 @@ def text_symbols(
         raise InputError(f"{description} is empty; pass non-empty text")
     parts: list[str] = []
     for t in texts:
-        parts.extend(_split_segments(_prepare(t, lowercase, ascii_only, clean), segments))
+        parts.extend(_split_segments(prepare_text(t, lowercase, ascii_only, clean), segments))
     if not parts:
         raise InputError(f"{description} has no content left after cleaning")
     if level == "char":
@@ -132,7 +106,6 @@ def read_text(
     files of :data:`~midecay.sources.streaming.STREAM_BYTES` or more when those options allow
     (``progress``: a bar while streaming).
     """
-    from .streaming import stream_text, wants_stream
 
     streamable = kwargs.get("level", "char") == "char" and kwargs.get("segments") in (None, "lines") \
         and set(kwargs) <= {"level", "lowercase", "ascii_only", "clean", "segments", "description"}
@@ -152,53 +125,3 @@ def read_text(
     return text_symbols(text, **kwargs)
 
 
-def decode_error(path, where: str, encoding: str) -> InputError:
-    """The one-line error for text that is not in ``encoding``, naming where and the fix."""
-    return InputError(f"{path}: cannot decode {where} as {encoding}; pass encoding=... or errors='replace' "
-                      "(CLI: --option errors=replace)")
-
-
-#: Compressed suffixes and what reads them.
-_OPENERS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
-
-
-def is_compressed(path: Path) -> bool:
-    """Whether ``path`` is read through a decompressor (by its suffix)."""
-    return path.suffix.lower() in _OPENERS
-
-
-def existing_file(path: str | os.PathLike) -> Path:
-    """``path`` as a Path, or a one-line error when it is missing or a folder."""
-    path = Path(path)
-    if not path.exists():
-        raise InputNotFoundError(f"{path} not found; check the path")
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; pass a file inside it")
-    return path
-
-
-def open_binary(path: Path):
-    """The file opened for binary reading, ``.gz`` / ``.bz2`` / ``.xz`` decompressed on the fly."""
-    import importlib
-
-    name = _OPENERS.get(path.suffix.lower())
-    return importlib.import_module(name).open(path, "rb") if name else open(path, "rb")
-
-
-#: What a corrupt or truncated (compressed) file raises while it is read.
-READ_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError)
-
-
-def corrupt_error(path, exc: BaseException) -> InputError:
-    """The one-line error for a file that cannot be read to its end."""
-    return InputError(f"{path} is corrupt or truncated ({type(exc).__name__}: {exc}); fetch the file again")
-
-
-def read_bytes(path: str | os.PathLike) -> bytes:
-    """A file's bytes, ``.gz`` / ``.bz2`` / ``.xz`` decompressed; a missing, folder or corrupt file is a one-line error."""
-    path = existing_file(path)
-    with open_binary(path) as fh:
-        try:
-            return fh.read()
-        except READ_ERRORS as exc:
-            raise corrupt_error(path, exc) from None

@@ -11,7 +11,7 @@ from ..lags import as_lags
 from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
 from .base import Synthetic
-from .markov import _check_transition_matrix, markov, matrix_powers, mi_of_joint, stationary_distribution
+from .markov import check_transition_matrix, markov, matrix_powers, mi_of_joint, stationary_distribution
 
 __all__ = ["hmm", "hmm_mi"]
 
@@ -37,7 +37,7 @@ def hmm_mi(P: np.ndarray, emissions: np.ndarray, lags: Iterable[int], pi: np.nda
     >>> round(float(hmm_mi(P, E, [1])[0]), 4)
     0.3681
     """
-    P = _check_transition_matrix(P)
+    P = check_transition_matrix(P)
     E = _check_emissions(emissions, len(P))
     pi = stationary_distribution(P) if pi is None else np.asarray(pi, dtype=np.float64)
     weighted = (pi[:, None] * E).T
@@ -63,7 +63,7 @@ def hmm(
     >>> s.symbols.n_symbols, s.symbols.alphabet_size
     (500, 2)
     """
-    P = _check_transition_matrix(P)
+    P = check_transition_matrix(P)
     E = _check_emissions(emissions, len(P))
     rng = as_generator(seed)
     states = markov(P, n, n_sequences=n_sequences, seed=rng).symbols

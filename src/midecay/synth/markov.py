@@ -14,12 +14,13 @@ from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
 from .base import MAX_SYNTH_SYMBOLS, Synthetic
 
-__all__ = ["markov", "markov_mi", "stationary_distribution", "block_markov_matrix"]
+__all__ = ["markov", "markov_mi", "stationary_distribution", "block_markov_matrix", "check_transition_matrix"]
 
 _CHUNK = 1 << 20  # uniforms drawn a chunk at a time: no N-sized float64 temporary
 
 
-def _check_transition_matrix(P: np.ndarray) -> np.ndarray:
+def check_transition_matrix(P: np.ndarray) -> np.ndarray:
+    """``P`` as a float array if it is a square row-stochastic matrix, else a one-line error."""
     P = np.asarray(P, dtype=np.float64)
     if P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[0] < 1:
         raise InputError(f"transition matrix must be square, got shape {P.shape}")
@@ -38,7 +39,7 @@ def stationary_distribution(P: np.ndarray) -> np.ndarray:
     >>> stationary_distribution(np.array([[0.9, 0.1], [0.5, 0.5]])).round(4).tolist()
     [0.8333, 0.1667]
     """
-    P = _check_transition_matrix(P)
+    P = check_transition_matrix(P)
     vals, vecs = np.linalg.eig(P.T)
     i = int(np.argmin(np.abs(vals - 1.0)))
     pi = np.real(vecs[:, i])
@@ -55,7 +56,7 @@ def markov_mi(P: np.ndarray, lags: Iterable[int], pi: np.ndarray | None = None) 
     >>> markov_mi(P, [1, 2], pi=np.array([0.5, 0.5])).round(6).tolist()
     [0.693147, 0.693147]
     """
-    P = _check_transition_matrix(P)
+    P = check_transition_matrix(P)
     pi = stationary_distribution(P) if pi is None else np.asarray(pi, dtype=np.float64)
     return np.array([mi_of_joint(pi[:, None] * power) for power in matrix_powers(P, as_lags(lags))])
 
@@ -122,7 +123,7 @@ def markov(
     >>> s.symbols.n_symbols, round(float(s.expected_mi([1])[0]), 4)
     (1000, 0.3681)
     """
-    P = _check_transition_matrix(P)
+    P = check_transition_matrix(P)
     n = check_int("n", n, 1, MAX_SYNTH_SYMBOLS)
     n_sequences = check_int("n_sequences", n_sequences, 1, MAX_SYNTH_SYMBOLS // n)
     rng = as_generator(seed)

@@ -47,7 +47,7 @@ class GridResult(Result):
                 raise InputError("grid result: every row needs 'key' and 'metric'; pass a file written by midecay grid")
         return cls(require(data, "name", str, "grid result"), tuple(rows))
 
-    def _frame_rows(self) -> list[dict[str, Any]]:
+    def table_rows(self) -> list[dict[str, Any]]:
         metric = self.metric
         return [{"rank": i + 1, "set": r["set_name"], "role": r["role"], "dilations": ",".join(map(str, r["dilations"])),
                  "layers": r["layers"], "max_dilation": r["max_dilation"], "width": r["width"], "seed": r["seed"],

@@ -253,7 +253,7 @@ class GridSpec:
         """The data's curve (training split; seed 0) and the dilations designed from it."""
         import numpy as np
 
-        from ... import mi_curve
+        from ...curve import mi_curve
         from ...design import design_dilations
         from ...lags import parse_lags
 
@@ -271,7 +271,8 @@ class GridSpec:
 
     def curve_symbols(self):
         """What the design measures: the training images as pixel sequences, or the training text."""
-        from ...sources import image_symbols, open_source
+        from ...opening import open_source
+        from ...sources import image_symbols
 
         if self.task == "classify":
             from ...datasets import labelled_images

@@ -111,7 +111,7 @@ def _charlm(trial: Trial, started: float) -> dict[str, Any]:
     from ...models import ModelConfig, TrainConfig, train
     from ...models.training import LN2, evaluate_loss
     from ...sequences import Symbols
-    from ...sources import open_source
+    from ...opening import open_source
 
     b = trial.train
     base = trial.data

@@ -2,7 +2,7 @@
 
 The delete-one-block jackknife needs, per lag and block ``j``, the estimator's joint sum
 ``S(total - block_j) = S_total - sum over block j's cells of [f(n_c) - f(n_c - m_c)]`` (``n`` the
-total's count of a cell, ``m`` the block's; :mod:`~midecay.counting.leave_out`), the number of
+total's count of a cell, ``m`` the block's; :mod:`~midecay.jackknife.walk`), the number of
 cells the block empties, and the block's marginals. The two-pass way counts the total and each
 block with their cells and then aligns them. Here one walk over the symbol-grouped positions
 does it all: within a first symbol's group the positions ascend, so the blocks (contiguous runs
@@ -23,16 +23,17 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ..estimators import cell_term, cell_term_table, leave_out_from_sums
-from .checks import check_count_inputs
-from .pair_counts import PairCounts, ProfileCounts
-from .sparse import (
-    _group_positions,
+from ..counting.checks import check_count_inputs
+from ..counting.pair_counts import PairCounts, ProfileCounts
+from ..counting.sparse import (
+    group_positions,
     lag_batches,
     profile_buffers,
     profile_pairs,
     tally_partners,
 )
+from ..estimators import cell_term, cell_term_table
+from .leave_out import leave_out_from_sums
 
 __all__ = ["SparseJackknife", "count_sparse_jackknife"]
 
@@ -174,7 +175,7 @@ def count_sparse_jackknife(codes: np.ndarray, blocks: list[np.ndarray], lags: np
     ``blocks`` are the jackknife's windows (:func:`~midecay.counting.windows.block_windows`,
     inputs already checked); ``estimator`` names the cell term ``f`` of the sums.
     Equal, to rounding, to counting the total and every block with their cells and aligning
-    them (:func:`~midecay.counting.leave_out.leave_out_joint`); the tests hold them together.
+    them (:func:`~midecay.jackknife.walk.leave_out_joint`); the tests hold them together.
     """
     blocks = [check_count_inputs(codes, w, lags, alphabet_size, codes_checked=True)[1] for w in blocks]
     k = int(alphabet_size)
@@ -186,7 +187,7 @@ def count_sparse_jackknife(codes: np.ndarray, blocks: list[np.ndarray], lags: np
     owner = owner[order].astype(np.int16 if len(blocks) < 2**15 else np.int64)
     n = int(windows[:, 2].max()) if len(windows) else 0
     probe = np.zeros(0, dtype=np.uint32 if n < 2**32 else np.uint64)
-    starts, positions, room, block_of = _group_positions(codes, windows, k, probe, owner)
+    starts, positions, room, block_of = group_positions(codes, windows, k, probe, owner)
     max_count = int(np.diff(starts).max()) if k else 0
     tabled, grassberger = cell_term_table(estimator)
 

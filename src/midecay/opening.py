@@ -1,14 +1,25 @@
-"""``open_source``: any source a user names -> :class:`~midecay.Symbols`, with structured provenance."""
+"""``open_source``: any source a user names -> :class:`~midecay.Symbols`, with structured provenance.
+
+Above both the readers (:mod:`midecay.sources`) and the named data sets (:mod:`midecay.datasets`,
+which read through those readers): a scheme such as ``dataset:`` is resolved here, by
+:data:`SCHEMES`, so neither package imports this one or each other's upper half.
+"""
 
 from __future__ import annotations
 
-import inspect
 import os
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-from ..errors import InputError, InputNotFoundError
-from ..sequences import Symbols
+from . import datasets
+from .errors import InputError, InputNotFoundError
+from .sequences import Symbols
+from .sources.fasta import read_fasta
+from .sources.loader_options import call_with_options as _call
+from .sources.numeric import read_csv_column, series_symbols
+from .sources.text import read_text, text_symbols
+from .sources.tokens import read_tokens
 
 __all__ = ["open_source", "parse_option"]
 
@@ -38,24 +49,6 @@ def parse_option(text: str) -> tuple[str, Any]:
         except ValueError:
             pass
     return key, value
-
-
-def _call(loader, what: str, *args: Any, forwards_to=None, **options: Any) -> Symbols:
-    """Call ``loader`` with ``options``, naming the accepted ones when an option is unknown.
-
-    ``forwards_to`` is the function that receives the loader's ``**kwargs`` (its options count too).
-    """
-    accepted: list[str] = []
-    for fn in (loader, forwards_to):
-        if fn is None:
-            continue
-        for name, p in inspect.signature(fn).parameters.items():
-            if (p.kind is p.KEYWORD_ONLY or p.default is not p.empty) and name not in accepted:
-                accepted.append(name)
-    unknown = sorted(set(options) - set(accepted))
-    if unknown:
-        raise InputError(f"{what} takes no option {', '.join(unknown)}; it takes: {', '.join(accepted) or 'none'}")
-    return loader(*args, **options)
 
 
 def open_source(source: str | os.PathLike, *, level: str | None = None, column: str | None = None, progress: bool = False,
@@ -94,22 +87,11 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
     >>> s.bounds.tolist(), s.provenance["source"] == path
     ([0, 8, 12], True)
     """
-    from .. import datasets  # the registry imports the readers; import it only when a data set is named
-    from .fasta import read_fasta
-    from .numeric import read_csv_column, series_symbols
-    from .text import read_text, text_symbols
-    from .tokens import read_tokens
-
     text = os.fspath(source)
     provenance: dict[str, Any] = {"source": text, "level": level, "options": dict(options)}
-    if text.startswith("dataset:"):
-        name, _, split = text[len("dataset:"):].partition("/")
-        entry = datasets.info(name)
-        split, level = split or entry.splits[0], level or entry.levels[0]
-        datasets.check_split_level(entry, split, level)
-        symbols = _call(entry.loader, f"data set {name!r}", split, level, **options)
-        provenance.update(split=split, level=level)
-        return _with_provenance(symbols, provenance)
+    scheme, sep, rest = text.partition(":")
+    if sep and scheme in SCHEMES:
+        return SCHEMES[scheme](rest, level, **options)
     path = Path(text)
     if not path.exists():
         raise InputNotFoundError(f"{text} not found; pass a file or dataset:NAME[/SPLIT] (see `midecay datasets list`)")
@@ -137,6 +119,10 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
         symbols = _call(read_text, "a text file", path, forwards_to=text_symbols, level=level or "char", **options,
                         **streaming)
     return _with_provenance(symbols, provenance)
+
+
+#: ``SCHEME:REST`` sources and what opens them: ``opener(rest, level, **options) -> Symbols``.
+SCHEMES: dict[str, Callable[..., Symbols]] = {"dataset": datasets.open_named}
 
 
 def _with_provenance(symbols: Symbols, provenance: dict[str, Any]) -> Symbols:

@@ -1,0 +1,72 @@
+"""The architecture holds: layers import only downwards, no import circles, the core stays free of the extras.
+
+The contracts live in ``pyproject.toml`` (``[tool.importlinter]``); ``lint-imports`` checks them
+over every import, those inside functions included.
+"""
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import grimp
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _layers() -> list[set[str]]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = next(c for c in config["contracts"] if c["type"] == "layers")["layers"]
+    return [{name.strip() for name in layer.split("|")} for layer in layers]
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return grimp.build_graph("midecay", include_external_packages=False)
+
+
+def test_import_contracts_are_kept():
+    """Hypothesis: `lint-imports` finds every contract of pyproject.toml kept."""
+    lint = Path(sys.executable).parent / "lint-imports"
+    proc = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "0 broken" in proc.stdout
+
+
+def test_the_layers_cover_every_module_and_catch_an_upward_import(graph):
+    """Hypothesis: every top-level module sits in a layer (a new one must be placed), and the same
+    check that passes on the code fails once a low layer imports a high one, or two siblings
+    of one layer import each other."""
+    layers = _layers()
+    placed = set().union(*layers)
+    top = {".".join(m.split(".")[:2]) for m in graph.modules} - {"midecay", "midecay.__main__"}
+    assert top <= placed, f"place these in a layer of pyproject.toml: {sorted(top - placed)}"
+    assert not graph.find_illegal_dependencies_for_layers(layers=layers)
+    graph.add_import(importer="midecay.estimators", imported="midecay.counting.pair_counts")  # a sibling's circle
+    assert graph.find_illegal_dependencies_for_layers(layers=layers)
+    graph.remove_import(importer="midecay.estimators", imported="midecay.counting.pair_counts")
+    graph.add_import(importer="midecay.errors", imported="midecay.cli")  # upward
+    assert graph.find_illegal_dependencies_for_layers(layers=layers)
+
+
+def test_no_module_imports_a_private_name_of_another():
+    """A leading underscore means 'this module only': names that other modules need are public.
+    (Private modules such as ``_io`` may be imported; their names are public.)"""
+    import ast
+
+    src = ROOT / "src"
+    offenders = []
+    for path in sorted((src / "midecay").rglob("*.py")):
+        package = path.relative_to(src).with_suffix("").parts[:-1]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not (node.level or (node.module or "").startswith("midecay")):
+                continue
+            base = list(package[: len(package) - node.level + 1]) if node.level else []
+            target = src.joinpath(*base, *((node.module or "").split(".") if node.module else []))
+            for alias in node.names:
+                private = alias.name.startswith("_") and not alias.name.startswith("__")
+                is_module = (target / f"{alias.name}.py").exists() or (target / alias.name).is_dir()
+                if private and not is_module:
+                    offenders.append(f"{path.relative_to(src)}:{node.lineno} imports {alias.name}")
+    assert not offenders, offenders
