@@ -121,7 +121,6 @@ def test_design_round_trips_and_plots(tmp_path):
 def test_matched_grid_pairs_each_design_with_a_twin_of_equal_size():
     """Hypothesis (Table 3): a DilatedRNN's parameter count depends on its layers, not its
     dilations, so each designed set and its standard twin have equal sizes."""
-    torch = pytest.importorskip("torch")  # noqa: F841 - the models extra, installed by `make test`
     from midecay.models.classifier import DilatedClassifier
 
     entries = matched_grid(design_dilations(known_curve(LAGS, broken(LAGS)), 12), (7, 8, 12), sweep=True)

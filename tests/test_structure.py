@@ -70,3 +70,29 @@ def test_no_module_imports_a_private_name_of_another():
                 if private and not is_module:
                     offenders.append(f"{path.relative_to(src)}:{node.lineno} imports {alias.name}")
     assert not offenders, offenders
+
+
+def test_a_core_only_install_collects_the_suite_without_errors(tmp_path):
+    """Hypothesis: with torch, Ray and transformers absent, the whole suite (tests and doctests) is
+    collected without one error; what needs them is marked and skipped, the rest stays."""
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text(
+        "import sys\n"
+        "HIDDEN = ('torch', 'ray', 'transformers', 'gguf')\n"
+        "class Hide:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in HIDDEN:\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r} (hidden)')\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Hide())\n"
+    )
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(hide)}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "error" not in proc.stdout.splitlines()[-1].lower()
+    collected = [line for line in proc.stdout.splitlines() if "::" in line]
+    assert len(collected) > 300 and not any("test_models.py" in line for line in collected)
