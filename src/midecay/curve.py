@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numba
 import numpy as np
 
-from ._memmap import CHUNK_SYMBOLS, chunks, is_mapped, release
+from ._memmap import chunks, is_mapped, release
 from ._progress import progress as progress_bar
 from ._threads import thread_count
 from ._version import __version__
@@ -36,7 +38,7 @@ from .jackknife import count_sparse_jackknife, leave_out_mutual_information
 from .lags import resolve_lags
 from .micurve import MICurve, PeriodScan
 from .null import AutocorrelationSample, sample_budget
-from .options import DEFAULT_MEMORY_LIMIT, CurveOptions
+from .options import DEFAULT_MEMORY_LIMIT, CurveOptions, Engine
 from .random_tables import matching_bytes, random_matching_sums
 from .rng import as_generator
 from .rng import shuffled as shuffled_copy
@@ -44,7 +46,8 @@ from .sequences import encode
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MICurve", "mi_curve", "block_windows"]
+__all__ = ["MICurve", "mi_curve", "mi_curves", "block_windows", "plan_counting", "count", "jackknife", "null_floor",
+           "provenance", "curve_settings", "CountPlan", "Counted", "Null"]
 
 
 def _mi_per_lag(counts: PairCounts, estimator: str) -> np.ndarray:
@@ -195,23 +198,180 @@ def count_in_slices(kernel, codes: np.ndarray, blocks: list[np.ndarray], lags: n
     return sums
 
 
+@dataclass(frozen=True)
+class CountPlan:
+    """How a curve's pairs are counted: the kernel, the jackknife's blocks, and the strategy.
+
+    Strategies: ``"ray"`` (slices counted by Ray tasks), ``"slices"`` (a memory-mapped file
+    past ``chunk_symbols``, one pass in slices with bounded memory), ``"one_walk"`` (the sparse
+    kernel's total and every block's leave-out sums in one walk), ``"blocks"`` (the blocks
+    counted in one pass, their sum the total), ``"total"`` (the total counted, and the blocks
+    again for the jackknife if there is one).
+    """
+
+    kernel: Any
+    windows: list
+    blocks: list
+    strategy: str
+
+
+def plan_counting(symbols, lags: np.ndarray, options: CurveOptions, where: Engine) -> CountPlan:
+    """Choose the kernel and the counting strategy, and check the memory they need, before counting."""
+    k = symbols.alphabet_size
+    kernel = resolve_backend(options.backend, k)
+    options.check_memory(kernel.name, k, len(lags), numba.get_num_threads())
+    windows = windows_from_bounds(symbols.bounds)
+    n_blocks = options.n_blocks
+    # The jackknife's blocks (or the whole, without one); counted where the data is, they add up to the total.
+    blocks = block_windows(symbols.bounds, n_blocks) if n_blocks >= 2 else [windows]
+    # The sparse kernel's jackknife in one walk keeps no cells (a word-level corpus has millions a
+    # lag), but an index of the positions, in memory also for a memory-mapped file that fits it.
+    one_walk = (n_blocks >= 2 and kernel.name == "sparse" and where.name == "local"
+                and not 2 <= symbols.n_segments <= MAX_DOMINANCE_SEGMENTS
+                and symbols.n_symbols * SPARSE_INDEX_BYTES <= options.memory_limit)
+    if where.name == "ray":
+        strategy = "ray"
+    elif is_mapped(symbols.codes) and symbols.n_symbols > where.chunk_symbols and not one_walk:
+        strategy = "slices"
+    elif one_walk:
+        strategy = "one_walk"
+    elif n_blocks >= 2 and kernel.name in SINGLE_PASS_KERNELS:
+        strategy = "blocks"
+    else:
+        strategy = "total"
+    return CountPlan(kernel, windows, blocks, strategy)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The total's pair counts, with each block's counts (``parts``) or the one walk's leave-out sums."""
+
+    counts: PairCounts
+    parts: list | None = None
+    one_walk: Any = None
+
+
+def count(symbols, lags: np.ndarray, plan: CountPlan, options: CurveOptions, where: Engine, progress: bool) -> Counted:
+    """Count the pairs as ``plan`` says."""
+    k, kernel, blocks = symbols.alphabet_size, plan.kernel, plan.blocks
+    if plan.strategy == "ray":
+        from .counting.ray_engine import count_blocks_ray
+
+        parts = count_blocks_ray(symbols.codes, blocks, lags, k, kernel.name, where.chunk_symbols, address=where.address)
+    elif plan.strategy == "slices":  # past memory: each slice's pages released after it (bounded RSS)
+        if kernel.name == "sparse":
+            logger.warning("%d symbols of a %d-symbol alphabet past memory: the sliced sparse count keeps every distinct "
+                           "pair of every lag and block, so memory grows with them (raise memory_limit to use the "
+                           "one-pass index of ~%d bytes a symbol instead)", symbols.n_symbols, k, SPARSE_INDEX_BYTES)
+        parts = count_in_slices(kernel, symbols.codes, blocks, lags, k, where.chunk_symbols, progress=progress)
+    elif plan.strategy == "one_walk":
+        # One walk gives the total and every block's leave-out sums; no cells are kept (the
+        # segment-dominance check, which needs them, has nothing to do here).
+        walk = count_sparse_jackknife(symbols.codes, blocks, lags, k, options.estimator)
+        release(symbols.codes, 0, symbols.n_symbols)  # a mapped file's pages, read at random, go back
+        return Counted(walk.total, one_walk=walk)
+    elif plan.strategy == "blocks":  # the blocks in one pass; their sum is the total (dense tables add cheaply)
+        parts = kernel.count_blocks(symbols.codes, progress_bar(blocks, len(blocks), "counting blocks", progress), lags,
+                                    k, codes_checked=True)
+    else:
+        # Cells are kept only where the jackknife subtracts block counts; estimators need profiles.
+        return Counted(kernel.count(symbols.codes, plan.windows, lags, k, cells=options.n_blocks >= 2))
+    return Counted(PairCounts.total(parts) if len(parts) > 1 else parts[0], parts)
+
+
+def jackknife(symbols, lags: np.ndarray, plan: CountPlan, counted: Counted, options: CurveOptions,
+              progress: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(stderr, replicates)`` in nats: the delete-one-block jackknife, or NaN and no rows without blocks."""
+    n_blocks, estimator, k = options.n_blocks, options.estimator, symbols.alphabet_size
+    if n_blocks < 2:
+        return np.full(len(lags), np.nan), np.zeros((0, len(lags)))
+    if counted.one_walk is not None:
+        leave_out = counted.one_walk.leave_out_mutual_information(estimator)
+    else:
+        parts = counted.parts
+        if parts is None:
+            parts = [plan.kernel.count(symbols.codes, win, lags, k, cells=True, codes_checked=True)
+                     for win in progress_bar(plan.blocks, n_blocks, "jackknife", progress)]
+        if isinstance(counted.counts, DenseCounts):
+            rest = np.stack([(counted.counts - part).dense for part in parts])  # (blocks, lags, K, K), at once
+            leave_out = mutual_information_tables(rest.reshape(-1, k, k), estimator).reshape(len(parts), len(lags))
+        else:  # many sparse cells: only those a block touches change its leave-out sums
+            leave_out = leave_out_mutual_information(counted.counts, parts, estimator)
+    spread = leave_out - leave_out.mean(axis=0)
+    return np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0)), leave_out
+
+
+@dataclass(frozen=True)
+class Null:
+    """The floor of a curve (nats): mean, spread, its own error, gamma shape, autocorrelation excess;
+    how it was drawn, and the period scan made from the same autocorrelation count."""
+
+    floor: np.ndarray
+    std: np.ndarray
+    se: np.ndarray
+    shape: np.ndarray
+    excess: np.ndarray
+    method: str
+    n_draws: int
+    info: dict
+    scan: Any = None
+
+
+def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, options: CurveOptions, seed,
+               progress: bool) -> Null:
+    """The null "no dependence at d" for every lag, drawn as :func:`null_method` chooses."""
+    k, estimator = symbols.alphabet_size, options.estimator
+    n_pairs = counts.n_pairs
+    method = null_method(options.baseline, k, int(n_pairs.max(initial=0)), options.memory_limit)
+    n_draws = options.n_shuffles if options.n_shuffles is not None else default_draws(method, k, int(n_pairs.sum()))
+    if method == "none":
+        nan = np.full(len(lags), np.nan)
+        return Null(nan, nan, nan, nan, nan, method, 0, {})
+    if method == "tables":
+        shuffled_mi = table_null(counts, estimator, n_draws, as_generator(seed))
+    else:
+        rng = as_generator(seed)
+        shuffled_mi = np.empty((n_draws, len(lags)))
+        for s in progress_bar(range(n_draws), n_draws, "shuffles", progress):
+            # A global shuffle keeps every symbol count and destroys all dependence; the
+            # segment boundaries stay where they were, so pair counts match exactly.
+            shuffled = shuffled_copy(np.asarray(symbols.codes), rng)
+            shuffled_mi[s] = _mi_per_lag(plan.kernel.count(shuffled, plan.windows, lags, k, cells=False,
+                                                           codes_checked=True), estimator)
+    # One count of the sequence's autocorrelation serves the null and the period scan.
+    sample = AutocorrelationSample(symbols, sample_symbols=sample_budget(symbols.n_symbols, len(lags)))
+    floor, std, se, shape, excess, info = _null(counts, shuffled_mi, sample if options.null == "autocorrelated" else None)
+    info["draws"] = "random tables with each lag's margins" if method == "tables" else "permuted copies of the sequence"
+    return Null(floor, std, se, shape, excess, method, int(n_draws), info, sample.scan(estimator))
+
+
+def provenance(symbols, plan: CountPlan, options: CurveOptions, null: Null, dominance: dict | None, seed) -> dict:
+    """What made the curve: source, version, backend, null, jackknife, seed."""
+    return {
+        "source": symbols.description,
+        "data": symbols.provenance,
+        "midecay_version": __version__,
+        "backend": plan.kernel.name,
+        "baseline": null.method,
+        "n_shuffles": null.n_draws,
+        "n_blocks": int(options.n_blocks),
+        "stderr_method": "delete-one-block jackknife" if options.n_blocks >= 2 else "none",
+        "null": options.null if null.method != "none" else "none",
+        **({"null_info": null.info} if null.info else {}),
+        **({"dominant_segment": dominance} if dominance else {}),
+        "seed": seed if isinstance(seed, (int, type(None))) else "Generator",
+    }
+
+
 def mi_curve(
     data: Any,
     lags: Iterable[int] | int | str = "auto",
+    options: CurveOptions | None = None,
     *,
-    estimator: str = "grassberger",
-    base: str = "nats",
-    backend: str = "auto",
-    baseline: str | None = "shuffle",
-    n_shuffles: int | None = None,
-    n_blocks: int = 16,
     seed: int | np.random.Generator | None = None,
     progress: bool = False,
-    memory_limit: int = DEFAULT_MEMORY_LIMIT,
-    null: str = "autocorrelated",
-    chunk_symbols: int = CHUNK_SYMBOLS,
-    engine: str = "local",
-    address: str | None = None,
+    engine: Engine | str | None = None,
+    **overrides: Any,
 ) -> MICurve:
     """Estimate the mutual information ``I(d)`` between symbols ``d`` apart.
 
@@ -219,6 +379,10 @@ def mi_curve(
     ----------
     data
         :class:`~midecay.Symbols` or anything :func:`~midecay.encode` accepts.
+    options
+        A :class:`~midecay.CurveOptions` (estimator, base, backend, baseline, n_shuffles,
+        n_blocks, memory_limit, null); any of its fields may also be given as a keyword, which
+        wins over ``options``. The keywords below are those fields.
     lags
         Positive integer distances, e.g. ``log_lags(1, 1000, 30)``; a spec such as
         ``"1:1000:40log"``; or ``"auto"``: every lag below the longest segment when segments are
@@ -259,15 +423,15 @@ def mi_curve(
         whose sums keep every distinct pair. The default floor of a large alphabet draws its
         tables by matching where their shuffled copies fit
         (:func:`~midecay.random_tables.matching_bytes`), else permutes the sequence.
-    chunk_symbols
-        Memory-mapped codes (token files) longer than this are counted in slices of this
-        many symbols, each slice's pages released after it, so resident memory stays near
-        one slice whatever the file's size; the counts are the same as in one piece.
-    engine, address
-        ``"local"`` (default) or ``"ray"``: the counting cut into slices (at most
-        ``chunk_symbols`` each, at least two per CPU) counted by Ray tasks where the data is
-        (a memory-mapped file is opened by each task), on the running Ray, a cluster at
-        ``address``, or a local Ray started for the call; the curve equals the local one exactly.
+    engine
+        Where it is counted: an :class:`~midecay.options.Engine`, or its name ``"local"``
+        (default) or ``"ray"`` with ``address=`` and ``chunk_symbols=`` keywords. With Ray the
+        counting is cut into slices (at most ``chunk_symbols`` each, at least two per CPU)
+        counted by Ray tasks where the data is (a memory-mapped file is opened by each task),
+        on the running Ray, a cluster at ``address``, or a local Ray started for the call; the
+        curve equals the local one exactly. Locally, memory-mapped codes (token files) longer
+        than ``chunk_symbols`` are counted in slices, each slice's pages released after it, so
+        resident memory stays near one slice whatever the file's size.
     null
         What "no dependence at lag d" means for the floor and significance:
         ``"autocorrelated"`` (default) keeps the sequence's own autocorrelation (a serially
@@ -279,146 +443,83 @@ def mi_curve(
     -------
     MICurve
 
+    Notes
+    -----
+    The steps, each a function of this module: :func:`plan_counting` (kernel, blocks,
+    strategy), :func:`count`, :func:`jackknife`, :func:`null_floor`, :func:`provenance`.
+
     Examples
     --------
     >>> c = mi_curve("abcabcabcabc" * 50, [1, 3], estimator="plugin", baseline=None, n_blocks=0)
     >>> c.mi.round(4).tolist()  # period 3: the next symbol is certain, ln 3 each
     [1.0986, 1.0986]
     """
-    options = CurveOptions(
-        estimator=estimator, base=base, backend=backend, baseline=baseline, n_shuffles=n_shuffles,
-        n_blocks=n_blocks, memory_limit=memory_limit, null=null,
-    )
+    options, where = curve_settings(options, engine, overrides)
     symbols = encode(data)
+    lags = fitted_lags(lags, symbols)
+    plan = plan_counting(symbols, lags, options, where)
+    counted = count(symbols, lags, plan, options, where, progress)
+    mi = _mi_per_lag(counted.counts, options.estimator)
+    _warn_if_sparse(counted.counts, counted.counts.n_pairs)
+    stderr, replicates = jackknife(symbols, lags, plan, counted, options, progress)
+    dominance = _segment_dominance(symbols, plan.kernel, counted.counts, plan.windows, lags, options.estimator, mi)
+    null = null_floor(symbols, lags, plan, counted.counts, options, seed, progress)
+    base = options.base
+    scan = null.scan
+    return MICurve(
+        lags=lags,
+        mi=to_base(mi, base),
+        stderr=to_base(stderr, base),
+        baseline=to_base(null.floor, base),
+        baseline_std=to_base(null.std, base),
+        n_pairs=counted.counts.n_pairs,
+        baseline_se=to_base(null.se, base),
+        baseline_excess=to_base(null.excess, base),
+        null_shape=null.shape,
+        replicates=to_base(replicates, base),
+        period_scan=None if scan is None else PeriodScan(scan.lags, to_base(scan.mi, base), to_base(scan.noise, base)),
+        alphabet_size=symbols.alphabet_size,
+        n_symbols=symbols.n_symbols,
+        n_segments=symbols.n_segments,
+        estimator=options.estimator,
+        base=base,
+        provenance=provenance(symbols, plan, options, null, dominance, seed),
+    )
+
+
+#: Keywords of mi_curve that say where it runs (the rest are CurveOptions fields).
+_ENGINE_KEYWORDS = ("address", "chunk_symbols")
+
+
+def curve_settings(options: CurveOptions | None, engine: Engine | str | None,
+                   overrides: dict[str, Any]) -> tuple[CurveOptions, Engine]:
+    """The options and the engine of one call, each checked once: ``overrides`` win over ``options``."""
+    known = set(CurveOptions.__dataclass_fields__)
+    unknown = sorted(set(overrides) - known - set(_ENGINE_KEYWORDS))
+    if unknown:
+        raise InputError(f"mi_curve takes no option {', '.join(unknown)}; it takes: "
+                         f"{', '.join(sorted(known | set(_ENGINE_KEYWORDS)))}, seed, progress, engine")
+    if options is not None and not isinstance(options, CurveOptions):
+        raise InputError(f"options must be a CurveOptions, got {type(options).__name__}")
+    chosen = {k: v for k, v in overrides.items() if k in known}
+    options = dataclasses.replace(options, **chosen) if options is not None else CurveOptions(**chosen)
+    where_keys = {k: overrides[k] for k in _ENGINE_KEYWORDS if k in overrides}
+    if isinstance(engine, Engine):
+        where = dataclasses.replace(engine, **where_keys) if where_keys else engine
+    else:
+        where = Engine(engine or "local", **where_keys)
+    return options, where
+
+
+def fitted_lags(lags: Iterable[int] | int | str, symbols) -> np.ndarray:
+    """The lags (``"auto"`` and specs resolved for these data), each shorter than the longest segment."""
     longest = int(symbols.lengths.max())
     lags = resolve_lags(lags, longest)
     if lags[-1] >= longest:
         raise InputError(
             f"lag {lags[-1]} is not shorter than the longest segment ({longest} symbols); use lags below {longest}"
         )
-    baseline = options.baseline
-    if engine not in ("local", "ray"):
-        raise InputError(f"unknown engine {engine!r}; choose local or ray")
-    kernel = resolve_backend(backend, symbols.alphabet_size)
-    k = symbols.alphabet_size
-    options.check_memory(kernel.name, k, len(lags), numba.get_num_threads())
-    windows = windows_from_bounds(symbols.bounds)
-
-    stderr = np.full(len(lags), np.nan)
-    leave_out = np.zeros((0, len(lags)))
-    # The jackknife's blocks (or the whole, without one); counted where the data is, they add up to the total.
-    blocks = block_windows(symbols.bounds, n_blocks) if n_blocks >= 2 else [windows]
-    # The sparse kernel's jackknife in one walk keeps no cells (a word-level corpus has millions a
-    # lag), but an index of the positions, in memory also for a memory-mapped file that fits it.
-    sparse_one_pass = (n_blocks >= 2 and kernel.name == "sparse" and engine == "local"
-                       and not 2 <= symbols.n_segments <= MAX_DOMINANCE_SEGMENTS
-                       and symbols.n_symbols * SPARSE_INDEX_BYTES <= memory_limit)
-    if engine == "ray":
-        from .counting.ray_engine import count_blocks_ray
-
-        parts = count_blocks_ray(symbols.codes, blocks, lags, k, kernel.name, chunk_symbols, address=address)
-    elif is_mapped(symbols.codes) and symbols.n_symbols > chunk_symbols and not sparse_one_pass:
-        # Past memory: one pass in slices, each slice's pages released after it (bounded RSS).
-        if kernel.name == "sparse":
-            logger.warning("%d symbols of a %d-symbol alphabet past memory: the sliced sparse count keeps every distinct "
-                           "pair of every lag and block, so memory grows with them (raise memory_limit to use the "
-                           "one-pass index of ~%d bytes a symbol instead)", symbols.n_symbols, k, SPARSE_INDEX_BYTES)
-        parts = count_in_slices(kernel, symbols.codes, blocks, lags, k, chunk_symbols, progress=progress)
-    elif n_blocks >= 2 and kernel.name in SINGLE_PASS_KERNELS:
-        # One pass: the blocks are counted and their sum is the total (dense tables add cheaply).
-        parts = kernel.count_blocks(symbols.codes, progress_bar(blocks, n_blocks, "counting blocks", progress), lags, k,
-                                    codes_checked=True)
-    else:
-        parts = None
-    one_pass = None
-    if parts is not None:
-        counts = PairCounts.total(parts) if len(parts) > 1 else parts[0]
-    elif sparse_one_pass:
-        # One walk gives the total and every block's leave-out sums; no cells are kept (the
-        # segment-dominance check, which needs them, has nothing to do here).
-        one_pass = count_sparse_jackknife(symbols.codes, blocks, lags, k, estimator)
-        release(symbols.codes, 0, symbols.n_symbols)  # a mapped file's pages, read at random, go back
-        counts = one_pass.total
-    else:
-        # Cells are kept only where the jackknife subtracts block counts; estimators need profiles.
-        counts = kernel.count(symbols.codes, windows, lags, k, cells=n_blocks >= 2)
-    mi = _mi_per_lag(counts, estimator)
-    n_pairs = counts.n_pairs
-    _warn_if_sparse(counts, n_pairs)
-    if one_pass is not None:
-        leave_out = one_pass.leave_out_mutual_information(estimator)
-    elif n_blocks >= 2:
-        if parts is None:
-            parts = [kernel.count(symbols.codes, win, lags, k, cells=True, codes_checked=True)
-                     for win in progress_bar(blocks, n_blocks, "jackknife", progress)]
-        if isinstance(counts, DenseCounts):
-            rest = np.stack([(counts - part).dense for part in parts])  # (blocks, lags, K, K), estimated at once
-            leave_out = mutual_information_tables(rest.reshape(-1, k, k), estimator).reshape(len(parts), len(lags))
-        else:  # many sparse cells: only those a block touches change its leave-out sums
-            leave_out = leave_out_mutual_information(counts, parts, estimator)
-    if n_blocks >= 2:
-        spread = leave_out - leave_out.mean(axis=0)
-        stderr = np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0))
-
-    dominance = _segment_dominance(symbols, kernel, counts, windows, lags, estimator, mi)
-    nan = np.full(len(lags), np.nan)
-    floor, floor_std, floor_se, shape, excess = nan, nan, nan, nan, nan
-    null_info: dict[str, Any] = {}
-    scan = None
-    method = null_method(baseline, k, int(n_pairs.max(initial=0)), memory_limit)
-    n_draws = n_shuffles if n_shuffles is not None else default_draws(method, k, int(n_pairs.sum()))
-    if method == "tables":
-        shuffled_mi = table_null(counts, estimator, n_draws, as_generator(seed))
-    elif method == "permutation":
-        rng = as_generator(seed)
-        shuffled_mi = np.empty((n_draws, len(lags)))
-        for s in progress_bar(range(n_draws), n_draws, "shuffles", progress):
-            # A global shuffle keeps every symbol count and destroys all dependence; the
-            # segment boundaries stay where they were, so pair counts match exactly.
-            shuffled = shuffled_copy(np.asarray(symbols.codes), rng)
-            shuffled_mi[s] = _mi_per_lag(kernel.count(shuffled, windows, lags, k, cells=False, codes_checked=True), estimator)
-    if method != "none":
-        # One count of the sequence's autocorrelation serves the null and the period scan.
-        sample = AutocorrelationSample(symbols, sample_symbols=sample_budget(symbols.n_symbols, len(lags)))
-        floor, floor_std, floor_se, shape, excess, null_info = _null(
-            counts, shuffled_mi, sample if null == "autocorrelated" else None
-        )
-        null_info["draws"] = ("random tables with each lag's margins" if method == "tables"
-                              else "permuted copies of the sequence")
-        scan = sample.scan(estimator)
-    provenance = {
-        "source": symbols.description,
-        "data": symbols.provenance,
-        "midecay_version": __version__,
-        "backend": kernel.name,
-        "baseline": method,
-        "n_shuffles": int(n_draws) if method != "none" else 0,
-        "n_blocks": int(n_blocks),
-        "stderr_method": "delete-one-block jackknife" if n_blocks >= 2 else "none",
-        "null": null if method != "none" else "none",
-        **({"null_info": null_info} if null_info else {}),
-        **({"dominant_segment": dominance} if dominance else {}),
-        "seed": seed if isinstance(seed, (int, type(None))) else "Generator",
-    }
-    return MICurve(
-        lags=lags,
-        mi=to_base(mi, base),
-        stderr=to_base(stderr, base),
-        baseline=to_base(floor, base),
-        baseline_std=to_base(floor_std, base),
-        n_pairs=n_pairs,
-        baseline_se=to_base(floor_se, base),
-        baseline_excess=to_base(excess, base),
-        null_shape=shape,
-        replicates=to_base(leave_out, base),
-        period_scan=None if scan is None else PeriodScan(scan.lags, to_base(scan.mi, base), to_base(scan.noise, base)),
-        alphabet_size=k,
-        n_symbols=symbols.n_symbols,
-        n_segments=symbols.n_segments,
-        estimator=estimator,
-        base=base,
-        provenance=provenance,
-    )
+    return lags
 
 
 def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSample | None):
@@ -510,8 +611,8 @@ def _warn_if_sparse(counts: PairCounts, n_pairs: np.ndarray) -> None:
         )
 
 
-def mi_curves(datas: Iterable[Any], lags: Iterable[int] | int, *, engine: str = "local", address: str | None = None,
-              **options: Any) -> list[MICurve]:
+def mi_curves(datas: Iterable[Any], lags: Iterable[int] | int | str = "auto", options: CurveOptions | None = None, *,
+              engine: Engine | str | None = None, **overrides: Any) -> list[MICurve]:
     """The curves of many inputs (a grid's sample sets, many files) with one setting; on Ray, one session for all.
 
     Examples
@@ -519,9 +620,10 @@ def mi_curves(datas: Iterable[Any], lags: Iterable[int] | int, *, engine: str = 
     >>> [c.n_symbols for c in mi_curves(["abab" * 50, "aabb" * 50], [1, 2], seed=0, n_blocks=0)]
     [200, 200]
     """
-    if engine == "ray":
+    where = curve_settings(None, engine, {k: overrides.pop(k) for k in _ENGINE_KEYWORDS if k in overrides})[1]
+    if where.name == "ray":
         from .counting.ray_engine import ray_session
 
-        with ray_session(address):
-            return [mi_curve(d, lags, engine="ray", **options) for d in datas]
-    return [mi_curve(d, lags, engine=engine, **options) for d in datas]
+        with ray_session(where.address):
+            return [mi_curve(d, lags, options, engine=where, **overrides) for d in datas]
+    return [mi_curve(d, lags, options, engine=where, **overrides) for d in datas]

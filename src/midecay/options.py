@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
+from ._memmap import CHUNK_SYMBOLS
 from .limits import BACKENDS, BASELINES, BASES, DEFAULT_MEMORY_LIMIT, ESTIMATOR_NAMES, MAX_BLOCKS, MAX_LAGS, MAX_SHUFFLES
 
-__all__ = ["CurveOptions", "check_int", "check_real", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS", "DEFAULT_MEMORY_LIMIT", "dense_bytes"]
+__all__ = ["CurveOptions", "Engine", "ENGINES", "check_int", "check_real", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS", "DEFAULT_MEMORY_LIMIT", "dense_bytes"]
 
 NULLS = ("autocorrelated", "iid")
 
@@ -78,6 +79,47 @@ class CurveOptions:
                 f"backend 'dense' needs {need / 1024**3:.1f} GiB of histograms for {alphabet_size} symbols and "
                 f"{n_lags} lags (limit {self.memory_limit / 1024**3:.1f} GiB); use backend='auto' or 'sparse'"
             )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+#: Where counting runs.
+ENGINES = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where a curve is counted: ``"local"``, or ``"ray"`` (the running Ray, a cluster at ``address``,
+    or a local Ray started for the call), and the slice size for memory-mapped codes.
+
+    Checked once, on construction (the address's form here; whether a cluster answers there,
+    within seconds, when Ray is joined).
+
+    Examples
+    --------
+    >>> Engine("ray", address="foo:bar")
+    Traceback (most recent call last):
+    ...
+    midecay.errors.InputError: Ray address 'foo:bar' is not HOST:PORT (e.g. 10.0.0.5:6379, ray://HOST:10001 or auto); pass the address that `ray start --head` printed
+    """
+
+    name: str = "local"
+    address: str | None = None
+    chunk_symbols: int = CHUNK_SYMBOLS
+
+    def __post_init__(self) -> None:
+        from .ray_address import split_address
+
+        _choice("engine", self.name, ENGINES)
+        check_int("chunk_symbols", self.chunk_symbols, 1)
+        if self.address is not None:
+            if self.name != "ray":
+                raise InputError(f"an address is for engine 'ray', not {self.name!r}; pass engine='ray' with it")
+            if not isinstance(self.address, str):
+                raise InputError(f"address must be text such as HOST:PORT, got {self.address!r}")
+            if self.address.strip() not in ("auto", "local"):
+                split_address(self.address)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

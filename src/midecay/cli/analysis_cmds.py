@@ -71,23 +71,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Estimate the MI curve I(d) of a source, with its shuffle floor and standard errors."""
         from ..curve import mi_curve
-        from ..options import CurveOptions
+        from ..options import CurveOptions, Engine
 
         io = Output(as_json, quiet, as_csv)
         check_outputs(force, out, figure=plot)
         lag_values = parse_lag_spec(lags)
+        # Both checked before the data are read: a bad value costs no reading.
         options = CurveOptions(estimator=estimator, base=base, backend=backend, baseline=baseline,
-                               n_shuffles=shuffles, n_blocks=blocks)  # fails before the data are read
-        if engine not in ("local", "ray"):
-            raise InputError(f"unknown --engine {engine!r}; choose local or ray")
+                               n_shuffles=shuffles, n_blocks=blocks)
+        where = Engine(engine, address=address)
         symbols = load_source(source, level, column, option)
         io.info(f"{symbols.n_symbols:,} symbols, alphabet {symbols.alphabet_size}, "
                 f"{'lags fitted to the data' if isinstance(lag_values, str) else f'{len(lag_values)} lags'}")
-        result = mi_curve(
-            symbols, lag_values, estimator=options.estimator, base=options.base, backend=options.backend,
-            baseline=options.baseline, n_shuffles=options.n_shuffles, n_blocks=options.n_blocks, seed=seed,
-            progress=io.progress, engine=engine, address=address,
-        )
+        result = mi_curve(symbols, lag_values, options, seed=seed, progress=io.progress, engine=where)
         if out:
             result.to_json(out, overwrite=force)
             io.info(f"wrote {out}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 
-from ..errors import InputError
+from .errors import InputError
 
 __all__ = ["check_ray_address", "CONNECT_TIMEOUT"]
 
