@@ -168,6 +168,8 @@ def test_charlm_trial_on_a_text_file(tmp_path):
                                          "lr": 0.01, "optimizer": "adam"}})
     row = run_grid(spec, tmp_path / "g").rows[0]
     assert row["metric"] == "test_bpc" and row["test_bpc"] < 0.6 * math.log2(11)
+    # the shared training loop records when its first step ran, as the classification trials do
+    assert row["first_step_at"] >= row["started_at"] and 0 <= row["first_step_s"] <= row["seconds"]
 
 
 def test_grid_cli(tmp_path):
@@ -186,7 +188,7 @@ def test_grid_cli(tmp_path):
     assert res.exit_code == 0 and json.loads(res.stdout)["ranked"][0]["width"] == 4
     assert (tmp_path / "g.png").stat().st_size > 1000
     res = runner.invoke(app, ["grid", "run", str(spec), "--out", str(tmp_path / "g"), "--engine", "slurm"])
-    assert res.exit_code == 1 and "unknown --engine" in res.output
+    assert res.exit_code == 1 and "unknown engine 'slurm'" in res.output
     res = runner.invoke(app, ["grid", "show", str(tmp_path / "nothing")])
     assert res.exit_code == 1 and "not found" in res.output
 
@@ -209,4 +211,4 @@ def test_design_cli(tmp_path):
     res = CliRunner().invoke(app, ["design", "dilations", str(tmp_path / "c.json"), "--layers", "0"])
     assert res.exit_code == 1 and "--layers must be between 1" in res.output
     res = CliRunner().invoke(app, ["curve", str(tmp_path / "c.json"), "--engine", "spark"])
-    assert res.exit_code == 1 and "unknown --engine" in res.output
+    assert res.exit_code == 1 and "unknown engine 'spark'" in res.output

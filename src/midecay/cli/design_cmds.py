@@ -107,10 +107,9 @@ def register(app: typer.Typer) -> None:
         check_int("--workers", workers, 1, 1024)
         check_int("--cpus-per-trial", cpus_per_trial, 1, 1024)
         grid = GridSpec.from_toml(spec)
-        if engine not in ("local", "ray"):
-            from ..errors import InputError
+        from ..options import Engine
 
-            raise InputError(f"unknown --engine {engine!r}; choose local or ray")
+        Engine(engine, address=address)  # the engine's name and address form, checked before any trial
         n = len(grid.dilations) * len(grid.widths) * len(grid.seeds)
         io.info(f"grid {grid.name}: {grid.task} on {grid.data}, {n if grid.design is None else 'designed +'} "
                 f"{'' if grid.design is None else n} trials, engine {engine}")

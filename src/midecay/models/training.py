@@ -151,14 +151,40 @@ def evaluate_loss(model: SequenceModel, symbols: Symbols, mode: str, cfg: TrainC
     return total / max(count, 1)
 
 
+def make_optimizer(parameters, name: str, lr: float) -> torch.optim.Optimizer:
+    """Adam or RMSProp (the two the papers use) over ``parameters``."""
+    if name == "rmsprop":
+        return torch.optim.RMSprop(parameters, lr=lr)
+    return torch.optim.Adam(parameters, lr=lr)
+
+
+def optimizer_step(model: torch.nn.Module, opt: torch.optim.Optimizer, loss: torch.Tensor, clip: float, step: int,
+                   lr: float) -> float:
+    """One step on ``loss`` with gradients clipped to norm ``clip``; returns the loss. A loss that is not
+    finite stops training with one line (every later step would train on NaN and report it as a result)."""
+    if not torch.isfinite(loss):
+        raise InputError(f"training diverged: the loss is {float(loss.detach())} at step {step}; lower the learning rate "
+                         f"(lr = {lr:g}) or the gradient clip ({clip:g})")
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    return float(loss.detach())
+
+
+def past_budget(started: float, budget: float) -> bool:
+    """Whether a time budget of ``budget`` seconds (0: none) has run out since ``started`` (monotonic)."""
+    return budget > 0 and time.monotonic() - started > budget
+
+
 def _optimizer(model: SequenceModel, cfg: TrainConfig) -> torch.optim.Optimizer:
-    if cfg.optimizer == "rmsprop":
-        return torch.optim.RMSprop(model.parameters(), lr=cfg.lr)
-    return torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    return make_optimizer(model.parameters(), cfg.optimizer, cfg.lr)
 
 
-def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: torch.Generator, step: int, progress: bool):
-    """One pass; returns (mean training loss in nats, optimiser steps so far)."""
+def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: torch.Generator, step: int, progress: bool,
+           first_step: list[float]):
+    """One pass; returns (mean training loss in nats, optimiser steps so far). The wall-clock time of the
+    run's first optimiser step is appended to ``first_step`` when it is empty (engines measure overhead by it)."""
     model.train()
     window = model.config.context if model.config.arch == "transformer" else cfg.bptt
     if mode == "sequences":
@@ -178,14 +204,9 @@ def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: to
         if cfg.warmup:
             for group in opt.param_groups:
                 group["lr"] = cfg.lr * min(1.0, step / cfg.warmup)
-        if not torch.isfinite(loss):  # diverged: every later step would train on NaN and report it as a result
-            raise InputError(f"training diverged: the loss is {float(loss.detach())} at step {step}; lower the learning rate "
-                             f"(lr = {cfg.lr:g}) or the gradient clip ({cfg.clip:g})")
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-        opt.step()
-        value = float(loss.detach())
+        value = optimizer_step(model, opt, loss, cfg.clip, step, cfg.lr)
+        if not first_step:
+            first_step.append(time.time())
         total += value * targets.numel()
         count += targets.numel()
         if hasattr(bar, "set_postfix"):
@@ -298,6 +319,7 @@ def train(
             first_restart, first_epoch, model, opt = first_restart + 1, 0, None, None
 
     started = time.monotonic()
+    first_step: list[float] = []
     for restart in range(first_restart, cfg.restarts):
         seed = cfg.seed + restart
         if model is None:
@@ -309,7 +331,7 @@ def train(
         waited = len(prior) - 1 - int(np.argmin(prior)) if prior else 0
         for epoch in range(first_epoch, cfg.epochs):
             generator.manual_seed(seed * 100_003 + epoch)  # an epoch's batches do not depend on earlier epochs
-            train_loss, step = _epoch(model, opt, train_part, mode, cfg, generator, step, progress)
+            train_loss, step = _epoch(model, opt, train_part, mode, cfg, generator, step, progress, first_step)
             valid_loss = evaluate_loss(model, valid_part, mode, cfg)
             history.append({"restart": restart, "epoch": epoch, "train_loss": train_loss, "valid_loss": valid_loss,
                             "train_bps": train_loss / LN2, "valid_bps": valid_loss / LN2})
@@ -318,7 +340,7 @@ def train(
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             waited = 0 if valid_loss < run_best else waited + 1
             run_best = min(run_best, valid_loss)
-            over_time = cfg.time_budget > 0 and time.monotonic() - started > cfg.time_budget
+            over_time = past_budget(started, cfg.time_budget)
             stopped = waited >= cfg.patience or epoch == cfg.epochs - 1 or over_time
             if path is not None:
                 extra = {"train_config": cfg.to_dict(), "mode": mode, "best_valid": best_loss,
@@ -328,14 +350,15 @@ def train(
             if stopped:
                 break
         model, opt, first_epoch, step = None, None, 0, 0
-        if cfg.time_budget > 0 and time.monotonic() - started > cfg.time_budget:
+        if past_budget(started, cfg.time_budget):
             break  # the budget covers all restarts: the best so far is the result
     best = build_model(model_config)
     if best_state is not None:
         best.load_state_dict(best_state)
     result = Checkpoint(best, data.alphabet, history, None,
                         {"train_config": cfg.to_dict(), "mode": mode, "best_valid": best_loss,
-                         "best_valid_bps": best_loss / LN2, "finished": True})
+                         "best_valid_bps": best_loss / LN2, "finished": True,
+                         "first_step_at": first_step[0] if first_step else None})
     if path is not None:
         save_checkpoint(result, path, overwrite=True)
     return result

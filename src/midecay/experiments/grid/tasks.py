@@ -9,7 +9,6 @@ which the engines' per-trial overhead is measured).
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
@@ -50,52 +49,23 @@ def _image_split(trial: Trial) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     return x[tr], y[tr], xt[te], yt[te]
 
 
-def _optimizer(params, budget):
+def _classify(trial: Trial) -> dict[str, Any]:
     import torch
-
-    if budget.optimizer == "rmsprop":
-        return torch.optim.RMSprop(params, lr=budget.lr)
-    return torch.optim.Adam(params, lr=budget.lr)
-
-
-def _classify(trial: Trial, started: float) -> dict[str, Any]:
-    import torch
-    import torch.nn.functional as F
 
     from ...models.classifier import DilatedClassifier
+    from ...models.classifying import accuracy, as_inputs, train_classifier
 
     b = trial.train
     xtr, ytr, xte, yte = _image_split(trial)
-    scale = 255.0 if max(int(xtr.max()), int(xte.max())) > 1 else 1.0
-    xtr_t, xte_t = torch.from_numpy(xtr.astype(np.float32) / scale), torch.from_numpy(xte.astype(np.float32) / scale)
-    ytr_t, yte_t = torch.from_numpy(ytr), torch.from_numpy(yte)
+    xtr_t, xte_t = as_inputs(xtr, xte)
     torch.manual_seed(trial.seed)
     model = DilatedClassifier(trial.cell, trial.width, trial.dilations, n_classes=int(max(ytr.max(), yte.max())) + 1,
                               residual=trial.residual)
-    opt = _optimizer(model.parameters(), b)
-    gen = torch.Generator().manual_seed(trial.seed)
-    first_step_at, epochs_run, train_loss = None, 0, math.nan
-    for epoch in range(b.epochs):
-        order = torch.randperm(len(ytr_t), generator=gen)
-        total, count = 0.0, 0
-        for i in range(0, len(order), b.batch):
-            idx = order[i : i + b.batch]
-            loss = F.cross_entropy(model(xtr_t[idx]), ytr_t[idx])
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), b.clip)
-            opt.step()
-            first_step_at = first_step_at or time.time()
-            total += float(loss.detach()) * len(idx)
-            count += len(idx)
-        epochs_run, train_loss = epoch + 1, total / count
-        if b.time_budget and time.time() - started > b.time_budget:
-            break
-    model.eval()
-    with torch.no_grad():
-        correct = sum(int((model(xte_t[i : i + 500]).argmax(-1) == yte_t[i : i + 500]).sum()) for i in range(0, len(yte_t), 500))
-    return {"metric": "test_accuracy", "test_accuracy": correct / len(yte_t), "train_loss": train_loss,
-            "parameters": model.n_parameters(), "epochs_run": epochs_run, "first_step_at": first_step_at}
+    run = train_classifier(model, xtr_t, torch.from_numpy(ytr), epochs=b.epochs, batch=b.batch, optimizer=b.optimizer,
+                           lr=b.lr, clip=b.clip, time_budget=b.time_budget, seed=trial.seed)
+    return {"metric": "test_accuracy", "test_accuracy": accuracy(run.model, xte_t, torch.from_numpy(yte)),
+            "train_loss": run.train_loss, "parameters": model.n_parameters(), "epochs_run": run.epochs_run,
+            "first_step_at": run.first_step_at}
 
 
 def _slice(symbols, n: int):
@@ -106,7 +76,7 @@ def _slice(symbols, n: int):
     return Symbols(symbols.codes[:n], symbols.alphabet, [0, n], symbols.description)
 
 
-def _charlm(trial: Trial, started: float) -> dict[str, Any]:
+def _charlm(trial: Trial) -> dict[str, Any]:
     from ...errors import InputError
     from ...models import ModelConfig, TrainConfig, train
     from ...models.training import LN2, evaluate_loss
@@ -137,7 +107,8 @@ def _charlm(trial: Trial, started: float) -> dict[str, Any]:
     ck = train(model_cfg, train_part, valid=valid, config=cfg)
     test_bpc = evaluate_loss(ck.model, test, "windows", cfg) / LN2
     return {"metric": "test_bpc", "test_bpc": test_bpc, "valid_bpc": ck.extra["best_valid_bps"],
-            "parameters": ck.model.n_parameters(), "epochs_run": len(ck.history), "first_step_at": None}
+            "parameters": ck.model.n_parameters(), "epochs_run": len(ck.history),
+            "first_step_at": ck.extra.get("first_step_at")}
 
 
 def run_trial(trial: Trial | dict[str, Any]) -> dict[str, Any]:
@@ -153,7 +124,7 @@ def run_trial(trial: Trial | dict[str, Any]) -> dict[str, Any]:
     threads = torch.get_num_threads()
     torch.set_num_threads(trial.threads)
     try:
-        out = _classify(trial, started) if trial.task == "classify" else _charlm(trial, started)
+        out = _classify(trial) if trial.task == "classify" else _charlm(trial)
     finally:
         torch.set_num_threads(threads)
     done = time.time()
