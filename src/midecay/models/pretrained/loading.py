@@ -1,0 +1,151 @@
+"""Loading a causal LM and its tokenizer: a named model, a folder, a ``.gguf`` file or a hub name (offline: one line)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+from ..._progress import live
+from ...errors import DownloadError, InputError, InputNotFoundError, MissingExtraError
+from .lm import PretrainedLM
+from .named import NAMED_MODELS, named_model_file
+
+
+def load_transformers():
+    """The transformers package, or a one-line error naming the extra."""
+    try:
+        import transformers
+    except ImportError:
+        raise MissingExtraError("pretrained models need transformers; `pip install midecay[lm]`") from None
+    return transformers
+
+
+def load_lm(model: str | os.PathLike, *, allow_eos: bool = False, progress: bool = False) -> PretrainedLM:
+    """Load a causal LM and its tokenizer: a named model, a folder, a ``.gguf`` file or a hub name.
+
+    Offline, a hub name not in the local Hugging Face cache fails at once with one line naming
+    what to download; a GGUF file is de-quantised to float32 on load (needs ``gguf``).
+
+    Examples
+    --------
+    ``load_lm("smollm2-135m")`` gives SmolLM2-135M (vocabulary 49,152); the named models:
+
+    >>> sorted(NAMED_MODELS)
+    ['smollm2-135m']
+    """
+    transformers = load_transformers()
+    text = os.fspath(model)
+    folder, kwargs = _resolve(text)
+    bars = transformers.utils.logging.is_progress_bar_enabled()
+    show = progress and live()  # transformers draws live bars only: never into a pipe or a log file
+    quiet = contextlib.ExitStack()
+    if not show:
+        transformers.utils.logging.disable_progress_bar()
+        # The GGUF loader's own tqdm ignores that switch, and TQDM_DISABLE is read when tqdm is
+        # imported, so its bar is sent nowhere for the duration of the load.
+        quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
+    try:
+        with quiet:
+            if kwargs.get("gguf_file"):
+                try:
+                    import gguf  # noqa: F401
+                    import accelerate  # noqa: F401
+                except ImportError:
+                    raise MissingExtraError("GGUF models need the packages gguf and accelerate; `pip install midecay[lm]`") from None
+            if folder is not None:
+                tokenizer, lm = _from_files(transformers, folder, kwargs)
+            else:
+                tokenizer, lm = _from_hub(transformers, text)
+    finally:
+        if not show and bars:
+            transformers.utils.logging.enable_progress_bar()
+    return PretrainedLM(lm, tokenizer, text, allow_eos=allow_eos)
+
+
+def _from_files(transformers, folder: Path, kwargs: dict[str, Any]):
+    """Tokenizer and model from a folder or a GGUF file in it; a file transformers cannot read is one line."""
+    import struct
+
+    what = folder / kwargs["gguf_file"] if kwargs.get("gguf_file") else folder
+    try:
+        return (transformers.AutoTokenizer.from_pretrained(folder, **kwargs),
+                transformers.AutoModelForCausalLM.from_pretrained(folder, **kwargs))
+    except (OSError, ValueError, KeyError, IndexError, EOFError, struct.error) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise InputError(f"cannot load a model from {what} ({type(exc).__name__}: {first}); it may be truncated, "
+                         "corrupt or of an unsupported architecture") from None
+
+
+def _resolve(text: str) -> tuple[Path | None, dict[str, Any]]:
+    """(folder, from_pretrained keywords) of a named model, .gguf file or folder; (None, {}) for a hub name."""
+    if text in NAMED_MODELS:
+        path = named_model_file(text)
+        return path.parent, {"gguf_file": path.name}
+    if text.endswith(".gguf"):
+        path = Path(text)
+        if not path.is_file():
+            raise InputNotFoundError(f"{path} not found; pass a .gguf file, a model folder, a hub name or one of: "
+                                     f"{', '.join(NAMED_MODELS)}")
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"GGUF":
+                raise InputError(f"{path} is not a GGUF file (it does not start with the bytes GGUF); "
+                                 "download it again or pass another model")
+        return path.parent, {"gguf_file": path.name}
+    if Path(text).is_dir():
+        if not (Path(text) / "config.json").is_file():
+            raise InputError(f"{text} is not a model folder (it has no config.json); pass a folder written by "
+                             "save_pretrained, a .gguf file, a hub name or one of: " + ", ".join(NAMED_MODELS))
+        return Path(text), {}
+    if Path(text).exists():
+        raise InputError(f"{text} is neither a model folder nor a .gguf file")
+    return None, {}
+
+
+def load_tokenizer(model: str | os.PathLike):
+    """Only the tokenizer of :func:`load_lm`'s ``model`` (to tokenize a reference corpus)."""
+    transformers = load_transformers()
+    text = os.fspath(model)
+    folder, kwargs = _resolve(text)
+    if folder is not None:
+        return transformers.AutoTokenizer.from_pretrained(folder, **kwargs)
+    return _from_hub(transformers, text)[0]
+
+
+def _from_hub(transformers, name: str):
+    """A hub model from the local cache, else the hub; unreachable means one line, not retries."""
+    try:
+        return (transformers.AutoTokenizer.from_pretrained(name, local_files_only=True),
+                transformers.AutoModelForCausalLM.from_pretrained(name, local_files_only=True))
+    except (OSError, ValueError):
+        pass
+    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+    reason = "offline mode (HF_HUB_OFFLINE)" if offline else _hub_unreachable()
+    if reason:
+        raise DownloadError(_hub_message(name, reason))
+    try:
+        return (transformers.AutoTokenizer.from_pretrained(name), transformers.AutoModelForCausalLM.from_pretrained(name))
+    except (OSError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DownloadError(_hub_message(name, first[:120])) from None
+
+
+def _hub_unreachable(host: str = "huggingface.co") -> str | None:
+    """Why the hub cannot be reached (DNS or connection), found in seconds rather than after retries; None if it can."""
+    import socket
+
+    endpoint = os.environ.get("HF_ENDPOINT", f"https://{host}")
+    host = endpoint.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    try:
+        socket.create_connection((host, 443), timeout=5).close()
+    except OSError as exc:
+        return f"{host} unreachable: {exc}"
+    return None
+
+
+def _hub_message(name: str, reason: str) -> str:
+    return (f"cannot load {name!r}: not in the local Hugging Face cache and the hub is not available ({reason}); "
+            f"download it where there is network (`huggingface-cli download {name}`) and pass the folder, "
+            f"or use a .gguf file or a named model ({', '.join(NAMED_MODELS)})")
