@@ -408,3 +408,32 @@ def test_progress_lines_when_no_bar_can_be_drawn(caplog):
     assert not caplog.records
     assert isinstance(_progress.counter(3, "x", enabled=False), _progress._Silent)
     assert isinstance(_progress.counter(3, "x", enabled=True), _progress.LineReporter)  # pytest's stderr is no terminal
+
+
+def test_one_vocabulary_of_constraints_with_one_message_shape():
+    """Hypothesis: every config refuses a bad value with one line naming the field, in one shape per
+    kind of constraint, and the declared constraints both accept their bounds and refuse past them."""
+    from midecay.models import ModelConfig, TrainConfig
+    from midecay.options import CurveOptions, Engine
+    from midecay.validation import Boolean, Integer, Maybe, OneOf, Real
+
+    assert Integer(1, 3).check("k", 3) == 3 and Real(0, 1, low_open=True).check("p", 1) == 1.0
+    assert Maybe(Integer(1)).check("k", None) is None and Boolean().check("b", True) is True
+    cases = [
+        (lambda: Integer(1, 3).check("k", 4), "k must be between 1 and 3, got 4"),
+        (lambda: Integer(1).check("k", 1.5), "k must be an integer, got 1.5"),
+        (lambda: Real(0, low_open=True).check("lr", 0), "lr must be > 0, got 0"),
+        (lambda: Real(0, 1).check("p", float("nan")), "p must be a finite number, got nan"),
+        (lambda: Real().check("x", "2"), "x must be a number, got '2' (text; write numbers without quotes)"),
+        (lambda: OneOf("a", "b").check("mode", "c"), "unknown mode 'c'; choose one of: a, b"),
+        (lambda: Boolean().check("flag", "yes"), "flag must be true or false, got 'yes' (text"),
+        (lambda: TrainConfig(batch=0), "batch must be >= 1, got 0"),
+        (lambda: TrainConfig(optimizer="sgd"), "unknown optimizer 'sgd'; choose one of: adam, rmsprop"),
+        (lambda: ModelConfig("rnn", vocab_size=2, width="8"), "width must be an integer, got '8' (text"),
+        (lambda: CurveOptions(n_blocks=True), "n_blocks must be an integer, got True"),
+        (lambda: Engine("spark"), "unknown engine 'spark'; choose one of: local, ray"),
+    ]
+    for make, message in cases:
+        with pytest.raises(InputError) as caught:
+            make()
+        assert str(caught.value).startswith(message), (str(caught.value), message)

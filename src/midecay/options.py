@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
-
-from .errors import InputError
 from ._memmap import CHUNK_SYMBOLS
+from .errors import InputError
 from .limits import BACKENDS, BASELINES, BASES, DEFAULT_MEMORY_LIMIT, ESTIMATOR_NAMES, MAX_BLOCKS, MAX_LAGS, MAX_SHUFFLES
+from .validation import Integer, Maybe, OneOf, check_int, check_real, validate
 
 __all__ = ["CurveOptions", "Engine", "ENGINES", "check_int", "check_real", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS", "DEFAULT_MEMORY_LIMIT", "dense_bytes"]
 
@@ -56,18 +55,14 @@ class CurveOptions:
     def __post_init__(self) -> None:
         baseline = "none" if self.baseline is None else self.baseline
         object.__setattr__(self, "baseline", baseline)
-        _choice("estimator", self.estimator, ESTIMATOR_NAMES)
-        _choice("base", self.base, BASES)
-        _choice("baseline", baseline, BASELINES)
-        _choice("null", self.null, NULLS)
-
-        _choice("backend", self.backend, ("auto", *BACKENDS))
-        if self.n_shuffles is not None:
-            check_int("n_shuffles", self.n_shuffles, 1 if baseline != "none" else 0, MAX_SHUFFLES)
-        check_int("n_blocks", self.n_blocks, 0, MAX_BLOCKS)
+        validate(self, {
+            "estimator": OneOf(*ESTIMATOR_NAMES), "base": OneOf(*BASES), "baseline": OneOf(*BASELINES),
+            "null": OneOf(*NULLS), "backend": OneOf("auto", *BACKENDS),
+            "n_shuffles": Maybe(Integer(1 if baseline != "none" else 0, MAX_SHUFFLES)),
+            "n_blocks": Integer(0, MAX_BLOCKS), "memory_limit": Integer(1),
+        })
         if self.n_blocks == 1:
             raise InputError("n_blocks must be 0 (no jackknife) or >= 2, got 1")
-        check_int("memory_limit", self.memory_limit, 1, None)
 
     def check_memory(self, backend: str, alphabet_size: int, n_lags: int, threads: int) -> None:
         """Refuse a dense histogram larger than :attr:`memory_limit` before allocating it."""
@@ -111,8 +106,8 @@ class Engine:
     def __post_init__(self) -> None:
         from .ray_address import split_address
 
-        _choice("engine", self.name, ENGINES)
-        check_int("chunk_symbols", self.chunk_symbols, 1)
+        OneOf(*ENGINES).check("engine", self.name)
+        validate(self, {"chunk_symbols": Integer(1)})
         if self.address is not None:
             if self.name != "ray":
                 raise InputError(f"an address is for engine 'ray', not {self.name!r}; pass engine='ray' with it")
@@ -123,48 +118,3 @@ class Engine:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise InputError(f"unknown {name} {value!r}; choose one of: {', '.join(allowed)}")
-
-
-def check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
-    """``value`` as an int if it is an integer in ``[low, high]``, else a one-line :class:`InputError`."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise InputError(f"{name} must be an integer, got {value!r}")
-    if value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f">= {low}"
-        raise InputError(f"{name} must be {bound}, got {value}")
-    return int(value)
-
-
-def check_real(name: str, value: Any, low: float | None = None, high: float | None = None, *,
-               low_open: bool = False, high_open: bool = False) -> float:
-    """``value`` as a float if it is a finite number within the bounds, else a one-line :class:`InputError`.
-
-    Text (``"1e-3"``, as a quoted TOML value), booleans, NaN and infinities are refused by name.
-
-    Examples
-    --------
-    >>> check_real("lr", 1e-3, 0, low_open=True)
-    0.001
-    >>> check_real("lr", "1e-3", 0, low_open=True)
-    Traceback (most recent call last):
-    midecay.errors.InputError: lr must be a number, got '1e-3' (text); write it without quotes
-    """
-    if isinstance(value, str):
-        raise InputError(f"{name} must be a number, got {value!r} (text); write it without quotes")
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InputError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise InputError(f"{name} must be a finite number, got {value}")
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if too_low or too_high:
-        lo = "" if low is None else f"{'>' if low_open else '>='} {low:g}"
-        hi = "" if high is None else f"{'<' if high_open else '<='} {high:g}"
-        raise InputError(f"{name} must be {' and '.join(b for b in (lo, hi) if b)}, got {value:g}")
-    return value

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..errors import InputError
-from ..options import check_int, check_real
+from ..validation import Boolean, Integer, OneOf, Real, validate
 
 __all__ = ["ModelConfig", "TrainConfig", "ARCHITECTURES", "CELLS", "MODES", "MAX_WIDTH", "MAX_DEPTH", "MAX_DILATION"]
 
@@ -57,7 +57,7 @@ class ModelConfig:
     >>> ModelConfig("dilated", vocab_size=2, dilations=(1, 0))
     Traceback (most recent call last):
     ...
-    midecay.errors.InputError: dilations must be positive integers, got (1, 0)
+    midecay.errors.InputError: dilations must be between 1 and 1048576, got 0
     """
 
     arch: str
@@ -74,36 +74,25 @@ class ModelConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.arch not in ARCHITECTURES:
-            raise InputError(f"unknown arch {self.arch!r}; choose one of: {', '.join(ARCHITECTURES)}")
-        check_int("vocab_size", self.vocab_size, 1, 10_000_000)
-        check_int("width", self.width, 1, MAX_WIDTH)
-        check_int("embedding", self.embedding, 1, 1 << 16)
-        check_int("seed", self.seed, 0, 2**63 - 1)
+        validate(self, {"arch": OneOf(*ARCHITECTURES), "vocab_size": Integer(1, 10_000_000), "width": Integer(1, MAX_WIDTH),
+                        "embedding": Integer(1, 1 << 16), "seed": Integer(0, 2**63 - 1), "residual": Boolean()})
         dilations = tuple(self.dilations)
         if self.arch == "dilated":
-            if not dilations or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 1 for r in dilations):
-                raise InputError(f"dilations must be positive integers, got {dilations}")
-            if max(dilations) > MAX_DILATION:
-                raise InputError(f"dilations must be at most {MAX_DILATION:,}, got {max(dilations):,}")
-            if self.cell not in CELLS:
-                raise InputError(f"unknown cell {self.cell!r}; choose one of: {', '.join(CELLS)}")
+            if not dilations:
+                raise InputError("dilations must be a non-empty list of positive integers, one a layer")
+            dilations = tuple(Integer(1, MAX_DILATION).check("dilations", r) for r in dilations)
+            OneOf(*CELLS).check("cell", self.cell)
             object.__setattr__(self, "depth", len(dilations))
         elif dilations:
             raise InputError(f"dilations are for arch='dilated', not {self.arch!r}")
-        if not isinstance(self.residual, bool):
-            raise InputError(f"residual must be true or false, got {self.residual!r}")
         if self.residual and self.arch != "dilated":
             raise InputError(f"residual is for arch='dilated', not {self.arch!r}")
         object.__setattr__(self, "dilations", dilations)
-        check_int("depth", self.depth, 1, MAX_DEPTH)
+        validate(self, {"depth": Integer(1, MAX_DEPTH)})
         if self.arch == "transformer":
-            check_int("heads", self.heads, 1, 1024)
-            check_int("context", self.context, 2, 1 << 20)
+            validate(self, {"heads": Integer(1, 1024), "context": Integer(2, 1 << 20), "positions": OneOf(*POSITIONS)})
             if self.width % self.heads:
                 raise InputError(f"width ({self.width}) must be a multiple of heads ({self.heads})")
-            if self.positions not in POSITIONS:
-                raise InputError(f"unknown positions {self.positions!r}; choose one of: {', '.join(POSITIONS)}")
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -132,6 +121,16 @@ class ModelConfig:
 MODES = ("auto", "sequences", "stream", "windows")
 
 
+#: What each training setting may be: the one declaration the CLI, TOML configs and grids share.
+TRAIN_CONSTRAINTS = {
+    "mode": OneOf(*MODES), "optimizer": OneOf("adam", "rmsprop"),
+    "epochs": Integer(1), "batch": Integer(1), "bptt": Integer(1), "warmup": Integer(0), "patience": Integer(1),
+    "restarts": Integer(1), "steps_per_epoch": Integer(0), "seed": Integer(0),
+    "reset_prob": Real(0, 1), "lr": Real(0, low_open=True), "clip": Real(0, low_open=True), "time_budget": Real(0),
+    "valid_fraction": Real(0, 1, low_open=True, high_open=True),
+}
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train. Validated on construction; round-trips through ``to_dict``/``from_dict``."""
@@ -153,18 +152,7 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise InputError(f"unknown training mode {self.mode!r}; choose one of: {', '.join(MODES)}")
-        if self.optimizer not in ("adam", "rmsprop"):
-            raise InputError(f"unknown optimizer {self.optimizer!r}; choose adam or rmsprop")
-        for name, low in (("epochs", 1), ("batch", 1), ("bptt", 1), ("warmup", 0), ("patience", 1), ("restarts", 1),
-                          ("steps_per_epoch", 0), ("seed", 0)):
-            check_int(name, getattr(self, name), low)
-        check_real("reset_prob", self.reset_prob, 0, 1)
-        check_real("lr", self.lr, 0, low_open=True)
-        check_real("clip", self.clip, 0, low_open=True)
-        check_real("time_budget (seconds; 0: none)", self.time_budget, 0)
-        check_real("valid_fraction", self.valid_fraction, 0, 1, low_open=True, high_open=True)
+        validate(self, TRAIN_CONSTRAINTS)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

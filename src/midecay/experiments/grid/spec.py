@@ -36,8 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError, InputNotFoundError
-from ...models.config import MAX_DEPTH, MAX_DILATION, MAX_WIDTH
-from ...options import check_int, check_real
+from ...models.config import MAX_DEPTH, MAX_DILATION, MAX_WIDTH, TRAIN_CONSTRAINTS
+from ...options import check_int
+from ...validation import Integer, validate
 
 __all__ = ["GridSpec", "TrainBudget", "Trial", "TASKS", "ENGINES"]
 
@@ -74,14 +75,15 @@ class TrainBudget:
     time_budget: float = 0.0
 
     def __post_init__(self) -> None:
-        for name, low in (("epochs", 1), ("batch", 1), ("n_train", 1), ("n_test", 1), ("symbols", 2), ("eval_symbols", 2),
-                          ("bptt", 1), ("embedding", 1), ("steps_per_epoch", 0)):
-            check_int(f"train.{name}", getattr(self, name), low)
-        if self.optimizer not in ("adam", "rmsprop"):
-            raise InputError(f"train.optimizer must be adam or rmsprop, got {self.optimizer!r}")
-        for name in ("lr", "clip"):
-            check_real(f"train.{name}", getattr(self, name), 0, low_open=True)
-        check_real("train.time_budget (seconds)", self.time_budget, 0)
+        validate(self, BUDGET_CONSTRAINTS, prefix="train.")
+
+
+#: What each budget setting may be (the training settings as :data:`~midecay.models.config.TRAIN_CONSTRAINTS` says).
+BUDGET_CONSTRAINTS = {
+    **{k: TRAIN_CONSTRAINTS[k] for k in ("epochs", "batch", "bptt", "steps_per_epoch", "optimizer", "lr", "clip",
+                                          "time_budget")},
+    "n_train": Integer(1), "n_test": Integer(1), "symbols": Integer(2), "eval_symbols": Integer(2), "embedding": Integer(1),
+}
 
 
 @dataclass(frozen=True)
