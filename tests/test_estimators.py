@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from scipy.special import digamma
 
-from midecay.estimators import entropy, grassberger, grassberger_g, miller_madow, mutual_information, plugin
+from midecay.estimators import (
+    entropy,
+    grassberger,
+    grassberger_g,
+    miller_madow,
+    mutual_information,
+    plugin,
+)
 
 EULER = 0.5772156649015329
 

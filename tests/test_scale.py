@@ -52,8 +52,8 @@ def test_one_pass_sparse_jackknife_equals_the_two_pass_one(n_blocks, many, estim
     length (one of 10 words, shorter than most lags) cut into 2, 16 and 50 blocks, and in 400
     segments cut at random places (many short windows a block)."""
     from midecay.counting import KERNELS, block_windows, windows_from_bounds
-    from midecay.jackknife import count_sparse_jackknife, leave_out_mutual_information
     from midecay.curve import _mi_per_lag
+    from midecay.jackknife import count_sparse_jackknife, leave_out_mutual_information
 
     words = np.minimum(np.random.default_rng(0).zipf(1.3, 150_000), 3000) - 1
     if many:

@@ -67,7 +67,18 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
-    from . import counting, datasets, design, errors, estimators, experiments, fitting, report, sources, synth
+    from . import (
+        counting,
+        datasets,
+        design,
+        errors,
+        estimators,
+        experiments,
+        fitting,
+        report,
+        sources,
+        synth,
+    )
     from ._threads import threads
     from ._warnings import UnreliableEstimateWarning
     from .comparison import Comparison, compare
@@ -80,6 +91,6 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from .fitting import DecayFit, Diagnosis, classify, fit_decay
     from .lags import log_lags
     from .micurve import MICurve
+    from .opening import open_source
     from .options import CurveOptions
     from .sequences import Symbols, encode
-    from .opening import open_source

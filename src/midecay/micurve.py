@@ -9,7 +9,15 @@ import numpy as np
 
 from .errors import InputError
 from .limits import BASES, ESTIMATOR_NAMES
-from .results import Result, float_array, int_array, jsonable, new_axes, plain_log_ticks, require
+from .results import (
+    Result,
+    float_array,
+    int_array,
+    jsonable,
+    new_axes,
+    plain_log_ticks,
+    require,
+)
 
 __all__ = ["MICurve", "PeriodScan"]
 

@@ -8,8 +8,8 @@ which read through those readers): a scheme such as ``dataset:`` is resolved her
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from . import datasets

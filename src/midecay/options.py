@@ -12,7 +12,16 @@ from typing import Any
 
 from ._memmap import CHUNK_SYMBOLS
 from .errors import InputError
-from .limits import BACKENDS, BASELINES, BASES, DEFAULT_MEMORY_LIMIT, ESTIMATOR_NAMES, MAX_BLOCKS, MAX_LAGS, MAX_SHUFFLES
+from .limits import (
+    BACKENDS,
+    BASELINES,
+    BASES,
+    DEFAULT_MEMORY_LIMIT,
+    ESTIMATOR_NAMES,
+    MAX_BLOCKS,
+    MAX_LAGS,
+    MAX_SHUFFLES,
+)
 from .validation import Integer, Maybe, OneOf, check_int, check_real, validate
 
 __all__ = ["CurveOptions", "Engine", "ENGINES", "check_int", "check_real", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS", "DEFAULT_MEMORY_LIMIT", "dense_bytes"]

@@ -13,7 +13,16 @@ from typing import Annotated, Optional
 import typer
 
 from .._version import __version__
-from . import analysis_cmds, data_cmds, design_cmds, experiment_cmds, lm_cmds, model_cmds, report_cmds, synth_cmds
+from . import (
+    analysis_cmds,
+    data_cmds,
+    design_cmds,
+    experiment_cmds,
+    lm_cmds,
+    model_cmds,
+    report_cmds,
+    synth_cmds,
+)
 
 app = typer.Typer(
     name="midecay",

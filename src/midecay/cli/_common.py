@@ -291,6 +291,8 @@ def check_outputs(force: bool, *paths: Path | None, figure: Path | None = None) 
 def save_figure(fig, path: Path, force: bool) -> None:
     """Write ``fig`` in the format ``path``'s suffix names (PNG, PDF or SVG), atomically."""
     from .._io import write_atomic
-    from ..report.html import fig_to_bytes  # matplotlib only where a figure is asked for
+    from ..report.html import (
+        fig_to_bytes,  # matplotlib only where a figure is asked for
+    )
 
     write_atomic(path, fig_to_bytes(fig, figure_format(path)), overwrite=force)

@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (
-    check_output_dir,
     ForceOpt,
     JsonOpt,
     LagsOpt,
@@ -17,6 +16,7 @@ from ._common import (
     Output,
     QuietOpt,
     SeedOpt,
+    check_output_dir,
     check_outputs,
     load_curve_or_source,
     parse_lag_spec,
@@ -64,8 +64,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """DilatedRNN dilations designed from the decay curve (max dilation from the span, density from the slope)."""
         from ..design import design_dilations
-
-        from ..options import check_int
+        from ..validation import check_int
 
         io = Output(as_json, quiet)
         check_outputs(force, out, figure=plot)
@@ -99,7 +98,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run a grid's trials (resumable: re-running skips finished ones) and rank them."""
         from ..experiments.grid import GridSpec, run_grid
-        from ..options import check_int
+        from ..validation import check_int
 
         io = Output(as_json, quiet)
         check_outputs(force, figure=plot)

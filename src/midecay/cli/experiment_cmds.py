@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (
-    check_output_dir,
     ForceOpt,
     JsonOpt,
     LagsOpt,
@@ -16,6 +15,7 @@ from ._common import (
     OptionOpt,
     Output,
     QuietOpt,
+    check_output_dir,
     load_source,
     parse_int_list,
     parse_lags,

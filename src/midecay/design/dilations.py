@@ -28,8 +28,8 @@ import numpy as np
 
 from ..errors import InputError
 from ..micurve import MICurve
-from ..options import check_int
 from ..results import Result, jsonable, new_axes, require
+from ..validation import check_int
 
 __all__ = ["DilationDesign", "design_dilations", "standard_dilations", "standard_up_to", "geometric_dilations"]
 

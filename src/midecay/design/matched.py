@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from ..micurve import MICurve
-from .dilations import DilationDesign, design_dilations, standard_dilations, standard_up_to
+from .dilations import (
+    DilationDesign,
+    design_dilations,
+    standard_dilations,
+    standard_up_to,
+)
 
 __all__ = ["DilationSet", "matched_grid"]
 

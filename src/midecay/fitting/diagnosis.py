@@ -167,7 +167,9 @@ def _periodicity(d: np.ndarray, y: np.ndarray, floor: np.ndarray, max_period: in
         return Periodicity(None, 1.0, 0.0, 0)
     window = max(5, 2 * (max_p // 2) + 1) if max_p < 15 else 15
     from scipy import stats
-    from scipy.ndimage import median_filter  # scipy.stats / ndimage load slowly: only where used
+    from scipy.ndimage import (
+        median_filter,  # scipy.stats / ndimage load slowly: only where used
+    )
 
     trend = median_filter(ly, size=window, mode="nearest")
     resid = ly - trend

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..micurve import MICurve
-from ..options import check_real
+from ..validation import check_real
 
 __all__ = ["FitPoints", "fit_points", "check_fit_range"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..options import check_int
+from ..validation import check_int
 from .config import CELLS
 from .dilated import dilated_layer
 from .recurrent import recurrent_layer

@@ -9,8 +9,8 @@ import torch
 
 from .._progress import progress as progress_bar
 from ..errors import InputError
-from ..options import check_int
 from ..sequences import Symbols, smallest_code_dtype
+from ..validation import check_int
 from .base import SequenceModel
 
 __all__ = ["sample"]

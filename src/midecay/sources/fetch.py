@@ -26,7 +26,12 @@ import zipfile
 from pathlib import Path
 
 from .._io import umask
-from ..errors import DownloadError, InputError, InputNotFoundError, OutputNotWritableError
+from ..errors import (
+    DownloadError,
+    InputError,
+    InputNotFoundError,
+    OutputNotWritableError,
+)
 
 __all__ = ["cache_dir", "cache_folder", "cached_archives", "download", "file_digest", "pypi_member", "PYPI_INDEX"]
 

@@ -19,9 +19,9 @@ from scipy.linalg import cholesky, toeplitz
 from scipy.optimize import brentq
 
 from ..errors import InputError
-from ..options import check_int, check_real
 from ..rng import as_generator
 from ..sequences import Symbols
+from ..validation import check_int, check_real
 from .base import MAX_SYNTH_SYMBOLS, Synthetic
 
 __all__ = ["gaussian_sign", "sign_mi", "rho_for_mi"]

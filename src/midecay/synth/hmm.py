@@ -11,7 +11,13 @@ from ..lags import as_lags
 from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
 from .base import Synthetic
-from .markov import check_transition_matrix, markov, matrix_powers, mi_of_joint, stationary_distribution
+from .markov import (
+    check_transition_matrix,
+    markov,
+    matrix_powers,
+    mi_of_joint,
+    stationary_distribution,
+)
 
 __all__ = ["hmm", "hmm_mi"]
 

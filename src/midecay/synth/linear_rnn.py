@@ -23,7 +23,7 @@ import numpy as np
 from scipy.linalg import solve_discrete_lyapunov
 
 from ..errors import InputError
-from ..options import check_int
+from ..validation import check_int
 
 #: Exact curves solve a hidden x hidden Lyapunov equation: O(hidden^3) time, O(hidden^2) memory.
 MAX_HIDDEN = 2048

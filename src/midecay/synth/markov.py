@@ -9,9 +9,9 @@ from numba import njit
 
 from ..errors import InputError
 from ..lags import as_lags
-from ..options import check_int
 from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
+from ..validation import check_int
 from .base import MAX_SYNTH_SYMBOLS, Synthetic
 
 __all__ = ["markov", "markov_mi", "stationary_distribution", "block_markov_matrix", "check_transition_matrix"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from ..options import check_int
 from ..rng import as_generator
 from ..sequences import Symbols
+from ..validation import check_int
 from .base import MAX_SYNTH_SYMBOLS, Synthetic
 from .hmm import hmm_mi
 

@@ -37,8 +37,7 @@ from typing import Any
 
 from ...errors import InputError, InputNotFoundError
 from ...models.config import MAX_DEPTH, MAX_DILATION, MAX_WIDTH, TRAIN_CONSTRAINTS
-from ...options import check_int
-from ...validation import Integer, validate
+from ...validation import Integer, check_int, validate
 
 __all__ = ["GridSpec", "TrainBudget", "Trial", "TASKS", "ENGINES"]
 

@@ -80,8 +80,8 @@ def _charlm(trial: Trial) -> dict[str, Any]:
     from ...errors import InputError
     from ...models import ModelConfig, TrainConfig, train
     from ...models.training import LN2, evaluate_loss
-    from ...sequences import Symbols
     from ...opening import open_source
+    from ...sequences import Symbols
 
     b = trial.train
     base = trial.data

@@ -42,8 +42,8 @@ def evaluate_lm(
     from ...evaluation import ModelEvaluation
     from ...fitting import classify
     from ...lags import as_lags, log_lags
-    from ...sequences import Symbols, encode, smallest_code_dtype
     from ...opening import open_source
+    from ...sequences import Symbols, encode, smallest_code_dtype
 
     if level not in ("char", "token"):
         raise InputError(f"unknown level {level!r}; choose char or token")

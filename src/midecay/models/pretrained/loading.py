@@ -51,8 +51,8 @@ def load_lm(model: str | os.PathLike, *, allow_eos: bool = False, progress: bool
         with quiet:
             if kwargs.get("gguf_file"):
                 try:
-                    import gguf  # noqa: F401
                     import accelerate  # noqa: F401
+                    import gguf  # noqa: F401
                 except ImportError:
                     raise MissingExtraError("GGUF models need the packages gguf and accelerate; `pip install midecay[lm]`") from None
             if folder is not None:

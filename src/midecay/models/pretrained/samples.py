@@ -13,7 +13,7 @@ import numpy as np
 
 from ..._io import write_atomic
 from ...errors import InputError, InputNotFoundError
-from ...options import check_int
+from ...validation import check_int
 from .lm import PretrainedLM
 
 log = logging.getLogger(__name__)
