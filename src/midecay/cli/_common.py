@@ -58,8 +58,7 @@ def _route_library_log(verbose: bool) -> None:
     """Show midecay's log on stderr: progress lines and notes (INFO) when ``verbose``, else warnings only."""
     root = logging.getLogger("midecay")
     if not any(isinstance(h, _EchoHandler) for h in root.handlers):
-        root.addHandler(_EchoHandler())
-        root.propagate = False  # a command line owns its stderr: no second copy through the root logger
+        root.addHandler(_EchoHandler())  # records still propagate: a host application's logging sees them too
     root.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
