@@ -1,7 +1,7 @@
 """Test selection by what a test needs, for the whole suite (tests/ and the doctests under src/).
 
 Markers: ``slow`` (over ~8 s on two cores), ``needs_torch``, ``needs_ray``, ``needs_lm``
-(transformers + the offline SmolLM2 file). ``make test`` installs every extra, so nothing is
+(transformers + the offline SmolLM2 file), ``needs_hf`` (Hugging Face ``datasets``). ``make test`` installs every extra, so nothing is
 skipped there; on a core-only install the tests and doctests that need a missing extra are
 skipped by name (never collected into an error), and ``pytest -m "not slow"`` is the quick loop.
 """
@@ -13,7 +13,8 @@ import importlib.util
 import pytest
 
 #: Marker -> the packages it needs.
-EXTRAS = {"needs_torch": ("torch",), "needs_ray": ("ray",), "needs_lm": ("torch", "transformers", "gguf")}
+EXTRAS = {"needs_torch": ("torch",), "needs_ray": ("ray",), "needs_lm": ("torch", "transformers", "gguf"),
+          "needs_hf": ("datasets",)}
 
 #: Whole test modules by what they need.
 MODULE_NEEDS = {
@@ -38,6 +39,7 @@ TEST_NEEDS = {
     "test_compare_keeps_its_level_at_unequal_sizes": ("slow",),
     "test_kernels_stay_in_bounds": ("slow",),
     "test_matched_grid_pairs_each_design": ("needs_torch",),
+    "test_hf_dataset": ("needs_hf",),
 }
 
 #: Source folders and modules whose doctests import an extra.
@@ -82,6 +84,8 @@ def pytest_collection_modifyitems(config, items):
         for start, marks in TEST_NEEDS.items():
             if name.startswith(start):
                 needs.update(marks)
+        if "[torch" in item.name or name.startswith("test_torch"):  # the torch counting backend
+            needs.add("needs_torch")
         for marker in sorted(needs):
             item.add_marker(getattr(pytest.mark, marker))
             missing = _missing(marker)

@@ -73,13 +73,13 @@ def test_no_module_imports_a_private_name_of_another():
 
 
 def test_a_core_only_install_collects_the_suite_without_errors(tmp_path):
-    """Hypothesis: with torch, Ray and transformers absent, the whole suite (tests and doctests) is
+    """Hypothesis: with torch, Ray, transformers and Hugging Face datasets absent, the whole suite (tests and doctests) is
     collected without one error; what needs them is marked and skipped, the rest stays."""
     hide = tmp_path / "hide"
     hide.mkdir()
     (hide / "sitecustomize.py").write_text(
         "import sys\n"
-        "HIDDEN = ('torch', 'ray', 'transformers', 'gguf')\n"
+        "HIDDEN = ('torch', 'ray', 'transformers', 'gguf', 'datasets')\n"
         "class Hide:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
         "        if name.split('.')[0] in HIDDEN:\n"
