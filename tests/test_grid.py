@@ -85,7 +85,9 @@ def test_tiny_grid_learns_and_resumes(tmp_path, monkeypatch):
     assert what(again.rows) == what(result.rows)
     shown = load_grid(tmp_path / "g")
     assert shown.ranked()[0]["test_accuracy"] == max(accuracies)
-    assert "ranked by test_accuracy" in shown.summary()
+    summary = shown.summary()  # two configurations of two seeds: means, intervals, one paired test
+    assert "4 trials in 2 configurations, test_accuracy (higher is better" in summary
+    assert "over 2 seeds" in summary and len(shown.pairs()) == 1
 
 
 def test_interrupted_grid_keeps_finished_trials(tmp_path, monkeypatch):
@@ -212,3 +214,4 @@ def test_design_cli(tmp_path):
     assert res.exit_code == 1 and "--layers must be between 1" in res.output
     res = CliRunner().invoke(app, ["curve", str(tmp_path / "c.json"), "--engine", "spark"])
     assert res.exit_code == 1 and "unknown engine 'spark'" in res.output
+

@@ -28,7 +28,28 @@ from .errors import InputError
 from .micurve import MICurve
 from .results import Result, float_array, jsonable, new_axes, require
 
-__all__ = ["compare", "Comparison", "PairComparison", "holm"]
+__all__ = ["holm_adjusted", "compare", "Comparison", "PairComparison", "holm"]
+
+
+def holm_adjusted(p_values: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (valid under any dependence); NaN stays NaN and counts
+    as a test that was not run.
+
+    Examples
+    --------
+    >>> holm_adjusted(np.array([0.01, 0.04, 0.03])).round(3).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p_values, dtype=np.float64)
+    out = np.full(len(p), np.nan)
+    ran = np.flatnonzero(np.isfinite(p))
+    order = ran[np.argsort(p[ran], kind="stable")]
+    m = len(order)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out
 
 
 def holm(p_values: np.ndarray, alpha: float) -> np.ndarray:
@@ -39,16 +60,8 @@ def holm(p_values: np.ndarray, alpha: float) -> np.ndarray:
     >>> holm(np.array([0.001, 0.04, 0.03]), 0.05).tolist()
     [True, False, False]
     """
-    p = np.asarray(p_values, dtype=np.float64)
-    order = np.argsort(p)
-    m = len(p)
-    reject = np.zeros(m, dtype=bool)
-    for rank, i in enumerate(order):
-        if p[i] <= alpha / (m - rank):
-            reject[i] = True
-        else:
-            break
-    return reject
+    adjusted = holm_adjusted(p_values)
+    return np.isfinite(adjusted) & (adjusted <= alpha)
 
 
 @dataclass(frozen=True, eq=False)

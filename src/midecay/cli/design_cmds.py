@@ -137,4 +137,6 @@ def register(app: typer.Typer) -> None:
         if plot:
             save_figure(result.plot().figure, plot, force)
             io.info(f"wrote {plot}")
-        io.result({**result.to_dict(), "ranked": result.ranked()}, result.summary())
+        configs = [{k: v for k, v in c.items() if k != "seeds"} for c in result.configurations()]
+        io.result({**result.to_dict(), "ranked": result.ranked(), "configs": configs, "pairs": result.pairs()},
+                  result.summary())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ...comparison import holm_adjusted
 from ...errors import InputError, InputNotFoundError
 from ...results import Result, jsonable, new_axes, require
 
@@ -36,6 +38,58 @@ class GridResult(Result):
         sign = -1.0 if metric == "test_accuracy" else 1.0
         return sorted(self.rows, key=lambda r: (sign * r[metric], r["parameters"], r["key"]))
 
+    @property
+    def higher_is_better(self) -> bool:
+        return self.metric == "test_accuracy"
+
+    def configurations(self, level: float = 0.95) -> list[dict[str, Any]]:
+        """One entry a configuration (dilation set and width), best mean first: its seeds, the metric's
+        mean over them and a ``level`` t-interval (NaN bounds with one seed: nothing is resolved)."""
+        metric = self.metric
+        groups: dict[tuple, list[dict[str, Any]]] = {}
+        for r in self.rows:
+            groups.setdefault(_config_key(r), []).append(r)
+        widths = {key[1] for key in groups}
+        out = []
+        for (name, width), rows in groups.items():
+            values = {int(r["seed"]): float(r[metric]) for r in rows}
+            mean, low, high = _t_interval(np.array(list(values.values())), level)
+            out.append({"name": name if len(widths) == 1 else f"{name} w{width}", "set": name, "width": width,
+                        "role": rows[0]["role"], "dilations": list(rows[0]["dilations"]), "n_seeds": len(values),
+                        "mean": mean, "ci_low": low, "ci_high": high, "seeds": values})
+        sign = -1.0 if self.higher_is_better else 1.0
+        return sorted(out, key=lambda c: (sign * c["mean"], c["name"]))
+
+    def pairs(self, level: float = 0.95) -> list[dict[str, Any]]:
+        """Paired comparisons on shared seeds: every designed set against its standard twin (same layers,
+        same width), then every other configuration against the best. Each: the mean of ``a - b`` over
+        the shared seeds, its ``level`` t-interval, a two-sided paired t-test's p-value and its Holm-adjusted
+        value across all pairs listed (NaN where fewer than two seeds are shared)."""
+        configs = self.configurations(level)
+        if len(configs) < 2:
+            return []
+        wanted: list[tuple[dict, dict]] = []
+        for c in configs:
+            if c["role"] == "designed":
+                twin = next((t for t in configs if t["role"] == "standard twin" and t["width"] == c["width"]
+                             and len(t["dilations"]) == len(c["dilations"])), None)
+                if twin is not None:
+                    wanted.append((c, twin))
+        best = configs[0]
+        done = {frozenset((a["name"], b["name"])) for a, b in wanted}
+        wanted += [(c, best) for c in configs[1:] if frozenset((c["name"], best["name"])) not in done]
+        out = []
+        for a, b in wanted:
+            shared = sorted(set(a["seeds"]) & set(b["seeds"]))
+            diff = np.array([a["seeds"][s] - b["seeds"][s] for s in shared])
+            mean, low, high = _t_interval(diff, level)
+            out.append({"a": a["name"], "b": b["name"], "n_seeds": len(shared), "difference": mean,
+                        "ci_low": low, "ci_high": high, "p_value": _paired_p(diff)})
+        adjusted = holm_adjusted(np.array([p["p_value"] for p in out]))
+        for p, q in zip(out, adjusted):
+            p["p_holm"] = float(q)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return jsonable({"format": self.FORMAT, "name": self.name, "rows": list(self.rows)})
 
@@ -58,11 +112,29 @@ class GridResult(Result):
         if not self.rows:
             return f"grid {self.name}: no finished trials"
         metric = self.metric
-        lines = [f"grid {self.name}: {len(self.rows)} trials, ranked by {metric} ({'higher' if metric == 'test_accuracy' else 'lower'} is better)",
-                 f"  {'#':>3} {'dilations':<42} {'width':>5} {'seed':>4} {'params':>9} {metric:>13} {'s':>6}  role"]
-        for i, r in enumerate(self.ranked()):
-            lines.append(f"  {i + 1:>3} {','.join(map(str, r['dilations'])):<42} {r['width']:>5} {r['seed']:>4} "
-                         f"{r['parameters']:>9,} {r[metric]:>13.4f} {r['seconds']:>6.0f}  {r['role']}")
+        configs = self.configurations()
+        better = "higher" if self.higher_is_better else "lower"
+        lines = [f"grid {self.name}: {len(self.rows)} trials in {len(configs)} configurations, {metric} ({better} is better; "
+                 "mean over seeds, 95 % t-interval)",
+                 f"  {'#':>3} {'configuration':<24} {'dilations':<38} {'seeds':>5} {'mean':>9} {'95 % interval':>21}  role"]
+        for i, c in enumerate(configs):
+            interval = "unresolved (1 seed)" if c["n_seeds"] < 2 else f"[{c['ci_low']:.4f}, {c['ci_high']:.4f}]"
+            lines.append(f"  {i + 1:>3} {c['name']:<24} {','.join(map(str, c['dilations'])):<38} {c['n_seeds']:>5} "
+                         f"{c['mean']:>9.4f} {interval:>21}  {c['role']}")
+        pairs = self.pairs()
+        if max(c["n_seeds"] for c in configs) < 2:
+            lines.append("  one seed per configuration: no ranking is resolved; add seeds to the spec (grid.seeds) to "
+                         "compare configurations")
+        elif pairs:
+            lines.append("  paired on shared seeds (a - b; Holm across the pairs below):")
+            for p in pairs:
+                if p["n_seeds"] < 2:
+                    verdict = f"unresolved ({p['n_seeds']} shared seed)"
+                else:
+                    verdict = ("resolved" if p["p_holm"] <= 0.05 else "unresolved") + (
+                        f": [{p['ci_low']:+.4f}, {p['ci_high']:+.4f}], p = {p['p_value']:.3g}, Holm {p['p_holm']:.3g}")
+                lines.append(f"    {p['a']} - {p['b']}: {p['difference']:+.4f} over {p['n_seeds']} seeds, {verdict}")
+        lines.append("  trials: `grid show --json` lists every row (key 'ranked')")
         return "\n".join(lines)
 
     def plot(self, ax=None):
@@ -89,6 +161,38 @@ class GridResult(Result):
         ax.set_title(f"grid {self.name}", fontsize="small")
         ax.legend(frameon=False, fontsize="small")
         return ax
+
+
+def _config_key(row: dict[str, Any]) -> tuple[str, int]:
+    return str(row["set_name"]), int(row["width"])
+
+
+def _t_interval(values: np.ndarray, level: float) -> tuple[float, float, float]:
+    """Mean and Student-t interval of independent values (NaN bounds for fewer than two)."""
+    from scipy.stats import t
+
+    n = len(values)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if n < 2:
+        return mean, math.nan, math.nan
+    half = float(t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half
+
+
+def _paired_p(diff: np.ndarray) -> float:
+    """Two-sided p-value of a paired t-test on the differences (NaN for fewer than two; 1 when all are equal)."""
+    from scipy.stats import t
+
+    n = len(diff)
+    if n < 2:
+        return math.nan
+    sd = float(diff.std(ddof=1))
+    if sd == 0:
+        return 1.0 if float(diff.mean()) == 0 else 0.0
+    stat = float(diff.mean()) / (sd / math.sqrt(n))
+    return float(2 * t.sf(abs(stat), n - 1))
 
 
 def load_grid(folder: str | os.PathLike) -> GridResult:
