@@ -39,11 +39,14 @@ LAGS = midecay.log_lags(1, 1000, 40)
 def test_power_law_levels_cross_at_geometric_distances():
     """Hypothesis: on I = c d^-alpha, levels equally spaced in log I are crossed at distances
     equally spaced in log d, so the real crossings are exactly geometric from 1 to the max."""
-    design = design_dilations(known_curve(LAGS, 0.1 * LAGS**-0.5), n_layers=7)
-    assert design.kind == "power_law" and design.source == "fit" and design.pattern == "levels"
-    ratios = np.diff(np.log(design.crossings))
-    np.testing.assert_allclose(ratios, math.log(1000) / 6, rtol=1e-3)
-    assert design.dilations == geometric_dilations(1000, 7) == (1, 3, 10, 32, 100, 316, 1000)
+    curve = known_curve(LAGS, 0.1 * LAGS**-0.5)
+    for read_from in ("curve", "fit"):  # an exact power law: its envelope and its fitted law agree
+        design = design_dilations(curve, n_layers=7, read_from=read_from)
+        assert design.kind == "power_law" and design.source == read_from and design.pattern == "levels"
+        ratios = np.diff(np.log(design.crossings))
+        np.testing.assert_allclose(ratios, math.log(1000) / 6, rtol=1e-2)
+        assert design.dilations == geometric_dilations(1000, 7) == (1, 3, 10, 32, 100, 316, 1000)
+        assert design.other_dilations == design.dilations and "reads the same dilations" in design.summary()
 
 
 def test_broken_power_law_is_dense_before_the_break_sparse_after():
@@ -157,4 +160,18 @@ def test_real_data_designs(real_designs):
     assert permuted.kind == "flat" and 300 <= permuted.max_dilation <= 783
     assert ptb.kind == "broken_power_law" and ptb.break_distance is not None
     before = sum(r <= ptb.break_distance for r in ptb.dilations)
-    assert before >= 8 and ptb.dilations[:5] == (1, 2, 3, 4, 5)
+    assert before >= 8 and ptb.source == "curve" and ptb.dilations[:2] == (1, 2)
+
+
+def test_ptb_design_reads_the_measured_curve_as_the_paper_does(real_designs):
+    """Hypothesis: read from the measured curve (the default), 12 layers capped at 240 give what an
+    independent reading of PTB's curve gave (issue 23's audit: 1,2,3,5,6,7,10,12,14,19,35,240);
+    the fitted law, whose head overshoots I(1), reads other dilations, and the summary says so."""
+    ptb = real_designs["ptb"]
+    capped = design_dilations(ptb.curve, 12, cap=240)
+    assert capped.source == "curve" and capped.dilations == (1, 2, 3, 5, 6, 7, 10, 12, 14, 19, 35, 240)
+    fit = design_dilations(ptb.curve, 12, cap=240, read_from="fit")
+    assert fit.source == "fit" and fit.dilations != capped.dilations and fit.other_dilations == capped.dilations
+    assert "the fit reads" in capped.summary() and "layers differ, by up to" in capped.summary()
+    with pytest.raises(midecay.InputError, match="unknown read_from 'law'"):
+        design_dilations(ptb.curve, 12, read_from="law")

@@ -29,7 +29,7 @@ import numpy as np
 from ..errors import InputError
 from ..micurve import MICurve
 from ..results import Result, jsonable, new_axes, require
-from ..validation import check_int
+from ..validation import OneOf, check_int
 
 __all__ = ["DilationDesign", "design_dilations", "standard_dilations", "standard_up_to", "geometric_dilations"]
 
@@ -110,7 +110,10 @@ class DilationDesign(Result):
         The levels' I values (the curve's units) and the real distances where the curve meets
         them; empty for the standard pattern.
     source
-        Where the crossings were read: ``fit`` (the classified law) or ``curve`` (its envelope).
+        Where the crossings were read: ``curve`` (the measured curve's non-increasing envelope, the
+        default, as the grid-search paper reads them) or ``fit`` (the classified law).
+    other_dilations
+        What the other reading gives, when both exist; the summary says how far the two differ.
     break_distance
         The fitted break of a broken power law, else None.
     threshold_rule
@@ -130,6 +133,8 @@ class DilationDesign(Result):
     break_distance: float | None
     threshold_rule: str
     curve: MICurve | None = None
+    #: The dilations the other reading gives (the fitted law when the curve was read, and back), if both exist.
+    other_dilations: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         d = tuple(int(r) for r in self.dilations)
@@ -138,6 +143,8 @@ class DilationDesign(Result):
         object.__setattr__(self, "dilations", d)
         object.__setattr__(self, "levels", tuple(float(v) for v in self.levels))
         object.__setattr__(self, "crossings", tuple(float(v) for v in self.crossings))
+        if self.other_dilations is not None:
+            object.__setattr__(self, "other_dilations", tuple(int(r) for r in self.other_dilations))
 
     @property
     def n_layers(self) -> int:
@@ -148,6 +155,13 @@ class DilationDesign(Result):
                  f"  max dilation {self.max_dilation}: {self.max_reason}",
                  f"  curve: {self.kind}; pattern: {self.pattern}" + (f" (crossings read from the {self.source})"
                                                                      if self.pattern == "levels" else "")]
+        if self.other_dilations is not None and self.other_dilations != self.dilations:
+            other = "fit" if self.source == "curve" else "curve"
+            ratios = [max(a, b) / min(a, b) for a, b in zip(self.dilations, self.other_dilations)]
+            lines.append(f"  the {other} reads {', '.join(map(str, self.other_dilations))}: "
+                         f"{sum(r > 1 for r in ratios)} of {self.n_layers} layers differ, by up to {max(ratios):.2g}x")
+        elif self.other_dilations is not None:
+            lines.append(f"  the {'fit' if self.source == 'curve' else 'curve'} reads the same dilations")
         if self.break_distance is not None:
             before = sum(1 for r in self.dilations if r <= self.break_distance)
             lines.append(f"  break at d = {self.break_distance:.3g}: {before} dilations before it, "
@@ -160,6 +174,7 @@ class DilationDesign(Result):
             "max_reason": self.max_reason, "kind": self.kind, "pattern": self.pattern, "levels": list(self.levels),
             "crossings": list(self.crossings), "source": self.source, "break_distance": self.break_distance,
             "threshold_rule": self.threshold_rule, "curve": self.curve.to_dict() if self.curve is not None else None,
+            "other_dilations": list(self.other_dilations) if self.other_dilations is not None else None,
         })
 
     @classmethod
@@ -174,7 +189,8 @@ class DilationDesign(Result):
                    require(data, "kind", str, what), require(data, "pattern", str, what),
                    tuple(require(data, "levels", list, what)), tuple(require(data, "crossings", list, what)),
                    require(data, "source", str, what), float(brk) if brk is not None else None,
-                   require(data, "threshold_rule", str, what), curve)
+                   require(data, "threshold_rule", str, what), curve,
+                   tuple(data["other_dilations"]) if data.get("other_dilations") is not None else None)
 
     def table_rows(self) -> list[dict[str, Any]]:
         return [{"layer": i + 1, "dilation": r, "level": self.levels[i] if self.levels else None,
@@ -283,7 +299,7 @@ def _crossings_law(fit, max_dilation: int, n_layers: int) -> tuple[np.ndarray, n
 
 
 def design_dilations(curve: MICurve, n_layers: int | None = None, *, threshold: str | float = "floor",
-                     cap: int | None = None, diagnosis=None) -> DilationDesign:
+                     cap: int | None = None, diagnosis=None, read_from: str = "curve") -> DilationDesign:
     """Dilations for a DilatedRNN from a data set's decay curve.
 
     Parameters
@@ -301,6 +317,11 @@ def design_dilations(curve: MICurve, n_layers: int | None = None, *, threshold: 
         symbols sees nothing 1000 steps back); the max dilation is capped there.
     diagnosis
         The curve's :func:`~midecay.classify` result, if already computed.
+    read_from
+        Where the levels' crossings are read: ``"curve"`` (default: the measured, floor-removed
+        curve's non-increasing envelope, as Mahalunkar & Kelleher read them; a fitted law's head
+        can miss I(1) by 2.5x) or ``"fit"`` (the classified law). The other reading is kept in
+        :attr:`DilationDesign.other_dilations` and the summary says how far they differ.
 
     Examples
     --------
@@ -317,6 +338,7 @@ def design_dilations(curve: MICurve, n_layers: int | None = None, *, threshold: 
         raise InputError(f"design_dilations needs an MICurve, got {type(curve).__name__}")
     if n_layers is not None:
         check_int("n_layers", n_layers, 1, 4096)
+    OneOf("curve", "fit").check("read_from", read_from)
     diagnosis = diagnosis if diagnosis is not None else classify(curve)
     max_d, reason, rule = _max_dilation(curve, diagnosis, threshold)
     if cap is not None:
@@ -334,13 +356,14 @@ def design_dilations(curve: MICurve, n_layers: int | None = None, *, threshold: 
     if layers == 1:
         return DilationDesign((1,), max_d, reason, kind, "levels", (), (), "curve", None, rule, curve)
     law_fit = diagnosis.fit.fits.get(diagnosis.law) if diagnosis.fit is not None and diagnosis.law else None
+    readings = {"curve": _crossings_curve(curve, max_d, layers)}
     if law_fit is not None and not law_fit.degenerate:
-        levels, crossings = _crossings_law(law_fit, max_d, layers)
-        source = "fit"
+        readings["fit"] = _crossings_law(law_fit, max_d, layers)
         if diagnosis.law == "broken_power_law":
             brk = float(law_fit.params["d_break"])
-    else:
-        levels, crossings = _crossings_curve(curve, max_d, layers)
-        source = "curve"
+    source = read_from if read_from in readings else "curve"  # no usable law: the curve is all there is
+    levels, crossings = readings[source]
     dil = _integer_dilations(crossings, max_d)
-    return DilationDesign(dil, max_d, reason, kind, "levels", tuple(levels), tuple(crossings), source, brk, rule, curve)
+    others = [_integer_dilations(c, max_d) for name, (_, c) in readings.items() if name != source]
+    return DilationDesign(dil, max_d, reason, kind, "levels", tuple(levels), tuple(crossings), source, brk, rule, curve,
+                          others[0] if others else None)
