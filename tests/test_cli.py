@@ -425,6 +425,10 @@ def test_grid_reports_each_trial_and_scaling_names_reused_cells(tmp_path):
     assert run(*args).exit_code == 0
     again = run(*args)
     assert again.exit_code == 0 and "reusing 1 finished cell(s)" in again.stderr and "rnn width 2 depth 1" in again.stderr
+    seeded = run(*args[:-1], tmp_path / "sc2", "--seeds", "0,1", "--json")
+    assert seeded.exit_code == 0, seeded.output
+    assert sorted(r["seed"] for r in json.loads(seeded.stdout)["rows"]) == [0, 1]
+    assert "SD over seeds" in run(*args[:-1], tmp_path / "sc2", "--seeds", "0,1").stdout  # reused, then summarised
 
 
 def test_interrupts_and_refusals_say_what_to_do_in_flags(text_file, tmp_path, monkeypatch):

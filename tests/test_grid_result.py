@@ -72,3 +72,37 @@ def test_paired_intervals_cover_a_zero_difference_at_their_level():
             pair = GridResult("g", _rows({("a", "given", (1, 2), 8): list(a), ("b", "given", (1, 4), 8): list(b)})).pairs()[0]
             covered += pair["ci_low"] <= 0 <= pair["ci_high"]
         assert 0.92 <= covered / 600 <= 0.98, (n, covered)
+
+
+def test_scaling_reports_xi_over_training_seeds():
+    """Hypothesis: with several training seeds a cell's xi is summarised by its spread over them (SD,
+    t-interval), not by one run's jackknife error; one seed per cell says 'unresolved'."""
+    from scipy import stats
+
+    from midecay.experiments.scaling import ScalingResult
+
+    xi = [10.0, 12.0, 11.0, 15.0]
+    rows = [{"arch": "lstm", "width": 8, "depth": 1, "seed": s, "parameters": 100, "valid_bps": 1.0, "xi": x,
+             "xi_stderr": 0.5, "alpha": None, "alpha_stderr": None, "kind": "exponential", "I1": 0.1}
+            for s, x in enumerate(xi)]
+    rows.append({**rows[0], "width": 16, "seed": 0, "xi": 20.0})
+    result = ScalingResult(tuple(rows))
+    cells = {c["width"]: c for c in result.over_seeds()}
+    low, high = stats.t.interval(0.95, 3, loc=np.mean(xi), scale=stats.sem(xi))
+    assert cells[8]["n_xi"] == 4 and np.isclose(cells[8]["xi_sd"], np.std(xi, ddof=1))
+    assert np.isclose(cells[8]["xi_ci_low"], low) and np.isclose(cells[8]["xi_ci_high"], high)
+    assert np.isclose(cells[8]["xi_jackknife_se"], 0.5) and np.isnan(cells[16]["xi_sd"])
+    text = result.summary()
+    assert "SD over seeds" in text and "unresolved" in text
+    assert result.plot().get_title().startswith("mean over training seeds")
+
+
+def test_scaling_spec_keys_cells_by_seed_and_keeps_single_seed_keys():
+    from midecay.experiments.scaling import ScalingSpec
+
+    single = ScalingSpec(archs=("rnn",), widths=(2,), seed=3)
+    assert single.cells() == [{"arch": "rnn", "width": 2, "depth": 1}]
+    assert '"seed": 3' in single.key(single.cells()[0])  # as before: the seed lives in the spec
+    many = ScalingSpec(archs=("rnn",), widths=(2,), seeds=(0, 1))
+    keys = [many.key(c) for c in many.cells()]
+    assert len(many.cells()) == 2 and len(set(keys)) == 2

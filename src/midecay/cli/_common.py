@@ -231,14 +231,14 @@ def load_curves(items: list[str], spec: str, level: str | None, seed: int | None
     return [x if isinstance(x, MICurve) else mi_curve(x, lags, seed=seed, progress=progress) for x in loaded.values()]
 
 
-def parse_int_list(text: str, name: str) -> tuple[int, ...]:
-    """``"2,4,8"`` as ``(2, 4, 8)`` with a one-line error naming the option."""
+def parse_int_list(text: str, name: str, low: int = 1) -> tuple[int, ...]:
+    """``"2,4,8"`` as ``(2, 4, 8)`` with a one-line error naming the option (each value at least ``low``)."""
     try:
         values = tuple(int(x) for x in text.split(",") if x.strip())
     except ValueError:
         raise InputError(f"--{name} must be comma-separated integers, got {text!r}") from None
-    if not values or min(values) < 1:
-        raise InputError(f"--{name} must be positive integers, got {text!r}")
+    if not values or min(values) < low:
+        raise InputError(f"--{name} must be integers >= {low}, got {text!r}")
     return values
 
 

@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
         dmin: Annotated[Optional[float], typer.Option(help="Smallest lag of the fits.")] = None,
         dmax: Annotated[Optional[float], typer.Option(help="Largest lag of the fits.")] = None,
         seed: Annotated[int, typer.Option(help="Seed of weights, batches and samples.")] = 0,
+        seeds: Annotated[Optional[str], typer.Option(help="Comma-separated training seeds (e.g. 0,1,2): each cell trained once a seed, xi reported over them.")] = None,
         level: LevelOpt = None,
         option: OptionOpt = None,
         force: ForceOpt = False,
@@ -67,6 +68,7 @@ def register(app: typer.Typer) -> None:
             archs=tuple(a.strip() for a in arch.split(",") if a.strip()), widths=parse_int_list(widths, "widths"),
             depths=parse_int_list(depths, "depths"), lags=tuple(int(d) for d in parse_lags(lags)), dmin=dmin, dmax=dmax,
             streams=streams, length=length, seed=seed,
+            seeds=parse_int_list(seeds, "seeds", low=0) if seeds else None,
             train={"epochs": epochs, "batch": batch, "lr": lr, "steps_per_epoch": steps_per_epoch},
         )
         symbols = load_source(source, level, options=option)

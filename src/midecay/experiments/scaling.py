@@ -23,6 +23,7 @@ import numpy as np
 from .._io import write_atomic
 from .._progress import progress as progress_bar
 from ..errors import InputError
+from ..validation import check_int
 from ..fitting.points import check_fit_range
 from ..results import Result, jsonable, new_axes, require
 from ..sequences import Symbols
@@ -51,6 +52,9 @@ class ScalingSpec:
     seed: int = 0
     train: dict[str, Any] = field(default_factory=dict)
     model: dict[str, Any] = field(default_factory=dict)
+    #: Training seeds: each cell is trained once a seed, and xi is reported over them (its spread
+    #: across training runs, beside each run's jackknife error). None: the one ``seed``.
+    seeds: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         for name in ("archs", "widths", "depths", "lags"):
@@ -59,15 +63,26 @@ class ScalingSpec:
                 raise InputError(f"scaling spec: {name} is empty")
             object.__setattr__(self, name, value)
         check_fit_range(self.dmin, self.dmax)  # before any model is trained, not after
+        if self.seeds is not None:
+            seeds = tuple(check_int("seeds", s, 0) for s in self.seeds)
+            if not seeds or len(set(seeds)) != len(seeds):
+                raise InputError(f"scaling spec: seeds must be distinct integers, got {list(self.seeds)}")
+            object.__setattr__(self, "seeds", seeds)
         if self.length <= max(self.lags):
             raise InputError(f"scaling spec: sample length {self.length} must exceed the largest lag {max(self.lags)}")
 
     def cells(self) -> list[dict[str, Any]]:
-        return [{"arch": a, "width": w, "depth": d} for a in self.archs for w in self.widths for d in self.depths]
+        """One cell a (arch, width, depth), and a seed when :attr:`seeds` are given."""
+        grid = [{"arch": a, "width": w, "depth": d} for a in self.archs for w in self.widths for d in self.depths]
+        if self.seeds is None:
+            return grid
+        return [{**cell, "seed": s} for cell in grid for s in self.seeds]
 
     def key(self, cell: dict[str, Any]) -> str:
-        """A finished cell is reused only if everything that made it is the same."""
-        spec = {k: v for k, v in asdict(self).items() if k not in ("archs", "widths", "depths")}
+        """A finished cell is reused only if everything that made it is the same (a single-seed spec keeps
+        the keys it always had, so its folders resume)."""
+        drop = ("archs", "widths", "depths", "seeds") + (("seed",) if self.seeds is not None else ())
+        spec = {k: v for k, v in asdict(self).items() if k not in drop}
         return json.dumps({"cell": cell, "spec": spec}, sort_keys=True, default=list)
 
 
@@ -93,7 +108,38 @@ class ScalingResult(Result):
     def table_rows(self) -> list[dict[str, Any]]:
         return list(self.rows)
 
+    def over_seeds(self) -> list[dict[str, Any]]:
+        """One entry a (arch, width, depth): how many training seeds, xi's mean and its spread over them
+        (SD, and a 95 % t-interval of the mean), and the mean of the runs' own jackknife errors."""
+        from scipy.stats import t
+
+        groups: dict[tuple, list[dict[str, Any]]] = {}
+        for r in self.rows:
+            groups.setdefault((r["arch"], r["width"], r["depth"]), []).append(r)
+        out = []
+        for (arch, width, depth), rows in groups.items():
+            xi = np.array([r["xi"] for r in rows if r.get("xi") is not None], dtype=float)
+            n = len(xi)
+            sd = float(xi.std(ddof=1)) if n >= 2 else math.nan
+            half = float(t.ppf(0.975, n - 1) * sd / math.sqrt(n)) if n >= 2 else math.nan
+            mean = float(xi.mean()) if n else math.nan
+            out.append({"arch": arch, "width": width, "depth": depth, "n_seeds": len(rows), "n_xi": n, "xi_mean": mean,
+                        "xi_sd": sd, "xi_ci_low": mean - half, "xi_ci_high": mean + half,
+                        "xi_jackknife_se": float(np.nanmean([r["xi_stderr"] for r in rows if r.get("xi_stderr") is not None]))
+                        if any(r.get("xi_stderr") is not None for r in rows) else math.nan})
+        return out
+
     def summary(self) -> str:
+        if any("seed" in r for r in self.rows):
+            lines = [f"  {'arch':<12} {'width':>6} {'depth':>6} {'seeds':>5} {'xi mean':>9} {'SD over seeds':>14} "
+                     f"{'95 % interval':>20} {'jackknife SE':>13}"]
+            for c in self.over_seeds():
+                interval = "unresolved" if c["n_xi"] < 2 else f"[{c['xi_ci_low']:.3g}, {c['xi_ci_high']:.3g}]"
+                lines.append(f"  {c['arch']:<12} {c['width']:>6} {c['depth']:>6} {c['n_xi']:>2}/{c['n_seeds']:<2} "
+                             f"{c['xi_mean']:>9.3g} {c['xi_sd']:>14.2g} {interval:>20} {c['xi_jackknife_se']:>13.2g}")
+            lines.append("  (xi of each seed's samples; the SD over training seeds is the spread a comparison of cells "
+                         "must beat, the jackknife SE only one run's sampling error)")
+            return "\n".join(lines)
         lines = [f"  {'arch':<12} {'width':>6} {'depth':>6} {'params':>9} {'val bps':>8} {'xi':>16} {'alpha':>14}  kind"]
         for r in self.rows:
             xi = f"{r['xi']:.3g} ± {r['xi_stderr']:.2g}" if r.get("xi") is not None else "n/a"
@@ -103,17 +149,24 @@ class ScalingResult(Result):
         return "\n".join(lines)
 
     def plot(self, ax=None, *, against: str = "width"):
-        """Correlation length (with jackknife errors) against ``width`` or ``depth``, one line per series."""
+        """Correlation length against ``width`` or ``depth``, one line per series (over training seeds when
+        there are several: mean and SD; else each run with its jackknife error)."""
         ax = new_axes(ax, (6.4, 4.4))
         other = "depth" if against == "width" else "width"
+        seeded = any("seed" in r for r in self.rows)
+        # With training seeds: each cell's mean over them, bars their SD; else each run with its jackknife error.
+        points = ([{**c, "xi": c["xi_mean"], "xi_stderr": c["xi_sd"]} for c in self.over_seeds() if c["n_xi"]]
+                  if seeded else [r for r in self.rows if r.get("xi") is not None])
         series: dict[tuple, list] = {}
-        for r in self.rows:
-            if r.get("xi") is not None:
-                series.setdefault((r["arch"], r[other]), []).append(r)
+        for r in points:
+            series.setdefault((r["arch"], r[other]), []).append(r)
         for (arch, fixed), rows in sorted(series.items()):
             rows = sorted(rows, key=lambda r: r[against])
-            ax.errorbar([r[against] for r in rows], [r["xi"] for r in rows], yerr=[r["xi_stderr"] for r in rows],
+            ax.errorbar([r[against] for r in rows], [r["xi"] for r in rows],
+                        yerr=[np.nan_to_num(r["xi_stderr"], nan=0.0) for r in rows],
                         fmt="o-", capsize=2, label=f"{arch}, {other} {fixed}")
+        if seeded:
+            ax.set_title("mean over training seeds; bars: their SD", fontsize="small")
         ax.set_xscale("log", base=2)
         ax.set_xlabel(against)
         ax.set_ylabel("correlation length ξ of the samples (symbols)")
@@ -131,11 +184,13 @@ def run_cell(data: Symbols, spec: ScalingSpec, cell: dict[str, Any], valid: Symb
     from ..fitting import classify, fit_decay
     from ..models import ModelConfig, TrainConfig, sample, train
 
-    model_cfg = ModelConfig.from_dict({**spec.model, **cell, "vocab_size": data.alphabet_size, "seed": spec.seed})
-    train_cfg = TrainConfig.from_dict({**spec.train, "seed": spec.seed})
+    seed = int(cell.get("seed", spec.seed))
+    shape = {k: v for k, v in cell.items() if k != "seed"}
+    model_cfg = ModelConfig.from_dict({**spec.model, **shape, "vocab_size": data.alphabet_size, "seed": seed})
+    train_cfg = TrainConfig.from_dict({**spec.train, "seed": seed})
     ck = train(model_cfg, data, valid=valid, config=train_cfg)
-    samples = sample(ck.model, spec.streams, spec.length, seed=spec.seed, alphabet=data.alphabet)
-    curve = mi_curve(samples, np.asarray(spec.lags), seed=spec.seed)
+    samples = sample(ck.model, spec.streams, spec.length, seed=seed, alphabet=data.alphabet)
+    curve = mi_curve(samples, np.asarray(spec.lags), seed=seed)
     fit = fit_decay(curve, laws=["exponential", "power_law"], dmin=spec.dmin, dmax=spec.dmax)
     xi, alpha = fit.correlation_length, fit.exponent
     return {
