@@ -134,3 +134,34 @@ def test_lm_cli(tiny_folder, tmp_path):
     assert res.exit_code == 1 and "not found" in res.output
     res = runner.invoke(app, ["lm", "models"])
     assert "smollm2-135m" in res.stdout
+
+
+def test_reference_streams_are_drawn_like_the_samples():
+    """Hypothesis: the reference is as many disjoint streams of the samples' lengths, at random
+    offsets (seeded): never simply the corpus's head, reproducible for one seed, moving with it."""
+    from midecay.models.pretrained.evaluation import reference_offsets
+
+    lengths = np.array([100, 50, 100, 25])
+    runs = [reference_offsets(10_000, lengths, seed) for seed in range(300)]
+    for starts in runs[:50]:
+        spans = sorted(zip(starts, starts + lengths))
+        assert spans[0][0] >= 0 and spans[-1][1] <= 10_000
+        assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))  # disjoint
+    assert np.array_equal(runs[0], reference_offsets(10_000, lengths, 0)) and not np.array_equal(runs[0], runs[1])
+    first = np.array([r.min() for r in runs])  # where the earliest stream starts: spread, not pinned at 0
+    assert (first == 0).mean() < 0.05 and np.median(first) > 500
+    with pytest.raises(InputError, match="fewer than"):
+        reference_offsets(200, lengths, 0)
+
+
+def test_evaluation_reference_skips_a_corpus_header(tiny_folder, tmp_path):
+    """A reference whose first 2,000 characters are a header ('X' repeated) gives a drawn reference
+    made mostly of the text after it, as the samples would be (once the header was all of it)."""
+    lm = load_lm(tiny_folder)
+    samples = sample_lm(lm, 4, 50, seed=0, batch=4)
+    ref = tmp_path / "ref.txt"
+    ref.write_text("X" * 2000 + TEXT * 40)
+    ev = evaluate_lm(samples, str(ref), level="char", lags=[1, 2], tokenizer=lm.tokenizer, seed=1)
+    drawn = ev.comparison.curves[0]
+    assert drawn.n_segments == 4 and "random offsets (seed 1)" in ev.model["size_matched"]
+    assert drawn.alphabet_size > 1  # cut from the head, all four streams would be 'X' alone

@@ -16,6 +16,32 @@ def _text_of(symbols) -> list[str]:
     return ["".join(str(a) for a in symbols.decode(seg)) for seg in symbols.segments()]
 
 
+def reference_offsets(n_available: int, lengths: np.ndarray, seed: int) -> np.ndarray:
+    """Starts of disjoint stretches of the given ``lengths`` in a reference of ``n_available`` symbols, in a
+    random order along it with uniformly random gaps between them (a composition of the slack), seeded.
+
+    Examples
+    --------
+    >>> starts = reference_offsets(1000, np.array([100, 100, 50]), seed=0)
+    >>> bool(all(0 <= a and a + n <= 1000 for a, n in zip(starts, [100, 100, 50])))
+    True
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    slack = int(n_available - lengths.sum())
+    if slack < 0:
+        raise InputError(f"the reference has {n_available:,} symbols, fewer than the {int(lengths.sum()):,} to draw")
+    rng = np.random.default_rng([seed, 20_261_130])  # the samples' seed, in a stream of its own
+    order = rng.permutation(len(lengths))  # which stream comes where along the reference
+    gaps = np.diff(np.concatenate([[0], np.sort(rng.integers(0, slack + 1, len(lengths)))]))
+    starts = np.empty(len(lengths), dtype=np.int64)
+    at = 0
+    for gap, i in zip(gaps, order):
+        at += int(gap)
+        starts[i] = at
+        at += int(lengths[i])
+    return starts
+
+
 def evaluate_lm(
     samples: LMSamples,
     reference,
@@ -30,9 +56,11 @@ def evaluate_lm(
 
     ``level="char"`` measures the decoded text; ``level="token"`` the model's own tokens, the
     reference tokenized with the model's tokenizer (``tokenizer``, else loaded from the
-    samples' model). The reference is cut to the samples' size and shape (as many symbols, in
-    segments of the same lengths): at token level a 49k-type vocabulary on half a million
-    tokens gives estimates dominated by bias, and only equal sizes compare fairly.
+    samples' model). The reference is drawn as the samples were: as many streams, of the same
+    lengths, from disjoint stretches at random offsets (seeded; :func:`reference_offsets`), so
+    it is neither the corpus's head (a file header, a title page) nor longer than the samples:
+    at token level a 49k-type vocabulary on half a million tokens gives estimates dominated by
+    bias, and only equal sizes compare fairly.
 
     ``reference`` is :class:`~midecay.Symbols` at character level, or a source for
     :func:`~midecay.open_source` (``dataset:wiki-xml``, a text file …).
@@ -66,15 +94,16 @@ def evaluate_lm(
     if len(ref_symbols_all) < total:
         raise InputError(f"the reference has {len(ref_symbols_all):,} {level}s, fewer than the samples' {total:,}; "
                          "pass a larger reference or sample less")
+    starts = reference_offsets(len(ref_symbols_all), sample_lengths, seed)
     cuts = np.concatenate([[0], np.cumsum(sample_lengths)])
     if level == "char":
-        ref_part = encode([ref_stream[a:b] for a, b in zip(cuts[:-1], cuts[1:])], segmented=True)
+        ref_part = encode([ref_stream[a:a + n] for a, n in zip(starts, sample_lengths)], segmented=True)
     else:
         v = int(samples.meta["vocab_size"])
-        if int(ref_symbols_all[:total].max()) >= v:
+        drawn = np.concatenate([ref_symbols_all[a:a + n] for a, n in zip(starts, sample_lengths)])
+        if int(drawn.max()) >= v:
             raise InputError("the reference's token ids exceed the samples' vocabulary; use the samples' own model's tokenizer")
-        ref_part = Symbols(ref_symbols_all[:total].astype(smallest_code_dtype(v)), mine.alphabet, cuts,
-                           f"reference tokens ({total:,})")
+        ref_part = Symbols(drawn.astype(smallest_code_dtype(v)), mine.alphabet, cuts, f"reference tokens ({total:,})")
     shortest = int(min(ref_part.lengths.min(), mine.lengths.min()))
     lags = as_lags(log_lags(1, min(1000, shortest - 1), 30) if lags is None else lags)
     if int(lags[-1]) >= shortest:
@@ -84,7 +113,8 @@ def evaluate_lm(
     comparison = compare([ref_curve, sample_curve], ["reference", "samples"])
     description = {"arch": samples.meta["model"], "level": level, **samples.meta,
                    "reference": os.fspath(reference) if isinstance(reference, (str, os.PathLike)) else ref.description,
-                   "size_matched": f"reference cut to the samples' {total:,} {level}s in {len(sample_lengths)} segments"}
+                   "size_matched": f"reference drawn as the samples were: {len(sample_lengths)} streams of their lengths "
+                                   f"({total:,} {level}s) at random offsets (seed {seed})"}
     types = int(np.count_nonzero(np.bincount(np.asarray(mine.codes, dtype=np.int64))))
     if level == "token" and types ** 2 > total:
         description["note"] = (f"{types:,} token types on {total:,} tokens: far fewer pairs than joint cells, so both curves are "
