@@ -381,8 +381,11 @@ def mi_curve(
         :class:`~midecay.Symbols` or anything :func:`~midecay.encode` accepts.
     options
         A :class:`~midecay.CurveOptions` (estimator, base, backend, baseline, n_shuffles,
-        n_blocks, memory_limit, null); any of its fields may also be given as a keyword, which
-        wins over ``options``. The keywords below are those fields.
+        n_blocks, memory_limit, null, positions); any of its fields may also be given as a
+        keyword, which wins over ``options``. The keywords below are those fields;
+        ``positions="aligned"`` measures the MI at each position across segments and averages
+        over positions (:mod:`midecay.aligned`: images, fixed-length records, model samples),
+        ``"pooled"`` (default) counts every pair at a lag together (running text).
     lags
         Positive integer distances, e.g. ``log_lags(1, 1000, 30)``; a spec such as
         ``"1:1000:40log"``; or ``"auto"``: every lag below the longest segment when segments are
@@ -457,6 +460,12 @@ def mi_curve(
     options, where = curve_settings(options, engine, overrides)
     symbols = encode(data)
     lags = fitted_lags(lags, symbols)
+    if options.positions == "aligned":
+        from .aligned import aligned_curve
+
+        if where.name != "local":
+            raise InputError("aligned positions are counted locally; drop engine='ray' or use positions='pooled'")
+        return aligned_curve(symbols, lags, options, seed, progress)
     plan = plan_counting(symbols, lags, options, where)
     counted = count(symbols, lags, plan, options, where, progress)
     mi = _mi_per_lag(counted.counts, options.estimator)

@@ -60,13 +60,16 @@ class CurveOptions:
     n_blocks: int = 16
     memory_limit: int = DEFAULT_MEMORY_LIMIT
     null: str = "autocorrelated"
+    #: ``"pooled"``: every pair at lag d counted together (running text); ``"aligned"``: the MI at each
+    #: position across segments, averaged over positions (images, records; :mod:`midecay.aligned`).
+    positions: str = "pooled"
 
     def __post_init__(self) -> None:
         baseline = "none" if self.baseline is None else self.baseline
         object.__setattr__(self, "baseline", baseline)
         validate(self, {
             "estimator": OneOf(*ESTIMATOR_NAMES), "base": OneOf(*BASES), "baseline": OneOf(*BASELINES),
-            "null": OneOf(*NULLS), "backend": OneOf("auto", *BACKENDS),
+            "null": OneOf(*NULLS), "backend": OneOf("auto", *BACKENDS), "positions": OneOf("pooled", "aligned"),
             "n_shuffles": Maybe(Integer(1 if baseline != "none" else 0, MAX_SHUFFLES)),
             "n_blocks": Integer(0, MAX_BLOCKS), "memory_limit": Integer(1),
         })

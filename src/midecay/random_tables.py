@@ -173,6 +173,31 @@ def random_tables(row: np.ndarray, col: np.ndarray, n_draws: int, rng: np.random
     return out
 
 
+@njit(cache=True, nogil=True)
+def _fill_each(rng, rows, cols, out):
+    for t in range(rows.shape[0]):
+        _fill_tables(rng, rows[t], cols[t], out[t : t + 1])
+
+
+def random_tables_each(rows: np.ndarray, cols: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``(n, K, K)``: one random table for each pair of margins ``rows[i]``, ``cols[i]`` (``(n, K)`` each).
+
+    Examples
+    --------
+    >>> t = random_tables_each(np.array([[3, 5], [1, 1]]), np.array([[4, 4], [2, 0]]), np.random.default_rng(0))
+    >>> t.sum(axis=2).tolist(), t.sum(axis=1).tolist()
+    ([[3, 5], [1, 1]], [[4, 4], [2, 0]])
+    """
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    cols = np.ascontiguousarray(cols, dtype=np.int64)
+    if rows.shape != cols.shape or not np.array_equal(rows.sum(axis=1), cols.sum(axis=1)):
+        raise ValueError("each table's row and column sums must have one shape and one total")
+    out = np.zeros((rows.shape[0], rows.shape[1], cols.shape[1]), dtype=np.int64)
+    if rows.size:
+        _fill_each(rng, rows, cols, out)
+    return out
+
+
 def random_tables_reference(row: np.ndarray, col: np.ndarray, n_draws: int, rng: np.random.Generator) -> np.ndarray:
     """The same law by Patefield's algorithm (``scipy.stats.random_table``): the reference."""
     from scipy.stats import random_table

@@ -357,6 +357,9 @@ def classify(
         f"segment {dominant['segment']} ({100 * dominant['share_of_symbols']:.1f} % of the symbols) carries the curve: "
         f"without it I(d) loses {100 * dominant['median_loss_without_it']:.0f} % (median over lags)"
     )} if dominant else {}
+    rising = _rises_across_a_frame(curve)
+    if rising:
+        notes["positions"] = rising
     if n_sig < 3 and _chance_of_hits(n_sig, len(curve.lags), z) >= CHANCE_LEVEL:
         return Diagnosis("no_dependence", sp, per, None, {"significant_points": n_sig, **notes}, curve=curve)
     if n_sig < 3:  # dependence shown, its decay not: two points fit any two-parameter law exactly
@@ -411,6 +414,23 @@ def classify(
 
 #: Below this chance of the significant hits being false positives, one or two hits are dependence.
 CHANCE_LEVEL = 0.01
+
+
+def _rises_across_a_frame(curve: MICurve) -> str | None:
+    """A note when a pooled curve of equal-length segments rises with d: a sign that the marginals
+    change with the position in the segment (images, records), which pooling mixes."""
+    if curve.provenance.get("positions") == "aligned" or curve.n_segments < 2 or curve.n_symbols % curve.n_segments:
+        return None
+    y = curve.floor_removed
+    third = len(y) // 3
+    if third < 2 or not np.isfinite(y).all():
+        return None
+    near, far = float(np.median(y[:third])), float(np.median(y[-third:]))
+    if far > 1.5 * max(near, 0.0) and curve.significant()[-third:].any():
+        return (f"the pooled curve rises with d ({near:.3g} -> {far:.3g}, floor removed) across {curve.n_segments} "
+                "equal-length segments: marginals that change with the position are mixed by pooling; "
+                "compare positions='aligned'")
+    return None
 
 
 def _chance_of_hits(n_hits: int, n_lags: int, z: float) -> float:
