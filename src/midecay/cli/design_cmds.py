@@ -52,6 +52,7 @@ def register(app: typer.Typer) -> None:
         layers: Annotated[Optional[int], typer.Option(help="Number of layers (default: as many as the standard pattern up to the max dilation).")] = None,
         threshold: Annotated[str, typer.Option(help="'floor' (where the curve meets its noise floor) or a fixed threshold in nats (the paper: 1e-5).")] = "floor",
         cap: Annotated[Optional[int], typer.Option(help="Longest dilation the model can use (e.g. its training window); the max dilation is capped there.")] = None,
+        positions: Annotated[str, typer.Option(help="pooled | aligned: how the curve of a source is measured (aligned for images and records; see `midecay curve --help`).")] = "pooled",
         read_from: Annotated[str, typer.Option("--from", help="Read the crossings from the measured 'curve' (its non-increasing envelope, as the paper does) or the fitted law ('fit').")] = "curve",
         lags: LagsOpt = "auto",
         level: LevelOpt = None,
@@ -72,7 +73,7 @@ def register(app: typer.Typer) -> None:
         if layers is not None:
             check_int("--layers", layers, 1, 4096)
         rule = _threshold(threshold)
-        curve = load_curve_or_source(source, parse_lag_spec(lags), level, seed, io.progress, option)
+        curve = load_curve_or_source(source, parse_lag_spec(lags), level, seed, io.progress, option, positions=positions)
         result = design_dilations(curve, layers, threshold=rule, cap=cap, read_from=read_from)
         if out:
             result.to_json(out, overwrite=force)
