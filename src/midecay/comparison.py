@@ -28,7 +28,7 @@ from .errors import InputError
 from .micurve import MICurve
 from .results import Result, float_array, jsonable, new_axes, require
 
-__all__ = ["holm_adjusted", "compare", "Comparison", "PairComparison", "holm"]
+__all__ = ["holm_adjusted", "t_interval", "compare", "Comparison", "PairComparison", "holm"]
 
 
 def holm_adjusted(p_values: np.ndarray) -> np.ndarray:
@@ -50,6 +50,26 @@ def holm_adjusted(p_values: np.ndarray) -> np.ndarray:
         running = max(running, min(1.0, (m - rank) * p[i]))
         out[i] = running
     return out
+
+
+def t_interval(values: np.ndarray, level: float) -> tuple[float, float, float]:
+    """Mean and Student-t ``level`` interval of independent values (NaN bounds for fewer than two).
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in t_interval(np.array([1.0, 2.0, 3.0]), 0.95)]
+    [2.0, -0.484, 4.484]
+    """
+    from scipy.stats import t
+
+    n = len(values)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if n < 2:
+        return mean, math.nan, math.nan
+    half = float(t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half
 
 
 def holm(p_values: np.ndarray, alpha: float) -> np.ndarray:

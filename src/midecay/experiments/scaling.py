@@ -111,7 +111,7 @@ class ScalingResult(Result):
     def over_seeds(self) -> list[dict[str, Any]]:
         """One entry a (arch, width, depth): how many training seeds, xi's mean and its spread over them
         (SD, and a 95 % t-interval of the mean), and the mean of the runs' own jackknife errors."""
-        from scipy.stats import t
+        from ..comparison import t_interval
 
         groups: dict[tuple, list[dict[str, Any]]] = {}
         for r in self.rows:
@@ -120,11 +120,9 @@ class ScalingResult(Result):
         for (arch, width, depth), rows in groups.items():
             xi = np.array([r["xi"] for r in rows if r.get("xi") is not None], dtype=float)
             n = len(xi)
-            sd = float(xi.std(ddof=1)) if n >= 2 else math.nan
-            half = float(t.ppf(0.975, n - 1) * sd / math.sqrt(n)) if n >= 2 else math.nan
-            mean = float(xi.mean()) if n else math.nan
+            mean, low, high = t_interval(xi, 0.95)
             out.append({"arch": arch, "width": width, "depth": depth, "n_seeds": len(rows), "n_xi": n, "xi_mean": mean,
-                        "xi_sd": sd, "xi_ci_low": mean - half, "xi_ci_high": mean + half,
+                        "xi_sd": float(xi.std(ddof=1)) if n >= 2 else math.nan, "xi_ci_low": low, "xi_ci_high": high,
                         "xi_jackknife_se": float(np.nanmean([r["xi_stderr"] for r in rows if r.get("xi_stderr") is not None]))
                         if any(r.get("xi_stderr") is not None for r in rows) else math.nan})
         return out

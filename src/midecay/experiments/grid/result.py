@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ...comparison import holm_adjusted
+from ...comparison import holm_adjusted, t_interval
 from ...errors import InputError, InputNotFoundError
 from ...results import Result, jsonable, new_axes, require
 
@@ -53,7 +53,7 @@ class GridResult(Result):
         out = []
         for (name, width), rows in groups.items():
             values = {int(r["seed"]): float(r[metric]) for r in rows}
-            mean, low, high = _t_interval(np.array(list(values.values())), level)
+            mean, low, high = t_interval(np.array(list(values.values())), level)
             out.append({"name": name if len(widths) == 1 else f"{name} w{width}", "set": name, "width": width,
                         "role": rows[0]["role"], "dilations": list(rows[0]["dilations"]), "n_seeds": len(values),
                         "mean": mean, "ci_low": low, "ci_high": high, "seeds": values})
@@ -82,7 +82,7 @@ class GridResult(Result):
         for a, b in wanted:
             shared = sorted(set(a["seeds"]) & set(b["seeds"]))
             diff = np.array([a["seeds"][s] - b["seeds"][s] for s in shared])
-            mean, low, high = _t_interval(diff, level)
+            mean, low, high = t_interval(diff, level)
             out.append({"a": a["name"], "b": b["name"], "n_seeds": len(shared), "difference": mean,
                         "ci_low": low, "ci_high": high, "p_value": _paired_p(diff)})
         adjusted = holm_adjusted(np.array([p["p_value"] for p in out]))
@@ -165,20 +165,6 @@ class GridResult(Result):
 
 def _config_key(row: dict[str, Any]) -> tuple[str, int]:
     return str(row["set_name"]), int(row["width"])
-
-
-def _t_interval(values: np.ndarray, level: float) -> tuple[float, float, float]:
-    """Mean and Student-t interval of independent values (NaN bounds for fewer than two)."""
-    from scipy.stats import t
-
-    n = len(values)
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    mean = float(values.mean())
-    if n < 2:
-        return mean, math.nan, math.nan
-    half = float(t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half
 
 
 def _paired_p(diff: np.ndarray) -> float:
