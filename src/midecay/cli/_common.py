@@ -238,7 +238,8 @@ def parse_int_list(text: str, name: str, low: int = 1) -> tuple[int, ...]:
     except ValueError:
         raise InputError(f"--{name} must be comma-separated integers, got {text!r}") from None
     if not values or min(values) < low:
-        raise InputError(f"--{name} must be integers >= {low}, got {text!r}")
+        what = "positive integers" if low == 1 else f"integers >= {low}"
+        raise InputError(f"--{name} must be {what}, got {text!r}")
     return values
 
 
