@@ -78,6 +78,13 @@ def _check_link(path: Path) -> None:
 def check_output_path(path: str | os.PathLike, *, overwrite: bool = False) -> Path:
     """Refuse, before any work, an output that exists (without ``overwrite``), is a folder, loops, has a
     name too long, or lies where nothing can be written (tried by creating and removing a file there)."""
+    path, parent = _checked_target(path, overwrite)
+    _probe_folder(parent, path)
+    return path
+
+
+def _checked_target(path: str | os.PathLike, overwrite: bool) -> tuple[Path, Path]:
+    """The checks of :func:`check_output_path` short of the probe file: ``(path, nearest existing folder)``."""
     path = Path(path)
     _check_names(path)
     _check_link(path)
@@ -90,8 +97,7 @@ def check_output_path(path: str | os.PathLike, *, overwrite: bool = False) -> Pa
         raise InputError(f"{parent} is a file, so {path} cannot be created; choose another output path")
     if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise OutputNotWritableError(f"cannot write {path}: permission denied; choose a writable folder")
-    _probe_folder(parent, path)
-    return path
+    return path, parent
 
 
 def check_output_folder(folder: str | os.PathLike) -> Path:
@@ -114,13 +120,15 @@ def write_atomic(path: str | os.PathLike, data: str | bytes, *, overwrite: bool 
     A reader never sees a half-written file, and an existing file is kept unless
     ``overwrite`` is true (then it keeps its permissions).
     """
-    path = check_output_path(path, overwrite=overwrite)
+    # No probe file here: the temporary file below is the same test, and this runs on every write.
+    path = _checked_target(path, overwrite)[0]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~umask()
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=path.parent)
-    except PermissionError:
-        raise OutputNotWritableError(f"cannot write {path}: permission denied; choose a writable folder") from None
+    except OSError as exc:  # what the probe file of check_output_path would have met
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise OutputNotWritableError(f"cannot write {path}: {reason} in {path.parent}; choose a writable folder") from None
     try:
         with os.fdopen(fd, "wb" if isinstance(data, bytes) else "w", **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
             fh.write(data)
