@@ -406,3 +406,42 @@ def test_shuffle_is_uniform_and_seeded():
     codes = np.random.default_rng(1).integers(0, 9, 1000).astype(np.uint16)
     a, b = shuffled(codes, np.random.default_rng(5)), shuffled(codes, np.random.default_rng(5))
     assert np.array_equal(a, b) and np.array_equal(np.sort(a), np.sort(codes)) and not np.array_equal(a, codes)
+
+
+def _sticky_chain(k: int, n: int, stay: float, rng: np.random.Generator) -> np.ndarray:
+    """Keep the last symbol with probability ``stay``, else draw a fresh uniform one: I(d) ~ stay^(2d)."""
+    fresh = rng.integers(0, k, n)
+    source = np.where(rng.random(n) < stay, 0, np.arange(n))
+    return fresh[np.maximum.accumulate(source)]
+
+
+@pytest.mark.parametrize(("k", "n", "stay"), [(2, 20_000, 0.0), (2, 20_001, 0.8), (3, 20_000, 0.3), (4, 20_000, 0.5),
+                                               (27, 20_000, 0.5), (200, 50_000, 0.3)])
+def test_p_values_are_uniform_at_zero_mi_lags_for_both_parities(k, n, stay):
+    """Hypothesis: at lags where I(d) = 0 (stay^d < 1e-19) p-values are uniform over independent seeds.
+
+    Lags 200 and 201 give both parities of N - d, where Grassberger's (-1)^n term flips the
+    null's skew. Before the exact two-symbol law, K = 2 gave Kolmogorov-Smirnov p = 6e-4 and a
+    chi-square over deciles p = 3e-8. Each test here must give p >= 0.01 (200 seeds).
+    """
+    from scipy import stats
+
+    lags = np.array([200, 201])
+    p = np.array([midecay.mi_curve(_sticky_chain(k, n, stay, np.random.default_rng(s)), lags, seed=s).p_values()
+                  for s in range(200)])
+    for i in range(len(lags)):
+        assert stats.kstest(p[:, i], "uniform").pvalue >= 0.01, (k, lags[i])
+        assert stats.chisquare(np.histogram(p[:, i], bins=10, range=(0, 1))[0]).pvalue >= 0.01, (k, lags[i])
+
+
+def test_two_symbol_p_values_keep_their_power_and_see_autocorrelation():
+    """Hypothesis: the exact law still finds dependence (lag 1 of a sticky binary chain: p ~ 0), and
+    widening it for autocorrelation raises the p-value of the same estimate."""
+    from midecay.two_by_two import two_by_two_p_value
+
+    c = midecay.mi_curve(_sticky_chain(2, 20_000, 0.3, np.random.default_rng(1)), [1, 2], seed=1)
+    assert np.isfinite(c.exact_p).all() and c.p_values()[0] < 1e-10
+    left = right = np.array([10_000, 10_000])
+    narrow = two_by_two_p_value(left, right, 2e-4, 1.0, "grassberger")
+    wide = two_by_two_p_value(left, right, 2e-4, 3.0, "grassberger")
+    assert narrow < 0.05 < wide

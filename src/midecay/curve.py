@@ -38,6 +38,8 @@ from .jackknife import count_sparse_jackknife, leave_out_mutual_information
 from .lags import resolve_lags
 from .micurve import MICurve, PeriodScan
 from .null import AutocorrelationSample, sample_budget
+from .shifted import MAX_SHIFT_SYMBOLS, ShiftedNull, shifted_null
+from .two_by_two import two_by_two_p_values
 from .options import DEFAULT_MEMORY_LIMIT, CurveOptions, Engine
 from .random_tables import matching_bytes, random_matching_sums
 from .rng import as_generator
@@ -46,7 +48,7 @@ from .sequences import encode
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MICurve", "mi_curve", "mi_curves", "block_windows", "plan_counting", "count", "jackknife", "null_floor",
+__all__ = ["MICurve", "mi_curve", "mi_curves", "block_windows", "plan_counting", "count", "jackknife", "zero_aware_stderr", "null_floor",
            "provenance", "curve_settings", "CountPlan", "Counted", "Null"]
 
 
@@ -91,6 +93,10 @@ SPARSE_INDEX_BYTES = 10
 
 #: Kernels whose blocks add up as dense tables, so the jackknife needs no second pass.
 SINGLE_PASS_KERNELS = ("dense", "bitset", "numpy", "torch")
+
+
+#: Spawn key of the shifted null's random stream (any constant apart from the shuffles' own keys).
+SHIFT_STREAM = 0x5F1F7
 
 
 def by_matching(alphabet_size: int) -> bool:
@@ -281,12 +287,21 @@ def count(symbols, lags: np.ndarray, plan: CountPlan, options: CurveOptions, whe
 
 def jackknife(symbols, lags: np.ndarray, plan: CountPlan, counted: Counted, options: CurveOptions,
               progress: bool) -> tuple[np.ndarray, np.ndarray]:
-    """``(stderr, replicates)`` in nats: the delete-one-block jackknife, or NaN and no rows without blocks."""
+    """``(stderr, replicates)`` in nats: the delete-one-block jackknife, or NaN and no rows without blocks.
+
+    The replicates are the estimator's. Its error comes from plug-in replicates: Grassberger's parity term ``(-1)^n`` flips at random between replicates and, times
+    ``B - 1``, made the jackknife 1.5-2x too large near zero MI (the plug-in's replicates move
+    smoothly with the counts; both estimators have the same variance to first order). See
+    :func:`zero_aware_stderr` for what is done near zero MI.
+    """
     n_blocks, estimator, k = options.n_blocks, options.estimator, symbols.alphabet_size
     if n_blocks < 2:
         return np.full(len(lags), np.nan), np.zeros((0, len(lags)))
+    smooth = None
     if counted.one_walk is not None:
         leave_out = counted.one_walk.leave_out_mutual_information(estimator)
+        if estimator != "plugin":
+            smooth = counted.one_walk.leave_out_mutual_information("plugin")
     else:
         parts = counted.parts
         if parts is None:
@@ -295,10 +310,36 @@ def jackknife(symbols, lags: np.ndarray, plan: CountPlan, counted: Counted, opti
         if isinstance(counted.counts, DenseCounts):
             rest = np.stack([(counted.counts - part).dense for part in parts])  # (blocks, lags, K, K), at once
             leave_out = mutual_information_tables(rest.reshape(-1, k, k), estimator).reshape(len(parts), len(lags))
+            if estimator != "plugin":
+                smooth = mutual_information_tables(rest.reshape(-1, k, k), "plugin").reshape(len(parts), len(lags))
         else:  # many sparse cells: only those a block touches change its leave-out sums
             leave_out = leave_out_mutual_information(counted.counts, parts, estimator)
-    spread = leave_out - leave_out.mean(axis=0)
+            if estimator != "plugin":
+                smooth = leave_out_mutual_information(counted.counts, parts, "plugin")
+    smooth = leave_out if smooth is None else smooth
+    spread = smooth - smooth.mean(axis=0)
     return np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0)), leave_out
+
+
+def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray) -> np.ndarray:
+    """The standard error of each lag's estimate, right at zero MI as well as far from it.
+
+    Near zero the estimate is a quadratic form of the counts, and the delete-one-block
+    jackknife of a (degenerate) quadratic form counts its variance twice: with ``B`` equal
+    blocks its square is ``var + null_var`` to leading order, where ``null_var`` is the null's
+    variance (``baseline_std**2``); far from zero the first-order term dominates and the
+    correction vanishes. So ``se**2 = jack**2 - null_var``, never below ``null_var`` (no estimate
+    is surer than the null's own spread). Without a null (or jackknife) the jackknife's error is
+    kept as it is.
+
+    >>> zero_aware_stderr(np.array([np.sqrt(2.0), 10.0, 0.5, 2.0]), np.array([1.0, 1.0, 1.0, np.nan])).round(3).tolist()
+    [1.0, 9.95, 1.0, 2.0]
+    """
+    jack = np.asarray(jackknife_se, dtype=np.float64)
+    null = np.asarray(null_std, dtype=np.float64)
+    have = np.isfinite(jack) & np.isfinite(null)
+    fixed = np.sqrt(np.maximum(jack**2 - null**2, null**2))
+    return np.where(have, fixed, jack)
 
 
 @dataclass(frozen=True)
@@ -340,9 +381,40 @@ def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, o
                                                            codes_checked=True), estimator)
     # One count of the sequence's autocorrelation serves the null and the period scan.
     sample = AutocorrelationSample(symbols, sample_symbols=sample_budget(symbols.n_symbols, len(lags)))
-    floor, std, se, shape, excess, info = _null(counts, shuffled_mi, sample if options.null == "autocorrelated" else None)
+    shifted = None
+    if options.null == "autocorrelated" and not sample.full and _shiftable(symbols, options.memory_limit):
+        shifted = _shifted_null(symbols, lags, plan, counts, shuffled_mi, estimator, seed)
+    floor, std, se, shape, excess, info = _null(counts, shuffled_mi, sample if options.null == "autocorrelated" else None,
+                                                shifted)
     info["draws"] = "random tables with each lag's margins" if method == "tables" else "permuted copies of the sequence"
     return Null(floor, std, se, shape, excess, method, int(n_draws), info, sample.scan(estimator))
+
+
+def _shiftable(symbols, memory_limit: int) -> bool:
+    """Whether the sequence is short enough to be held twice for the shifted null (else the analytic term)."""
+    n = symbols.n_symbols
+    return 2 <= n <= MAX_SHIFT_SYMBOLS and 2 * n * np.asarray(symbols.codes[:1]).itemsize <= memory_limit
+
+
+def _shifted_null(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, shuffled_mi: np.ndarray,
+                  estimator: str, seed) -> ShiftedNull:
+    """The large-alphabet null's repetition term, counted by the curve's kernel on shifted copies."""
+    k = symbols.alphabet_size
+    iid_sd = _iid_spread(counts, shuffled_mi)[0]
+
+    def mi_of(codes: np.ndarray, windows: np.ndarray, at: np.ndarray) -> np.ndarray:
+        return _mi_per_lag(plan.kernel.count(codes, windows, at, k, cells=False, codes_checked=True), estimator)
+
+    return shifted_null(np.asarray(symbols.codes), plan.windows, lags, counts.n_pairs, shuffled_mi.mean(axis=0), iid_sd,
+                        mi_of, _shift_generator(seed))
+
+
+def _shift_generator(seed) -> np.random.Generator:
+    """A stream of its own for the shifted null: the shuffles' draws from the same seed stay what they were."""
+    if isinstance(seed, np.random.Generator):
+        return seed.spawn(1)[0]
+    as_generator(seed)  # the same check of the seed's type
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SHIFT_STREAM,)))
 
 
 def provenance(symbols, plan: CountPlan, options: CurveOptions, null: Null, dominance: dict | None, seed) -> dict:
@@ -355,7 +427,8 @@ def provenance(symbols, plan: CountPlan, options: CurveOptions, null: Null, domi
         "baseline": null.method,
         "n_shuffles": null.n_draws,
         "n_blocks": int(options.n_blocks),
-        "stderr_method": "delete-one-block jackknife" if options.n_blocks >= 2 else "none",
+        "stderr_method": ("delete-one-block jackknife (its error from plug-in replicates), its doubled null "
+                          "variance taken out near zero MI" if options.n_blocks >= 2 else "none"),
         "null": options.null if null.method != "none" else "none",
         **({"null_info": null.info} if null.info else {}),
         **({"dominant_segment": dominance} if dominance else {}),
@@ -478,13 +551,17 @@ def mi_curve(
     return MICurve(
         lags=lags,
         mi=to_base(mi, base),
-        stderr=to_base(stderr, base),
+        stderr=to_base(zero_aware_stderr(stderr, null.std), base),
         baseline=to_base(null.floor, base),
         baseline_std=to_base(null.std, base),
         n_pairs=counted.counts.n_pairs,
         baseline_se=to_base(null.se, base),
         baseline_excess=to_base(null.excess, base),
         null_shape=null.shape,
+        exact_p=two_by_two_p_values([counted.counts.left(i) for i in range(len(lags))],
+                                    [counted.counts.right(i) for i in range(len(lags))], mi,
+                                    1.0 + 2.0 * null.excess * counted.counts.n_pairs, options.estimator)
+        if null.method != "none" else None,
         replicates=to_base(replicates, base),
         period_scan=None if scan is None else PeriodScan(scan.lags, to_base(scan.mi, base), to_base(scan.noise, base)),
         alphabet_size=symbols.alphabet_size,
@@ -531,7 +608,28 @@ def fitted_lags(lags: Iterable[int] | int | str, symbols) -> np.ndarray:
     return lags
 
 
-def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSample | None):
+def _iid_spread(counts: PairCounts, shuffled_mi: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    """The independent-sequence null's spread per lag, its calibration and the chi-square's dof.
+
+    The chi-square's spread ``sqrt(2 dof) / 2n`` gives its shape over lags; the shuffles' own
+    variance, pooled over lags relative to it, its scale ``kappa`` (a few draws a lag would give
+    a noisy spread lag by lag; sparse tables and Grassberger's parity term move it off 1).
+    """
+    n_shuffles, n_lags = shuffled_mi.shape
+    n = counts.n_pairs.astype(np.float64)
+    occupied = np.array([(np.count_nonzero(counts.left(i)) - 1) * (np.count_nonzero(counts.right(i)) - 1) for i in range(n_lags)])
+    dof_iid = np.maximum(occupied, 1).astype(np.float64)
+    iid_sd = np.sqrt(2.0 * dof_iid) / (2.0 * np.maximum(n, 1.0))
+    kappa = 1.0
+    if n_shuffles >= 2:
+        ratio = shuffled_mi.var(axis=0, ddof=1) / iid_sd**2
+        if np.isfinite(ratio).all() and ratio.mean() > 0:
+            kappa = float(np.sqrt(ratio.mean()))
+    return kappa * iid_sd, kappa, dof_iid
+
+
+def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSample | None,
+          shifted: ShiftedNull | None = None):
     """Mean, spread, uncertainty of the mean, gamma shape and autocorrelation excess of the null (nats).
 
     The shuffles give the estimator's behaviour for an independent sequence, whatever the
@@ -540,19 +638,14 @@ def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSa
     shuffles' spread, pooled over lags relative to the chi-square's, is used as it is. What the
     sequence's own autocorrelation adds to the mean and the variance is analytic
     (:mod:`midecay.null`), valid where the chi-square approximation is: tables with at least
-    one pair per joint cell. In sparser tables (word level) it is left out and the provenance
-    says so: compare equal sample sizes there.
+    one pair per joint cell. Large alphabets (word and token level) take it instead from
+    circularly shifted copies of the sequence (``shifted``, :mod:`midecay.shifted`), which keep
+    its repetition at any sparsity.
     """
     n_shuffles, n_lags = shuffled_mi.shape
     n = counts.n_pairs.astype(np.float64)
-    occupied = np.array([(np.count_nonzero(counts.left(i)) - 1) * (np.count_nonzero(counts.right(i)) - 1) for i in range(n_lags)])
-    dof_iid = np.maximum(occupied, 1).astype(np.float64)
-    iid_sd = np.sqrt(2.0 * dof_iid) / (2.0 * n)
-    kappa = 1.0
-    if n_shuffles >= 2:
-        ratio = shuffled_mi.var(axis=0, ddof=1) / iid_sd**2
-        if np.isfinite(ratio).all() and ratio.mean() > 0:
-            kappa = float(np.sqrt(ratio.mean()))
+    calibrated, kappa, dof_iid = _iid_spread(counts, shuffled_mi)
+    iid_sd = calibrated / kappa
     mean_chi2, var_chi2 = dof_iid, 2.0 * dof_iid
     excess = np.zeros(n_lags)
     info: dict[str, Any] = {"method": "shuffles only (independent-sequence null)", "calibration": kappa}
@@ -570,8 +663,14 @@ def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSa
     iid_var = (kappa * iid_sd) ** 2
     chi_sd = np.sqrt(var_chi2) / (2.0 * n)
     spread = np.sqrt(iid_var + np.maximum(var_chi2 - 2.0 * dof_iid, 0.0) / (2.0 * n) ** 2)
-    floor = shuffled_mi.mean(axis=0) + excess
     floor_se = kappa * iid_sd / np.sqrt(n_shuffles)
+    if shifted is not None:
+        excess = shifted.excess
+        spread = np.sqrt(iid_var * shifted.variance_ratio)
+        floor_se = np.sqrt(floor_se**2 + shifted.excess_se**2)
+        mean_chi2, var_chi2, chi_sd = dof_iid, 2.0 * dof_iid, spread
+        info = {**{k: v for k, v in info.items() if k != "not_applied"}, **shifted.info, "calibration": kappa}
+    floor = shuffled_mi.mean(axis=0) + excess
     # Noise beyond the chi-square's (parity, compression) is symmetric: it thins the skew.
     shape = mean_chi2**2 / var_chi2 * np.maximum(spread / chi_sd, 1e-3) ** 6
     return floor, spread, floor_se, np.minimum(shape, 1e12), excess, info

@@ -21,9 +21,10 @@ from .results import (
 
 __all__ = ["MICurve", "PeriodScan"]
 
-_ARRAY_FIELDS = ("lags", "mi", "stderr", "baseline", "baseline_std", "n_pairs", "baseline_se", "baseline_excess", "null_shape")
-#: Written by midecay 0.1 before the null kept autocorrelation; read with those fields as NaN.
-_OPTIONAL_ARRAYS = ("baseline_se", "baseline_excess", "null_shape")
+_ARRAY_FIELDS = ("lags", "mi", "stderr", "baseline", "baseline_std", "n_pairs", "baseline_se", "baseline_excess", "null_shape",
+                 "exact_p")
+#: Written by earlier versions (before the null kept autocorrelation, before exact p-values); read as NaN.
+_OPTIONAL_ARRAYS = ("baseline_se", "baseline_excess", "null_shape", "exact_p")
 _INT_FIELDS = ("lags", "n_pairs")
 NULL_BAND_LABEL = "shaded: no dependence at d (null, up to its z = 3 threshold)"
 NULL_LINE_LABEL = "dotted, each curve's colour: its null's z = 3 threshold"
@@ -73,6 +74,10 @@ class MICurve(Result):
         0 with ``null="iid"``.
     null_shape
         Shape of the gamma law (a scaled chi-square) the null follows; ``inf`` is normal.
+    exact_p
+        The p-value from the exact null where one is known (two symbols a side: the table's one
+        free count is hypergeometric, see :mod:`midecay.two_by_two`); NaN elsewhere, where
+        :meth:`p_values` uses the gamma law.
     replicates
         The delete-one-block jackknife curves, one row per block (``(n_blocks, n_lags)``;
         empty without a jackknife). Fits refit them for honest parameter errors.
@@ -106,6 +111,7 @@ class MICurve(Result):
     baseline_se: np.ndarray | None = None
     baseline_excess: np.ndarray | None = None
     null_shape: np.ndarray | None = None
+    exact_p: np.ndarray | None = None
     replicates: np.ndarray | None = None
     period_scan: PeriodScan | None = None
 
@@ -138,6 +144,9 @@ class MICurve(Result):
             values = getattr(self, name)
             if (values[np.isfinite(values)] < 0).any():
                 raise InputError(f"MICurve.{name} must be >= 0 (or NaN where not computed)")
+        p = self.exact_p[np.isfinite(self.exact_p)]
+        if ((p < 0) | (p > 1)).any():
+            raise InputError("MICurve.exact_p must lie in [0, 1] (or NaN where not computed)")
         for name in ("alphabet_size", "n_symbols", "n_segments"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -198,8 +207,10 @@ class MICurve(Result):
         The null is a gamma law (a scaled chi-square) with mean ``baseline``, standard deviation
         ``baseline_std`` and shape ``null_shape``, widened by the floor's own uncertainty
         ``baseline_se``. It tests against the null's spread, not the jackknife's, so variation
-        between segments does not hide dependence. Without a floor the jackknife error is used
-        (normal); without either, NaN.
+        between segments does not hide dependence. Where the curve holds an exact p-value
+        (``exact_p``: tables of two symbols a side, whose null no gamma law describes; see
+        :mod:`midecay.two_by_two`) that one is returned. Without a floor the jackknife error is
+        used (normal); without either, NaN.
         """
         from scipy.special import gammaincc, ndtr
 
@@ -217,7 +228,7 @@ class MICurve(Result):
         out[normal] = ndtr(-diff[normal] / sd[normal])
         jack = ~have_null & np.isfinite(self.stderr) & (self.stderr > 0)
         out[jack] = ndtr(-np.where(np.isfinite(self.baseline), diff, self.mi)[jack] / self.stderr[jack])
-        return out
+        return np.where(np.isfinite(self.exact_p), self.exact_p, out)
 
     def threshold(self, z: float = 3.0) -> np.ndarray:
         """The value of ``mi`` above which a point is significant at ``z``: the null's upper quantile.

@@ -39,7 +39,8 @@ __all__ = ["SparseJackknife", "count_sparse_jackknife"]
 
 
 @njit(cache=True, nogil=True)
-def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k, max_count, tabled, grassberger):
+def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k, max_count, tabled, grassberger,
+                     plugin_tabled):
     nb = lags.shape[0]
     scratch = np.zeros((nb, k), dtype=np.int64)
     touched = np.empty((nb, k + 1), dtype=np.uint64)
@@ -54,6 +55,7 @@ def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k
     # Per lag and block: what leaving the block out takes from the joint sum of the cell term,
     # and the cells it empties.
     delta = np.zeros((nb, n_blocks))
+    plugin_delta = np.zeros((nb, n_blocks))
     emptied = np.zeros((nb, n_blocks), dtype=np.int64)
     for a in range(k):
         lo, hi = starts[a], starts[a + 1]
@@ -77,6 +79,7 @@ def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k
                     m = run[q, b]
                     n = scratch[q, b]
                     delta[q, blk] += cell_term(n, tabled, grassberger) - cell_term(n - m, tabled, grassberger)
+                    plugin_delta[q, blk] += cell_term(n, plugin_tabled, False) - cell_term(n - m, plugin_tabled, False)
                     emptied[q, blk] += n == m
                     run[q, b] = 0
             j = j_end
@@ -94,7 +97,7 @@ def _jackknife_batch(codes, starts, positions, room, block_of, n_blocks, lags, k
                 total += c
                 scratch[q, b] = 0
             left[q, a] = total
-    return (profile, big, n_big), left, right, delta, emptied
+    return (profile, big, n_big), left, right, delta, emptied, plugin_delta
 
 
 @njit(cache=True, nogil=True)
@@ -152,7 +155,9 @@ class SparseJackknife:
 
     ``delta[j, i]``: the joint sum of the estimator's cell term over the total less block ``j``
     at lag ``i`` is the total's sum less ``delta``; ``emptied[j, i]``: the cells block ``j``
-    holds all of; ``left_block`` / ``right_block``: its marginals, ``(n_blocks, n_lags, K)``.
+    holds all of; ``left_block`` / ``right_block``: its marginals, ``(n_blocks, n_lags, K)``;
+    ``plugin_delta``: ``delta`` of the plug-in's cell term, for the smooth replicates the
+    jackknife's error is taken from; ``estimator``: the one ``delta`` was summed for.
     """
 
     total: ProfileCounts
@@ -160,11 +165,19 @@ class SparseJackknife:
     emptied: np.ndarray
     left_block: np.ndarray
     right_block: np.ndarray
+    plugin_delta: np.ndarray
+    estimator: str
 
     def leave_out_mutual_information(self, estimator: str = "grassberger") -> np.ndarray:
-        """``(n_blocks, n_lags)``: the MI of the total less each block (the jackknife's replicates)."""
+        """``(n_blocks, n_lags)``: the MI of the total less each block (the jackknife's replicates).
+
+        For the estimator the walk was made for, or the plug-in.
+        """
+        if estimator not in (self.estimator, "plugin"):
+            raise ValueError(f"the walk summed {self.estimator!r} and plug-in terms, not {estimator!r}")
+        delta = self.delta if estimator == self.estimator else self.plugin_delta
         total = self.total
-        return leave_out_from_sums(list(total.profiles), total.left_counts, total.right_counts, self.delta,
+        return leave_out_from_sums(list(total.profiles), total.left_counts, total.right_counts, delta,
                                    self.emptied, self.left_block, self.right_block, estimator)
 
 
@@ -190,11 +203,13 @@ def count_sparse_jackknife(codes: np.ndarray, blocks: list[np.ndarray], lags: np
     starts, positions, room, block_of = group_positions(codes, windows, k, probe, owner)
     max_count = int(np.diff(starts).max()) if k else 0
     tabled, grassberger = cell_term_table(estimator)
+    plugin_tabled = cell_term_table("plugin")[0]
 
     threads, batches = lag_batches(lags)
 
     def one(batch: np.ndarray):
-        return _jackknife_batch(codes, starts, positions, room, block_of, len(blocks), batch, k, max_count, tabled, grassberger)
+        return _jackknife_batch(codes, starts, positions, room, block_of, len(blocks), batch, k, max_count, tabled, grassberger,
+                                plugin_tabled)
 
     with ThreadPoolExecutor(max_workers=threads) as pool:  # the kernels release the GIL
         results = list(pool.map(one, batches))
@@ -209,4 +224,6 @@ def count_sparse_jackknife(codes: np.ndarray, blocks: list[np.ndarray], lags: np
         emptied=np.concatenate([r[4] for r in results]).T,
         left_block=np.stack([m[0] for m in margins]),
         right_block=np.stack([m[1] for m in margins]),
+        plugin_delta=np.concatenate([r[5] for r in results]).T,
+        estimator=estimator,
     )

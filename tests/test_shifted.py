@@ -1,0 +1,137 @@
+"""The large-alphabet null from circularly shifted copies (:mod:`midecay.shifted`).
+
+Processes with an exact answer at word-level alphabets:
+
+* the copy process: ``x_t = x_{t-p}`` with probability ``r``, else a fresh draw from a Zipf(1.1)
+  marginal over ``K`` types. Each residue class mod ``p`` is its own chain and the classes are
+  independent, so ``I(d) = 0`` exactly unless ``p`` divides ``d``; the copies make the sequence
+  repeat itself, which is what a shuffle floor does not see;
+* an m-dependent process: ``x_t = (u_t + u_{t-1} + u_{t-2}) mod K`` with non-uniform i.i.d.
+  ``u``: a function of a window of 3 independent symbols, so ``I(d) = 0`` for ``d >= 3``.
+
+Rates are counted over seeds and zero-MI lags. Lags of one curve share its floor, so the
+binomial bound used (99 % one-sided, Clopper-Pearson) is taken on the seeds' share of lags.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import beta
+
+from midecay import mi_curve
+from midecay.shifted import shifted_windows
+
+pytestmark = pytest.mark.filterwarnings("ignore::midecay.UnreliableEstimateWarning")
+
+PERIOD = 5
+LAGS = np.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 16, 17, 18, 19, 21, 23])
+ZERO = LAGS % PERIOD != 0
+
+
+def zipf(k: int) -> np.ndarray:
+    w = 1.0 / np.arange(1, k + 1) ** 1.1
+    return w / w.sum()
+
+
+def copy_process(k: int, n: int, r: float, rng: np.random.Generator, period: int = PERIOD) -> np.ndarray:
+    """``x_t = x_{t-period}`` with probability ``r``, else fresh from Zipf(1.1) over ``k`` types."""
+    fresh = rng.choice(k, size=n, p=zipf(k))
+    keep = rng.random(n) < r
+    keep[:period] = False
+    x = np.empty(n, dtype=np.int64)
+    for j in range(period):  # each residue class: the last fresh draw at or before each position
+        idx = np.arange(j, n, period)
+        source = np.where(keep[idx], 0, idx)
+        x[idx] = fresh[np.maximum.accumulate(source)]
+    return x
+
+
+def sliding_sum(k: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    u = rng.choice(k, size=n + 2, p=zipf(k))
+    return (u[2:] + u[1:-1] + u[:-2]) % k
+
+
+def upper_99(hits: int, trials: int) -> float:
+    """One-sided 99 % Clopper-Pearson upper bound of a rate."""
+    return 1.0 if hits >= trials else float(beta.ppf(0.99, hits + 1, trials - hits))
+
+
+def lower_99(hits: int, trials: int) -> float:
+    return 0.0 if hits == 0 else float(beta.ppf(0.01, hits, trials - hits + 1))
+
+
+def test_copy_process_generator_is_exact():
+    """Hypothesis: residue classes are independent chains: x_t equals x_{t-5} about r + (1-r) sum p^2 of the time, never more at lag 1."""
+    x = copy_process(200, 200_000, 0.3, np.random.default_rng(0))
+    same5 = np.mean(x[5:] == x[:-5])
+    same1 = np.mean(x[1:] == x[:-1])
+    q = float((zipf(200) ** 2).sum())
+    assert same5 == pytest.approx(0.3 + 0.7 * q, abs=0.01)
+    assert same1 == pytest.approx(q, abs=0.005)
+
+
+def _rates(make, n_seeds: int, null: str = "autocorrelated"):
+    p_hits = z_hits = trials = power = 0
+    for seed in range(n_seeds):
+        x = make(np.random.default_rng(10_000 + seed))
+        curve = mi_curve(x, LAGS, seed=seed, null=null)
+        p = curve.p_values()[ZERO]
+        p_hits += int((p < 0.05).sum())
+        z_hits += int(curve.significant(3.0)[ZERO].sum())
+        trials += int(ZERO.sum())
+        power += int(curve.significant(3.0)[LAGS == PERIOD].all())
+    return p_hits, z_hits, trials, power
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "r", "n_seeds"),
+    [(200, 20_000, 0.1, 30), (5_000, 50_000, 0.1, 40), (5_000, 50_000, 0.5, 20), (50_257, 100_000, 0.1, 20)],
+)
+def test_copy_process_false_positives_are_nominal_and_power_is_kept(k, n, r, n_seeds):
+    """Hypothesis: at zero-MI lags of a repetitive word-level process the floor's tests keep their level.
+
+    Before the shifted null every zero-MI lag of K = 50,257 at r = 0.1 read ~10 null SDs above
+    the floor (p = 0). Now p < 0.05 holds 0.02-0.075 of the time (within 1.5x nominal, and not a
+    floor set so high that nothing is ever flagged), z > 3 within 1.5x its 0.135 %, and lag 5
+    stays significant in every seed.
+    """
+    p_hits, z_hits, trials, power = _rates(lambda g: copy_process(k, n, r, g), n_seeds)
+    assert lower_99(p_hits, trials) <= 0.075 and upper_99(p_hits, trials) >= 0.02, (p_hits, trials)
+    assert p_hits / trials >= 0.015, (p_hits, trials)
+    assert lower_99(z_hits, trials) <= 1.5 * 0.00135, (z_hits, trials)
+    assert power == n_seeds
+
+
+def test_copy_process_is_flagged_everywhere_by_the_shuffle_floor_alone():
+    """Hypothesis: the test above has teeth: the independent-sequence floor flags most zero-MI lags."""
+    p_hits, _, trials, _ = _rates(lambda g: copy_process(5_000, 50_000, 0.1, g), 4, null="iid")
+    assert p_hits / trials > 0.5
+
+
+def test_m_dependent_process_at_a_large_alphabet_keeps_its_level():
+    """Hypothesis: I(d) = 0 for d >= 3 of a window-of-3 function; p < 0.05 within 1.5x nominal there."""
+    p_hits = trials = 0
+    for seed in range(20):
+        x = sliding_sum(300, 20_000, np.random.default_rng(20_000 + seed))
+        curve = mi_curve(x, LAGS, seed=seed)
+        zero = LAGS >= 3
+        p_hits += int((curve.p_values()[zero] < 0.05).sum())
+        trials += int(zero.sum())
+        assert curve.significant(3.0)[0]  # lag 1 shares two of its three draws
+    assert lower_99(p_hits, trials) <= 0.075 and p_hits / trials >= 0.015, (p_hits, trials)
+
+
+def test_shifted_null_is_seeded_and_named_in_the_provenance():
+    x = copy_process(5_000, 30_000, 0.2, np.random.default_rng(3))
+    a, b = mi_curve(x, LAGS, seed=4), mi_curve(x, LAGS, seed=4)
+    assert a.baseline.tobytes() == b.baseline.tobytes()
+    assert not np.array_equal(a.baseline, mi_curve(x, LAGS, seed=5).baseline)
+    info = a.provenance["null_info"]
+    assert info["method"].startswith("circularly shifted copies") and len(info["lags_measured"]) == 4
+    assert np.all(a.baseline_excess > 0)  # the copies repeat: the floor is above the shuffles'
+
+
+def test_shifted_windows_pair_each_first_position_with_the_copy():
+    w = shifted_windows(np.array([[0, 4, 6]]), 6)
+    assert w.tolist() == [[0, 4, 12]]  # t in [0, 4) with t + 6 + d < 12, i.e. t + d < 6
