@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from scipy.stats import beta
 
-from midecay import mi_curve
+from midecay import mi_curve, synth
 from midecay.shifted import shifted_windows
 
 pytestmark = pytest.mark.filterwarnings("ignore::midecay.UnreliableEstimateWarning")
@@ -29,27 +29,12 @@ LAGS = np.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 16, 17, 18, 19, 21, 
 ZERO = LAGS % PERIOD != 0
 
 
-def zipf(k: int) -> np.ndarray:
-    w = 1.0 / np.arange(1, k + 1) ** 1.1
-    return w / w.sum()
-
-
 def copy_process(k: int, n: int, r: float, rng: np.random.Generator, period: int = PERIOD) -> np.ndarray:
-    """``x_t = x_{t-period}`` with probability ``r``, else fresh from Zipf(1.1) over ``k`` types."""
-    fresh = rng.choice(k, size=n, p=zipf(k))
-    keep = rng.random(n) < r
-    keep[:period] = False
-    x = np.empty(n, dtype=np.int64)
-    for j in range(period):  # each residue class: the last fresh draw at or before each position
-        idx = np.arange(j, n, period)
-        source = np.where(keep[idx], 0, idx)
-        x[idx] = fresh[np.maximum.accumulate(source)]
-    return x
+    return synth.copy_process(n, k, period, r, seed=rng).symbols.codes
 
 
 def sliding_sum(k: int, n: int, rng: np.random.Generator) -> np.ndarray:
-    u = rng.choice(k, size=n + 2, p=zipf(k))
-    return (u[2:] + u[1:-1] + u[:-2]) % k
+    return synth.sliding_sum(n, k, seed=rng).codes
 
 
 def upper_99(hits: int, trials: int) -> float:
@@ -62,13 +47,21 @@ def lower_99(hits: int, trials: int) -> float:
 
 
 def test_copy_process_generator_is_exact():
-    """Hypothesis: residue classes are independent chains: x_t equals x_{t-5} about r + (1-r) sum p^2 of the time, never more at lag 1."""
+    """Hypothesis: residue classes are independent chains: x_t equals x_{t-5} about r + (1-r) sum p^2 of
+    the time, x_{t-1} only by chance; the exact I(5) is the issue's published 0.363 nats (r = 0.1)
+    and 2.59 (r = 0.5) at K = 50,257, and the plug-in estimate of a dense case matches copy_mi."""
     x = copy_process(200, 200_000, 0.3, np.random.default_rng(0))
     same5 = np.mean(x[5:] == x[:-5])
     same1 = np.mean(x[1:] == x[:-1])
-    q = float((zipf(200) ** 2).sum())
+    q = float((synth.zipf_marginal(200) ** 2).sum())
     assert same5 == pytest.approx(0.3 + 0.7 * q, abs=0.01)
     assert same1 == pytest.approx(q, abs=0.005)
+    pi = synth.zipf_marginal(50_257)
+    assert synth.copy_mi(pi, 0.1, 5, [5])[0] == pytest.approx(0.363, abs=5e-4)
+    assert synth.copy_mi(pi, 0.5, 5, [5])[0] == pytest.approx(2.59, abs=5e-3)
+    s = synth.copy_process(400_000, 6, 4, 0.6, seed=1)
+    curve = mi_curve(s.symbols, [3, 4, 8, 12], seed=1)
+    np.testing.assert_allclose(curve.mi - curve.baseline, s.expected_mi([3, 4, 8, 12]), atol=4 * curve.stderr.max())
 
 
 def _rates(make, n_seeds: int, null: str = "autocorrelated"):

@@ -185,18 +185,30 @@ class AutocorrelationSample:
             inv_pi = np.where(occupied, 1.0 / np.where(occupied, pi, 1.0), 0.0)
             overlap, self.n_tau = _diagonal_overlap(codes, self.windows, self.taus, inv_pi)
             self.c = overlap / np.maximum(self.n_tau, 1.0) - 1.0
-        # ĉ(tau) has variance ~(K-1)/n under independence. Once ĉ has sunk into that noise (two
-        # lags in a row under 3 sigma) the remaining terms are noise, which the wide far-lag
-        # spacing would multiply, and a stray 3-sigma lag further on would drag in: stop there.
+        # ĉ(tau) has variance ~(K-1)/n under independence. Once ĉ has sunk into that noise for
+        # good the remaining terms are noise, which the wide far-lag spacing would multiply, and
+        # a stray 3-sigma lag further on would drag in: stop there. "For good" is a stretch of
+        # quiet lags as long again as tau plus the exact scan: a periodic autocorrelation (a
+        # copy of the symbol p back, sequential images) is quiet between its multiples of p, and
+        # stopping at the first two quiet lags dropped all of it (every lag flagged).
         from ._memmap import release
 
         for start, _, end in self.windows:  # a memory-mapped corpus keeps no sampled pages resident
             release(symbols.codes, int(start), int(end) + int(self.taus.max(initial=0)))
         noise_c2 = (self.k_eff - 1) / np.maximum(self.n_tau, 1.0)
+        # ĉ of an autocorrelated sequence is noisier than that (Bartlett: its variance grows by
+        # 1 + 2 sum_u c(u)^2 / (K-1)); a sticky binary chain otherwise reads a "loud" lag in every
+        # few hundred. The sum is taken over the lags before ĉ first dips into the plain noise.
+        plain_quiet = self.c**2 <= 9.0 * noise_c2
+        dips = np.flatnonzero(plain_quiet[:-1] & plain_quiet[1:]) if len(self.taus) > 1 else np.flatnonzero(plain_quiet)
+        head = int(dips[0]) if len(dips) else len(self.taus)
+        short = np.maximum(self.c[:head] ** 2 - noise_c2[:head], 0.0) * self.spacing[:head]
+        noise_c2 = noise_c2 * (1.0 + 2.0 * float(short.sum()) / max(self.k_eff - 1, 1))
         quiet = self.c**2 <= 9.0 * noise_c2
-        sunk = np.flatnonzero(quiet[:-1] & quiet[1:]) if len(self.taus) > 1 else np.flatnonzero(quiet)
-        self.cut = int(sunk[0]) if len(sunk) else len(self.taus)
-        inside = np.arange(len(self.taus)) < self.cut
+        self.cut = _quiet_for_good(self.taus, quiet, scan_lags if self.full else _EXACT_TAUS)
+        # Before the cut, only lags where ĉ stands out of its noise: the quiet ones between a
+        # period's multiples add nothing but noise (times their spacing, and squared in the variance).
+        inside = (np.arange(len(self.taus)) < self.cut) & ~quiet
         self.c2 = np.where(inside, np.maximum(self.c**2 - noise_c2, 0.0), 0.0)
         self.gram = np.where(np.outer(inside, inside), self.g_same**2 + self.g_flip**2, 0.0) if self.full else None
 
@@ -204,12 +216,14 @@ class AutocorrelationSample:
         """The autocorrelation terms of the null at each of ``lags``."""
         s_d = np.empty(len(lags))
         cross = np.full(len(lags), np.nan)
+        # An autocorrelation that dies out within the sample enters whole, at every lag: pairs
+        # (t, t+d) and (t+tau, t+tau+d) share it whether tau is shorter than d or not (a copy
+        # process with period 12 has I(23) = 0 and c(12), c(24), c(36) ... all count). One that
+        # never dies out (flat, strictly periodic) enters only below d: its excess would not
+        # shrink with N, and a curve that never decays must not be swallowed by its own null.
+        dies_out = self.cut < len(self.taus)
         for i, d in enumerate(lags):
-            # Only autocorrelation at lags shorter than d: "no dependence at d" is only coherent
-            # for a sequence whose correlations die out before d (the four-point moments factorise
-            # only then), and a curve that never decays (periodic, flat) must not be swallowed by
-            # its own null.
-            w = _pair_weights(self.lengths, int(d), self.taus) * self.spacing * (self.taus < d)
+            w = _pair_weights(self.lengths, int(d), self.taus) * self.spacing * ((self.taus < d) | dies_out)
             s_d[i] = float((w * self.c2).sum())
             if self.full:
                 cross[i] = float(w @ self.gram @ w)
@@ -232,6 +246,22 @@ class AutocorrelationSample:
         dof = max(self.k_eff - 1, 1) ** 2
         noise = np.sqrt(2.0 * dof) / (2.0 * np.maximum(self.n_tau[:m], 1.0))
         return PeriodScan(self.taus[:m].astype(np.float64), mi, noise)
+
+
+def _quiet_for_good(taus: np.ndarray, quiet: np.ndarray, scan: int) -> int:
+    """Index of the first quiet lag after which every lag up to ``2 tau + scan`` is quiet too (else all).
+
+    >>> taus = np.arange(1, 101)
+    >>> quiet = (taus % 12 != 0) | (taus > 40)  # loud at 12, 24, 36
+    >>> int(taus[_quiet_for_good(taus, quiet, 16)])
+    37
+    """
+    loud_before = np.concatenate([[0], np.cumsum(~quiet)])  # loud lags among the first i
+    reach = np.searchsorted(taus, 2 * taus + scan, side="right")
+    for i in np.flatnonzero(quiet):
+        if loud_before[reach[i]] == loud_before[i]:
+            return int(i)
+    return len(taus)
 
 
 def autocorrelation_terms(symbols: Symbols, lags: np.ndarray) -> AutocorrelationTerms:

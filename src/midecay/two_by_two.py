@@ -32,18 +32,24 @@ def two_by_two_p_value(left: np.ndarray, right: np.ndarray, estimate: float, wid
     >>> bool(0.9 < p <= 1.0)
     True
     """
-    from scipy.stats import hypergeom
+    from scipy.special import gammaln
 
     r1, c1 = int(left[0]), int(right[0])
     n = int(left.sum())
-    lo, hi = max(0, r1 + c1 - n), min(r1, c1)
+    mean = r1 * c1 / n
+    # Only where the law has mass (12 of its standard deviations each side, beyond which it holds
+    # less than 1e-30): a long sequence's support has millions of points, the law's mass thousands.
+    sd = np.sqrt(r1 * c1 * (n - r1) * (n - c1) / (n * n * max(n - 1, 1)) * max(widen, 1.0))
+    lo = max(0, r1 + c1 - n, int(np.floor(mean - 12 * sd - 5)))
+    hi = min(r1, c1, int(np.ceil(mean + 12 * sd + 5)))
     n11 = np.arange(lo, hi + 1)
     tables = np.stack([n11, r1 - n11, c1 - n11, n - r1 - c1 + n11], axis=1).reshape(-1, 2, 2)
     values = mutual_information_tables(tables, estimator)
-    mean = r1 * c1 / n
     # A stretched law: the hypergeometric's mass at the point the deviation shrinks back to.
     shrunk = mean + (n11 - mean) / np.sqrt(max(widen, 1.0))
-    logpmf = hypergeom.logpmf(np.rint(shrunk).astype(np.int64), n, r1, c1)
+    k = np.clip(np.rint(shrunk), max(0, r1 + c1 - n), min(r1, c1))
+    # The hypergeometric's log mass, up to a constant: C(r1, k) C(n - r1, c1 - k).
+    logpmf = -(gammaln(k + 1) + gammaln(r1 - k + 1) + gammaln(c1 - k + 1) + gammaln(n - r1 - c1 + k + 1))
     weight = np.exp(logpmf - logpmf.max())
     weight /= weight.sum()
     tol = 1e-12 * max(1.0, abs(estimate))
