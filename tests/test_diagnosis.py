@@ -160,3 +160,55 @@ def test_heterogeneous_files_do_not_hide_long_range_dependence():
     curve = midecay.mi_curve(midecay.open_source("dataset:python-stdlib"), midecay.log_lags(1, 1000, 12), seed=0)
     assert midecay.fitting.span(curve).floor_distance == 1000
     assert curve.mi[-1] > 50 * (curve.baseline[-1] + 3 * curve.baseline_std[-1])
+
+
+def _constructed(lags, mi, rel_err=0.01, seed=0):
+    """A curve holding known values with stated relative errors (noise added)."""
+    lags = np.asarray(lags)
+    mi = np.asarray(mi, dtype=float)
+    noisy = mi * (1 + rel_err * np.random.default_rng(seed).standard_normal(len(mi)))
+    zeros = np.zeros(len(lags))
+    return midecay.MICurve(lags, noisy, rel_err * mi, zeros, zeros + 1e-12, lags * 0 + 10**6, 2, 10**6, 1,
+                           "grassberger", "nats", {"source": "constructed"})
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_period_is_a_property_of_any_kind_and_stable_across_grids(seed):
+    """Hypothesis: a lag-5 copy process (I(d) = 0 unless 5 divides d, I(5k) falls exponentially in k)
+    is ``periodic_exponential`` on consecutive lags in every seed, and on a log grid, which holds
+    too few multiples of 5 to tell a decay, ``undetermined`` with its period named: never ``flat``,
+    ``no_dependence`` or a power law. Before, the kind was exponential, periodic_power_law or
+    undetermined by seed and grid, and "periodic" attached only to power laws."""
+    s = midecay.synth.copy_process(200_000, 2, 5, 0.7, probabilities=np.array([0.5, 0.5]), seed=seed)
+    dense = midecay.classify(midecay.mi_curve(s.symbols, np.arange(1, 151), seed=seed))
+    assert dense.kind == "periodic_exponential" and dense.period == 5 and dense.decay == "exponential"
+    assert dense.law == "exponential"
+    sparse = midecay.classify(midecay.mi_curve(s.symbols, midecay.log_lags(1, 1000, 30), seed=seed))
+    assert sparse.periodicity.period == 5
+    assert sparse.kind in ("periodic_exponential", "undetermined"), sparse.summary()
+    if sparse.kind == "undetermined":
+        assert "multiples of 5" in sparse.evidence["undetermined"]
+
+
+def test_composite_decay_is_a_kind_and_its_law_is_the_verdict():
+    """Hypothesis: an exponential head over a power-law tail (PTB characters' shape) is ``composite``
+    with the composite law's parameters as the headline; a single exponential (a Markov chain's
+    tail) is not, however its head bends."""
+    d = midecay.log_lags(1, 1000, 40).astype(float)
+    comp = midecay.classify(_constructed(d, 0.6 * np.exp(-d / 4.0) + 0.02 * d**-0.6))
+    assert comp.kind == "composite" and comp.law == "composite"
+    assert abs(comp.parameters["xi"].value - 4.0) < 0.5 and abs(comp.parameters["alpha"].value - 0.6) < 0.05
+    assert "xi = " in comp.headline()
+    chain = midecay.classify(midecay.mi_curve(markov(block_markov_matrix(27, 3, 0.98), 500_000, seed=1).symbols,
+                                              midecay.log_lags(1, 1000, 30), seed=0))
+    assert chain.kind == "exponential"
+
+
+def test_a_law_that_misses_a_pattern_is_not_the_verdict_without_a_word():
+    """Hypothesis: on a curve with a wave no law has (errors 0.5 %, wave 30 %), the evidence says
+    no fitted law describes it; on a clean power law nothing is said."""
+    d = midecay.log_lags(1, 1000, 40).astype(float)
+    wavy = midecay.classify(_constructed(d, 0.1 * d**-0.5 * (1 + 0.3 * np.sin(2.0 * np.log(d))), rel_err=0.005))
+    assert "no law fitted describes" in wavy.evidence.get("residuals", ""), wavy.summary()
+    clean = midecay.classify(_constructed(d, 0.1 * d**-0.5, rel_err=0.005))
+    assert clean.kind == "power_law" and "residuals" not in clean.evidence

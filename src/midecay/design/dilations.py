@@ -34,7 +34,7 @@ from ..validation import OneOf, check_int
 __all__ = ["DilationDesign", "design_dilations", "standard_dilations", "standard_up_to", "geometric_dilations"]
 
 #: Kinds whose crossings follow the levels; the others take the standard pattern.
-LEVEL_KINDS = ("power_law", "broken_power_law")
+LEVEL_KINDS = ("power_law", "broken_power_law", "composite")
 
 
 def standard_dilations(n_layers: int) -> tuple[int, ...]:

@@ -1,8 +1,10 @@
 """From a fitted curve to a finding: span, periodicity, and the decay-curve type.
 
 The types are those of Mahalunkar & Kelleher's grid-search paper (its Fig. 1): power law,
-broken power law, power law with periodicity, exponential; plus ``flat`` (dependence that
-does not decay over the measured range) and ``no_dependence`` (nothing above the floor).
+broken power law, power law with periodicity, exponential; plus ``composite`` (a short-range
+exponential over a power-law tail), ``flat`` (dependence that does not decay over the measured
+range), ``undetermined`` and ``no_dependence`` (nothing above the floor). A period is a property
+of any decay kind: ``periodic_exponential`` as much as the paper's ``periodic_power_law``.
 """
 
 from __future__ import annotations
@@ -20,12 +22,21 @@ from .fit import fit_decay
 from .optimise import Estimate
 from .result import DecayFit
 
-__all__ = ["Span", "Periodicity", "Diagnosis", "span", "periodicity", "classify", "KINDS", "PAPER_THRESHOLD_NATS"]
+__all__ = ["Span", "Periodicity", "Diagnosis", "span", "periodicity", "classify", "residual_runs", "KINDS", "DECAY_KINDS",
+           "PAPER_THRESHOLD_NATS"]
 
 #: The fixed noise threshold of the grid-search paper, in nats.
 PAPER_THRESHOLD_NATS = 1e-5
 
-KINDS = ("exponential", "power_law", "broken_power_law", "periodic_power_law", "flat", "undetermined", "no_dependence")
+#: Decay kinds, each with its law; a curve with a period is ``periodic_`` + its decay kind.
+DECAY_KINDS = ("exponential", "power_law", "broken_power_law", "composite", "flat")
+KINDS = (*DECAY_KINDS, *(f"periodic_{k}" for k in DECAY_KINDS), "undetermined", "no_dependence")
+#: A law misses a pattern in the points when its residuals' runs test is below this p-value ...
+STRUCTURE_LEVEL = 0.01
+#: ... and its largest residual is at least this many of its point's errors. Estimates at nearby
+#: lags share the data and are correlated, so small residuals run in stretches on any curve;
+#: only a pattern as large as the errors is a law that fails (PTB's broken power law: +2.8 sigma at d = 1).
+STRUCTURE_SIGMA = 2.5
 
 
 @dataclass(frozen=True)
@@ -237,6 +248,16 @@ class Diagnosis(Result):
     law: str | None = None
 
     @property
+    def decay(self) -> str:
+        """The kind without its period: ``exponential`` for ``periodic_exponential``."""
+        return self.kind.removeprefix("periodic_")
+
+    @property
+    def period(self) -> int | None:
+        """The period the kind carries (None for a kind without one)."""
+        return self.periodicity.period if self.kind.startswith("periodic_") else None
+
+    @property
     def parameters(self) -> dict[str, Estimate]:
         """The kind's law's parameters with their standard errors (empty without a law)."""
         if self.law is None or self.fit is None or self.law not in self.fit.fits:
@@ -333,12 +354,21 @@ def classify(
        more than 3 combined standard errors and by at least ``min_slope_change``, and its break
        lies inside the fitted range with two points on each side. A law whose fit ends on a
        bound of its range (degenerate) is not chosen while another is available;
-    4. a power law (broken or not) with a detected period (:func:`periodicity`, on any lag
-       grid) is ``periodic_power_law``; its law stays the power law found in 3.
+    4. the composite law (an exponential over a power-law tail) when it beats the kind so far
+       by more than 6 and is what its name says: the exponential carries the first fitted
+       point, the power law at least the last 4, ``xi`` lies inside the fitted range, and the
+       points where the power law carries are a power law rather than an exponential;
+    5. a law whose residuals have a pattern (runs test of their signs over the lags,
+       p < :data:`STRUCTURE_LEVEL`, and one as large as :data:`STRUCTURE_SIGMA` errors) is not the verdict while another law's have none: the best
+       such law is, and the evidence says why; when every law's residuals have a pattern the
+       evidence says no law describes the curve (not applied to periodic curves, whose peaks
+       are a pattern in any smooth law's residuals);
+    6. a period found (:func:`periodicity`, on any lag grid) is a property of whatever decay
+       kind was found: ``periodic_exponential``, ``periodic_power_law``, ``periodic_flat``, ...;
+       the law stays the one found above. A curve with a period never reads ``no_dependence``.
 
-    Laws with more freedom (power law plus constant, composite) are for
-    :func:`~midecay.fit_decay`'s comparison table; they often win AICc on long exact curves
-    by fitting small departures, so they never decide the kind.
+    The power law plus a constant stays in :func:`~midecay.fit_decay`'s comparison table: a
+    plateau is what ``flat`` says.
 
     Examples
     --------
@@ -360,16 +390,20 @@ def classify(
     rising = _rises_across_a_frame(curve)
     if rising:
         notes["positions"] = rising
-    if n_sig < 3 and _chance_of_hits(n_sig, len(curve.lags), z) >= CHANCE_LEVEL:
+    if n_sig < 3 and _chance_of_hits(n_sig, len(curve.lags), z) >= CHANCE_LEVEL and not per.period:
         return Diagnosis("no_dependence", sp, per, None, {"significant_points": n_sig, **notes}, curve=curve)
     if n_sig < 3:  # dependence shown, its decay not: two points fit any two-parameter law exactly
-        return Diagnosis("undetermined", sp, per, None, {
-            "significant_points": n_sig, **notes,
-            "undetermined": f"{n_sig} lag(s) above the floor are too few to tell how the dependence decays; "
-                            "measure more lags in that range"}, curve=curve)
-    fit = fit_decay(curve, laws=("exponential", "power_law", "broken_power_law"), dmin=dmin, dmax=dmax, z=z)
+        why = (f"a period of {per.period} is found, but " if per.period else "") + (
+            f"{n_sig} lag(s) above the floor are too few to tell how the dependence decays; measure more lags in that range"
+            + (f" (multiples of {per.period})" if per.period else ""))
+        return Diagnosis("undetermined", sp, per, None, {"significant_points": n_sig, **notes, "undetermined": why},
+                         curve=curve)
+    fit = fit_decay(curve, laws=("exponential", "power_law", "broken_power_law", "composite"), dmin=dmin, dmax=dmax, z=z)
     evidence: dict[str, Any] = {"significant_points": n_sig, **notes,
                                 "weights": {k: round(f.weight, 4) for k, f in fit.fits.items()}}
+    periodic = "periodic_" if per.period else ""
+    if per.period:
+        evidence["period"] = per.period
     pl = fit.fits.get("power_law")
     if pl is not None:
         alpha = pl.estimate("alpha")
@@ -378,7 +412,7 @@ def classify(
         if tail is not None:
             evidence["alpha (far half)"] = f"{tail:.4g}"
         if alpha.value < 0.05 or (tail is not None and tail.value < 0.05):
-            return Diagnosis("flat", sp, per, fit, evidence, curve=curve, law="power_law")
+            return Diagnosis(periodic + "flat", sp, per, fit, evidence, curve=curve, law="power_law")
     simple = {k: f for k, f in fit.fits.items() if k in ("exponential", "power_law")}
     if not simple:  # significant points, but no law could be fitted to them
         evidence["undetermined"] = f"no decay law could be fitted to the {n_sig} significant lags; measure more lags"
@@ -401,15 +435,129 @@ def classify(
         margin = min(getattr(f, criterion) for f in simple.values()) - getattr(bpl, criterion)
         if gap > 3 and abs(a1.value - a2.value) >= min_slope_change and margin > 6.0 and inside and not bpl.degenerate:
             kind = "broken_power_law"
+    comp = fit.fits.get("composite")
+    if comp is not None and not comp.degenerate and _composite_holds(comp, fit.points.lags) and _tail_is_a_power_law(
+            fit, _crossover(comp, float(fit.points.lags.min()))):
+        margin = getattr(fit.fits[kind], criterion) - getattr(comp, criterion)
+        evidence["composite"] = (f"xi = {comp.params['xi']:.3g}, tail alpha = {comp.params['alpha']:.3g}, "
+                                 f"{criterion} {margin:+.1f} against {kind}")
+        if margin > 6.0:
+            kind = "composite"
+    # A period's peaks are a pattern in any smooth law's residuals: the period says it already.
+    kind, misfit = (kind, None) if per.period else _without_structure(fit, kind, criterion)
+    if misfit:
+        evidence["residuals"] = misfit
     law = kind
     if kind == "exponential" and fit.correlation_length:
         evidence["xi"] = f"{fit.correlation_length:.4g}"
     if fit.fits[law].degenerate:
         evidence["degenerate"] = f"{', '.join(fit.fits[law].at_bound) or 'errors'} at the bound of the range: not an estimate"
-    if per.period and kind in ("power_law", "broken_power_law"):
-        evidence["period"] = per.period
-        kind = "periodic_power_law"
-    return Diagnosis(kind, sp, per, fit, evidence, curve=curve, law=law)
+    return Diagnosis(periodic + kind, sp, per, fit, evidence, curve=curve, law=law)
+
+
+def _crossover(comp, first: float) -> float:
+    """The lag from ``first`` on beyond which the composite's power law carries more than its exponential."""
+    a, alpha, b, xi = (comp.params[k] for k in ("a", "alpha", "b", "xi"))
+    grid = np.geomspace(first, max(first, 1.0) * 1e9, 4000)
+    head = np.log(a) - alpha * np.log(grid) <= np.log(b) - grid / xi
+    if not head.any():
+        return first
+    last_head = np.flatnonzero(head)[-1]
+    return float(grid[last_head + 1]) if last_head + 1 < len(grid) else math.inf
+
+
+def _composite_holds(comp, lags: np.ndarray) -> bool:
+    """A composite that is what its name says: the exponential carries the head, the power law
+    the tail over at least 4 of the fitted lags, and the exponential's scale lies inside the range.
+
+    On a Markov chain the composite also wins, its power law bending the head and handing over
+    at the last lag or two; that is not a power-law tail.
+    """
+    alpha, xi = comp.params["alpha"], comp.params["xi"]
+    first, last = float(lags.min()), float(lags.max())
+    cross = _crossover(comp, first)
+    return bool(first < cross and (lags >= cross).sum() >= 4 and first < xi < last and alpha > 0)
+
+
+def _tail_is_a_power_law(fit: DecayFit, start: float) -> bool:
+    """Whether the fitted points from ``start`` on (at least 4) are a power law rather than an
+    exponential (AICc, or BIC with few points, by more than 2): a Markov chain's curve bends at
+    its head too, but its tail is exponential."""
+    from .laws import get_law
+    from .optimise import fit_law
+    from .points import FitPoints
+
+    d, pts = fit.points.lags, fit.points
+    far = d >= start
+    if far.sum() < 4:
+        return False
+    sub = FitPoints(d[far], pts.y[far], pts.log_sigma[far], (), pts.weighted, None)
+    pl, ex = (fit_law(get_law(name), sub, fit.intrinsic_scatter) for name in ("power_law", "exponential"))
+    if pl is None or ex is None:
+        return False
+    use = "aicc" if math.isfinite(pl.aicc) and math.isfinite(ex.aicc) else "bic"
+    return getattr(pl, use) + 2.0 < getattr(ex, use)
+
+
+def residual_runs(fit: DecayFit, law: str) -> tuple[float, float]:
+    """``(p, worst)``: the runs test of the signs of a law's log residuals, ordered by lag, and the
+    largest residual in units of its point's error.
+
+    Few runs (long stretches above, then below) is a law that misses a pattern in the points;
+    Wald-Wolfowitz's normal approximation, one-sided. ``p`` is 1 with fewer than 8 points.
+
+    >>> import midecay
+    >>> from midecay.micurve import MICurve
+    >>> d = np.arange(1.0, 41.0)
+    >>> y = 0.5 * np.exp(-d / 3) + 0.01 * d**-0.5  # an exponential over a power-law tail
+    >>> c = MICurve(d.astype(int), y, 0.003 * y, 0 * y, 0 * y + 1e-12, 0 * d.astype(int) + 10**6, 2, 10**6, 1, "plugin", "nats")
+    >>> f = midecay.fit_decay(c, laws=["exponential", "composite"])
+    >>> p, worst = residual_runs(f, "exponential")
+    >>> bool(p < 0.01 and worst > 2.5), bool(residual_runs(f, "composite")[1] < 1.0)
+    (True, True)
+    """
+    from scipy.special import ndtr
+
+    pts = fit.points
+    r = np.log(pts.y) - np.log(fit.fits[law].predict(pts.lags))
+    worst = float(np.max(np.abs(r) / pts.log_sigma)) if len(r) else 0.0
+    signs = r > 0
+    n1, n2 = int(signs.sum()), int((~signs).sum())
+    if len(r) < 8 or n1 == 0 or n2 == 0:
+        return (1.0 if len(r) < 8 else 0.0), worst
+    runs = 1 + int((signs[1:] != signs[:-1]).sum())
+    n = n1 + n2
+    mean = 1 + 2.0 * n1 * n2 / n
+    var = 2.0 * n1 * n2 * (2.0 * n1 * n2 - n) / (n * n * (n - 1))
+    return float(ndtr((runs - mean) / math.sqrt(var))) if var > 0 else 1.0, worst
+
+
+def _patterned(fit: DecayFit, law: str) -> bool:
+    """Whether a law misses a pattern in the points (:data:`STRUCTURE_LEVEL`, :data:`STRUCTURE_SIGMA`)."""
+    p, worst = residual_runs(fit, law)
+    return p < STRUCTURE_LEVEL and worst >= STRUCTURE_SIGMA
+
+
+def _without_structure(fit: DecayFit, kind: str, criterion: str) -> tuple[str, str | None]:
+    """The kind's law, or the best law whose residuals have no pattern when the kind's have one;
+    with a note saying so (or that no law describes the points)."""
+    p, worst = residual_runs(fit, kind)
+    if not _patterned(fit, kind):
+        return kind, None
+    clean = {}
+    lags = fit.points.lags
+    for name, f in fit.fits.items():
+        if f.degenerate or (name == "composite" and not _composite_holds(f, lags)):
+            continue
+        if name == "broken_power_law" and not ((lags < f.params["d_break"]).sum() >= 2 and (lags > f.params["d_break"]).sum() >= 2):
+            continue
+        if not _patterned(fit, name):
+            clean[name] = f
+    what = f"residuals of the {kind} fit have a pattern (runs test p = {p:.2g}, largest {worst:.1f} sigma)"
+    if clean:
+        best = min(clean, key=lambda k: getattr(clean[k], criterion))
+        return best, f"{what}; the {best} fit's do not, and it is the verdict"
+    return kind, f"{what}, as do every other fit's: no law fitted describes this curve within its errors"
 
 
 #: Below this chance of the significant hits being false positives, one or two hits are dependence.
