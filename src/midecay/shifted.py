@@ -38,7 +38,7 @@ import numpy as np
 __all__ = ["ShiftedNull", "shifted_null", "SHIFT_DRAWS", "SHIFT_LAGS", "MAX_SHIFT_SYMBOLS"]
 
 #: Offsets drawn per curve.
-SHIFT_DRAWS = 3
+SHIFT_DRAWS = 2
 #: Lags of the curve measured on each shifted copy.
 SHIFT_LAGS = 4
 #: Longest sequence shifted in memory (the copy holds two of it); longer ones keep the analytic term.
