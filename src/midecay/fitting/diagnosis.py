@@ -260,21 +260,29 @@ class Diagnosis(Result):
     @property
     def parameters(self) -> dict[str, Estimate]:
         """The kind's law's parameters with their standard errors (empty without a law)."""
+        fit = self._law_fit()
+        return {} if fit is None else {p: fit.estimate(p) for p in fit.params}
+
+    def _law_fit(self):
+        """The fit the headline parameters come from: the kind's law; for an exponential, the one
+        refitted where MI is small (``DecayFit.tail_exponential``), which gives ``xi``."""
         if self.law is None or self.fit is None or self.law not in self.fit.fits:
-            return {}
-        fit = self.fit.fits[self.law]
-        return {p: fit.estimate(p) for p in fit.params}
+            return None
+        if self.law == "exponential" and self.fit.tail_exponential is not None:
+            return self.fit.tail_exponential
+        return self.fit.fits[self.law]
 
     def headline(self) -> str:
         """One line: the kind, its law and that law's parameters (or why there are none)."""
         if not self.parameters:
             return f"{self.kind}"
-        fit = self.fit.fits[self.law]
+        fit = self._law_fit()
         params = ", ".join(
             f"{p} = {e.value:.4g} (at bound)" if p in fit.at_bound else f"{p} = {e:.3g}" for p, e in self.parameters.items()
         )
-        name = self.kind if self.law == self.kind else f"{self.kind} ({self.law} law)"
-        return f"{name}, {params} (errors: {fit.stderr_method})"
+        name = self.kind if self.law == self.kind.removeprefix("periodic_") else f"{self.kind} ({self.law} law)"
+        where = f", fitted from d = {self.fit.tail_from:g} where I is small" if fit is self.fit.tail_exponential else ""
+        return f"{name}, {params} (errors: {fit.stderr_method}{where})"
 
     def summary(self) -> str:
         lines = [f"kind: {self.headline()}"]

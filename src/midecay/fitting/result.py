@@ -18,6 +18,17 @@ from .points import FitPoints
 __all__ = ["DecayFit"]
 
 
+def _law_fit(raw: dict) -> LawFit:
+    """A :class:`LawFit` from its dict (None written for NaN)."""
+    raw = dict(raw)
+    for key in ("chi2", "log_likelihood", "aicc", "bic", "scatter", "weight"):
+        raw[key] = math.nan if raw.get(key) is None else float(raw[key])
+    raw["params"] = {k: math.nan if v is None else float(v) for k, v in raw["params"].items()}
+    raw["stderr"] = {k: math.nan if v is None else float(v) for k, v in raw["stderr"].items()}
+    raw["at_bound"] = tuple(raw.get("at_bound", ()))
+    return LawFit(**raw)
+
+
 @dataclass(frozen=True, eq=False)
 class DecayFit(Result):
     """Decay laws fitted to one curve, with their comparison.
@@ -44,6 +55,10 @@ class DecayFit(Result):
     z: float = 3.0
     notes: tuple[str, ...] = field(default=())
     intrinsic_scatter: bool = True
+    #: The exponential refitted where the curve's MI is small (from lag ``tail_from``), which gives
+    #: ``xi``; None when every fitted point is already small (the exponential above is that fit).
+    tail_exponential: LawFit | None = None
+    tail_from: float | None = None
 
     @property
     def excluded(self) -> tuple[int, ...]:
@@ -51,8 +66,8 @@ class DecayFit(Result):
 
     @property
     def correlation_length(self) -> Estimate | None:
-        """``xi`` of the fitted exponential, where one was fitted."""
-        fit = self.fits.get("exponential")
+        """``xi`` of the exponential, fitted where the curve's MI is small (``tail_exponential``), else over all points."""
+        fit = self.tail_exponential or self.fits.get("exponential")
         return fit.estimate("xi") if fit else None
 
     @property
@@ -80,6 +95,10 @@ class DecayFit(Result):
             )
         lines.append("  * lowest AICc. The decay kind and its parameters come from classify(), which compares")
         lines.append("    exponential, power law and broken power law only (see its rules).")
+        if self.tail_exponential is not None:
+            xi = self.tail_exponential.estimate("xi")
+            lines.append(f"  xi = {xi:.4g} from the exponential refitted where I is small (d >= {self.tail_from:g}, "
+                         f"{self.tail_exponential.n_points} points)")
         if self.excluded:
             lines.append(f"  excluded (not above the floor): {len(self.excluded)} lag(s) from d={self.excluded[0]}")
         lines.extend(f"  note: {n}" for n in self.notes)
@@ -106,6 +125,8 @@ class DecayFit(Result):
             "correlation_length": asdict(self.correlation_length) if self.correlation_length else None,
             "exponent": asdict(self.exponent) if self.exponent else None,
             "notes": list(self.notes),
+            "tail_exponential": asdict(self.tail_exponential) if self.tail_exponential else None,
+            "tail_from": self.tail_from,
             "curve_source": self.curve.provenance.get("source"),
             "points": {"lags": self.points.lags, "y": self.points.y, "log_sigma": self.points.log_sigma,
                        "excluded": list(self.points.excluded), "weighted": self.points.weighted},
@@ -124,20 +145,15 @@ class DecayFit(Result):
             tuple(int(d) for d in require(pts, "excluded", list, what)),
             bool(require(pts, "weighted", bool, what)),
         )
-        fits = {}
-        for name, raw in require(data, "fits", dict, what).items():
-            raw = dict(raw)
-            for key in ("chi2", "log_likelihood", "aicc", "bic", "scatter", "weight"):
-                raw[key] = math.nan if raw.get(key) is None else float(raw[key])
-            raw["params"] = {k: math.nan if v is None else float(v) for k, v in raw["params"].items()}
-            raw["stderr"] = {k: math.nan if v is None else float(v) for k, v in raw["stderr"].items()}
-            raw["at_bound"] = tuple(raw.get("at_bound", ()))
-            fits[name] = LawFit(**raw)
+        fits = {name: _law_fit(raw) for name, raw in require(data, "fits", dict, what).items()}
         best = data.get("best")
         if best is not None and best not in fits:
             raise InputError(f"{what}: best law {best!r} is not among the fits")
+        tail = _law_fit(require(data, "tail_exponential", dict, what)) if data.get("tail_exponential") else None
+        tail_from = float(data["tail_from"]) if tail is not None and data.get("tail_from") is not None else None
         return cls(curve, points, fits, best, tuple(data.get("skipped", ())), data.get("dmin"), data.get("dmax"),
-                   float(data.get("z", 3.0)), tuple(data.get("notes", ())), bool(data.get("intrinsic_scatter", True)))
+                   float(data.get("z", 3.0)), tuple(data.get("notes", ())), bool(data.get("intrinsic_scatter", True)),
+                   tail, tail_from)
 
     def table_rows(self) -> list[dict[str, Any]]:
         rows = []
