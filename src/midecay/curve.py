@@ -48,8 +48,8 @@ from .sequences import encode
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MICurve", "mi_curve", "mi_curves", "block_windows", "plan_counting", "count", "jackknife", "zero_aware_stderr", "null_floor",
-           "provenance", "curve_settings", "CountPlan", "Counted", "Null"]
+__all__ = ["MICurve", "mi_curve", "mi_curves", "block_windows", "plan_counting", "count", "jackknife", "zero_aware_stderr",
+           "null_floor", "provenance", "curve_settings", "CountPlan", "Counted", "Null"]
 
 
 def _mi_per_lag(counts: PairCounts, estimator: str) -> np.ndarray:
@@ -289,9 +289,10 @@ def jackknife(symbols, lags: np.ndarray, plan: CountPlan, counted: Counted, opti
               progress: bool) -> tuple[np.ndarray, np.ndarray]:
     """``(stderr, replicates)`` in nats: the delete-one-block jackknife, or NaN and no rows without blocks.
 
-    The replicates are the estimator's. Its error comes from plug-in replicates: Grassberger's parity term ``(-1)^n`` flips at random between replicates and, times
-    ``B - 1``, made the jackknife 1.5-2x too large near zero MI (the plug-in's replicates move
-    smoothly with the counts; both estimators have the same variance to first order). See
+    The replicates are the estimator's. Its error comes from plug-in replicates: Grassberger's
+    parity term ``(-1)^n`` flips at random between replicates and, times ``B - 1``, made the
+    jackknife 1.5-2x too large near zero MI (the plug-in's replicates move smoothly with the
+    counts; both estimators have the same variance to first order). See
     :func:`zero_aware_stderr` for what is done near zero MI.
     """
     n_blocks, estimator, k = options.n_blocks, options.estimator, symbols.alphabet_size

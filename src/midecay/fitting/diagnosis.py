@@ -367,8 +367,8 @@ def classify(
        point, the power law at least the last 4, ``xi`` lies inside the fitted range, and the
        points where the power law carries are a power law rather than an exponential;
     5. a law whose residuals have a pattern (runs test of their signs over the lags,
-       p < :data:`STRUCTURE_LEVEL`, and one as large as :data:`STRUCTURE_SIGMA` errors) is not the verdict while another law's have none: the best
-       such law is, and the evidence says why; when every law's residuals have a pattern the
+       p < :data:`STRUCTURE_LEVEL`, and one as large as :data:`STRUCTURE_SIGMA` errors) is not
+       the verdict while another law's have none: the best such law is, and the evidence says why; when every law's residuals have a pattern the
        evidence says no law describes the curve (not applied to periodic curves, whose peaks
        are a pattern in any smooth law's residuals);
     6. a period found (:func:`periodicity`, on any lag grid) is a property of whatever decay
@@ -557,8 +557,10 @@ def _without_structure(fit: DecayFit, kind: str, criterion: str) -> tuple[str, s
     for name, f in fit.fits.items():
         if f.degenerate or (name == "composite" and not _composite_holds(f, lags)):
             continue
-        if name == "broken_power_law" and not ((lags < f.params["d_break"]).sum() >= 2 and (lags > f.params["d_break"]).sum() >= 2):
-            continue
+        if name == "broken_power_law":
+            brk = f.params["d_break"]
+            if (lags < brk).sum() < 2 or (lags > brk).sum() < 2:
+                continue
         if not _patterned(fit, name):
             clean[name] = f
     what = f"residuals of the {kind} fit have a pattern (runs test p = {p:.2g}, largest {worst:.1f} sigma)"
