@@ -486,10 +486,12 @@ def test_sliding_window_sum_keeps_the_level_beyond_its_window(k, n):
     """Hypothesis: a function of a window of 3 i.i.d. symbols has I(d) = 0 for d >= 3; the floor
     flags those lags at p < 0.05 within 1.5x nominal over seeds (Zipf-skewed symbols)."""
     lags = midecay.log_lags(3, 2000, 25)
-    p_hits = trials = 0
+    p_hits = z_hits = trials = 0
     for seed in range(12):
         curve = midecay.mi_curve(midecay.synth.sliding_sum(n, k, seed=seed), lags, seed=seed)
         p_hits += int((curve.p_values() < 0.05).sum())
+        z_hits += int(curve.significant(3.0).sum())
         trials += len(lags)
     lo, hi = _binomial_99(p_hits, trials)
     assert lo <= 0.075 and hi >= 0.02, (p_hits, trials)
+    assert _binomial_99(z_hits, trials)[0] <= 1.5 * 0.00135, (z_hits, trials)
