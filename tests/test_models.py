@@ -391,3 +391,43 @@ def test_checkpoint_with_nan_weights_is_refused(tmp_path):
         load_checkpoint(path)
     res = CliRunner().invoke(app, ["sample", str(path), "--streams", "2", "--length", "5", "--out", str(tmp_path / "s.npz")])
     assert res.exit_code == 1 and "NaN or infinite weights" in res.stderr and "Traceback" not in res.output
+
+
+def test_evaluate_seeds_gives_intervals_over_training_seeds(tmp_path):
+    """Hypothesis: one configuration's runs (here: three weight seeds) are evaluated against one
+    data curve, estimated once; each quantity's interval is the Student-t interval of the per-seed
+    values; one run resolves nothing and says so; runs of two configurations are refused."""
+    import json
+
+    from scipy.stats import t as student
+    from typer.testing import CliRunner
+
+    from midecay.cli import app
+    from midecay.evaluation import SeedsEvaluation
+    from midecay.models import evaluate_seeds
+
+    data = markov(np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]]), 20_000, seed=0).symbols
+    runs = [Checkpoint(build_model(ModelConfig("gru", vocab_size=3, width=8, seed=s)), data.alphabet) for s in range(3)]
+    ev = evaluate_seeds(runs, data, [1, 2, 3, 5, 8], n_streams=4, length=600, seed=1)
+    assert ev.n_seeds == 3 and all(e.data_curve is ev.evaluations[0].data_curve for e in ev.evaluations)
+    fid = ev.values("fidelity")
+    assert np.isfinite(fid).all() and np.ptp(fid) > 0  # the seeds differ
+    half = student.ppf(0.975, 2) * fid.std(ddof=1) / np.sqrt(3)
+    assert ev.interval("fidelity") == pytest.approx((fid.mean(), fid.mean() - half, fid.mean() + half))
+    again = SeedsEvaluation.from_dict(json.loads(ev.to_json()))
+    assert again.names == ev.names and np.allclose(again.values("fidelity"), fid)
+    one = evaluate_seeds(runs[:1], data, [1, 2, 3], n_streams=4, length=400)
+    assert "no difference between configurations is resolved" in one.summary() and np.isnan(one.interval("xi")[1])
+    with pytest.raises(InputError, match="differ in configuration"):
+        evaluate_seeds([runs[0], Checkpoint(build_model(ModelConfig("lstm", vocab_size=3, width=8)), data.alphabet)],
+                       data, [1, 2], n_streams=2, length=200)
+    paths = []
+    for i, ck in enumerate(runs[:2]):
+        paths.append(save_checkpoint(ck, tmp_path / f"seed{i}.pt"))
+    data_path = tmp_path / "chain.npz"
+    data.save(data_path)
+    res = CliRunner().invoke(app, ["evaluate-seeds", *map(str, paths), "--data", str(data_path), "--lags", "1,2,3",
+                                   "--streams", "4", "--length", "400", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["names"] == ["seed0", "seed1"] and out["aggregate"]["fidelity"]["n_seeds"] == 2

@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "open_source": ".opening",
     "InputError": ".errors",
     "ModelEvaluation": ".evaluation",
+    "SeedsEvaluation": ".evaluation",
     "threads": "._threads",
     "DilationDesign": ".design",
     "design_dilations": ".design",
@@ -87,7 +88,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from .design import DilationDesign, design_dilations
     from .errors import InputError
     from .estimators import entropy, mutual_information
-    from .evaluation import ModelEvaluation
+    from .evaluation import ModelEvaluation, SeedsEvaluation
     from .fitting import DecayFit, Diagnosis, classify, fit_decay
     from .lags import log_lags
     from .micurve import MICurve

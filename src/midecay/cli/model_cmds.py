@@ -178,6 +178,45 @@ def register(app: typer.Typer) -> None:
         io.result({"out": out, "n_symbols": symbols.n_symbols, "n_segments": symbols.n_segments, **symbols.provenance},
                   f"wrote {out}: {symbols.n_segments} streams x {length} symbols")
 
+    @app.command(name="evaluate-seeds")
+    @user_errors
+    def evaluate_seeds_cmd(
+        checkpoints: Annotated[list[Path], typer.Argument(help="Checkpoints of one configuration, one per training seed.")],
+        data: Annotated[str, typer.Option(help="Reference data (a file, dataset:NAME[/SPLIT]) or its curve .json.")],
+        lags: LagsOpt = "auto",
+        level: LevelOpt = None,
+        option: OptionOpt = None,
+        streams: Annotated[int, typer.Option(help="Sampled streams per checkpoint.")] = 256,
+        length: Annotated[int, typer.Option(help="Symbols per stream.")] = 4096,
+        burn_in: Annotated[int, typer.Option(help="Dropped symbols per stream.")] = 0,
+        temperature: Annotated[float, typer.Option(help="Softmax temperature.")] = 1.0,
+        seed: Annotated[int, typer.Option(help="Seed for sampling and the floors (the same for every checkpoint).")] = 0,
+        out: Annotated[Optional[Path], typer.Option(help="Write the evaluation JSON here.")] = None,
+        plot: Annotated[Optional[Path], typer.Option(help="Write the overlay PNG here.")] = None,
+        force: ForceOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+    ) -> None:
+        """Evaluate one configuration's training seeds against the same data: xi, alpha, fidelity with intervals over seeds."""
+        from ..micurve import MICurve
+
+        io = Output(as_json, quiet)
+        check_outputs(force, out, figure=plot)
+        lag_values = parse_lag_spec(lags)
+        models = _models()
+        cks = [models.load_checkpoint(path) for path in checkpoints]
+        reference = MICurve.from_json(data) if data.lower().endswith(".json") else load_source(data, level, options=option)
+        stems = [p.stem for p in checkpoints]
+        names = stems if len(set(stems)) == len(stems) else [str(p) for p in checkpoints]
+        result = models.evaluate_seeds(cks, reference, lag_values, names=names, n_streams=streams,
+                                       length=length, seed=seed, temperature=temperature, burn_in=burn_in,
+                                       progress=io.progress)
+        if out:
+            result.to_json(out, overwrite=force)
+        if plot:
+            save_figure(result.plot().figure, plot, force)
+        io.result(result.to_dict(), result.summary(), result.table_rows())
+
     @app.command(name="evaluate")
     @user_errors
     def evaluate_cmd(
