@@ -458,8 +458,13 @@ def classify(
     law = kind
     if kind == "exponential" and fit.correlation_length:
         evidence["xi"] = f"{fit.correlation_length:.4g}"
-    if fit.fits[law].degenerate:
-        evidence["degenerate"] = f"{', '.join(fit.fits[law].at_bound) or 'errors'} at the bound of the range: not an estimate"
+    # The headline's fit: for an exponential, the one refitted where MI is small.
+    headline = fit.tail_exponential if law == "exponential" and fit.tail_exponential is not None else fit.fits[law]
+    if headline.degenerate:
+        evidence["degenerate"] = f"{', '.join(headline.at_bound) or 'errors'} at the bound of the range: not an estimate"
+        if law == "exponential" and "xi" in headline.at_bound and fit.tail_exponential is not None:
+            evidence["degenerate"] += ("; where its MI is small the curve does not decay over the lags measured "
+                                       "(xi beyond the range): measure further")
     return Diagnosis(periodic + kind, sp, per, fit, evidence, curve=curve, law=law)
 
 
