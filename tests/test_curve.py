@@ -186,7 +186,8 @@ def test_stderr_matches_the_spread_over_seeds_at_zero_and_nonzero_mi(k, n, stay)
     """Hypothesis: ``stderr`` is the spread of the estimate over seeds, where MI is clearly
     positive and where it is zero (stay^d < 1e-4). Before, the jackknife was 1.5-2.5x too large
     at zero MI (Grassberger's parity term in its replicates, and the doubled null variance of
-    a jackknifed quadratic form); an error bar 1.4x too large or too small fails here.
+    a jackknifed quadratic form, whose noise at one degree of freedom alone read 1.3-1.5x the
+    spread); an error bar 1.3x too large or too small fails here.
     """
     lags = np.array([1, 2, 3, 5, 60, 80, 100, 130, 170, 220])
     rho = stay ** lags
@@ -203,4 +204,4 @@ def test_stderr_matches_the_spread_over_seeds_at_zero_and_nonzero_mi(k, n, stay)
     # 40 seeds give the spread to about +-11 %; pooled over lags, tighter.
     for group in (clear, zero):
         pooled = float(np.sqrt((ratio[group] ** 2).mean()))
-        assert 0.75 <= pooled <= 1.35, (k, group, ratio.round(2))
+        assert 0.75 <= pooled <= 1.3, (k, group, ratio.round(2))

@@ -322,16 +322,19 @@ def jackknife(symbols, lags: np.ndarray, plan: CountPlan, counted: Counted, opti
     return np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0)), leave_out
 
 
-def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray) -> np.ndarray:
+def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray, dof: np.ndarray | None = None) -> np.ndarray:
     """The standard error of each lag's estimate, right at zero MI as well as far from it.
 
     Near zero the estimate is a quadratic form of the counts, and the delete-one-block
     jackknife of a (degenerate) quadratic form counts its variance twice: with ``B`` equal
     blocks its square is ``var + null_var`` to leading order, where ``null_var`` is the null's
     variance (``baseline_std**2``); far from zero the first-order term dominates and the
-    correction vanishes. So ``se**2 = jack**2 - null_var``, never below ``null_var`` (no estimate
-    is surer than the null's own spread). Without a null (or jackknife) the jackknife's error is
-    kept as it is.
+    correction vanishes. At zero MI the jackknife's square is itself a chi-square with the
+    table's ``dof`` (``(K_a - 1)(K_b - 1)``): ``2 null_var chi2_dof / dof``, as noisy as
+    ``2 null_var sqrt(2 / dof)``; what it holds beyond its mean plus that noise is signal. So
+    ``se**2 = null_var + max(jack**2 - (2 + 2 sqrt(2 / dof)) null_var, 0)``: the null's spread at
+    zero MI (a binary table, dof 1, read 1.3-1.5x it with the mean alone), the jackknife's far
+    from it. Without a null (or jackknife) the jackknife's error is kept as it is.
 
     >>> zero_aware_stderr(np.array([np.sqrt(2.0), 10.0, 0.5, 2.0]), np.array([1.0, 1.0, 1.0, np.nan])).round(3).tolist()
     [1.0, 9.95, 1.0, 2.0]
@@ -339,7 +342,8 @@ def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray) -> np.ndar
     jack = np.asarray(jackknife_se, dtype=np.float64)
     null = np.asarray(null_std, dtype=np.float64)
     have = np.isfinite(jack) & np.isfinite(null)
-    fixed = np.sqrt(np.maximum(jack**2 - null**2, null**2))
+    noise = 0.0 if dof is None else 2.0 * np.sqrt(2.0 / np.maximum(np.asarray(dof, dtype=np.float64), 1.0))
+    fixed = np.sqrt(null**2 + np.maximum(jack**2 - (2.0 + noise) * null**2, 0.0))
     return np.where(have, fixed, jack)
 
 
@@ -552,7 +556,7 @@ def mi_curve(
     return MICurve(
         lags=lags,
         mi=to_base(mi, base),
-        stderr=to_base(zero_aware_stderr(stderr, null.std), base),
+        stderr=to_base(zero_aware_stderr(stderr, null.std, _table_dof(counted.counts)), base),
         baseline=to_base(null.floor, base),
         baseline_std=to_base(null.std, base),
         n_pairs=counted.counts.n_pairs,
@@ -609,6 +613,13 @@ def fitted_lags(lags: Iterable[int] | int | str, symbols) -> np.ndarray:
     return lags
 
 
+def _table_dof(counts: PairCounts) -> np.ndarray:
+    """Each lag's chi-square degrees of freedom, ``(K_a - 1)(K_b - 1)`` over the symbols in use (at least 1)."""
+    occupied = np.array([(np.count_nonzero(counts.left(i)) - 1) * (np.count_nonzero(counts.right(i)) - 1)
+                         for i in range(len(counts.lags))])
+    return np.maximum(occupied, 1).astype(np.float64)
+
+
 def _iid_spread(counts: PairCounts, shuffled_mi: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
     """The independent-sequence null's spread per lag, its calibration and the chi-square's dof.
 
@@ -618,8 +629,7 @@ def _iid_spread(counts: PairCounts, shuffled_mi: np.ndarray) -> tuple[np.ndarray
     """
     n_shuffles, n_lags = shuffled_mi.shape
     n = counts.n_pairs.astype(np.float64)
-    occupied = np.array([(np.count_nonzero(counts.left(i)) - 1) * (np.count_nonzero(counts.right(i)) - 1) for i in range(n_lags)])
-    dof_iid = np.maximum(occupied, 1).astype(np.float64)
+    dof_iid = _table_dof(counts)
     iid_sd = np.sqrt(2.0 * dof_iid) / (2.0 * np.maximum(n, 1.0))
     kappa = 1.0
     if n_shuffles >= 2:
