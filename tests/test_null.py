@@ -495,3 +495,17 @@ def test_sliding_window_sum_keeps_the_level_beyond_its_window(k, n):
     lo, hi = _binomial_99(p_hits, trials)
     assert lo <= 0.075 and hi >= 0.02, (p_hits, trials)
     assert _binomial_99(z_hits, trials)[0] <= 1.5 * 0.00135, (z_hits, trials)
+
+
+@pytest.mark.parametrize("estimator", ["miller_madow", "plugin"])
+def test_two_symbol_p_values_are_uniform_for_every_estimator(estimator):
+    """Hypothesis: the exact two-symbol law evaluates the curve's own estimator over the free count,
+    so p-values at a zero-MI lag are uniform whichever estimator made the curve (Miller-Madow's
+    cells-in-use term included: left out, it shifts every value by ~2 null SDs)."""
+    from scipy import stats
+
+    p = np.array([midecay.mi_curve(_sticky_chain(2, 20_001, 0.5, np.random.default_rng(s)), [200, 201], seed=s,
+                                   estimator=estimator, n_blocks=0).p_values() for s in range(200)])
+    for i in range(2):
+        assert stats.kstest(p[:, i], "uniform").pvalue >= 0.01, (estimator, i)
+        assert stats.chisquare(np.histogram(p[:, i], bins=10, range=(0, 1))[0]).pvalue >= 0.01, (estimator, i)

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from .estimators import cell_terms_at, entropy_rows
+from .estimators import cell_terms_at, entropy_from_sums, entropy_rows
 
 __all__ = ["two_by_two_p_values", "MAX_POINTS"]
 
@@ -53,10 +53,12 @@ def two_by_two_p_value(left: np.ndarray, right: np.ndarray, estimate: float, wid
         # stride that keeps both parities samples the law closely once its spread is this wide.
         stride = 2 * math.ceil(len(n11) / MAX_POINTS)
         n11 = np.sort(np.concatenate([n11[::stride], n11[1::stride]]))
-    # The margins are fixed: I = H(X) + H(Y) - ln n + sum over the four cells of f(count) / n.
+    # The margins are fixed: I = H(X) + H(Y) - H(X, Y), the joint entropy from the sum of the
+    # estimator's cell term over the four cells (and, for Miller-Madow, the cells in use).
     margins = float(entropy_rows(np.array([[r1, n - r1], [c1, n - c1]]), estimator).sum())
-    cells = np.concatenate([n11, r1 - n11, c1 - n11, n - r1 - c1 + n11])
-    values = margins - math.log(n) + cell_terms_at(cells, estimator).reshape(4, -1).sum(axis=0) / n
+    cells = np.stack([n11, r1 - n11, c1 - n11, n - r1 - c1 + n11])
+    sums = cell_terms_at(cells.ravel(), estimator).reshape(4, -1).sum(axis=0)
+    values = margins - entropy_from_sums(sums, np.float64(n), np.count_nonzero(cells, axis=0), estimator)
     # A stretched law: the hypergeometric's mass at the point the deviation shrinks back to.
     shrunk = mean + (n11 - mean) / np.sqrt(max(widen, 1.0))
     k = np.clip(np.rint(shrunk), max(0, r1 + c1 - n), min(r1, c1))
