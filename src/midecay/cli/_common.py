@@ -90,6 +90,15 @@ class Output:
         if not (self.quiet or self.machine):
             typer.echo(message, err=True)
 
+    def save(self, result, out: Path | None, figure: Path | None, force: bool) -> None:
+        """Write ``result``'s JSON to ``out`` and its figure to ``figure`` (where given), and say so."""
+        if out:
+            result.to_json(out, overwrite=force)
+            self.info(f"wrote {out}")
+        if figure:
+            save_figure(result.plot().figure, figure, force)
+            self.info(f"wrote {figure}")
+
     def result(self, payload: dict[str, Any], text: str, rows: list[dict[str, Any]] | None = None) -> None:
         if self.as_json:
             typer.echo(json.dumps(jsonable(payload), indent=1))
@@ -200,15 +209,23 @@ def load_source(source: str, level: str | None = None, column: str | None = None
     return open_source(source, level=level, column=column, progress=progress, **parse_options(options))
 
 
+def curve_file_or_source(item: str, level: str | None, options: list[str] | None = None, progress: bool = False):
+    """A saved curve (``.json``, as an :class:`~midecay.MICurve`) or a source's symbols."""
+    from ..micurve import MICurve
+
+    if item.lower().endswith(".json"):
+        return MICurve.from_json(item)
+    return load_source(item, level, options=options, progress=progress)
+
+
 def load_curve_or_source(item: str, lags: np.ndarray | str, level: str | None, seed: int | None, progress: bool,
                          options: list[str] | None = None, **kwargs):
     """A saved curve (``.json``) or the curve of a source (``lags`` may be ``"auto"``: fitted to it)."""
     from ..curve import mi_curve
     from ..micurve import MICurve
 
-    if item.lower().endswith(".json"):
-        return MICurve.from_json(item)
-    return mi_curve(load_source(item, level, options=options, progress=progress), lags, seed=seed, progress=progress, **kwargs)
+    loaded = curve_file_or_source(item, level, options, progress)
+    return loaded if isinstance(loaded, MICurve) else mi_curve(loaded, lags, seed=seed, progress=progress, **kwargs)
 
 
 def load_curves(items: list[str], spec: str, level: str | None, seed: int | None, progress: bool,

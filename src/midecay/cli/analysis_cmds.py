@@ -85,12 +85,7 @@ def register(app: typer.Typer) -> None:
         io.info(f"{symbols.n_symbols:,} symbols, alphabet {symbols.alphabet_size}, "
                 f"{'lags fitted to the data' if isinstance(lag_values, str) else f'{len(lag_values)} lags'}")
         result = mi_curve(symbols, lag_values, options, seed=seed, progress=io.progress, engine=where)
-        if out:
-            result.to_json(out, overwrite=force)
-            io.info(f"wrote {out}")
-        if plot:
-            save_figure(result.plot().figure, plot, force)
-            io.info(f"wrote {plot}")
+        io.save(result, out, plot, force)
         io.result(result.to_dict(), result.summary(), result.table_rows())
 
     @app.command()
@@ -157,10 +152,7 @@ def register(app: typer.Typer) -> None:
         label = parse_names(names, sources, default=[Path(s).stem if ":" not in s else s for s in sources])
         curves = load_curves(sources, lags, level, seed, io.progress, option)
         result = compare(curves, label, alpha=alpha)
-        if plot:
-            save_figure(result.plot().figure, plot, force)
-        if out:
-            result.to_json(out, overwrite=force)
+        io.save(result, out, plot, force)
         payload = result.to_dict()
         payload.pop("curves", None)
         io.result(payload, result.summary(), result.table_rows())

@@ -75,12 +75,7 @@ def register(app: typer.Typer) -> None:
         rule = _threshold(threshold)
         curve = load_curve_or_source(source, parse_lag_spec(lags), level, seed, io.progress, option, positions=positions)
         result = design_dilations(curve, layers, threshold=rule, cap=cap, read_from=read_from)
-        if out:
-            result.to_json(out, overwrite=force)
-            io.info(f"wrote {out}")
-        if plot:
-            save_figure(result.plot().figure, plot, force)
-            io.info(f"wrote {plot}")
+        io.save(result, out, plot, force)
         io.result(result.to_dict(), result.summary())
 
     @grid_app.command("run")

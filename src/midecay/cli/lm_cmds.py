@@ -15,7 +15,6 @@ from ._common import (
     check_outputs,
     parse_lags,
     resume_hint,
-    save_figure,
     typed_command,
     user_errors,
 )
@@ -102,10 +101,5 @@ def register(app: typer.Typer) -> None:
         drawn = LMSamples.load(samples)
         result = evaluate_lm(drawn, reference, level=level, lags=parse_lags(lags) if lags else None, seed=seed,
                              progress=io.progress)
-        if out:
-            result.to_json(out, overwrite=force)
-            io.info(f"wrote {out}")
-        if plot:
-            save_figure(result.plot().figure, plot, force)
-            io.info(f"wrote {plot}")
+        io.save(result, out, plot, force)
         io.result(result.to_dict(), result.summary())

@@ -19,14 +19,23 @@ from ._common import (
     Output,
     QuietOpt,
     check_outputs,
+    curve_file_or_source,
     load_source,
     parse_int_list,
     parse_lag_spec,
     resume_hint,
-    save_figure,
     typed_command,
     user_errors,
 )
+
+
+# Options `evaluate` and `evaluate-seeds` share.
+DataOpt = Annotated[str, typer.Option(help="Reference data (a file, dataset:NAME[/SPLIT]) or its curve .json.")]
+LengthOpt = Annotated[int, typer.Option(help="Symbols per stream.")]
+BurnInOpt = Annotated[int, typer.Option(help="Dropped symbols per stream.")]
+TemperatureOpt = Annotated[float, typer.Option(help="Softmax temperature.")]
+EvaluationOutOpt = Annotated[Optional[Path], typer.Option(help="Write the evaluation JSON here.")]
+OverlayPlotOpt = Annotated[Optional[Path], typer.Option(help="Write the overlay PNG here.")]
 
 
 def _keys(config_class, *, except_: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -182,73 +191,63 @@ def register(app: typer.Typer) -> None:
     @user_errors
     def evaluate_seeds_cmd(
         checkpoints: Annotated[list[Path], typer.Argument(help="Checkpoints of one configuration, one per training seed.")],
-        data: Annotated[str, typer.Option(help="Reference data (a file, dataset:NAME[/SPLIT]) or its curve .json.")],
+        data: DataOpt,
         lags: LagsOpt = "auto",
         level: LevelOpt = None,
         option: OptionOpt = None,
         streams: Annotated[int, typer.Option(help="Sampled streams per checkpoint.")] = 256,
-        length: Annotated[int, typer.Option(help="Symbols per stream.")] = 4096,
-        burn_in: Annotated[int, typer.Option(help="Dropped symbols per stream.")] = 0,
-        temperature: Annotated[float, typer.Option(help="Softmax temperature.")] = 1.0,
+        length: LengthOpt = 4096,
+        burn_in: BurnInOpt = 0,
+        temperature: TemperatureOpt = 1.0,
         seed: Annotated[int, typer.Option(help="Seed for sampling and the floors (the same for every checkpoint).")] = 0,
-        out: Annotated[Optional[Path], typer.Option(help="Write the evaluation JSON here.")] = None,
-        plot: Annotated[Optional[Path], typer.Option(help="Write the overlay PNG here.")] = None,
+        out: EvaluationOutOpt = None,
+        plot: OverlayPlotOpt = None,
         force: ForceOpt = False,
         as_json: JsonOpt = False,
         quiet: QuietOpt = False,
     ) -> None:
         """Evaluate one configuration's training seeds against the same data: xi, alpha, fidelity with intervals over seeds."""
-        from ..micurve import MICurve
-
         io = Output(as_json, quiet)
         check_outputs(force, out, figure=plot)
         lag_values = parse_lag_spec(lags)
         models = _models()
         cks = [models.load_checkpoint(path) for path in checkpoints]
-        reference = MICurve.from_json(data) if data.lower().endswith(".json") else load_source(data, level, options=option)
+        reference = curve_file_or_source(data, level, option)
         stems = [p.stem for p in checkpoints]
         names = stems if len(set(stems)) == len(stems) else [str(p) for p in checkpoints]
         result = models.evaluate_seeds(cks, reference, lag_values, names=names, n_streams=streams,
                                        length=length, seed=seed, temperature=temperature, burn_in=burn_in,
                                        progress=io.progress)
-        if out:
-            result.to_json(out, overwrite=force)
-        if plot:
-            save_figure(result.plot().figure, plot, force)
+        io.save(result, out, plot, force)
         io.result(result.to_dict(), result.summary(), result.table_rows())
 
     @app.command(name="evaluate")
     @user_errors
     def evaluate_cmd(
         checkpoint: Annotated[Path, typer.Argument(help="A checkpoint written by `midecay train`.")],
-        data: Annotated[str, typer.Option(help="Reference data (a file, dataset:NAME[/SPLIT]) or its curve .json.")],
+        data: DataOpt,
         lags: LagsOpt = "auto",
         level: LevelOpt = None,
         option: OptionOpt = None,
         streams: Annotated[int, typer.Option(help="Sampled streams.")] = 256,
-        length: Annotated[int, typer.Option(help="Symbols per stream.")] = 4096,
-        burn_in: Annotated[int, typer.Option(help="Dropped symbols per stream.")] = 0,
-        temperature: Annotated[float, typer.Option(help="Softmax temperature.")] = 1.0,
+        length: LengthOpt = 4096,
+        burn_in: BurnInOpt = 0,
+        temperature: TemperatureOpt = 1.0,
         seed: Annotated[int, typer.Option(help="Seed for sampling and the floors.")] = 0,
-        out: Annotated[Optional[Path], typer.Option(help="Write the evaluation JSON here.")] = None,
-        plot: Annotated[Optional[Path], typer.Option(help="Write the overlay PNG here.")] = None,
+        out: EvaluationOutOpt = None,
+        plot: OverlayPlotOpt = None,
         force: ForceOpt = False,
         as_json: JsonOpt = False,
         quiet: QuietOpt = False,
     ) -> None:
         """Sample a model and compare its samples' MI curve, fit and decay type with the data's."""
-        from ..micurve import MICurve
-
         io = Output(as_json, quiet)
         check_outputs(force, out, figure=plot)
         lag_values = parse_lag_spec(lags)
         models = _models()
         ck = models.load_checkpoint(checkpoint)
-        reference = MICurve.from_json(data) if data.lower().endswith(".json") else load_source(data, level, options=option)
+        reference = curve_file_or_source(data, level, option)
         result = models.evaluate(ck, reference, lag_values, n_streams=streams, length=length, seed=seed,
                                  temperature=temperature, burn_in=burn_in, progress=io.progress)
-        if out:
-            result.to_json(out, overwrite=force)
-        if plot:
-            save_figure(result.plot().figure, plot, force)
+        io.save(result, out, plot, force)
         io.result(result.to_dict(), result.summary(), result.table_rows())
