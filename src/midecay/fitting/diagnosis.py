@@ -268,9 +268,7 @@ class Diagnosis(Result):
         refitted where MI is small (``DecayFit.tail_exponential``), which gives ``xi``."""
         if self.law is None or self.fit is None or self.law not in self.fit.fits:
             return None
-        if self.law == "exponential" and self.fit.tail_exponential is not None:
-            return self.fit.tail_exponential
-        return self.fit.fits[self.law]
+        return self.fit.headline_fit(self.law)
 
     def headline(self) -> str:
         """One line: the kind, its law and that law's parameters (or why there are none)."""
@@ -458,11 +456,10 @@ def classify(
     law = kind
     if kind == "exponential" and fit.correlation_length:
         evidence["xi"] = f"{fit.correlation_length:.4g}"
-    # The headline's fit: for an exponential, the one refitted where MI is small.
-    headline = fit.tail_exponential if law == "exponential" and fit.tail_exponential is not None else fit.fits[law]
+    headline = fit.headline_fit(law)
     if headline.degenerate:
         evidence["degenerate"] = f"{', '.join(headline.at_bound) or 'errors'} at the bound of the range: not an estimate"
-        if law == "exponential" and "xi" in headline.at_bound and fit.tail_exponential is not None:
+        if headline is fit.tail_exponential and "xi" in headline.at_bound:
             evidence["degenerate"] += ("; where its MI is small the curve does not decay over the lags measured "
                                        "(xi beyond the range): measure further")
     return Diagnosis(periodic + kind, sp, per, fit, evidence, curve=curve, law=law)
@@ -498,13 +495,11 @@ def _tail_is_a_power_law(fit: DecayFit, start: float) -> bool:
     its head too, but its tail is exponential."""
     from .laws import get_law
     from .optimise import fit_law
-    from .points import FitPoints
 
-    d, pts = fit.points.lags, fit.points
-    far = d >= start
+    far = fit.points.lags >= start
     if far.sum() < 4:
         return False
-    sub = FitPoints(d[far], pts.y[far], pts.log_sigma[far], (), pts.weighted, None)
+    sub = fit.points.subset(far, replicates=False)  # only the criteria are compared
     pl, ex = (fit_law(get_law(name), sub, fit.intrinsic_scatter) for name in ("power_law", "exponential"))
     if pl is None or ex is None:
         return False
@@ -545,9 +540,8 @@ def residual_runs(fit: DecayFit, law: str) -> tuple[float, float]:
     return float(ndtr((runs - mean) / math.sqrt(var))) if var > 0 else 1.0, worst
 
 
-def _patterned(fit: DecayFit, law: str) -> bool:
-    """Whether a law misses a pattern in the points (:data:`STRUCTURE_LEVEL`, :data:`STRUCTURE_SIGMA`)."""
-    p, worst = residual_runs(fit, law)
+def _patterned(p: float, worst: float) -> bool:
+    """Whether :func:`residual_runs`' answer is a law missing a pattern (:data:`STRUCTURE_LEVEL`, :data:`STRUCTURE_SIGMA`)."""
     return p < STRUCTURE_LEVEL and worst >= STRUCTURE_SIGMA
 
 
@@ -555,7 +549,7 @@ def _without_structure(fit: DecayFit, kind: str, criterion: str) -> tuple[str, s
     """The kind's law, or the best law whose residuals have no pattern when the kind's have one;
     with a note saying so (or that no law describes the points)."""
     p, worst = residual_runs(fit, kind)
-    if not _patterned(fit, kind):
+    if not _patterned(p, worst):
         return kind, None
     clean = {}
     lags = fit.points.lags
@@ -566,7 +560,7 @@ def _without_structure(fit: DecayFit, kind: str, criterion: str) -> tuple[str, s
             brk = f.params["d_break"]
             if (lags < brk).sum() < 2 or (lags > brk).sum() < 2:
                 continue
-        if not _patterned(fit, name):
+        if not _patterned(*residual_runs(fit, name)):
             clean[name] = f
     what = f"residuals of the {kind} fit have a pattern (runs test p = {p:.2g}, largest {worst:.1f} sigma)"
     if clean:
@@ -608,7 +602,6 @@ def _tail_alpha(fit: DecayFit):
     """Power-law exponent of the far half of the fitted points (``d`` above their geometric middle)."""
     from .laws import get_law
     from .optimise import fit_law
-    from .points import FitPoints
 
     d = fit.points.lags
     if len(d) < 6:
@@ -616,8 +609,5 @@ def _tail_alpha(fit: DecayFit):
     far = d >= math.sqrt(d.min() * d.max())
     if far.sum() < 4:
         return None
-    pts = fit.points
-    sub = FitPoints(d[far], pts.y[far], pts.log_sigma[far], (), pts.weighted,
-                    None if pts.replicates is None else pts.replicates[:, far])
-    result = fit_law(get_law("power_law"), sub, fit.intrinsic_scatter)
+    result = fit_law(get_law("power_law"), fit.points.subset(far), fit.intrinsic_scatter)
     return result.estimate("alpha") if result is not None else None

@@ -123,7 +123,6 @@ def _small_mi_exponential(curve: MICurve, pts, intrinsic_scatter: bool):
     """
     from ..estimators import to_base
     from .laws import get_law
-    from .points import FitPoints
 
     small = pts.y <= float(to_base(np.array([SMALL_MI_NATS]), curve.base)[0])
     if small.all() or len(pts.y) < 3:
@@ -131,10 +130,7 @@ def _small_mi_exponential(curve: MICurve, pts, intrinsic_scatter: bool):
     if small.sum() < 3:
         small = np.zeros(len(pts.y), dtype=bool)
         small[-3:] = True
-    keep = np.flatnonzero(small)
-    sub = FitPoints(pts.lags[keep], pts.y[keep], pts.log_sigma[keep], (), pts.weighted,
-                    None if pts.replicates is None else pts.replicates[:, keep])
-    result = fit_law(get_law("exponential"), sub, intrinsic_scatter)
-    return (result, float(pts.lags[keep[0]])) if result is not None else (None, None)
+    result = fit_law(get_law("exponential"), pts.subset(small), intrinsic_scatter)
+    return (result, float(pts.lags[small][0])) if result is not None else (None, None)
 
 

@@ -25,6 +25,12 @@ class FitPoints:
     #: The same points on each delete-one-block jackknife curve (rows; empty without one).
     replicates: np.ndarray | None = None
 
+    def subset(self, keep: np.ndarray, *, replicates: bool = True) -> FitPoints:
+        """The points ``keep`` selects (a mask or indices), with their replicates unless ``replicates`` is False
+        (a fit that needs no parameter errors then skips the jackknife refits)."""
+        reps = self.replicates[:, keep] if replicates and self.replicates is not None else None
+        return FitPoints(self.lags[keep], self.y[keep], self.log_sigma[keep], (), self.weighted, reps)
+
 
 def check_fit_range(dmin: float | None, dmax: float | None) -> None:
     """Refuse a fit range that is not numbers, or whose ``dmin`` lies above its ``dmax``."""

@@ -64,10 +64,17 @@ class DecayFit(Result):
     def excluded(self) -> tuple[int, ...]:
         return self.points.excluded
 
+    def headline_fit(self, law: str) -> LawFit | None:
+        """The fit a law's parameters are read from: the exponential's refit where MI is small
+        (``tail_exponential``) when there is one, else the law's fit over all points."""
+        if law == "exponential" and self.tail_exponential is not None:
+            return self.tail_exponential
+        return self.fits.get(law)
+
     @property
     def correlation_length(self) -> Estimate | None:
         """``xi`` of the exponential, fitted where the curve's MI is small (``tail_exponential``), else over all points."""
-        fit = self.tail_exponential or self.fits.get("exponential")
+        fit = self.headline_fit("exponential")
         return fit.estimate("xi") if fit else None
 
     @property
