@@ -25,6 +25,16 @@ def zipf_marginal(alphabet_size: int, exponent: float = 1.1) -> np.ndarray:
     return w / w.sum()
 
 
+def _marginal(alphabet_size: int, probabilities: np.ndarray | None) -> np.ndarray:
+    """The fresh draws' law: ``probabilities`` checked, or Zipf(1.1) when None."""
+    if probabilities is None:
+        return zipf_marginal(alphabet_size)
+    pi = np.asarray(probabilities, dtype=np.float64)
+    if pi.shape != (int(alphabet_size),) or (pi < 0).any() or not np.isclose(pi.sum(), 1.0):
+        raise InputError(f"probabilities must be {alphabet_size} non-negative numbers summing to 1")
+    return pi
+
+
 def copy_mi(pi: np.ndarray, r: float, period: int, lags) -> np.ndarray:
     """Exact ``I(d)`` (nats) of :func:`copy_process`: zero unless ``period`` divides ``d``.
 
@@ -67,9 +77,7 @@ def copy_process(n: int, alphabet_size: int, period: int, r: float, *, probabili
     check_int("period", period, 1, n - 1)
     check_real("r", r, 0.0, 1.0)
     check_int("n_sequences", n_sequences, 1, MAX_SYNTH_SYMBOLS // n)
-    pi = zipf_marginal(alphabet_size) if probabilities is None else np.asarray(probabilities, dtype=np.float64)
-    if pi.shape != (int(alphabet_size),) or (pi < 0).any() or not np.isclose(pi.sum(), 1.0):
-        raise InputError(f"probabilities must be {alphabet_size} non-negative numbers summing to 1")
+    pi = _marginal(alphabet_size, probabilities)
     rng = as_generator(seed)
     n, p = int(n), int(period)
     rows = []
@@ -102,9 +110,7 @@ def sliding_sum(n: int, alphabet_size: int, *, window: int = 3, probabilities: n
     check_int("n", n, 2, MAX_SYNTH_SYMBOLS)
     check_int("alphabet_size", alphabet_size, 2)
     check_int("window", window, 1, n)
-    pi = zipf_marginal(alphabet_size) if probabilities is None else np.asarray(probabilities, dtype=np.float64)
-    if pi.shape != (int(alphabet_size),) or (pi < 0).any() or not np.isclose(pi.sum(), 1.0):
-        raise InputError(f"probabilities must be {alphabet_size} non-negative numbers summing to 1")
+    pi = _marginal(alphabet_size, probabilities)
     u = as_generator(seed).choice(int(alphabet_size), size=int(n) + int(window) - 1, p=pi)
     total = np.zeros(int(n), dtype=np.int64)
     for j in range(int(window)):
