@@ -174,11 +174,9 @@ def test_plot_and_summary(chain27):
     assert "grassberger" in text and "100" in text
 
 
-def _sticky(k: int, n: int, stay: float, rng: np.random.Generator) -> np.ndarray:
-    """Keep the last symbol with probability ``stay``, else draw a fresh uniform one: I(d) ~ stay^(2d)."""
-    fresh = rng.integers(0, k, n)
-    source = np.where(rng.random(n) < stay, 0, np.arange(n))
-    return fresh[np.maximum.accumulate(source)]
+def _sticky(k: int, n: int, stay: float, rng: np.random.Generator):
+    """Keep the last symbol with probability ``stay``, else draw a fresh uniform one (a Markov chain): I(d) ~ stay^(2d)."""
+    return midecay.synth.markov(stay * np.eye(k) + (1 - stay) / k, n, seed=rng).symbols
 
 
 @pytest.mark.parametrize(("k", "n", "stay"), [(2, 40_000, 0.9), (4, 20_000, 0.5), (27, 40_000, 0.6)])

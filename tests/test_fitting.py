@@ -207,11 +207,11 @@ def test_few_significant_lags_are_undetermined_unless_chance_explains_them():
     assert classify(exact_curve(six, 0.1 * six**-0.7, seed=4)).kind == "power_law"
 
 
-def _binary_chain(lam: float, n: int, rng: np.random.Generator) -> np.ndarray:
+def _binary_chain(lam: float, n: int, rng: np.random.Generator):
     """Binary symmetric chain with eigenvalue ``lam``: I(d) = sum_k rho^2k / (2k (2k-1)), rho = lam^d,
     so I(d) ~ exp(-d / xi) / 2 with xi = -1 / (2 ln lam) once rho is small."""
-    flips = rng.random(n) < (1 - lam) / 2
-    return (np.cumsum(flips) % 2).astype(np.int8)
+    q = (1 - lam) / 2
+    return midecay.synth.markov(np.array([[1 - q, q], [q, 1 - q]]), n, seed=rng).symbols
 
 
 @pytest.mark.parametrize(("lam", "n"), [(0.9, 1_000_000), (0.95, 300_000)])
