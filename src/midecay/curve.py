@@ -386,11 +386,13 @@ def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, o
                                                            codes_checked=True), estimator)
     # One count of the sequence's autocorrelation serves the null and the period scan.
     sample = AutocorrelationSample(symbols, sample_symbols=sample_budget(symbols.n_symbols, len(lags)))
-    shifted = None
-    if options.null == "autocorrelated" and not sample.full and _shiftable(symbols, options.memory_limit):
-        shifted = _shifted_null(symbols, lags, plan, counts, shuffled_mi, estimator, seed)
-    floor, std, se, shape, excess, info = _null(counts, shuffled_mi, sample if options.null == "autocorrelated" else None,
-                                                shifted)
+    iid = _iid_spread(counts, shuffled_mi)
+    # The sequence's autocorrelation enters analytically, or for large alphabets from shifted copies.
+    autocorrelated, shifted = options.null == "autocorrelated", None
+    if autocorrelated and not sample.full and _shiftable(symbols, options.memory_limit):
+        shifted = _shifted_null(symbols, lags, plan, counts, shuffled_mi, iid[0], estimator, seed)
+    floor, std, se, shape, excess, info = _null(counts, shuffled_mi, iid, sample if autocorrelated and shifted is None
+                                                else None, shifted)
     info["draws"] = "random tables with each lag's margins" if method == "tables" else "permuted copies of the sequence"
     return Null(floor, std, se, shape, excess, method, int(n_draws), info, sample.scan(estimator))
 
@@ -402,10 +404,9 @@ def _shiftable(symbols, memory_limit: int) -> bool:
 
 
 def _shifted_null(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, shuffled_mi: np.ndarray,
-                  estimator: str, seed) -> ShiftedNull:
+                  iid_sd: np.ndarray, estimator: str, seed) -> ShiftedNull:
     """The large-alphabet null's repetition term, counted by the curve's kernel on shifted copies."""
     k = symbols.alphabet_size
-    iid_sd = _iid_spread(counts, shuffled_mi)[0]
 
     def mi_of(codes: np.ndarray, windows: np.ndarray, at: np.ndarray) -> np.ndarray:
         return _mi_per_lag(plan.kernel.count(codes, windows, at, k, cells=False, codes_checked=True), estimator)
@@ -639,8 +640,8 @@ def _iid_spread(counts: PairCounts, shuffled_mi: np.ndarray) -> tuple[np.ndarray
     return kappa * iid_sd, kappa, dof_iid
 
 
-def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSample | None,
-          shifted: ShiftedNull | None = None):
+def _null(counts: PairCounts, shuffled_mi: np.ndarray, iid: tuple[np.ndarray, float, np.ndarray],
+          sample: AutocorrelationSample | None, shifted: ShiftedNull | None = None):
     """Mean, spread, uncertainty of the mean, gamma shape and autocorrelation excess of the null (nats).
 
     The shuffles give the estimator's behaviour for an independent sequence, whatever the
@@ -651,11 +652,12 @@ def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSa
     (:mod:`midecay.null`), valid where the chi-square approximation is: tables with at least
     one pair per joint cell. Large alphabets (word and token level) take it instead from
     circularly shifted copies of the sequence (``shifted``, :mod:`midecay.shifted`), which keep
-    its repetition at any sparsity.
+    its repetition at any sparsity. ``iid`` is :func:`_iid_spread`'s answer; at most one of
+    ``sample`` (the analytic term) and ``shifted`` is given.
     """
     n_shuffles, n_lags = shuffled_mi.shape
     n = counts.n_pairs.astype(np.float64)
-    calibrated, kappa, dof_iid = _iid_spread(counts, shuffled_mi)
+    calibrated, kappa, dof_iid = iid
     iid_sd = calibrated / kappa
     mean_chi2, var_chi2 = dof_iid, 2.0 * dof_iid
     excess = np.zeros(n_lags)
@@ -679,8 +681,8 @@ def _null(counts: PairCounts, shuffled_mi: np.ndarray, sample: AutocorrelationSa
         excess = shifted.excess
         spread = np.sqrt(iid_var * shifted.variance_ratio)
         floor_se = np.sqrt(floor_se**2 + shifted.excess_se**2)
-        mean_chi2, var_chi2, chi_sd = dof_iid, 2.0 * dof_iid, spread
-        info = {**{k: v for k, v in info.items() if k != "not_applied"}, **shifted.info, "calibration": kappa}
+        chi_sd = spread
+        info = {**info, **shifted.info}
     floor = shuffled_mi.mean(axis=0) + excess
     # Noise beyond the chi-square's (parity, compression) is symmetric: it thins the skew.
     shape = mean_chi2**2 / var_chi2 * np.maximum(spread / chi_sd, 1e-3) ** 6
