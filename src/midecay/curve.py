@@ -350,7 +350,8 @@ def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray, dof: np.nd
 @dataclass(frozen=True)
 class Null:
     """The floor of a curve (nats): mean, spread, its own error, gamma shape, autocorrelation excess;
-    how it was drawn, and the period scan made from the same autocorrelation count."""
+    how it was drawn, the period scan made from the same autocorrelation count, and each lag's
+    chi-square degrees of freedom."""
 
     floor: np.ndarray
     std: np.ndarray
@@ -361,6 +362,7 @@ class Null:
     n_draws: int
     info: dict
     scan: Any = None
+    dof: np.ndarray | None = None
 
 
 def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, options: CurveOptions, seed,
@@ -394,7 +396,7 @@ def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, o
     floor, std, se, shape, excess, info = _null(counts, shuffled_mi, iid, sample if autocorrelated and shifted is None
                                                 else None, shifted)
     info["draws"] = "random tables with each lag's margins" if method == "tables" else "permuted copies of the sequence"
-    return Null(floor, std, se, shape, excess, method, int(n_draws), info, sample.scan(estimator))
+    return Null(floor, std, se, shape, excess, method, int(n_draws), info, sample.scan(estimator), iid[2])
 
 
 def _shiftable(symbols, memory_limit: int) -> bool:
@@ -557,7 +559,7 @@ def mi_curve(
     return MICurve(
         lags=lags,
         mi=to_base(mi, base),
-        stderr=to_base(zero_aware_stderr(stderr, null.std, _table_dof(counted.counts)), base),
+        stderr=to_base(zero_aware_stderr(stderr, null.std, null.dof), base),
         baseline=to_base(null.floor, base),
         baseline_std=to_base(null.std, base),
         n_pairs=counted.counts.n_pairs,
