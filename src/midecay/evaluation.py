@@ -180,11 +180,12 @@ class SeedsEvaluation(Result):
                 for name, ev in zip(self.names, self.evaluations)]
 
     def plot(self, ax=None):
-        """The data's curve and every seed's samples' curve on one log-log axis."""
+        """The data's curve and every seed's samples' curve on one log-log axis, each with its null's
+        z = 3 line (a small sample's floor sits high: a curve at its line shows no dependence)."""
         ax = new_axes(ax)
         first = self.evaluations[0]
-        first.data_curve.plot(ax=ax, label="data", color="black", floor=False)
+        first.data_curve.plot(ax=ax, label="data", color="black", floor="line")
         for name, ev in zip(self.names, self.evaluations):
-            ev.sample_curve.plot(ax=ax, label=name, floor=False)
+            ev.sample_curve.plot(ax=ax, label=name, floor="line")
         ax.legend(fontsize="small")
         return ax
