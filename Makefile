@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_grid.py
 	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_busy.py
+	$(PY) benchmarks/bench_null.py
 
 clean:
 	rm -rf $(VENV) out build src/*.egg-info
