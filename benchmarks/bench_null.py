@@ -22,7 +22,7 @@ import numpy as np
 from scipy import stats
 
 import midecay
-from midecay.synth import copy_process, markov, sliding_sum, zipf_marginal
+from midecay.synth import copy_process, markov, sliding_max, sliding_sum
 
 
 def rates(make, lags: np.ndarray, zero: np.ndarray, seeds: int) -> tuple[float, float]:
@@ -33,11 +33,6 @@ def rates(make, lags: np.ndarray, zero: np.ndarray, seeds: int) -> tuple[float, 
         z_hits += int(c.significant(3.0)[zero].sum())
         trials += int(zero.sum())
     return p_hits / trials, z_hits / trials
-
-
-def window_max(n: int, k: int, seed: int):
-    u = np.random.default_rng(seed).choice(k, size=n + 2, p=zipf_marginal(k))
-    return np.maximum(np.maximum(u[2:], u[1:-1]), u[:-2])
 
 
 def sticky(k: int, stay: float):
@@ -64,7 +59,7 @@ def main() -> int:
     far = midecay.log_lags(3, 2000, 25)
     for k in (2, 4, 27, 200):
         fs = rates(lambda s: sliding_sum(100_000, k, seed=s), far, far >= 3, seeds)
-        fm = rates(lambda s: window_max(100_000, k, s), far, far >= 3, seeds)
+        fm = rates(lambda s: sliding_max(100_000, k, seed=s), far, far >= 3, seeds)
         print(f"    window of 3, K={k:<3}: sum p<0.05 {fs[0]:.3f} z>3 {fs[1]:.4f}; max p<0.05 {fm[0]:.3f} z>3 {fm[1]:.4f}")
     print("[2] p-value uniformity at lags 200 and 201 (KS p, decile chi-square p)")
     for k, n, stay in ((2, 20_000, 0.0), (2, 20_001, 0.8), (4, 20_000, 0.5), (27, 20_000, 0.5), (200, 50_000, 0.3)):

@@ -414,7 +414,7 @@ def _shifted_null(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts
         return _mi_per_lag(plan.kernel.count(codes, windows, at, k, cells=False, codes_checked=True), estimator)
 
     return shifted_null(np.asarray(symbols.codes), plan.windows, lags, counts.n_pairs, shuffled_mi.mean(axis=0), iid_sd,
-                        mi_of, _shift_generator(seed))
+                        mi_of, _shift_generator(seed), estimator=estimator)
 
 
 def _shift_generator(seed) -> np.random.Generator:

@@ -26,6 +26,13 @@ below one (an underestimated spread would multiply false positives; a larger one
 A sequence with an exact period ``p`` would read its own dependence at offsets ``s`` that ``p``
 divides; the offsets are drawn at random, so this affects a fraction ``1/p`` of draws. Checked on
 copy processes with Zipf marginals (``tests/test_shifted.py``).
+
+One thing a shifted copy cannot hold: at a short lag ``d`` the partner ``x_{t+d}`` sits next to
+``x_{t+tau}``, so where the sequence repeats itself at short offsets ``tau`` the two sides of a
+pair of pairs repeat together even when ``X_t`` and ``X_{t+d}`` are independent (a sticky
+windowed maximum at K = 200 read z = 5-7 at the lag just past its window, every seed). That
+term is measured from the sequence's own repeats, weighted by what each coincidence does to the
+estimator (:func:`cross_repeats`, :func:`collision_weights`), and added at the short lags.
 """
 
 from __future__ import annotations
@@ -35,7 +42,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ShiftedNull", "shifted_null", "SHIFT_DRAWS", "SHIFT_LAGS", "MAX_SHIFT_SYMBOLS"]
+from .estimators import cell_terms
+
+__all__ = ["ShiftedNull", "shifted_null", "CrossRepeats", "cross_repeats", "collision_weights", "SHIFT_DRAWS", "SHIFT_LAGS",
+           "MAX_SHIFT_SYMBOLS"]
 
 #: Offsets drawn per curve.
 SHIFT_DRAWS = 2
@@ -72,11 +82,14 @@ def shifted_windows(windows: np.ndarray, n: int) -> np.ndarray:
 
 def shifted_null(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, n_pairs: np.ndarray, iid_floor: np.ndarray,
                  iid_sd: np.ndarray, mi_of: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
-                 rng: np.random.Generator, *, n_draws: int = SHIFT_DRAWS, n_lags: int = SHIFT_LAGS) -> ShiftedNull:
+                 rng: np.random.Generator, *, n_draws: int = SHIFT_DRAWS, n_lags: int = SHIFT_LAGS,
+                 estimator: str | None = None) -> ShiftedNull:
     """The repetition excess of the null from circularly shifted copies (see the module notes).
 
     ``mi_of(codes, windows, lags)`` is the curve's estimate per lag on any codes (its kernel and
-    estimator); ``iid_floor`` and ``iid_sd`` the shuffle floor and spread at every lag.
+    estimator); ``iid_floor`` and ``iid_sd`` the shuffle floor and spread at every lag. Given the
+    ``estimator``'s name, the short lags also get :func:`cross_repeats` (what shifted copies cannot
+    hold: repeats on both sides made dependent by closeness).
 
     Examples
     --------
@@ -120,4 +133,147 @@ def shifted_null(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, n_pai
     excess_se = scaled_sd / np.sqrt(n_values) / np.maximum(n_pairs.astype(np.float64), 1.0)
     info = {"method": "circularly shifted copies (repetition kept)", "draws": int(n_draws),
             "lags_measured": [int(d) for d in lags[picks]], "variance_ratio": round(max(ratio, 1.0), 3)}
+    if estimator is not None:
+        cross = cross_repeats(codes, lags, estimator, rng)
+        if cross.offsets:
+            excess = excess + cross.excess
+            excess_se = np.sqrt(excess_se**2 + cross.excess_se**2)
+            info["repeat_offsets"] = list(cross.offsets)
     return ShiftedNull(excess, excess_se, max(ratio, 1.0), info)
+
+
+#: Offsets ``tau`` searched for the sequence's own short-range repeats (``x_t = x_{t+tau}`` above chance).
+MAX_REPEAT_OFFSET = 16
+#: Positions sampled for the cross-repeat term (all of them in shorter sequences).
+CROSS_POSITIONS = 1 << 20
+#: How far above chance (in standard errors) a repeat rate must be for its offset to count.
+REPEAT_Z = 4.0
+#: Groups of consecutive sampled positions whose means give the term's standard errors.
+_GROUPS = 32
+
+
+@dataclass(frozen=True)
+class CrossRepeats:
+    """The cross-repeat term of the null at each lag (nats) and its standard error (0 where not measured)."""
+
+    excess: np.ndarray
+    excess_se: np.ndarray
+    offsets: tuple[int, ...]
+
+
+def collision_weights(estimator: str, lam: np.ndarray) -> np.ndarray:
+    """``E[f(M + 2) - 2 f(M + 1) + f(M)]`` for ``M ~ Poisson(lam)``: what one more coinciding pair of pairs
+    adds to the expected sum of the estimator's cell term ``f`` over a joint cell expecting ``lam`` pairs.
+
+    Two pairs that fall in the same cell, with ``M`` others there, move the cell from ``M`` to ``M + 2``
+    where independent pairs would have split between it and the rest; to second order in the
+    pairs' covariance this is the whole effect. In an empty region (``lam -> 0``) it is
+    ``f(2) - 2 f(1)`` (``2 ln 2`` for the plug-in); in a crowded cell ``f''(lam) ~ 1 / lam``.
+
+    >>> collision_weights("plugin", np.array([1e-9, 1e5])).round(6).tolist() == [round(2 * np.log(2), 6), 1e-5]
+    True
+    """
+    return _weights_at(_weight_curve(estimator), lam)
+
+
+def _weight_curve(estimator: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`collision_weights` on a log grid of ``lam`` up to 1000 (beyond it, ``1 / lam``)."""
+    from scipy.special import gammaln
+
+    top = 2048
+    m = np.arange(top + 3, dtype=np.float64)
+    f = cell_terms(top + 2, estimator)
+    if estimator == "miller_madow":  # its occupancy count is a cell term of -1/2 in every occupied cell
+        f = f - 0.5 * (m > 0)
+    second = f[2:] - 2.0 * f[1:-1] + f[:-2]
+    grid = np.geomspace(1e-8, 1000.0, 512)
+    pmf = np.exp(m[: top + 1][None, :] * np.log(grid)[:, None] - grid[:, None] - gammaln(m[: top + 1] + 1.0)[None, :])
+    return grid, pmf @ second
+
+
+def _weights_at(curve: tuple[np.ndarray, np.ndarray], lam: np.ndarray) -> np.ndarray:
+    grid, on_grid = curve
+    lam = np.asarray(lam, dtype=np.float64)
+    inside = np.interp(np.log(np.clip(lam, grid[0], grid[-1])), np.log(grid), on_grid)
+    return np.where(lam > grid[-1], 1.0 / np.maximum(lam, 1.0), inside)
+
+
+def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.random.Generator, *,
+                  max_offset: int = MAX_REPEAT_OFFSET, n_positions: int = CROSS_POSITIONS) -> CrossRepeats:
+    """What the shifted copies miss: repeats on both sides of a lag-``d`` pair made dependent by closeness.
+
+    Pairs ``(x_t, x_{t+d})`` and ``(x_{t+tau}, x_{t+tau+d})`` coincide when ``x_t = x_{t+tau}`` and
+    ``x_{t+d} = x_{t+d+tau}``. On a shifted copy the two events are independent. In the sequence
+    they are not when ``t + tau`` and ``t + d`` are close, even where ``X_t`` and ``X_{t+d}`` are
+    independent: a windowed maximum of 3 symbols at ``d = 3`` and ``tau = 1, 2`` shares a symbol
+    between ``x_{t+tau}`` and ``x_{t+d}``. Each coinciding pair of pairs adds
+    :func:`collision_weights` to the estimator's sum over joint cells, so the expected estimate at
+    lag ``d`` exceeds the shifted copies' by
+
+        ``sum_tau mean_t 1[x_t = x_{t+tau}] (1[x_{t+d} = x_{t+d+tau}] w(t, t+d) - 1[x_s = x_{s+tau}] w(t, s))``
+
+    with ``s = t + d + offset`` far away and ``w`` the weight at the cell's expected count
+    ``n p_a p_b``. The sum runs over the offsets ``tau`` where the sequence repeats itself above
+    chance (by :data:`REPEAT_Z` standard errors, from means over groups of consecutive positions; none in a sequence without short-range repeats, and
+    then nothing is measured), skipping ``tau = d`` (the triplet ``x_t = x_{t+d} = x_{t+2d}``,
+    which shuffles and shifted copies both hold); it is measured at lags up to twice the largest
+    such offset plus one, beyond which the closeness it needs is gone. Positions are sampled
+    (:data:`CROSS_POSITIONS`) and indices wrap around the sequence, so segment boundaries are
+    not honoured (pairs across them are a fraction ``(d + tau) / length`` of a segment's).
+
+    Examples
+    --------
+    >>> u = np.random.default_rng(1).integers(0, 50, 20_003)
+    >>> x = np.maximum(np.maximum(u[2:], u[1:-1]), u[:-2])  # 3-dependent: I(d) = 0 from d = 3
+    >>> term = cross_repeats(x, np.array([3, 40]), "grassberger", np.random.default_rng(0))
+    >>> term.offsets, bool(term.excess[0] > 3 * term.excess_se[0]), float(term.excess[1])
+    ((1, 2), True, 0.0)
+    """
+    x = np.asarray(codes).astype(np.int64, copy=False)
+    n = len(x)
+    lags = np.asarray(lags, dtype=np.int64)
+    zeros = np.zeros(len(lags))
+    if n < 4 * (2 * max_offset + 2):
+        return CrossRepeats(zeros, zeros.copy(), ())
+    p = np.bincount(x) / n
+    chance = float(p @ p)
+    t = np.sort(rng.integers(0, n, min(n_positions, n)))
+    m = len(t)
+    # Means of consecutive groups of positions carry the clustering of repeats into the errors.
+    xt = x[t]
+    group = np.minimum(np.arange(m) * _GROUPS // m, _GROUPS - 1)
+    per_group = np.bincount(group, minlength=_GROUPS)
+
+    def mean_and_se(values: np.ndarray) -> tuple[float, float]:
+        means = np.bincount(group, weights=values, minlength=_GROUPS) / per_group
+        return float(values.mean()), float(means.std(ddof=1) / np.sqrt(_GROUPS))
+
+    repeats = {}
+    for tau in range(1, max_offset + 1):
+        hit = xt == x[(t + tau) % n]
+        rate, rate_se = mean_and_se(hit.astype(np.float64))
+        if rate - chance > REPEAT_Z * max(rate_se, np.sqrt(chance * (1.0 - chance) / m), 1e-300):
+            repeats[tau] = np.flatnonzero(hit)
+    if not repeats:
+        return CrossRepeats(zeros, zeros.copy(), ())
+    reach = 2 * max(repeats) + 1
+    curve = _weight_curve(estimator)
+    excess, excess_se = zeros.copy(), zeros.copy()
+    for i, d in enumerate(lags):
+        if d > reach or d < 1:
+            continue
+        far = int(rng.integers(n // 4, max(3 * n // 4, n // 4 + 1)))
+        contribution = np.zeros(m)
+        for tau, where in repeats.items():
+            if tau == d:
+                continue
+            start = t[where]
+            near, away = (start + d) % n, (start + d + far) % n
+            both = x[near] == x[(near + tau) % n]
+            apart = x[away] == x[(away + tau) % n]
+            first = n * p[xt[where]]
+            w_near = _weights_at(curve, first * p[x[near]])
+            w_away = _weights_at(curve, first * p[x[away]])
+            contribution[where] += both * w_near - apart * w_away
+        excess[i], excess_se[i] = mean_and_se(contribution)
+    return CrossRepeats(excess, excess_se, tuple(sorted(repeats)))

@@ -107,14 +107,32 @@ def sliding_sum(n: int, alphabet_size: int, *, window: int = 3, probabilities: n
     >>> s.n_symbols, s.alphabet_size
     (1000, 7)
     """
+    return _sliding(n, alphabet_size, window, probabilities, seed, "sum")
+
+
+def sliding_max(n: int, alphabet_size: int, *, window: int = 3, probabilities: np.ndarray | None = None,
+                seed: int | np.random.Generator | None = None) -> Symbols:
+    """``x_t = max(u_t, ..., u_{t - window + 1})`` of i.i.d. ``u``: ``I(d) = 0`` for ``d >= window``.
+
+    Sticky where :func:`sliding_sum` is not: neighbours often share their maximum, so the
+    sequence repeats itself at offsets below ``window``.
+
+    >>> x = sliding_max(1000, 7, seed=0).codes
+    >>> bool((x[1:] == x[:-1]).mean() > 0.4)
+    True
+    """
+    return _sliding(n, alphabet_size, window, probabilities, seed, "max")
+
+
+def _sliding(n, alphabet_size, window, probabilities, seed, reduce: str) -> Symbols:
     check_int("n", n, 2, MAX_SYNTH_SYMBOLS)
     check_int("alphabet_size", alphabet_size, 2)
     check_int("window", window, 1, n)
     pi = _marginal(alphabet_size, probabilities)
     u = as_generator(seed).choice(int(alphabet_size), size=int(n) + int(window) - 1, p=pi)
-    total = np.zeros(int(n), dtype=np.int64)
-    for j in range(int(window)):
-        total += u[j:j + int(n)]
-    codes = (total % int(alphabet_size)).astype(smallest_code_dtype(alphabet_size))
+    out = u[:int(n)].astype(np.int64)
+    for j in range(1, int(window)):
+        out = out + u[j:j + int(n)] if reduce == "sum" else np.maximum(out, u[j:j + int(n)])
+    codes = (out % int(alphabet_size)).astype(smallest_code_dtype(alphabet_size))
     return Symbols(codes, tuple(range(int(alphabet_size))), np.array([0, int(n)], dtype=np.int64),
-                   f"sliding sum of {window} (K={alphabet_size}, n={n})")
+                   f"sliding {reduce} of {window} (K={alphabet_size}, n={n})")
