@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_busy.py
 	$(PY) benchmarks/bench_null.py
+	$(PY) benchmarks/bench_estimators.py --max-n 1000000
 
 clean:
 	rm -rf $(VENV) out build src/*.egg-info

@@ -46,7 +46,7 @@ def test_curve_json_schema_and_outputs(text_file, tmp_path):
         (["curve", "{text}", "--lags", "1-5"], "bad lag spec"),
         (["curve", "dataset:no-such-set"], "unknown data set"),
         (["curve", "{text}", "--lags", "1,200000"], "longest segment"),
-        (["curve", "{text}", "--estimator", "nsb"], "unknown estimator"),
+        (["curve", "{text}", "--estimator", "kozachenko"], "unknown estimator"),
         (["datasets", "info", "imagenet"], "unknown data set"),
     ],
 )

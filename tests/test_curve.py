@@ -144,7 +144,7 @@ def test_bad_arguments_get_one_line_errors(tmp_path):
     with pytest.raises(ValueError, match="longest segment"):
         mi_curve("abc", [5])
     with pytest.raises(ValueError, match="unknown estimator"):
-        mi_curve("abcabc", [1], estimator="nsb")
+        mi_curve("abcabc", [1], estimator="kozachenko")
     with pytest.raises(ValueError, match="n_blocks"):
         mi_curve("abcabc", [1], n_blocks=1)
     (tmp_path / "x.json").write_text("{not json")

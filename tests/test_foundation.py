@@ -86,7 +86,7 @@ def test_many_series_bins_do_not_wrap():
         (lambda d: d.update(mi="0.1"), "must be list"),
         (lambda d: d.pop("n_pairs"), "lacks the key 'n_pairs'"),
         (lambda d: d.update(alphabet_size="27"), "must be int"),
-        (lambda d: d.update(estimator="nsb"), "estimator"),
+        (lambda d: d.update(estimator="kozachenko"), "estimator"),
     ],
 )
 def test_curve_json_is_validated_on_load(tmp_path, change, message):

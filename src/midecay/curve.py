@@ -28,9 +28,11 @@ from .counting import (
 from .counting.windows import slice_windows
 from .errors import InputError
 from .estimators import (
+    cell_term_estimator,
     entropy_from_profile,
     entropy_from_sums,
     entropy_rows,
+    is_cell_term,
     mutual_information_tables,
     to_base,
 )
@@ -58,10 +60,11 @@ def _mi_per_lag(counts: PairCounts, estimator: str) -> np.ndarray:
     n_lags = len(counts.lags)
     margins = entropy_rows(np.stack([counts.left(i) for i in range(n_lags)]), estimator) + entropy_rows(
         np.stack([counts.right(i) for i in range(n_lags)]), estimator)
+    cells = counts.alphabet_size**2  # the possible joint cells (NSB's prior needs them)
     if counts.has_cells:  # the occupied cells' values, one row per lag
-        joint = np.array([entropy_rows(counts.joint(i)[None, :], estimator)[0] for i in range(n_lags)])
+        joint = np.array([entropy_rows(counts.joint(i)[None, :], estimator, bins=cells)[0] for i in range(n_lags)])
     else:
-        joint = np.array([entropy_from_profile(counts.joint_profile(i), estimator) for i in range(n_lags)])
+        joint = np.array([entropy_from_profile(counts.joint_profile(i), estimator, cells) for i in range(n_lags)])
     return margins - joint
 
 
@@ -104,16 +107,20 @@ def by_matching(alphabet_size: int) -> bool:
     return alphabet_size > MAX_DENSE_ALPHABET
 
 
-def null_method(baseline: str, alphabet_size: int, n_pairs: int = 0, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> str:
+def null_method(baseline: str, alphabet_size: int, n_pairs: int = 0, memory_limit: int = DEFAULT_MEMORY_LIMIT,
+                estimator: str = "grassberger") -> str:
     """The floor's method: ``"tables"``, ``"permutation"`` or ``"none"`` (``"shuffle"`` resolved).
 
     By alphabet size only (the floor, like the counts, must not depend on the backend), and by
     memory: tables by matching hold a shuffled copy of the pairs a thread
     (:func:`~midecay.random_tables.matching_bytes`), so past ``memory_limit`` the sequence is
-    permuted instead (one copy at a time).
+    permuted instead (one copy at a time). Estimators that are not sums over cells (NSB,
+    Chao-Shen) are measured on permuted copies: random tables are summed cell by cell.
     """
     if baseline != "shuffle":
         return baseline
+    if not is_cell_term(estimator):
+        return "permutation"
     if alphabet_size <= MAX_TABLE_ALPHABET:
         return "tables"
     if by_matching(alphabet_size) and matching_bytes(n_pairs, alphabet_size, thread_count()) <= memory_limit:
@@ -273,7 +280,7 @@ def count(symbols, lags: np.ndarray, plan: CountPlan, options: CurveOptions, whe
     elif plan.strategy == "one_walk":
         # One walk gives the total and every block's leave-out sums; no cells are kept (the
         # segment-dominance check, which needs them, has nothing to do here).
-        walk = count_sparse_jackknife(symbols.codes, blocks, lags, k, options.estimator)
+        walk = count_sparse_jackknife(symbols.codes, blocks, lags, k, cell_term_estimator(options.estimator))
         release(symbols.codes, 0, symbols.n_symbols)  # a mapped file's pages, read at random, go back
         return Counted(walk.total, one_walk=walk)
     elif plan.strategy == "blocks":  # the blocks in one pass; their sum is the total (dense tables add cheaply)
@@ -289,15 +296,17 @@ def jackknife(symbols, lags: np.ndarray, plan: CountPlan, counted: Counted, opti
               progress: bool) -> tuple[np.ndarray, np.ndarray]:
     """``(stderr, replicates)`` in nats: the delete-one-block jackknife, or NaN and no rows without blocks.
 
-    The replicates are the estimator's. Its error comes from plug-in replicates: Grassberger's
+    The replicates are the estimator's (for NSB and Chao-Shen, Grassberger's moved by the
+    difference of the two estimates on the whole sample). Its error comes from plug-in replicates: Grassberger's
     parity term ``(-1)^n`` flips at random between replicates and, times ``B - 1``, made the
     jackknife 1.5-2x too large near zero MI (the plug-in's replicates move smoothly with the
     counts; both estimators have the same variance to first order). See
     :func:`zero_aware_stderr` for what is done near zero MI.
     """
-    n_blocks, estimator, k = options.n_blocks, options.estimator, symbols.alphabet_size
+    n_blocks, k = options.n_blocks, symbols.alphabet_size
     if n_blocks < 2:
         return np.full(len(lags), np.nan), np.zeros((0, len(lags)))
+    estimator = cell_term_estimator(options.estimator)
     smooth = None
     if counted.one_walk is not None:
         leave_out = counted.one_walk.leave_out_mutual_information(estimator)
@@ -318,6 +327,8 @@ def jackknife(symbols, lags: np.ndarray, plan: CountPlan, counted: Counted, opti
             if estimator != "plugin":
                 smooth = leave_out_mutual_information(counted.counts, parts, "plugin")
     smooth = leave_out if smooth is None else smooth
+    if estimator != options.estimator:  # a stand-in's replicates, moved onto the estimator's own estimate
+        leave_out = leave_out + (_mi_per_lag(counted.counts, options.estimator) - _mi_per_lag(counted.counts, estimator))
     spread = smooth - smooth.mean(axis=0)
     return np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0)), leave_out
 
@@ -370,7 +381,7 @@ def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, o
     """The null "no dependence at d" for every lag, drawn as :func:`null_method` chooses."""
     k, estimator = symbols.alphabet_size, options.estimator
     n_pairs = counts.n_pairs
-    method = null_method(options.baseline, k, int(n_pairs.max(initial=0)), options.memory_limit)
+    method = null_method(options.baseline, k, int(n_pairs.max(initial=0)), options.memory_limit, estimator)
     n_draws = options.n_shuffles if options.n_shuffles is not None else default_draws(method, k, int(n_pairs.sum()))
     if method == "none":
         nan = np.full(len(lags), np.nan)
@@ -396,7 +407,8 @@ def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, o
     floor, std, se, shape, excess, info = _null(counts, shuffled_mi, iid, sample if autocorrelated and shifted is None
                                                 else None, shifted)
     info["draws"] = "random tables with each lag's margins" if method == "tables" else "permuted copies of the sequence"
-    return Null(floor, std, se, shape, excess, method, int(n_draws), info, sample.scan(estimator), iid[2])
+    return Null(floor, std, se, shape, excess, method, int(n_draws), info, sample.scan(cell_term_estimator(estimator)),
+                iid[2])
 
 
 def _shiftable(symbols, memory_limit: int) -> bool:
@@ -414,7 +426,7 @@ def _shifted_null(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts
         return _mi_per_lag(plan.kernel.count(codes, windows, at, k, cells=False, codes_checked=True), estimator)
 
     return shifted_null(np.asarray(symbols.codes), plan.windows, lags, counts.n_pairs, shuffled_mi.mean(axis=0), iid_sd,
-                        mi_of, _shift_generator(seed), estimator=estimator)
+                        mi_of, _shift_generator(seed), estimator=cell_term_estimator(estimator))
 
 
 def _shift_generator(seed) -> np.random.Generator:
@@ -569,7 +581,7 @@ def mi_curve(
         exact_p=two_by_two_p_values([counted.counts.left(i) for i in range(len(lags))],
                                     [counted.counts.right(i) for i in range(len(lags))], mi,
                                     1.0 + 2.0 * null.excess * counted.counts.n_pairs, options.estimator)
-        if null.method != "none" else None,
+        if null.method != "none" and is_cell_term(options.estimator) else None,
         replicates=to_base(replicates, base),
         period_scan=None if scan is None else PeriodScan(scan.lags, to_base(scan.mi, base), to_base(scan.noise, base)),
         alphabet_size=symbols.alphabet_size,

@@ -5,6 +5,14 @@ occur and in how many cells (plus the total). So each is written once, on the pr
 ``(c, m)`` (``m[j]`` cells hold ``c[j]`` observations), and the count-vector functions just
 form the profile first. Counting kernels can hand over profiles directly.
 
+Two families. The *cell-term* estimators (plug-in, Miller-Madow, Grassberger) are
+``ln N - sum_c f(n_c) / N``: a sum over cells, which the jackknife walks, random tables and
+the null's collision weights update cell by cell. The *whole-profile* estimators built for
+undersampled large alphabets, NSB (:mod:`midecay.nsb`, which also needs the number of possible
+bins) and Chao-Shen (:mod:`midecay.chao_shen`), are not sums over cells; where machinery needs a
+cell term they lend Grassberger's (:func:`cell_term_estimator`), and their curve's null is
+drawn from permuted copies measured with the estimator itself.
+
 All estimators work in nats internally; ``base="bits"`` divides the *whole* estimate by
 ``ln 2``. (Three published codes compute ``log2 N - (1/N) sum n_i psi(n_i)``, mixing a base-2
 logarithm with natural-log digammas: an offset of ``log2 N - ln N`` that only their shuffle
@@ -20,12 +28,14 @@ import numpy as np
 from numba import njit, prange
 from scipy.special import digamma
 
+from .chao_shen import chao_shen_entropy
 from .errors import InputError
+from .nsb import nsb_entropy
 from .profiles import count_profile
 
 __all__ = [
-    "ESTIMATORS", "entropy", "entropy_from_profile", "plugin", "miller_madow", "grassberger", "grassberger_g",
-    "mutual_information", "to_base",
+    "ESTIMATORS", "WHOLE_PROFILE_ESTIMATORS", "entropy", "entropy_from_profile", "plugin", "miller_madow", "grassberger",
+    "grassberger_g", "nsb", "chao_shen", "mutual_information", "to_base", "is_cell_term", "cell_term_estimator",
 ]
 
 _BASES = {"nats": 1.0, "bits": 1.0 / math.log(2.0)}
@@ -82,11 +92,46 @@ ESTIMATORS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
 }
 
 
+#: Estimator name -> entropy in nats from a count profile and the number of possible bins.
+WHOLE_PROFILE_ESTIMATORS: dict[str, Callable[[np.ndarray, np.ndarray, int], float]] = {
+    "nsb": nsb_entropy,
+    "chao_shen": lambda values, mult, bins: chao_shen_entropy(values, mult),
+}
+
+
+def is_cell_term(name: str) -> bool:
+    """Whether the named estimator is a sum of a cell term over the cells (see the module notes)."""
+    _entropy_function(name)
+    return name in ESTIMATORS
+
+
+def cell_term_estimator(name: str) -> str:
+    """The cell-term estimator that stands in for ``name`` where machinery needs a cell term.
+
+    >>> cell_term_estimator("plugin"), cell_term_estimator("nsb")
+    ('plugin', 'grassberger')
+    """
+    return name if is_cell_term(name) else "grassberger"
+
+
+def _entropy_function(name: str) -> Callable[[np.ndarray, np.ndarray, int | None], float]:
+    """``h(values, mult, bins)`` for any estimator (``bins``: possible bins, default the occupied ones)."""
+    if name in ESTIMATORS:
+        cell = ESTIMATORS[name]
+        return lambda values, mult, bins=None: cell(values, mult)
+    if name in WHOLE_PROFILE_ESTIMATORS:
+        whole = WHOLE_PROFILE_ESTIMATORS[name]
+        return lambda values, mult, bins=None: whole(values, mult, int(np.sum(mult)) if bins is None else int(bins))
+    names = ", ".join([*ESTIMATORS, *WHOLE_PROFILE_ESTIMATORS])
+    raise InputError(f"unknown estimator {name!r}; choose one of: {names}")
+
+
 def _estimator(name: str) -> Callable[[np.ndarray, np.ndarray], float]:
-    try:
-        return ESTIMATORS[name]
-    except KeyError:
-        raise InputError(f"unknown estimator {name!r}; choose one of: {', '.join(ESTIMATORS)}") from None
+    """The cell-term estimator ``name`` on a profile (a one-line error for any other name)."""
+    _entropy_function(name)
+    if name not in ESTIMATORS:
+        raise InputError(f"{name!r} is not a sum over cells; this computation needs plugin, miller_madow or grassberger")
+    return ESTIMATORS[name]
 
 
 def plugin(counts: np.ndarray) -> float:
@@ -122,31 +167,51 @@ def grassberger(counts: np.ndarray) -> float:
     return _grassberger_profile(*count_profile(counts))
 
 
-def entropy_from_profile(profile: Profile, estimator: str = "grassberger") -> float:
-    """Entropy in nats from a count profile ``(values, multiplicities)``.
+def nsb(counts: np.ndarray, bins: int | None = None) -> float:
+    """NSB entropy (nats) of a histogram over ``bins`` possible bins (default: its length).
+
+    >>> round(nsb(np.array([1000, 1000])), 3)
+    0.693
+    """
+    counts = np.asarray(counts)
+    return nsb_entropy(*count_profile(counts), len(counts) if bins is None else int(bins))
+
+
+def chao_shen(counts: np.ndarray) -> float:
+    """Chao-Shen coverage-adjusted entropy (nats) of a histogram.
+
+    >>> round(chao_shen(np.array([1000, 1000])), 3)
+    0.693
+    """
+    return chao_shen_entropy(*count_profile(np.asarray(counts)))
+
+
+def entropy_from_profile(profile: Profile, estimator: str = "grassberger", bins: int | None = None) -> float:
+    """Entropy in nats from a count profile ``(values, multiplicities)``; ``bins``: the number of
+    possible bins, for the estimators that use it (NSB; default the occupied ones).
 
     Examples
     --------
     >>> round(entropy_from_profile((np.array([5]), np.array([4])), "plugin"), 6)  # ln 4
     1.386294
     """
-    return _estimator(estimator)(*profile)
+    return _entropy_function(estimator)(*profile, bins)
 
 
 def entropy(counts, estimator: str = "grassberger", base: str = "nats") -> float:
-    """Entropy of a histogram of counts with the named estimator.
+    """Entropy of a histogram of counts with the named estimator (its length is the number of bins).
 
     Examples
     --------
     >>> round(entropy([5, 5], estimator="plugin", base="bits"), 12)
     1.0
     """
-    h = _estimator(estimator)
-    return float(to_base(h(*count_profile(np.asarray(counts))), base))
+    counts = np.asarray(counts)
+    return float(to_base(entropy_from_profile(count_profile(counts), estimator, counts.size), base))
 
 
 def mutual_information(joint: np.ndarray, left: np.ndarray, right: np.ndarray, estimator: str = "grassberger") -> float:
-    """``I = H(X) + H(Y) - H(X, Y)`` in nats from joint and marginal counts.
+    """``I = H(X) + H(Y) - H(X, Y)`` in nats from joint and marginal counts (``joint``: every cell, any shape).
 
     Examples
     --------
@@ -154,13 +219,17 @@ def mutual_information(joint: np.ndarray, left: np.ndarray, right: np.ndarray, e
     >>> round(mutual_information(joint.ravel(), joint.sum(1), joint.sum(0), "plugin"), 6)  # ln 2
     0.693147
     """
-    return mutual_information_from_profile(count_profile(joint), left, right, estimator)
+    return mutual_information_from_profile(count_profile(joint), left, right, estimator, np.asarray(joint).size)
 
 
-def mutual_information_from_profile(joint: Profile, left: np.ndarray, right: np.ndarray, estimator: str = "grassberger") -> float:
-    """``I = H(X) + H(Y) - H(X, Y)`` in nats, the joint given as a count profile."""
-    h = _estimator(estimator)
-    return h(*count_profile(left)) + h(*count_profile(right)) - h(*joint)
+def mutual_information_from_profile(joint: Profile, left: np.ndarray, right: np.ndarray, estimator: str = "grassberger",
+                                    joint_bins: int | None = None) -> float:
+    """``I = H(X) + H(Y) - H(X, Y)`` in nats, the joint given as a count profile over ``joint_bins``
+    possible cells (default ``len(left) * len(right)``)."""
+    h = _entropy_function(estimator)
+    left, right = np.asarray(left), np.asarray(right)
+    bins = left.size * right.size if joint_bins is None else joint_bins
+    return h(*count_profile(left), left.size) + h(*count_profile(right), right.size) - h(*joint, bins)
 
 
 #: Counts below this take the estimator's cell term from a table; above, an asymptotic series.
@@ -225,7 +294,8 @@ def _cell_sums_serial(counts, tabled, grassberger):
 _PARALLEL_CELLS = 1 << 16
 
 
-def entropy_rows(counts: np.ndarray, estimator: str = "grassberger", *, parallel: bool | None = None) -> np.ndarray:
+def entropy_rows(counts: np.ndarray, estimator: str = "grassberger", *, parallel: bool | None = None,
+                 bins: int | None = None) -> np.ndarray:
     """The entropy (nats) of each row of a 2-D array of cell counts, all rows at once.
 
     The fast path for stacks of tables (a curve's lags, its jackknife's leave-one-out tables,
@@ -236,13 +306,19 @@ def entropy_rows(counts: np.ndarray, estimator: str = "grassberger", *, parallel
 
     Examples
     --------
+    Whole-profile estimators (NSB, Chao-Shen) are computed row by row from each row's profile,
+    over ``bins`` possible bins (default: the row's length).
+
     >>> entropy_rows(np.array([[1, 1], [2, 0]]), "plugin").round(6).tolist()
     [0.693147, 0.0]
     """
-    _estimator(estimator)  # a known name, or a one-line error
+    h = _entropy_function(estimator)  # a known name, or a one-line error
     counts = np.ascontiguousarray(counts, dtype=np.int64)
     if counts.ndim != 2:
         raise InputError(f"counts must be a 2-D array of rows of cell counts, got {counts.ndim}-D")
+    if not is_cell_term(estimator):
+        width = counts.shape[1] if bins is None else int(bins)
+        return np.array([h(*count_profile(row), width) for row in counts], dtype=np.float64)
     n = counts.sum(axis=1).astype(np.float64)
     if parallel is None:
         parallel = counts.size >= _PARALLEL_CELLS

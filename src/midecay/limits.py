@@ -12,7 +12,7 @@ __all__ = ["BACKENDS", "BASELINES", "BASES", "ESTIMATOR_NAMES", "MAX_BLOCKS", "M
 #: The counting backends (:data:`midecay.counting.KERNELS` holds one kernel under each name;
 #: a test holds the two together). ``"auto"`` chooses among them by alphabet size.
 BACKENDS = ("numpy", "dense", "sparse", "bitset", "torch")
-ESTIMATOR_NAMES = ("grassberger", "miller_madow", "plugin")
+ESTIMATOR_NAMES = ("grassberger", "miller_madow", "plugin", "nsb", "chao_shen")
 BASES = ("nats", "bits")
 BASELINES = ("shuffle", "tables", "permutation", "none")
 

@@ -46,10 +46,10 @@ class CurveOptions:
 
     Examples
     --------
-    >>> CurveOptions(estimator="nsb")
+    >>> CurveOptions(estimator="kozachenko")
     Traceback (most recent call last):
     ...
-    midecay.errors.InputError: unknown estimator 'nsb'; choose one of: grassberger, miller_madow, plugin
+    midecay.errors.InputError: unknown estimator 'kozachenko'; choose one of: grassberger, miller_madow, plugin, nsb, chao_shen
     """
 
     estimator: str = "grassberger"
@@ -75,6 +75,9 @@ class CurveOptions:
         })
         if self.n_blocks == 1:
             raise InputError("n_blocks must be 0 (no jackknife) or >= 2, got 1")
+        if baseline == "tables" and self.estimator in ("nsb", "chao_shen"):
+            raise InputError(f"estimator {self.estimator!r} is not a sum over cells, which random tables need; "
+                             "use baseline='shuffle' (permuted copies for it) or 'permutation'")
 
     def check_memory(self, backend: str, alphabet_size: int, n_lags: int, threads: int) -> None:
         """Refuse a dense histogram larger than :attr:`memory_limit` before allocating it."""

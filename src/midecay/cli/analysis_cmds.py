@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         level: LevelOpt = None,
         column: Annotated[Optional[str], typer.Option(help="CSV column (numeric series).")] = None,
         option: OptionOpt = None,
-        estimator: Annotated[str, typer.Option(help="grassberger | miller_madow | plugin")] = "grassberger",
+        estimator: Annotated[str, typer.Option(help="grassberger | miller_madow | plugin | nsb | chao_shen (large alphabets; see the README's estimator table)")] = "grassberger",
         base: Annotated[str, typer.Option(help="nats | bits")] = "nats",
         baseline: Annotated[str, typer.Option(help="shuffle (the cheapest valid floor) | tables | permutation | none")] = "shuffle",
         shuffles: Annotated[Optional[int], typer.Option(help="Null draws: tables per lag (default 16; 3-16 for large alphabets, by size) or permuted copies (3).")] = None,

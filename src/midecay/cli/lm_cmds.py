@@ -86,6 +86,7 @@ def register(app: typer.Typer) -> None:
         level: Annotated[str, typer.Option(help="char (decoded text) | token (the model's tokens)")] = "char",
         lags: Annotated[Optional[str], typer.Option(help="Lags (default: 30 log-spaced up to the stream length or 1000).")] = None,
         seed: Annotated[int, typer.Option(help="Seed of the shuffle floor.")] = 0,
+        estimator: Annotated[str, typer.Option(help="grassberger | miller_madow | plugin | nsb | chao_shen")] = "grassberger",
         out: Annotated[Optional[Path], typer.Option(help="Write the evaluation as JSON here.")] = None,
         plot: Annotated[Optional[Path], typer.Option(help="Write the figure (both curves, fits) as a PNG here.")] = None,
         force: ForceOpt = False,
@@ -100,6 +101,6 @@ def register(app: typer.Typer) -> None:
         _quiet_transformers()
         drawn = LMSamples.load(samples)
         result = evaluate_lm(drawn, reference, level=level, lags=parse_lags(lags) if lags else None, seed=seed,
-                             progress=io.progress)
+                             estimator=estimator, progress=io.progress)
         io.save(result, out, plot, force)
         io.result(result.to_dict(), result.summary())

@@ -50,6 +50,7 @@ def evaluate_lm(
     lags=None,
     tokenizer=None,
     seed: int = 0,
+    estimator: str = "grassberger",
     progress: bool = False,
 ):
     """The samples' curve against a reference corpus's, at equal size, in one :class:`~midecay.ModelEvaluation`.
@@ -63,7 +64,9 @@ def evaluate_lm(
     bias, and only equal sizes compare fairly.
 
     ``reference`` is :class:`~midecay.Symbols` at character level, or a source for
-    :func:`~midecay.open_source` (``dataset:wiki-xml``, a text file …).
+    :func:`~midecay.open_source` (``dataset:wiki-xml``, a text file …). ``estimator``: any of
+    :data:`~midecay.limits.ESTIMATOR_NAMES`, both curves alike (NSB or Chao-Shen for token level;
+    see the README's estimator table).
     """
     from ...comparison import compare
     from ...curve import mi_curve
@@ -108,8 +111,8 @@ def evaluate_lm(
     lags = as_lags(log_lags(1, min(1000, shortest - 1), 30) if lags is None else lags)
     if int(lags[-1]) >= shortest:
         raise InputError(f"lag {int(lags[-1])} is not shorter than the shortest stream ({shortest} {level}s); use smaller lags")
-    ref_curve = mi_curve(ref_part, lags, seed=seed, progress=progress)
-    sample_curve = mi_curve(mine, lags, seed=seed, progress=progress)
+    ref_curve = mi_curve(ref_part, lags, seed=seed, estimator=estimator, progress=progress)
+    sample_curve = mi_curve(mine, lags, seed=seed, estimator=estimator, progress=progress)
     comparison = compare([ref_curve, sample_curve], ["reference", "samples"])
     description = {"arch": samples.meta["model"], "level": level, **samples.meta,
                    "reference": os.fspath(reference) if isinstance(reference, (str, os.PathLike)) else ref.description,
