@@ -40,7 +40,7 @@ from .jackknife import count_sparse_jackknife, leave_out_mutual_information
 from .lags import resolve_lags
 from .micurve import MICurve, PeriodScan
 from .null import AutocorrelationSample, sample_budget
-from .shifted import MAX_SHIFT_SYMBOLS, ShiftedNull, shifted_null
+from .shifted import MAX_SHIFT_SYMBOLS, ShiftedNull, floor_scale, shifted_null
 from .two_by_two import two_by_two_p_values
 from .options import DEFAULT_MEMORY_LIMIT, CurveOptions, Engine
 from .random_tables import matching_bytes, random_matching_sums
@@ -66,6 +66,11 @@ def _mi_per_lag(counts: PairCounts, estimator: str) -> np.ndarray:
     else:
         joint = np.array([entropy_from_profile(counts.joint_profile(i), estimator, cells) for i in range(n_lags)])
     return margins - joint
+
+
+def _occupied_per_lag(counts: PairCounts) -> np.ndarray:
+    """Occupied joint cells at each lag."""
+    return np.array([float(np.sum(counts.joint_profile(i)[1])) for i in range(len(counts.lags))])
 
 
 #: Random tables are drawn cell by cell (:func:`~midecay.random_tables.random_tables`) up to
@@ -374,6 +379,7 @@ class Null:
     info: dict
     scan: Any = None
     dof: np.ndarray | None = None
+    floor_scale: np.ndarray | None = None
 
 
 def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, options: CurveOptions, seed,
@@ -407,8 +413,9 @@ def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, o
     floor, std, se, shape, excess, info = _null(counts, shuffled_mi, iid, sample if autocorrelated and shifted is None
                                                 else None, shifted)
     info["draws"] = "random tables with each lag's margins" if method == "tables" else "permuted copies of the sequence"
+    scale = None if shifted is None else floor_scale(_occupied_per_lag(counts), counts.n_pairs, shifted)
     return Null(floor, std, se, shape, excess, method, int(n_draws), info, sample.scan(cell_term_estimator(estimator)),
-                iid[2])
+                iid[2], scale)
 
 
 def _shiftable(symbols, memory_limit: int) -> bool:
@@ -422,8 +429,9 @@ def _shifted_null(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts
     """The large-alphabet null's repetition term, counted by the curve's kernel on shifted copies."""
     k = symbols.alphabet_size
 
-    def mi_of(codes: np.ndarray, windows: np.ndarray, at: np.ndarray) -> np.ndarray:
-        return _mi_per_lag(plan.kernel.count(codes, windows, at, k, cells=False, codes_checked=True), estimator)
+    def mi_of(codes: np.ndarray, windows: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        shifted_counts = plan.kernel.count(codes, windows, at, k, cells=False, codes_checked=True)
+        return _mi_per_lag(shifted_counts, estimator), _occupied_per_lag(shifted_counts)
 
     return shifted_null(np.asarray(symbols.codes), plan.windows, lags, counts.n_pairs, shuffled_mi.mean(axis=0), iid_sd,
                         mi_of, _shift_generator(seed), estimator=cell_term_estimator(estimator))
@@ -577,6 +585,7 @@ def mi_curve(
         n_pairs=counted.counts.n_pairs,
         baseline_se=to_base(null.se, base),
         baseline_excess=to_base(null.excess, base),
+        floor_scale=null.floor_scale,
         null_shape=null.shape,
         exact_p=two_by_two_p_values([counted.counts.left(i) for i in range(len(lags))],
                                     [counted.counts.right(i) for i in range(len(lags))], mi,

@@ -22,9 +22,9 @@ from .results import (
 __all__ = ["MICurve", "PeriodScan"]
 
 _ARRAY_FIELDS = ("lags", "mi", "stderr", "baseline", "baseline_std", "n_pairs", "baseline_se", "baseline_excess", "null_shape",
-                 "exact_p")
+                 "exact_p", "floor_scale")
 #: Written by earlier versions (before the null kept autocorrelation, before exact p-values); read as NaN.
-_OPTIONAL_ARRAYS = ("baseline_se", "baseline_excess", "null_shape", "exact_p")
+_OPTIONAL_ARRAYS = ("baseline_se", "baseline_excess", "null_shape", "exact_p", "floor_scale")
 _INT_FIELDS = ("lags", "n_pairs")
 NULL_BAND_LABEL = "shaded: no dependence at d (null, up to its z = 3 threshold)"
 NULL_LINE_LABEL = "dotted, each curve's colour: its null's z = 3 threshold"
@@ -78,6 +78,12 @@ class MICurve(Result):
         The p-value from the exact null where one is known (two symbols a side: the table's one
         free count is hypergeometric, see :mod:`midecay.two_by_two`); NaN elsewhere, where
         :meth:`p_values` uses the gamma law.
+    floor_scale
+        The share of ``baseline`` that is the estimator's bias under the dependence the sequence
+        has (``<= 1``; NaN, read as 1, where not measured): sparse tables at a dependent lag are
+        biased less than independent ones (:func:`midecay.shifted.floor_scale`).
+        :attr:`floor_removed` takes off ``floor_scale * baseline``; the tests
+        (:meth:`p_values`) keep the whole null.
     replicates
         The delete-one-block jackknife curves, one row per block (``(n_blocks, n_lags)``;
         empty without a jackknife). Fits refit them for honest parameter errors.
@@ -112,6 +118,7 @@ class MICurve(Result):
     baseline_excess: np.ndarray | None = None
     null_shape: np.ndarray | None = None
     exact_p: np.ndarray | None = None
+    floor_scale: np.ndarray | None = None
     replicates: np.ndarray | None = None
     period_scan: PeriodScan | None = None
 
@@ -147,6 +154,9 @@ class MICurve(Result):
         p = self.exact_p[np.isfinite(self.exact_p)]
         if ((p < 0) | (p > 1)).any():
             raise InputError("MICurve.exact_p must lie in [0, 1] (or NaN where not computed)")
+        scale = self.floor_scale[np.isfinite(self.floor_scale)]
+        if ((scale < 0) | (scale > 1)).any():
+            raise InputError("MICurve.floor_scale must lie in [0, 1] (or NaN where not measured)")
         for name in ("alphabet_size", "n_symbols", "n_segments"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -176,11 +186,17 @@ class MICurve(Result):
 
     @property
     def floor_removed(self) -> np.ndarray:
-        """``mi - baseline`` where the curve has a shuffle floor, ``mi`` where it has none.
+        """``mi - floor_scale * baseline`` where the curve has a floor, ``mi`` where it has none.
 
-        What fits, spans and comparisons work on: the estimate without its bias at this size.
+        What fits, spans and comparisons work on: the estimate without its bias at this size
+        (the whole floor except at dependent lags of sparse tables; see ``floor_scale``).
         """
-        return np.where(np.isfinite(self.baseline), self.mi - self.baseline, self.mi)
+        return np.where(np.isfinite(self.baseline), self.mi - self.bias_floor, self.mi)
+
+    @property
+    def bias_floor(self) -> np.ndarray:
+        """``floor_scale * baseline``: the part of the floor :attr:`floor_removed` takes off."""
+        return np.where(np.isfinite(self.floor_scale), self.floor_scale, 1.0) * self.baseline
 
     @property
     def noise(self) -> np.ndarray:

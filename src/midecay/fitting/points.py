@@ -76,7 +76,7 @@ def fit_points(curve: MICurve, *, dmin: float | None = None, dmax: float | None 
         # A replicate leaves one block out: (B-1)/B of the pairs, so a floor that scales as 1/N
         # is B/(B-1) times higher there.
         b = len(reps)
-        floor = np.where(np.isfinite(curve.baseline), curve.baseline, 0.0) * b / (b - 1)
+        floor = np.where(np.isfinite(curve.baseline), curve.bias_floor, 0.0) * b / (b - 1)
         reps = (reps - floor)[:, keep]
     else:
         reps = np.zeros((0, int(keep.sum())))
