@@ -47,6 +47,20 @@ def test_grid_reports_configurations_with_intervals_and_paired_tests():
     assert "given-1 - designed-3x8" in text and "unresolved" in text  # noisy: its interval spans 0
 
 
+def test_a_given_standard_pattern_stands_in_for_the_deduplicated_twin():
+    """Hypothesis: a spec that lists the standard pattern itself (the paper's Table 3) keeps it once,
+    as "given"; the designed set of the same layers is still paired with it, not only with the best."""
+    from midecay.experiments.grid.result import GridResult
+
+    g = GridResult("g", _rows({("best-3", "given", (1, 2, 3), 8): [0.95, 0.96, 0.97],
+                               ("designed-3x9", "designed", (1, 3, 9), 8): [0.90, 0.91, 0.93],
+                               ("given-3x4", "given", (1, 2, 4), 8): [0.85, 0.88, 0.86],
+                               ("given-2x2", "given", (1, 2), 8): [0.80, 0.82, 0.81]}))
+    pairs = [(p["a"], p["b"]) for p in g.pairs()]
+    assert pairs[0] == ("designed-3x9", "given-3x4")
+    assert ("given-2x2", "best-3") in pairs and ("designed-3x9", "best-3") in pairs
+
+
 def test_one_seed_resolves_no_ranking():
     from midecay.experiments.grid.result import GridResult
 

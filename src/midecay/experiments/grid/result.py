@@ -62,7 +62,8 @@ class GridResult(Result):
 
     def pairs(self, level: float = 0.95) -> list[dict[str, Any]]:
         """Paired comparisons on shared seeds: every designed set against its standard twin (same layers,
-        same width), then every other configuration against the best. Each: the mean of ``a - b`` over
+        same width; a given set with the standard pattern 1, 2, 4, ... stands in for it), then every
+        other configuration against the best. Each: the mean of ``a - b`` over
         the shared seeds, its ``level`` t-interval, a two-sided paired t-test's p-value and its Holm-adjusted
         value across all pairs listed (NaN where fewer than two seeds are shared)."""
         configs = self.configurations(level)
@@ -71,8 +72,12 @@ class GridResult(Result):
         wanted: list[tuple[dict, dict]] = []
         for c in configs:
             if c["role"] == "designed":
-                twin = next((t for t in configs if t["role"] == "standard twin" and t["width"] == c["width"]
-                             and len(t["dilations"]) == len(c["dilations"])), None)
+                # The twin: the standard pattern 1, 2, 4, ... of the same layers and width. A spec
+                # that also lists that pattern keeps it once, as "given" (sets are deduplicated).
+                standard = [2**i for i in range(len(c["dilations"]))]
+                same_size = [t for t in configs if t["width"] == c["width"] and len(t["dilations"]) == len(c["dilations"])]
+                twin = next((t for t in same_size if t["role"] == "standard twin"),
+                            next((t for t in same_size if list(t["dilations"]) == standard), None))
                 if twin is not None:
                     wanted.append((c, twin))
         best = configs[0]
