@@ -61,6 +61,28 @@ def test_a_given_standard_pattern_stands_in_for_the_deduplicated_twin():
     assert ("given-2x2", "best-3") in pairs and ("designed-3x9", "best-3") in pairs
 
 
+def test_named_pairs_are_the_same_test_holm_across_the_pairs_named():
+    """Hypothesis: a paper's own pairs get pairs()' paired t-test, Holm across only those named;
+    an unknown name is a one-line error naming the configurations."""
+    import pytest
+    from scipy import stats
+
+    from midecay.comparison import holm_adjusted
+    from midecay.errors import InputError
+    from midecay.experiments.grid.result import GridResult
+
+    a, b, c = [0.95, 0.96, 0.97, 0.93], [0.90, 0.91, 0.93, 0.92], [0.85, 0.88, 0.86, 0.80]
+    g = GridResult("g", _rows({("a-3", "given", (1, 2, 3), 8): a, ("b-3", "given", (1, 2, 4), 8): b,
+                               ("c-2", "given", (1, 2), 8): c}))
+    named = g.named_pairs([("b-3", "c-2"), ("a-3", "b-3")])
+    p = [stats.ttest_rel(b, c).pvalue, stats.ttest_rel(a, b).pvalue]
+    assert [(x["a"], x["b"]) for x in named] == [("b-3", "c-2"), ("a-3", "b-3")]
+    assert np.allclose([x["p_value"] for x in named], p) and np.allclose([x["p_holm"] for x in named], holm_adjusted(np.array(p)))
+    assert np.isclose(named[0]["difference"], np.mean(b) - np.mean(c))
+    with pytest.raises(InputError, match="no configuration 'z-1'.*a-3, b-3, c-2"):
+        g.named_pairs([("z-1", "a-3")])
+
+
 def test_one_seed_resolves_no_ranking():
     from midecay.experiments.grid.result import GridResult
 

@@ -298,11 +298,12 @@ def count(symbols, lags: np.ndarray, plan: CountPlan, options: CurveOptions, whe
 
 
 def jackknife(symbols, lags: np.ndarray, plan: CountPlan, counted: Counted, options: CurveOptions,
-              progress: bool) -> tuple[np.ndarray, np.ndarray]:
+              progress: bool, mi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(stderr, replicates)`` in nats: the delete-one-block jackknife, or NaN and no rows without blocks.
 
     The replicates are the estimator's (for NSB and Chao-Shen, Grassberger's moved by the
-    difference of the two estimates on the whole sample). Its error comes from plug-in replicates: Grassberger's
+    difference of the two estimates on the whole sample; ``mi`` is the estimator's). Its error comes
+    from plug-in replicates: Grassberger's
     parity term ``(-1)^n`` flips at random between replicates and, times ``B - 1``, made the
     jackknife 1.5-2x too large near zero MI (the plug-in's replicates move smoothly with the
     counts; both estimators have the same variance to first order). See
@@ -333,7 +334,7 @@ def jackknife(symbols, lags: np.ndarray, plan: CountPlan, counted: Counted, opti
                 smooth = leave_out_mutual_information(counted.counts, parts, "plugin")
     smooth = leave_out if smooth is None else smooth
     if estimator != options.estimator:  # a stand-in's replicates, moved onto the estimator's own estimate
-        leave_out = leave_out + (_mi_per_lag(counted.counts, options.estimator) - _mi_per_lag(counted.counts, estimator))
+        leave_out = leave_out + (mi - _mi_per_lag(counted.counts, estimator))
     spread = smooth - smooth.mean(axis=0)
     return np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0)), leave_out
 
@@ -571,7 +572,7 @@ def mi_curve(
     counted = count(symbols, lags, plan, options, where, progress)
     mi = _mi_per_lag(counted.counts, options.estimator)
     _warn_if_sparse(counted.counts, counted.counts.n_pairs)
-    stderr, replicates = jackknife(symbols, lags, plan, counted, options, progress)
+    stderr, replicates = jackknife(symbols, lags, plan, counted, options, progress, mi)
     dominance = _segment_dominance(symbols, plan.kernel, counted.counts, plan.windows, lags, options.estimator, mi)
     null = null_floor(symbols, lags, plan, counted.counts, options, seed, progress)
     base = options.base

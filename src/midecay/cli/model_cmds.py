@@ -56,6 +56,14 @@ def _models():
     return models
 
 
+def _evaluation_start(as_json: bool, quiet: bool, force: bool, out: Path | None, plot: Path | None, lags: str):
+    """What both evaluate commands start from: ``(io, lags, models)``, the outputs checked first (the
+    checkpoints are loaded next, before the reference's curve is computed)."""
+    io = Output(as_json, quiet)
+    check_outputs(force, out, figure=plot)
+    return io, parse_lag_spec(lags), _models()
+
+
 def _read_toml(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
@@ -207,10 +215,7 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """Evaluate one configuration's training seeds against the same data: xi, alpha, fidelity with intervals over seeds."""
-        io = Output(as_json, quiet)
-        check_outputs(force, out, figure=plot)
-        lag_values = parse_lag_spec(lags)
-        models = _models()
+        io, lag_values, models = _evaluation_start(as_json, quiet, force, out, plot, lags)
         cks = [models.load_checkpoint(path) for path in checkpoints]
         reference = curve_file_or_source(data, level, option)
         stems = [p.stem for p in checkpoints]
@@ -241,10 +246,7 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOpt = False,
     ) -> None:
         """Sample a model and compare its samples' MI curve, fit and decay type with the data's."""
-        io = Output(as_json, quiet)
-        check_outputs(force, out, figure=plot)
-        lag_values = parse_lag_spec(lags)
-        models = _models()
+        io, lag_values, models = _evaluation_start(as_json, quiet, force, out, plot, lags)
         ck = models.load_checkpoint(checkpoint)
         reference = curve_file_or_source(data, level, option)
         result = models.evaluate(ck, reference, lag_values, n_streams=streams, length=length, seed=seed,

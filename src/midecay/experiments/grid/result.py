@@ -83,17 +83,18 @@ class GridResult(Result):
         best = configs[0]
         done = {frozenset((a["name"], b["name"])) for a, b in wanted}
         wanted += [(c, best) for c in configs[1:] if frozenset((c["name"], best["name"])) not in done]
-        out = []
-        for a, b in wanted:
-            shared = sorted(set(a["seeds"]) & set(b["seeds"]))
-            diff = np.array([a["seeds"][s] - b["seeds"][s] for s in shared])
-            mean, low, high = t_interval(diff, level)
-            out.append({"a": a["name"], "b": b["name"], "n_seeds": len(shared), "difference": mean,
-                        "ci_low": low, "ci_high": high, "p_value": _paired_p(diff)})
-        adjusted = holm_adjusted(np.array([p["p_value"] for p in out]))
-        for p, q in zip(out, adjusted):
-            p["p_holm"] = float(q)
-        return out
+        return _paired(wanted, level)
+
+    def named_pairs(self, names: list[tuple[str, str]], level: float = 0.95) -> list[dict[str, Any]]:
+        """:meth:`pairs`' comparisons for the configurations named (``(a, b)``: ``a - b``), Holm across
+        them: a paper's own claims pair sets that :meth:`pairs` does not (Table 3: each curve-informed
+        model against the standard one of its size)."""
+        configs = {c["name"]: c for c in self.configurations(level)}
+        for a, b in names:
+            if a not in configs or b not in configs:
+                raise InputError(f"no configuration {a if a not in configs else b!r} in grid {self.name}; "
+                                 f"choose among: {', '.join(sorted(configs))}")
+        return _paired([(configs[a], configs[b]) for a, b in names], level)
 
     def to_dict(self) -> dict[str, Any]:
         return jsonable({"format": self.FORMAT, "name": self.name, "rows": list(self.rows)})
@@ -166,6 +167,21 @@ class GridResult(Result):
         ax.set_title(f"grid {self.name}", fontsize="small")
         ax.legend(frameon=False, fontsize="small")
         return ax
+
+
+def _paired(wanted: list[tuple[dict, dict]], level: float) -> list[dict[str, Any]]:
+    """Each ``(a, b)``: the mean of ``a - b`` on shared seeds, its t-interval, a paired t-test, Holm across all."""
+    out = []
+    for a, b in wanted:
+        shared = sorted(set(a["seeds"]) & set(b["seeds"]))
+        diff = np.array([a["seeds"][s] - b["seeds"][s] for s in shared])
+        mean, low, high = t_interval(diff, level)
+        out.append({"a": a["name"], "b": b["name"], "n_seeds": len(shared), "difference": mean,
+                    "ci_low": low, "ci_high": high, "p_value": _paired_p(diff)})
+    adjusted = holm_adjusted(np.array([p["p_value"] for p in out]))
+    for p, q in zip(out, adjusted):
+        p["p_holm"] = float(q)
+    return out
 
 
 def _config_key(row: dict[str, Any]) -> tuple[str, int]:
