@@ -8,7 +8,11 @@ STAMP  := $(VENV)/.midecay-installed
 DEBIAN_DATA := bowtie-examples bowtie2-examples dataset-fashion-mnist
 DEB_STAMP   := $(VENV)/.midecay-debian-data
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench report clean
+
+# `make report`: every figure and table of docs/report.md, at most 45 minutes on 2 cores;
+# `make report SCALE=cpu` the runs its prose quotes (~4 h), `SCALE=full` the papers' scale (GPU / Ray).
+SCALE ?= quick
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +46,9 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_busy.py
 	$(PY) benchmarks/bench_null.py
 	$(PY) benchmarks/bench_estimators.py --max-n 1000000
+
+report: $(STAMP) $(DEB_STAMP)
+	$(PY) scripts/make_report.py --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) out build src/*.egg-info

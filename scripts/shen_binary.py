@@ -4,7 +4,9 @@ Data: ``gaussian_sign`` sequences with I(d) = 0.1 d^-0.5 exactly (the paper: 100
 Models: Elman RNNs of growing width, LSTMs, and a Transformer of similar size, trained with
 full BPTT on whole sequences (RMSProp; RNN 1e-3, LSTM 5e-3, clip 0.25, early stopping), then
 sampled; each sample curve is fitted (xi with jackknife errors, alpha) and classified, and
-compared with the data's curve.
+compared with the data's curve. Each cell trains ``--restarts`` times (best on validation kept)
+with early stopping; the table says whether the kept run converged (its validation loss stopped
+improving) or ran out of epochs, so an unfinished model's xi is marked as such.
 
 Usage: ``.venv/bin/python scripts/shen_binary.py [--sequences 10000] [--epochs 10] [--out out/shen]``
 (the defaults are a reduced run of ~10-20 minutes on 2 cores; the paper-size run is the first
@@ -36,6 +38,8 @@ def main() -> int:
     parser.add_argument("--rnn-depths", default="", help="depths of a second RNN sweep at --depth-width, e.g. 1,2,3,4")
     parser.add_argument("--depth-width", type=int, default=8)
     parser.add_argument("--streams", type=int, default=2000)
+    parser.add_argument("--restarts", type=int, default=1, help="train each cell this many times, keep the best on validation")
+    parser.add_argument("--patience", type=int, default=5, help="early stopping: epochs without a better validation loss")
     parser.add_argument("--out", type=Path, default=Path("out/shen"))
     args = parser.parse_args()
     t0 = time.perf_counter()
@@ -50,14 +54,14 @@ def main() -> int:
     for arch, lr in (("rnn", 1e-3), ("lstm", 5e-3)):
         spec = ScalingSpec(archs=(arch,), widths=tuple(widths[arch]), depths=(1,), model={"embedding": 2},
                            train={"epochs": args.epochs, "batch": 50, "optimizer": "rmsprop", "lr": lr, "clip": 0.25,
-                                  "patience": 5, "mode": "sequences"}, **common)
+                                  "patience": args.patience, "restarts": args.restarts, "mode": "sequences"}, **common)
         rows += list(scaling_sweep(data, spec, store=args.out / "results.json", valid=valid).rows)
         print(f"{arch}: done at {time.perf_counter() - t0:.0f} s")
     if args.rnn_depths:
         depths = tuple(int(d) for d in args.rnn_depths.split(","))
         spec = ScalingSpec(archs=("rnn",), widths=(args.depth_width,), depths=depths, model={"embedding": 2},
                            train={"epochs": args.epochs, "batch": 50, "optimizer": "rmsprop", "lr": 1e-3, "clip": 0.25,
-                                  "patience": 5, "mode": "sequences"}, **common)
+                                  "patience": args.patience, "restarts": args.restarts, "mode": "sequences"}, **common)
         depth_rows = list(scaling_sweep(data, spec, store=args.out / "results.json", valid=valid).rows)
         rows += [r for r in depth_rows if r["depth"] > 1]
         depth_result = midecay.experiments.scaling.ScalingResult(tuple(depth_rows))
@@ -65,10 +69,13 @@ def main() -> int:
         print(f"rnn depths: done at {time.perf_counter() - t0:.0f} s")
     spec = ScalingSpec(archs=("transformer",), widths=(16,), depths=(2,),
                        model={"heads": 4, "context": args.length, "positions": "sinusoidal"},
-                       train={"epochs": args.epochs, "batch": 50, "lr": 2e-3, "warmup": 200, "mode": "sequences"}, **common)
+                       train={"epochs": args.epochs, "batch": 50, "lr": 2e-3, "warmup": 200, "patience": args.patience,
+                              "restarts": args.restarts, "mode": "sequences"}, **common)
     rows.append(run_cell(data, spec, spec.cells()[0], valid))
     result = midecay.experiments.scaling.ScalingResult(tuple(rows))
-    print(result.summary())
+    summary = f"data: {midecay.classify(data_curve).headline()}\n{result.summary()}"
+    print(summary)
+    write_atomic(args.out / "summary.txt", summary + "\n", overwrite=True)
     result.to_json(args.out / "shen_binary.json", overwrite=True)
     write_atomic(args.out / "xi_vs_width.png", fig_to_png(result.plot().figure), overwrite=True)
     write_atomic(args.out / "summary.json", json.dumps({"data": midecay.classify(data_curve).to_dict()["parameters"],

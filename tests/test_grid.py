@@ -193,6 +193,12 @@ def test_grid_cli(tmp_path):
     assert res.exit_code == 1 and "unknown engine 'slurm'" in res.output
     res = runner.invoke(app, ["grid", "show", str(tmp_path / "nothing")])
     assert res.exit_code == 1 and "not found" in res.output
+    # --seeds replaces the spec's seeds (a quick look at a grid written for five)
+    res = runner.invoke(app, ["grid", "run", str(spec), "--out", str(tmp_path / "s"), "--seeds", "2,1", "--json"])
+    assert res.exit_code == 0, res.output
+    assert sorted(r["seed"] for r in json.loads(res.stdout)["rows"]) == [1, 2]
+    res = runner.invoke(app, ["grid", "run", str(spec), "--out", str(tmp_path / "s"), "--seeds", "a"])
+    assert res.exit_code == 1 and "--seeds must be comma-separated integers" in res.output
 
 
 def test_design_cli(tmp_path):

@@ -328,6 +328,9 @@ def test_scaling_sweep_records_each_cell_and_resumes(tmp_path, monkeypatch):
     first = scaling_sweep(data, spec, store=store)
     assert [(r["arch"], r["width"]) for r in first.rows] == [("rnn", 2), ("rnn", 4)]
     assert first.rows[1]["parameters"] > first.rows[0]["parameters"] and all(r["valid_bps"] > 0 for r in first.rows)
+    # one epoch, nothing to stop on: no row may claim a converged model, and the table says so
+    assert all(r["converged"] is False and r["epochs"] == 1 and r["restarts"] == 1 for r in first.rows)
+    assert "no (1 ep)" in first.summary()
     calls = []
     monkeypatch.setattr(scaling, "run_cell", lambda *a, **k: calls.append(a) or {})
     again = scaling_sweep(data, spec, store=store)
@@ -337,6 +340,19 @@ def test_scaling_sweep_records_each_cell_and_resumes(tmp_path, monkeypatch):
     path = tmp_path / "table.json"
     first.to_json(path)
     assert ScalingResult.from_json(path).to_dict() == first.to_dict()
+
+
+def test_convergence_names_the_run_that_was_kept():
+    """Hypothesis: convergence is judged on the restart holding the best validation loss, by
+    whether that run went `patience` epochs without improving (stopped by the loss, not the budget)."""
+    from midecay.experiments.scaling import convergence
+
+    run = lambda r, losses: [{"restart": r, "valid_loss": v} for v in losses]  # noqa: E731
+    assert convergence(run(0, [3, 2, 2.5, 2.6]), 2) == {"converged": True, "restarts": 1, "best_restart": 0, "epochs": 4}
+    assert not convergence(run(0, [3, 2, 2.5]), 2)["converged"]  # waited 1 epoch of 2
+    kept_unfinished = run(0, [3, 2, 2.5, 2.6]) + run(1, [2.2, 1.9])
+    assert convergence(kept_unfinished, 2) == {"converged": False, "restarts": 2, "best_restart": 1, "epochs": 2}
+    assert convergence(run(0, [3, 2, 2.5, 2.6]) + run(1, [2.2, 2.1]), 2)["converged"]
 
 
 def test_time_budget_ends_training_after_the_epoch_that_passes_it():

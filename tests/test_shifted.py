@@ -162,6 +162,35 @@ def test_cross_repeat_term_is_absent_without_short_range_repeats():
     assert cross_repeats(x, np.array([1, 3, 10]), "grassberger", np.random.default_rng(0)).offsets == ()
 
 
+def _looping_streams(k: int, seed: int) -> list[np.ndarray]:
+    """200 streams of 512 Zipf tokens; every fifth loops a phrase of 2-17 tokens (a model repeating itself)."""
+    rng = np.random.default_rng(seed)
+    p = synth.zipf_marginal(k)
+    return [np.resize(rng.choice(k, rng.integers(2, 18), p=p), 512) if i % 5 == 0 else rng.choice(k, 512, p=p)
+            for i in range(200)]
+
+
+def test_repeats_reaching_past_the_offsets_searched_are_a_warning():
+    """Hypothesis: text that loops repeats itself at the largest offset searched (16), so the
+    cross-repeat term, measured to lag 33, need not vanish past it: the curve warns, naming the lag
+    and the term's size. Short-range repeats (the windowed maximum, offsets 1-2), none (i.i.d.
+    Zipf) or repeats whose term is within the null's spread (PTB words, checked by hand: offsets
+    3-16, no warning) stay silent."""
+    import warnings
+
+    from midecay import UnreliableEstimateWarning
+
+    lags = np.array([1, 2, 5, 10, 20, 30, 40, 100])
+    with pytest.warns(UnreliableEstimateWarning, match=r"largest offset searched \(16\).*measured to lag 33 only"):
+        mi_curve(_looping_streams(5_000, 0), lags, seed=0)
+    quiet = [synth.sliding_max(50_000, 200, seed=1).codes,
+             np.random.default_rng(2).choice(5_000, 100_000, p=synth.zipf_marginal(5_000))]
+    for x in quiet:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*largest offset searched", category=UnreliableEstimateWarning)
+            mi_curve(x, lags, seed=0)
+
+
 def test_shifted_null_is_seeded_and_named_in_the_provenance():
     x = copy_process(5_000, 30_000, 0.2, np.random.default_rng(3))
     a, b = mi_curve(x, LAGS, seed=4), mi_curve(x, LAGS, seed=4)

@@ -37,11 +37,13 @@ estimator (:func:`cross_repeats`, :func:`collision_weights`), and added at the s
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from ._warnings import UnreliableEstimateWarning
 from .estimators import cell_terms
 
 __all__ = ["ShiftedNull", "shifted_null", "CrossRepeats", "cross_repeats", "collision_weights", "SHIFT_DRAWS", "SHIFT_LAGS",
@@ -149,12 +151,41 @@ def shifted_null(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, n_pai
             excess = excess + cross.excess
             excess_se = np.sqrt(excess_se**2 + cross.excess_se**2)
             info["repeat_offsets"] = list(cross.offsets)
+            _warn_if_repeats_reach_past(cross, lags, iid_sd)
     occupancy = occupancy_se = float("nan")
     if occupied:
         per_pair = np.concatenate(occupied)
         occupancy = float(per_pair.mean())
         occupancy_se = float(per_pair.std(ddof=1) / np.sqrt(len(per_pair)) / occupancy) if len(per_pair) > 1 else 0.0
     return ShiftedNull(excess, excess_se, max(ratio, 1.0), info, occupancy, occupancy_se)
+
+
+def _warn_if_repeats_reach_past(cross: CrossRepeats, lags: np.ndarray, iid_sd: np.ndarray) -> None:
+    """Warn when the sequence still repeats itself at the largest offset searched and the term there matters.
+
+    The cross-repeat term is measured up to lag ``2 * max(offsets) + 1`` because closeness bounds it
+    where repeats are short-range. Repeats still above chance at the largest offset searched
+    (text that loops, a model's samples that repeat themselves) say the repetition may reach
+    further, so the term need not vanish past that lag. Where it is still larger than the null's
+    own spread at the last lag measured, the floor steps down past it and floor-removed values
+    there may read high by up to that much.
+    """
+    max_offset = MAX_REPEAT_OFFSET  # defined below, with the search it bounds
+    if not cross.offsets or max(cross.offsets) < max_offset:
+        return
+    reach = 2 * max(cross.offsets) + 1
+    lags = np.asarray(lags)
+    inside = np.flatnonzero(lags <= reach)
+    if not inside.size or not (lags > reach).any():
+        return
+    last = inside[-1]
+    if cross.excess[last] <= iid_sd[last]:
+        return
+    warnings.warn(f"the sequence still repeats itself above chance at the largest offset searched ({max_offset}): the "
+                  f"floor's cross-repeat term ({cross.excess[last]:.3g} nats at lag {int(lags[last])}, {cross.excess[last] / iid_sd[last]:.0f}x "
+                  f"the null's spread) is measured to lag {reach} only, so floor-removed values past it may read high by up "
+                  f"to that much; do not read a difference past lag {reach} smaller than it as dependence",
+                  UnreliableEstimateWarning, stacklevel=3)
 
 
 def floor_scale(occupied: np.ndarray, n_pairs: np.ndarray, null: ShiftedNull, *, z: float = 2.0) -> np.ndarray:

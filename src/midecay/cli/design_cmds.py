@@ -19,6 +19,7 @@ from ._common import (
     check_output_dir,
     check_outputs,
     load_curve_or_source,
+    parse_int_list,
     parse_lag_spec,
     resume_hint,
     save_figure,
@@ -88,12 +89,14 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option(help="local: trials at a time (processes).")] = 1,
         cpus_per_trial: Annotated[int, typer.Option(help="ray: CPUs each trial asks for.")] = 1,
         address: Annotated[Optional[str], typer.Option(help="ray: address of a running cluster (`ray start --head`); default: a local Ray.")] = None,
+        seeds: Annotated[Optional[str], typer.Option(help="Run these training seeds instead of the spec's, e.g. 0,1 for a quick look.")] = None,
         plot: Annotated[Optional[Path], typer.Option(help="Write the metric against max dilation as a PNG here.")] = None,
         force: ForceOpt = False,
         as_json: JsonOpt = False,
         quiet: QuietOpt = False,
     ) -> None:
         """Run a grid's trials (resumable: re-running skips finished ones) and rank them."""
+        import dataclasses
         from ..experiments.grid import GridSpec, run_grid
         from ..validation import check_int
 
@@ -103,6 +106,8 @@ def register(app: typer.Typer) -> None:
         check_int("--workers", workers, 1, 1024)
         check_int("--cpus-per-trial", cpus_per_trial, 1, 1024)
         grid = GridSpec.from_toml(spec)
+        if seeds is not None:
+            grid = dataclasses.replace(grid, seeds=tuple(sorted(set(parse_int_list(seeds, "seeds", 0)))))
         from ..options import Engine
 
         Engine(engine, address=address)  # the engine's name and address form, checked before any trial

@@ -121,7 +121,8 @@ class ScalingResult(Result):
             xi = np.array([r["xi"] for r in rows if r.get("xi") is not None], dtype=float)
             n = len(xi)
             mean, low, high = t_interval(xi, 0.95)
-            out.append({"arch": arch, "width": width, "depth": depth, "n_seeds": len(rows), "n_xi": n, "xi_mean": mean,
+            out.append({"arch": arch, "width": width, "depth": depth, "n_seeds": len(rows), "n_xi": n,
+                        "n_converged": sum(bool(r.get("converged")) for r in rows), "xi_mean": mean,
                         "xi_sd": float(xi.std(ddof=1)) if n >= 2 else math.nan, "xi_ci_low": low, "xi_ci_high": high,
                         "xi_jackknife_se": float(np.nanmean([r["xi_stderr"] for r in rows if r.get("xi_stderr") is not None]))
                         if any(r.get("xi_stderr") is not None for r in rows) else math.nan})
@@ -129,21 +130,26 @@ class ScalingResult(Result):
 
     def summary(self) -> str:
         if any("seed" in r for r in self.rows):
-            lines = [f"  {'arch':<12} {'width':>6} {'depth':>6} {'seeds':>5} {'xi mean':>9} {'SD over seeds':>14} "
+            lines = [f"  {'arch':<12} {'width':>6} {'depth':>6} {'seeds':>5} {'converged':>9} {'xi mean':>9} {'SD over seeds':>14} "
                      f"{'95 % interval':>20} {'jackknife SE':>13}"]
             for c in self.over_seeds():
                 interval = "unresolved" if c["n_xi"] < 2 else f"[{c['xi_ci_low']:.3g}, {c['xi_ci_high']:.3g}]"
                 lines.append(f"  {c['arch']:<12} {c['width']:>6} {c['depth']:>6} {c['n_xi']:>2}/{c['n_seeds']:<2} "
+                             f"{c['n_converged']:>7}/{c['n_seeds']:<1} "
                              f"{c['xi_mean']:>9.3g} {c['xi_sd']:>14.2g} {interval:>20} {c['xi_jackknife_se']:>13.2g}")
             lines.append("  (xi of each seed's samples; the SD over training seeds is the spread a comparison of cells "
                          "must beat, the jackknife SE only one run's sampling error)")
             return "\n".join(lines)
-        lines = [f"  {'arch':<12} {'width':>6} {'depth':>6} {'params':>9} {'val bps':>8} {'xi':>16} {'alpha':>14}  kind"]
+        lines = [f"  {'arch':<12} {'width':>6} {'depth':>6} {'params':>9} {'val bps':>8} {'converged':>10} {'xi':>16} "
+                 f"{'alpha':>14}  kind"]
         for r in self.rows:
             xi = f"{r['xi']:.3g} ± {r['xi_stderr']:.2g}" if r.get("xi") is not None else "n/a"
             alpha = f"{r['alpha']:.3g} ± {r['alpha_stderr']:.2g}" if r.get("alpha") is not None else "n/a"
             lines.append(f"  {r['arch']:<12} {r['width']:>6} {r['depth']:>6} {r['parameters']:>9,} {r['valid_bps']:>8.4f} "
-                         f"{xi:>16} {alpha:>14}  {r['kind']}")
+                         f"{_converged_cell(r):>10} {xi:>16} {alpha:>14}  {r['kind']}")
+        if any(r.get("converged") is False for r in self.rows):
+            lines.append("  (converged: the kept run's validation loss stopped improving for `patience` epochs; 'no (E ep)': "
+                         "it ran out of epochs or time after E still improving, so its xi is an unfinished model's)")
         return "\n".join(lines)
 
     def plot(self, ax=None, *, against: str = "width"):
@@ -172,8 +178,39 @@ class ScalingResult(Result):
         return ax
 
 
+def _converged_cell(row: dict[str, Any]) -> str:
+    if "converged" not in row:
+        return "-"  # rows written before convergence was recorded
+    return "yes" if row["converged"] else f"no ({row['epochs']} ep)"
+
+
 def _finite(x: float) -> float | None:
     return float(x) if x is not None and math.isfinite(x) else None
+
+
+def convergence(history: list[dict[str, Any]], patience: int) -> dict[str, Any]:
+    """Whether the training run that gave the kept model stopped because its validation loss did.
+
+    Training keeps the best model over its restarts (``TrainConfig.restarts``). That run
+    converged when its validation loss went ``patience`` epochs without improving; a run that
+    ended on its epoch or time budget instead may still have been improving, and its samples'
+    xi is that of an unfinished model.
+
+    Examples
+    --------
+    >>> h = [{"restart": 0, "valid_loss": v} for v in (3.0, 2.0, 2.1, 2.2)]
+    >>> convergence(h, patience=2)
+    {'converged': True, 'restarts': 1, 'best_restart': 0, 'epochs': 4}
+    >>> convergence(h[:3] + [{"restart": 1, "valid_loss": 1.9}], patience=2)["converged"]
+    False
+    """
+    if not history:
+        return {"converged": False, "restarts": 0, "best_restart": None, "epochs": 0}
+    best = min(history, key=lambda h: h["valid_loss"])["restart"]
+    losses = [h["valid_loss"] for h in history if h["restart"] == best]
+    waited = len(losses) - 1 - int(np.argmin(losses))
+    return {"converged": waited >= patience, "restarts": len({h["restart"] for h in history}), "best_restart": best,
+            "epochs": len(losses)}
 
 
 def run_cell(data: Symbols, spec: ScalingSpec, cell: dict[str, Any], valid: Symbols | None = None) -> dict[str, Any]:
@@ -196,6 +233,7 @@ def run_cell(data: Symbols, spec: ScalingSpec, cell: dict[str, Any], valid: Symb
         "xi": _finite(xi.value) if xi else None, "xi_stderr": _finite(xi.stderr) if xi else None,
         "alpha": _finite(alpha.value) if alpha else None, "alpha_stderr": _finite(alpha.stderr) if alpha else None,
         "kind": classify(curve, dmin=spec.dmin, dmax=spec.dmax).kind, "I1": float(curve.mi[0]),
+        **convergence(ck.history, train_cfg.patience),
     }
 
 
