@@ -355,6 +355,18 @@ def test_convergence_names_the_run_that_was_kept():
     assert convergence(run(0, [3, 2, 2.5, 2.6]) + run(1, [2.2, 2.1]), 2)["converged"]
 
 
+def test_cosine_decay_is_seeded_and_changes_the_steps():
+    """Hypothesis: the cosine schedule depends on the step only (same seed, same history) and is used
+    (its history differs from a constant rate's); an unknown schedule is one line naming the choices."""
+    data = markov(np.array([[0.9, 0.1], [0.2, 0.8]]), 5_000, seed=1).symbols
+    cfg = dict(epochs=3, batch=8, bptt=25, steps_per_epoch=5, lr=0.05, optimizer="adam")
+    runs = [train(ModelConfig("gru", vocab_size=2, width=4), data, config=TrainConfig(**cfg, decay=d)).history
+            for d in ("cosine", "cosine", "none")]
+    assert runs[0] == runs[1] and runs[0] != runs[2]
+    with pytest.raises(InputError, match="unknown decay 'linear'; choose one of: none, cosine"):
+        TrainConfig(decay="linear")
+
+
 def test_time_budget_ends_training_after_the_epoch_that_passes_it():
     data = markov(np.array([[0.9, 0.1], [0.2, 0.8]]), 20_000, seed=1).symbols
     ck = train(ModelConfig("gru", vocab_size=2, width=8), data,

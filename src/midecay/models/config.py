@@ -123,7 +123,7 @@ MODES = ("auto", "sequences", "stream", "windows")
 
 #: What each training setting may be: the one declaration the CLI, TOML configs and grids share.
 TRAIN_CONSTRAINTS = {
-    "mode": OneOf(*MODES), "optimizer": OneOf("adam", "rmsprop"),
+    "mode": OneOf(*MODES), "optimizer": OneOf("adam", "rmsprop"), "decay": OneOf("none", "cosine"),
     "epochs": Integer(1), "batch": Integer(1), "bptt": Integer(1), "warmup": Integer(0), "patience": Integer(1),
     "restarts": Integer(1), "steps_per_epoch": Integer(0), "seed": Integer(0),
     "reset_prob": Real(0, 1), "lr": Real(0, low_open=True), "clip": Real(0, low_open=True), "time_budget": Real(0),
@@ -143,6 +143,9 @@ class TrainConfig:
     optimizer: str = "adam"
     lr: float = 1e-3
     warmup: int = 0
+    #: ``cosine``: after the warm-up the rate falls along a half cosine to a tenth of ``lr`` at the
+    #: last step of ``epochs`` (a fixed horizon in steps, so the same seed trains the same model).
+    decay: str = "none"
     clip: float = 0.25
     patience: int = 5
     restarts: int = 1

@@ -172,6 +172,27 @@ def optimizer_step(model: torch.nn.Module, opt: torch.optim.Optimizer, loss: tor
     return float(loss.detach())
 
 
+def _with_defaults(saved: dict[str, Any]) -> dict[str, Any]:
+    """A checkpoint's training settings with the fields added since it was written at their defaults."""
+    return {**TrainConfig().to_dict(), **saved}
+
+
+def learning_rate(cfg: TrainConfig, step: int, horizon: int) -> float:
+    """The rate at optimiser step ``step`` (from 1) of ``horizon``: linear warm-up, then constant or cosine.
+
+    Examples
+    --------
+    >>> cfg = TrainConfig(lr=1e-3, warmup=10, decay="cosine")
+    >>> [round(learning_rate(cfg, s, 110) * 1e4, 3) for s in (5, 10, 60, 110, 200)]
+    [5.0, 10.0, 5.5, 1.0, 1.0]
+    """
+    rate = cfg.lr * (min(1.0, step / cfg.warmup) if cfg.warmup else 1.0)
+    if cfg.decay == "cosine" and horizon > cfg.warmup:
+        done = min(max(step - cfg.warmup, 0) / (horizon - cfg.warmup), 1.0)
+        rate *= 0.1 + 0.9 * 0.5 * (1.0 + math.cos(math.pi * done))
+    return rate
+
+
 def past_budget(started: float, budget: float) -> bool:
     """Whether a time budget of ``budget`` seconds (0: none) has run out since ``started`` (monotonic)."""
     return budget > 0 and time.monotonic() - started > budget
@@ -197,13 +218,13 @@ def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: to
         batches = None
     total, count = 0.0, 0
 
-    def update(loss: torch.Tensor, targets: torch.Tensor, bar) -> None:
+    def update(loss: torch.Tensor, targets: torch.Tensor, bar, per_epoch: int) -> None:
         """One optimiser step on ``loss``, and its share of the epoch's mean (and the bar's bpc)."""
         nonlocal step, total, count
         step += 1
-        if cfg.warmup:
+        if cfg.warmup or cfg.decay != "none":
             for group in opt.param_groups:
-                group["lr"] = cfg.lr * min(1.0, step / cfg.warmup)
+                group["lr"] = learning_rate(cfg, step, cfg.epochs * per_epoch)
         value = optimizer_step(model, opt, loss, cfg.clip, step, cfg.lr)
         if not first_step:
             first_step.append(time.time())
@@ -219,7 +240,7 @@ def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: to
         for inputs, targets in bar:
             logits, _ = model(inputs)
             loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
-            update(loss, targets, bar)
+            update(loss, targets, bar, len(batches))
         return total / max(count, 1), step
     streams = _stream_matrix(data, cfg.batch)
     chunks = list(range(0, streams.shape[1] - 1, cfg.bptt))
@@ -236,7 +257,7 @@ def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: to
         logits, state = model(inputs, state)
         state = _reset(state, torch.ones(cfg.batch, dtype=torch.bool))  # detach: truncated BPTT
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
-        update(loss, targets, bar)
+        update(loss, targets, bar, len(chunks))
     return total / max(count, 1), step
 
 
@@ -298,7 +319,7 @@ def train(
     if resume and path is not None and path.exists():
         previous = load_checkpoint(path)
         differ = differences({"model": {**previous.model.config.to_dict(), "seed": 0},
-                              "train": previous.extra.get("train_config") or {}},
+                              "train": _with_defaults(previous.extra.get("train_config") or {})},
                              json.loads(json.dumps({"model": {**model_config.to_dict(), "seed": 0}, "train": cfg.to_dict()})))
         if differ:
             raise InputError(f"{path} was trained with other settings ({describe_differences(differ)}); resume with "
