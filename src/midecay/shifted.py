@@ -160,34 +160,6 @@ def shifted_null(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, n_pai
     return ShiftedNull(excess, excess_se, max(ratio, 1.0), info, occupancy, occupancy_se)
 
 
-def _warn_if_repeats_reach_past(cross: CrossRepeats, lags: np.ndarray, iid_sd: np.ndarray) -> None:
-    """Warn when the sequence still repeats itself at the largest offset searched and the term there matters.
-
-    The cross-repeat term is measured up to lag ``2 * max(offsets) + 1`` because closeness bounds it
-    where repeats are short-range. Repeats still above chance at the largest offset searched
-    (text that loops, a model's samples that repeat themselves) say the repetition may reach
-    further, so the term need not vanish past that lag. Where it is still larger than the null's
-    own spread at the last lag measured, the floor steps down past it and floor-removed values
-    there may read high by up to that much.
-    """
-    max_offset = MAX_REPEAT_OFFSET  # defined below, with the search it bounds
-    if not cross.offsets or max(cross.offsets) < max_offset:
-        return
-    reach = 2 * max(cross.offsets) + 1
-    lags = np.asarray(lags)
-    inside = np.flatnonzero(lags <= reach)
-    if not inside.size or not (lags > reach).any():
-        return
-    last = inside[-1]
-    if cross.excess[last] <= iid_sd[last]:
-        return
-    warnings.warn(f"the sequence still repeats itself above chance at the largest offset searched ({max_offset}): the "
-                  f"floor's cross-repeat term ({cross.excess[last]:.3g} nats at lag {int(lags[last])}, {cross.excess[last] / iid_sd[last]:.0f}x "
-                  f"the null's spread) is measured to lag {reach} only, so floor-removed values past it may read high by up "
-                  f"to that much; do not read a difference past lag {reach} smaller than it as dependence",
-                  UnreliableEstimateWarning, stacklevel=3)
-
-
 def floor_scale(occupied: np.ndarray, n_pairs: np.ndarray, null: ShiftedNull, *, z: float = 2.0) -> np.ndarray:
     """How much of the floor is the estimator's bias under the dependence the sequence has (<= 1).
 
@@ -230,6 +202,16 @@ class CrossRepeats:
     excess: np.ndarray
     excess_se: np.ndarray
     offsets: tuple[int, ...]
+
+    @property
+    def reach(self) -> int:
+        """The last lag the term is measured at: twice the largest repeat offset plus one (0 without repeats)."""
+        return _reach(self.offsets)
+
+
+def _reach(offsets) -> int:
+    # Closeness bounds the term: two pairs share no neighbourhood past twice the largest offset plus one.
+    return 2 * max(offsets) + 1 if len(offsets) else 0
 
 
 def collision_weights(estimator: str, lam: np.ndarray) -> np.ndarray:
@@ -327,7 +309,7 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
             repeats[tau] = np.flatnonzero(hit)
     if not repeats:
         return CrossRepeats(zeros, zeros.copy(), ())
-    reach = 2 * max(repeats) + 1
+    reach = _reach(repeats)
     curve = _weight_curve(estimator)
     excess, excess_se = zeros.copy(), zeros.copy()
     for i, d in enumerate(lags):
@@ -348,3 +330,31 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
             contribution[where] += both * w_near - apart * w_away
         excess[i], excess_se[i] = mean_and_se(contribution)
     return CrossRepeats(excess, excess_se, tuple(sorted(repeats)))
+
+
+def _warn_if_repeats_reach_past(cross: CrossRepeats, lags: np.ndarray, iid_sd: np.ndarray) -> None:
+    """Warn when the sequence still repeats itself at the largest offset searched and the term there matters.
+
+    The cross-repeat term is measured up to lag ``2 * max(offsets) + 1`` because closeness bounds it
+    where repeats are short-range. Repeats still above chance at the largest offset searched
+    (text that loops, a model's samples that repeat themselves) say the repetition may reach
+    further, so the term need not vanish past that lag. Where it is still larger than the null's
+    own spread at the last lag measured, the floor steps down past it and floor-removed values
+    there may read high by up to that much.
+    """
+    max_offset = MAX_REPEAT_OFFSET
+    if not cross.offsets or max(cross.offsets) < max_offset:
+        return
+    reach = cross.reach
+    lags = np.asarray(lags)
+    inside = np.flatnonzero(lags <= reach)
+    if not inside.size or not (lags > reach).any():
+        return
+    last = inside[-1]
+    if cross.excess[last] <= iid_sd[last]:
+        return
+    warnings.warn(f"the sequence still repeats itself above chance at the largest offset searched ({max_offset}): the "
+                  f"floor's cross-repeat term ({cross.excess[last]:.3g} nats at lag {int(lags[last])}, {cross.excess[last] / iid_sd[last]:.0f}x "
+                  f"the null's spread) is measured to lag {reach} only, so floor-removed values past it may read high by up "
+                  f"to that much; do not read a difference past lag {reach} smaller than it as dependence",
+                  UnreliableEstimateWarning, stacklevel=3)
