@@ -56,6 +56,33 @@ def test_folder_model_samples_seeded_and_resumes(tiny_folder, tmp_path):
         sample_lm(lm, 6, 40, seed=9, batch=2, out=out)
 
 
+def test_device_is_checked_and_a_file_continues_only_where_it_was_started(tiny_folder, tmp_path, monkeypatch):
+    """A device torch cannot see is one line; a file sampled on a GPU is not continued on the CPU
+    (one seed draws other streams there), and a file from before devices were recorded counts as CPU."""
+    import torch
+
+    from midecay.models.pretrained.loading import resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == "cpu" and resolve_device("CPU") == "cpu"
+    for bad, message in (("cuda", "sees no CUDA GPU"), ("cuda:1", "sees no CUDA GPU"), ("tpu", "unknown device")):
+        with pytest.raises(InputError, match=message) as info:
+            load_lm(tiny_folder, device=bad)
+        assert "\n" not in str(info.value)
+    lm = load_lm(tiny_folder, device="auto")
+    out = tmp_path / "s.npz"
+    first = sample_lm(lm, 2, 30, seed=1, batch=2, out=out)
+    assert first.meta["device"] == "cpu"
+    for recorded, fails in (("cuda", True), (None, False)):
+        meta = {k: v for k, v in first.meta.items() if k != "device"}
+        LMSamples(first.tokens, first.texts, meta if recorded is None else {**meta, "device": recorded}).save(out, overwrite=True)
+        if fails:
+            with pytest.raises(InputError, match="sampled on cuda.*--device cuda"):
+                sample_lm(lm, 4, 30, seed=1, batch=2, out=out)
+        else:
+            assert np.array_equal(sample_lm(lm, 4, 30, seed=1, batch=2, out=out).tokens[:2], first.tokens)
+
+
 def test_eos_is_masked_and_top_k_one_is_greedy(tiny_folder):
     lm = load_lm(tiny_folder)
     drawn = sample_lm(lm, 4, 60, seed=0, batch=4)

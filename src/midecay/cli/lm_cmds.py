@@ -55,6 +55,7 @@ def register(app: typer.Typer) -> None:
         top_k: Annotated[int, typer.Option(help="Sample among the k most likely tokens (0: all).")] = 0,
         top_p: Annotated[float, typer.Option(help="Nucleus sampling mass (1: all).")] = 1.0,
         allow_eos: Annotated[bool, typer.Option(help="Let streams emit the end-of-text token (masked by default).")] = False,
+        device: Annotated[str, typer.Option(help="cpu | cuda | cuda:N | auto (the GPU when torch sees one).")] = "auto",
         force: ForceOpt = False,
         as_json: JsonOpt = False,
         quiet: QuietOpt = False,
@@ -68,8 +69,9 @@ def register(app: typer.Typer) -> None:
         if force and out.exists():
             out.unlink()
         io.info(f"loading {model} ...")
-        lm = load_lm(model, allow_eos=allow_eos, progress=io.progress)
-        io.info(f"{lm.n_parameters():,} parameters, vocabulary {lm.config.vocab_size:,}; sampling {streams} x {tokens} tokens")
+        lm = load_lm(model, allow_eos=allow_eos, device=device, progress=io.progress)
+        io.info(f"{lm.n_parameters():,} parameters, vocabulary {lm.config.vocab_size:,}; sampling {streams} x {tokens} tokens "
+                f"on {next(lm.parameters()).device}")
         result = sample_lm(lm, streams, tokens, seed=seed, batch=batch, temperature=temperature, top_k=top_k, top_p=top_p,
                            out=out, progress=io.progress)
         io.info(f"wrote {out}")

@@ -23,11 +23,15 @@ def load_transformers():
     return transformers
 
 
-def load_lm(model: str | os.PathLike, *, allow_eos: bool = False, progress: bool = False) -> PretrainedLM:
+def load_lm(model: str | os.PathLike, *, allow_eos: bool = False, device: str = "auto",
+            progress: bool = False) -> PretrainedLM:
     """Load a causal LM and its tokenizer: a named model, a folder, a ``.gguf`` file or a hub name.
 
     Offline, a hub name not in the local Hugging Face cache fails at once with one line naming
     what to download; a GGUF file is de-quantised to float32 on load (needs ``gguf``).
+    ``device``: ``"cpu"``, ``"cuda"`` (``"cuda:N"``) or ``"auto"`` (CUDA when torch sees a GPU).
+    The weights stay in float32 on either, so a GPU changes the speed, not the model; the same
+    seed gives the same streams on one device, not across devices.
 
     Examples
     --------
@@ -37,6 +41,7 @@ def load_lm(model: str | os.PathLike, *, allow_eos: bool = False, progress: bool
     ['smollm2-135m']
     """
     transformers = load_transformers()
+    where = resolve_device(device)
     text = os.fspath(model)
     folder, kwargs = _resolve(text)
     bars = transformers.utils.logging.is_progress_bar_enabled()
@@ -62,7 +67,33 @@ def load_lm(model: str | os.PathLike, *, allow_eos: bool = False, progress: bool
     finally:
         if not show and bars:
             transformers.utils.logging.enable_progress_bar()
-    return PretrainedLM(lm, tokenizer, text, allow_eos=allow_eos)
+    return PretrainedLM(lm.to(where), tokenizer, text, allow_eos=allow_eos)
+
+
+def resolve_device(device: str) -> str:
+    """``"cpu"``, ``"cuda"``/``"cuda:N"`` if torch sees that GPU, or ``"auto"`` (the GPU when there is one).
+
+    Examples
+    --------
+    >>> resolve_device("cpu")
+    'cpu'
+    """
+    import torch
+
+    text = str(device).strip().lower()
+    if text == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if text == "cpu":
+        return "cpu"
+    if text == "cuda" or (text.startswith("cuda:") and text[5:].isdigit()):
+        if not torch.cuda.is_available():
+            raise InputError(f"device {device!r} asked for, but torch sees no CUDA GPU here; use --device cpu or auto")
+        index = int(text[5:]) if ":" in text else 0
+        if index >= torch.cuda.device_count():
+            raise InputError(f"device {device!r} asked for, but torch sees {torch.cuda.device_count()} GPU(s); "
+                             "pick one of them or use --device auto")
+        return text
+    raise InputError(f"unknown device {device!r}; use cpu, cuda, cuda:N or auto")
 
 
 def _from_files(transformers, folder: Path, kwargs: dict[str, Any]):

@@ -83,7 +83,9 @@ def sample_lm(
     """Sample ``n_streams`` unconditional streams of ``n_tokens`` tokens, ``batch`` streams at a time.
 
     Batch ``b`` is drawn whole with seed ``(seed, b)``, so stream ``i`` is the same whether the
-    run went through at once, was interrupted and resumed, or asked for fewer streams. With ``out`` the file
+    run went through at once, was interrupted and resumed, or asked for fewer streams (on one
+    device: a GPU draws other streams from the same seed, so a file is continued only where it
+    was started). With ``out`` the file
     is rewritten atomically after every batch; an existing file made with the same model and
     arguments is continued (``resume``), one made otherwise is an error.
     """
@@ -95,9 +97,10 @@ def sample_lm(
     check_int("batch", batch, 1, 10**5)
     if n_tokens >= lm.config.context:
         raise InputError(f"{n_tokens} tokens exceed the model's context of {lm.config.context}; sample fewer")
+    device = next(lm.parameters()).device.type
     meta = {"model": lm.config.name, "vocab_size": lm.config.vocab_size, "n_tokens": int(n_tokens), "seed": int(seed),
             "batch": int(batch), "temperature": float(temperature), "top_k": int(top_k), "top_p": float(top_p),
-            "start_token": lm.bos, "eos_masked": lm.eos is not None, "parameters": lm.n_parameters()}
+            "start_token": lm.bos, "eos_masked": lm.eos is not None, "parameters": lm.n_parameters(), "device": device}
     tokens = np.empty((0, n_tokens), dtype=np.int64)
     texts: list[str] = []
     path = Path(out) if out is not None else None
@@ -107,7 +110,12 @@ def sample_lm(
 
             raise OutputExistsError(f"{path} exists; pass resume to continue it, or remove it")
         done = LMSamples.load(path)
-        if {k: v for k, v in done.meta.items() if k != "n_streams"} != meta:
+        before = {"device": "cpu", **{k: v for k, v in done.meta.items() if k != "n_streams"}}  # files from before GPUs
+        if before["device"] != device and {**before, "device": device} == meta:
+            # One seed gives other streams on another device: continuing would mix two samplings.
+            raise InputError(f"{path} was sampled on {before['device']}, this model is on {device}; "
+                             f"continue it with --device {before['device']}, or choose another --out")
+        if before != meta:
             raise InputError(f"{path} was sampled with other settings or another model; choose another --out")
         tokens, texts = done.tokens[:n_streams], list(done.texts[:n_streams])
         log.info("resuming %s: %d of %d streams done", path, len(tokens), n_streams)
