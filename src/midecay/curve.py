@@ -435,7 +435,8 @@ def _shifted_null(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts
         return _mi_per_lag(shifted_counts, estimator), _occupied_per_lag(shifted_counts)
 
     return shifted_null(np.asarray(symbols.codes), plan.windows, lags, counts.n_pairs, shuffled_mi.mean(axis=0), iid_sd,
-                        mi_of, _shift_generator(seed), estimator=cell_term_estimator(estimator))
+                        mi_of, _shift_generator(seed), estimator=cell_term_estimator(estimator),
+                        bounds=np.asarray(symbols.bounds))
 
 
 def _shift_generator(seed) -> np.random.Generator:

@@ -27,12 +27,14 @@ A sequence with an exact period ``p`` would read its own dependence at offsets `
 divides; the offsets are drawn at random, so this affects a fraction ``1/p`` of draws. Checked on
 copy processes with Zipf marginals (``tests/test_shifted.py``).
 
-One thing a shifted copy cannot hold: at a short lag ``d`` the partner ``x_{t+d}`` sits next to
-``x_{t+tau}``, so where the sequence repeats itself at short offsets ``tau`` the two sides of a
-pair of pairs repeat together even when ``X_t`` and ``X_{t+d}`` are independent (a sticky
-windowed maximum at K = 200 read z = 5-7 at the lag just past its window, every seed). That
-term is measured from the sequence's own repeats, weighted by what each coincidence does to the
-estimator (:func:`cross_repeats`, :func:`collision_weights`), and added at the short lags.
+One thing a shifted copy cannot hold: the two sides of a pair of pairs repeating together even
+when ``X_t`` and ``X_{t+d}`` are independent. At a short lag ``d`` the partner ``x_{t+d}`` sits
+next to ``x_{t+tau}`` (a sticky windowed maximum at K = 200 read z = 5-7 at the lag just past its
+window, every seed); in streams of which some loop and others do not (an LM's samples) both sides
+repeat at the loop's length in the looping ones (z = 20-30 at every zero-MI lag). That term is
+measured from the sequence's own repeats at offsets through each segment, weighted by what each
+coincidence does to the estimator, less what lag-``d`` dependence itself explains
+(:func:`cross_repeats`, :func:`collision_weights`), and added to the floor.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, prange
 
 from ._warnings import UnreliableEstimateWarning
 from .estimators import cell_terms
@@ -90,14 +93,15 @@ def shifted_windows(windows: np.ndarray, n: int) -> np.ndarray:
 def shifted_null(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, n_pairs: np.ndarray, iid_floor: np.ndarray,
                  iid_sd: np.ndarray, mi_of: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
                  rng: np.random.Generator, *, n_draws: int = SHIFT_DRAWS, n_lags: int = SHIFT_LAGS,
-                 estimator: str | None = None) -> ShiftedNull:
+                 estimator: str | None = None, bounds: np.ndarray | None = None) -> ShiftedNull:
     """The repetition excess of the null from circularly shifted copies (see the module notes).
 
     ``mi_of(codes, windows, lags)`` is the curve's estimate per lag on any codes (its kernel and
     estimator), or a pair ``(estimates, occupied joint cells)``; ``iid_floor`` and ``iid_sd`` the
     shuffle floor and spread at every lag. Given the
     ``estimator``'s name, the short lags also get :func:`cross_repeats` (what shifted copies cannot
-    hold: repeats on both sides made dependent by closeness).
+    hold: repeats on both sides that go together), within the segments ``bounds`` (the whole
+    sequence if None).
 
     Examples
     --------
@@ -146,7 +150,7 @@ def shifted_null(codes: np.ndarray, windows: np.ndarray, lags: np.ndarray, n_pai
     info = {"method": "circularly shifted copies (repetition kept)", "draws": int(n_draws),
             "lags_measured": [int(d) for d in lags[picks]], "variance_ratio": round(max(ratio, 1.0), 3)}
     if estimator is not None:
-        cross = cross_repeats(codes, lags, estimator, rng)
+        cross = cross_repeats(codes, lags, estimator, rng, bounds=bounds, max_offset=MAX_REPEAT_OFFSET)
         if cross.offsets:
             excess = excess + cross.excess
             excess_se = np.sqrt(excess_se**2 + cross.excess_se**2)
@@ -185,10 +189,10 @@ def floor_scale(occupied: np.ndarray, n_pairs: np.ndarray, null: ShiftedNull, *,
     return np.clip(ratio * (1.0 + z * null.occupancy_se), 0.0, 1.0)
 
 
-#: Offsets ``tau`` searched for the sequence's own short-range repeats (``x_t = x_{t+tau}`` above chance).
-MAX_REPEAT_OFFSET = 16
+#: Offsets ``tau`` searched for the sequence's own repeats (``x_t = x_{t+tau}`` above chance), within a segment.
+MAX_REPEAT_OFFSET = 512
 #: Positions sampled for the cross-repeat term (all of them in shorter sequences).
-CROSS_POSITIONS = 1 << 20
+CROSS_POSITIONS = 1 << 18
 #: How far above chance (in standard errors) a repeat rate must be for its offset to count.
 REPEAT_Z = 4.0
 #: Groups of consecutive sampled positions whose means give the term's standard errors.
@@ -202,6 +206,8 @@ class CrossRepeats:
     excess: np.ndarray
     excess_se: np.ndarray
     offsets: tuple[int, ...]
+    #: The largest offset searched (:data:`MAX_REPEAT_OFFSET`, or less in shorter segments).
+    searched: int = 0
 
     @property
     def reach(self) -> int:
@@ -210,7 +216,8 @@ class CrossRepeats:
 
 
 def _reach(offsets) -> int:
-    # Closeness bounds the term: two pairs share no neighbourhood past twice the largest offset plus one.
+    # Past twice the largest repeat offset plus one, two pairs share no neighbourhood; what repeats
+    # further is looked for up to MAX_REPEAT_OFFSET, and a curve warns where it may reach past that.
     return 2 * max(offsets) + 1 if len(offsets) else 0
 
 
@@ -252,27 +259,34 @@ def _weights_at(curve: tuple[np.ndarray, np.ndarray], lam: np.ndarray) -> np.nda
 
 
 def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.random.Generator, *,
-                  max_offset: int = MAX_REPEAT_OFFSET, n_positions: int = CROSS_POSITIONS) -> CrossRepeats:
-    """What the shifted copies miss: repeats on both sides of a lag-``d`` pair made dependent by closeness.
+                  bounds: np.ndarray | None = None, max_offset: int = MAX_REPEAT_OFFSET,
+                  n_positions: int = CROSS_POSITIONS, dependence_share: bool = True) -> CrossRepeats:
+    """What the shifted copies miss: repeats on both sides of a lag-``d`` pair that go together.
 
     Pairs ``(x_t, x_{t+d})`` and ``(x_{t+tau}, x_{t+tau+d})`` coincide when ``x_t = x_{t+tau}`` and
     ``x_{t+d} = x_{t+d+tau}``. On a shifted copy the two events are independent. In the sequence
-    they are not when ``t + tau`` and ``t + d`` are close, even where ``X_t`` and ``X_{t+d}`` are
-    independent: a windowed maximum of 3 symbols at ``d = 3`` and ``tau = 1, 2`` shares a symbol
-    between ``x_{t+tau}`` and ``x_{t+d}``. Each coinciding pair of pairs adds
-    :func:`collision_weights` to the estimator's sum over joint cells, so the expected estimate at
-    lag ``d`` exceeds the shifted copies' by
+    they need not be, even where ``X_t`` and ``X_{t+d}`` are independent: when ``t + tau`` and
+    ``t + d`` are close (a windowed maximum of 3 symbols at ``d = 3`` and ``tau = 1, 2`` shares a
+    symbol between ``x_{t+tau}`` and ``x_{t+d}``), or when the rate of repeats itself varies along
+    the sequence (an LM's streams that loop beside streams that do not: both sides of a pair repeat
+    in the looping ones). Each coinciding pair of pairs adds :func:`collision_weights` to the
+    estimator's sum over joint cells, so the expected estimate at lag ``d`` exceeds the shifted
+    copies' by
 
-        ``sum_tau mean_t 1[x_t = x_{t+tau}] (1[x_{t+d} = x_{t+d+tau}] w(t, t+d) - 1[x_s = x_{s+tau}] w(t, s))``
+        ``sum_tau mean_t 1[x_t = x_{t+tau}] (1[x_{t+d} = x_{t+d+tau}] w(t, t+d) - 1[x_v = x_{v+tau}] w(t, v) - D_t)``
 
-    with ``s = t + d + offset`` far away and ``w`` the weight at the cell's expected count
-    ``n p_a p_b``. The sum runs over the offsets ``tau`` where the sequence repeats itself above
-    chance (by :data:`REPEAT_Z` standard errors, from means over groups of consecutive positions; none in a sequence without short-range repeats, and
-    then nothing is measured), skipping ``tau = d`` (the triplet ``x_t = x_{t+d} = x_{t+2d}``,
-    which shuffles and shifted copies both hold); it is measured at lags up to twice the largest
-    such offset plus one, beyond which the closeness it needs is gone. Positions are sampled
-    (:data:`CROSS_POSITIONS`) and indices wrap around the sequence, so segment boundaries are
-    not honoured (pairs across them are a fraction ``(d + tau) / length`` of a segment's).
+    with ``v`` at ``t + d``'s place in a random segment (a shifted copy's partner), ``w`` the
+    weight at the cell's expected count ``n p_a p_b``, and
+    ``D_t`` the share of the agreement that lag-``d`` dependence itself explains
+    (the curve's signal, not the null's; ``dependence_share=False`` leaves it in, as before
+    2026-11-30, to compare). The sum runs over the offsets
+    ``tau`` up to ``max_offset`` (and below the longest segment) where the sequence repeats itself
+    above chance (by :data:`REPEAT_Z` standard errors, from means over groups of consecutive
+    positions; none in a sequence without repeats, and then nothing is measured), skipping
+    ``tau = d`` (the triplet ``x_t = x_{t+d} = x_{t+2d}``, which shuffles and shifted copies both
+    hold); it is measured at lags up to twice the largest such offset plus one. Only pairs of
+    pairs inside one segment (``bounds``; the whole sequence if None) count, and the mean is over
+    the sampled positions (:data:`CROSS_POSITIONS`) that have a lag-``d`` pair.
 
     Examples
     --------
@@ -282,68 +296,201 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
     >>> term.offsets, bool(term.excess[0] > 3 * term.excess_se[0]), float(term.excess[1])
     ((1, 2), True, 0.0)
     """
-    x = np.asarray(codes).astype(np.int64, copy=False)
+    x = np.ascontiguousarray(np.asarray(codes).astype(np.int64, copy=False))
     n = len(x)
     lags = np.asarray(lags, dtype=np.int64)
     zeros = np.zeros(len(lags))
-    if n < 4 * (2 * max_offset + 2):
+    bounds = np.array([0, n], dtype=np.int64) if bounds is None else np.asarray(bounds, dtype=np.int64)
+    top = int(min(max_offset, int(np.diff(bounds).max(initial=0)) - 2))
+    if top < 1 or n < 128:
         return CrossRepeats(zeros, zeros.copy(), ())
     p = np.bincount(x) / n
     chance = float(p @ p)
-    t = np.sort(rng.integers(0, n, min(n_positions, n)))
+    t = np.sort(rng.integers(0, n, n_positions)) if n_positions < n else np.arange(n, dtype=np.int64)
     m = len(t)
+    segment = np.searchsorted(bounds, t, side="right") - 1
+    end = bounds[segment + 1]
     # Means of consecutive groups of positions carry the clustering of repeats into the errors.
-    xt = x[t]
     group = np.minimum(np.arange(m) * _GROUPS // m, _GROUPS - 1)
-    per_group = np.bincount(group, minlength=_GROUPS)
-
-    def mean_and_se(values: np.ndarray) -> tuple[float, float]:
-        means = np.bincount(group, weights=values, minlength=_GROUPS) / per_group
-        return float(values.mean()), float(means.std(ddof=1) / np.sqrt(_GROUPS))
-
-    repeats = {}
-    for tau in range(1, max_offset + 1):
-        hit = xt == x[(t + tau) % n]
-        rate, rate_se = mean_and_se(hit.astype(np.float64))
-        if rate - chance > REPEAT_Z * max(rate_se, np.sqrt(chance * (1.0 - chance) / m), 1e-300):
-            repeats[tau] = np.flatnonzero(hit)
-    if not repeats:
-        return CrossRepeats(zeros, zeros.copy(), ())
-    reach = _reach(repeats)
-    curve = _weight_curve(estimator)
+    offsets_at, taus = _repeat_hits(x, t, end, _next_same(x), top)
+    hit_group = np.repeat(group, np.diff(offsets_at))
+    hits = np.bincount(hit_group * (top + 1) + taus, minlength=_GROUPS * (top + 1)).reshape(_GROUPS, top + 1)
+    # Positions with room for an offset tau in their segment: end - t - 1 >= tau.
+    room = np.minimum(end - t - 1, top)
+    fits = np.zeros((_GROUPS, top + 2))
+    np.add.at(fits, (group, room + 1), 1.0)
+    fits = fits[:, 1:].sum(axis=1, keepdims=True) - np.cumsum(fits[:, :-1], axis=1)  # positions with room >= tau
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = hits.sum(axis=0) / fits.sum(axis=0)
+        by_group = hits / fits
+        rate_se = np.nanstd(by_group, axis=0, ddof=1) / np.sqrt(np.maximum((fits > 0).sum(axis=0), 1))
+        chance_se = np.sqrt(chance * (1.0 - chance) / fits.sum(axis=0))
+    above = (rate - chance > REPEAT_Z * np.maximum(np.nan_to_num(np.maximum(rate_se, chance_se)), 1e-300))
+    above[0] = False
+    above &= fits.sum(axis=0) >= 64
+    if not above.any():
+        return CrossRepeats(zeros, zeros.copy(), (), top)
+    offsets = tuple(int(v) for v in np.flatnonzero(above))
+    reach = _reach(offsets)
+    table = _WeightTable(_weight_curve(estimator), n * p)
+    order, first, count = _occurrences(x)
     excess, excess_se = zeros.copy(), zeros.copy()
     for i, d in enumerate(lags):
         if d > reach or d < 1:
             continue
-        far = int(rng.integers(n // 4, max(3 * n // 4, n // 4 + 1)))
-        contribution = np.zeros(m)
-        for tau, where in repeats.items():
-            if tau == d:
+        draws = rng.random((m, 4), dtype=np.float32)
+        contribution, has_pair = _cross_lag(x, t, end, offsets_at, taus, above, int(d), bounds, draws, order, first, count,
+                                            reach + int(d) if dependence_share else -1, table.log_np, table.low, table.step,
+                                            table.values)
+        pairs = np.bincount(group, weights=has_pair, minlength=_GROUPS)
+        if pairs.sum() == 0:
+            continue
+        sums = np.bincount(group, weights=contribution, minlength=_GROUPS)
+        excess[i] = sums.sum() / pairs.sum()
+        means = sums[pairs > 0] / pairs[pairs > 0]
+        excess_se[i] = float(means.std(ddof=1) / np.sqrt(len(means))) if len(means) > 1 else 0.0
+    return CrossRepeats(excess, excess_se, offsets, top)
+
+
+def _occurrences(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every position grouped by symbol (``order``), where each symbol's run starts, and its length."""
+    order = np.argsort(x, kind="stable")
+    count = np.bincount(x)
+    return order, np.concatenate([[0], np.cumsum(count)[:-1]]), count
+
+
+def _next_same(x: np.ndarray) -> np.ndarray:
+    """The next position holding the same symbol (``len(x)`` after the last)."""
+    order = np.argsort(x, kind="stable")
+    following = np.full(len(x), len(x), dtype=np.int64)
+    same = x[order[1:]] == x[order[:-1]]
+    following[order[:-1][same]] = order[1:][same]
+    return following
+
+
+class _WeightTable:
+    """:func:`collision_weights` on a fine uniform grid of ``log lam`` (one look-up a coincidence in the kernel)."""
+
+    def __init__(self, curve: tuple[np.ndarray, np.ndarray], expected: np.ndarray, size: int = 8192) -> None:
+        grid, _ = curve
+        self.low = float(np.log(grid[0]))
+        self.step = float((np.log(grid[-1]) - self.low) / (size - 1))
+        # the top cell holds the crowded limit's 1/lam at the grid's end; past it the kernel uses 1/lam itself
+        self.values = _weights_at(curve, np.exp(self.low + self.step * np.arange(size)))
+        with np.errstate(divide="ignore"):
+            self.log_np = np.log(np.maximum(expected, 1e-300))  # log(n p_a) per symbol; log lam = sum - log n
+
+
+@njit(cache=True, nogil=True)
+def _repeat_hits(x: np.ndarray, t: np.ndarray, end: np.ndarray, following: np.ndarray, top: int):
+    """For each sampled position, the offsets ``tau <= top`` inside its segment with ``x[t + tau] = x[t]`` (CSR)."""
+    m = len(t)
+    counts = np.zeros(m + 1, dtype=np.int64)
+    for i in range(m):
+        j = following[t[i]]
+        while j < end[i] and j - t[i] <= top:
+            counts[i + 1] += 1
+            j = following[j]
+    offsets_at = np.cumsum(counts)
+    taus = np.empty(offsets_at[-1], dtype=np.int64)
+    for i in range(m):
+        k = offsets_at[i]
+        j = following[t[i]]
+        while j < end[i] and j - t[i] <= top:
+            taus[k] = j - t[i]
+            k += 1
+            j = following[j]
+    return offsets_at, taus
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _weight(log_lam: float, low: float, step: float, values: np.ndarray) -> float:
+    k = int((log_lam - low) / step + 0.5)
+    if k < 0:
+        return values[0]
+    if k >= len(values):
+        return np.exp(-log_lam)  # a crowded cell: 1 / lam
+    return values[k]
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _cross_lag(x, t, end, offsets_at, taus, above, d, bounds, draws, order, first, count, guard,
+               log_np, low, step, values):
+    """Per sampled position ``t``: the term's summand, and whether it has a lag-``d`` pair in its segment.
+
+    Over the repeat offsets ``tau`` (``x_t = x_{t+tau}``) whose pair of pairs lies in the segment it
+    adds the near agreement ``1[x_{t+d} = x_{t+d+tau}]`` (a later pair in this pair's cell) less
+    the same on a shifted copy, ``1[x_v = x_{v+tau}]`` with ``v`` at ``t + d``'s place (counted
+    from the segment's end) in a random segment, each weighted by :func:`collision_weights` at
+    its cell's expected count; less, per offset, the share that lag-``d`` dependence explains, ``1[x_{t'+d} = x_{t+d}] -
+    1[x_r = x_{t+d}]`` (weighted) for ``t'`` another occurrence of ``x_t`` more than ``guard``
+    away (two tries; 0 if none is found, and never with ``guard < 0``) and ``r`` a random
+    position. ``draws`` holds four uniforms a position.
+    """
+    n = len(x)
+    log_n = np.log(n)
+    n_segments = len(bounds) - 1
+    m = len(t)
+    contribution = np.zeros(m)
+    has_pair = np.zeros(m)
+    for i in prange(m):
+        near = t[i] + d
+        if near >= end[i]:
+            continue
+        has_pair[i] = 1.0
+        a = x[t[i]]
+        b = x[near]
+        w_near = _weight(log_np[a] + log_np[b] - log_n, low, step, values)
+        # the dependence share: another occurrence of a, far away, against a random position
+        share = 0.0
+        for attempt in range(2 if guard >= 0 else 0):
+            u = draws[i, attempt]
+            cand = order[first[a] + min(int(u * count[a]), count[a] - 1)]
+            gap = abs(cand - t[i])
+            if min(gap, n - gap) > guard:
+                agree = 1.0 if x[(cand + d) % n] == b else 0.0
+                chance = 1.0 if x[min(int(draws[i, 3] * n), n - 1)] == b else 0.0
+                share = (agree - chance) * w_near
+                break
+        # The far partner v plays x_{t+d}'s part on a shifted copy: the same place in a random segment.
+        r = min(int(draws[i, 2] * n), n - 1)
+        lo = 0
+        hi = n_segments
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if bounds[mid] <= r:
+                lo = mid
+            else:
+                hi = mid
+        v = bounds[lo + 1] - (end[i] - near)  # as far from its segment's end as t + d is from its own
+        if v < bounds[lo] or bounds[lo + 1] == end[i]:
+            v = r  # a shorter segment, or t's own: a random place (far from t + d, on average)
+        v_end = bounds[lo + 1]
+        w_far = _weight(log_np[a] + log_np[x[v]] - log_n, low, step, values)
+        acc = 0.0
+        for k in range(offsets_at[i], offsets_at[i + 1]):
+            tau = taus[k]
+            if not above[tau] or tau == d or near + tau >= end[i] or v + tau >= v_end:
                 continue
-            start = t[where]
-            near, away = (start + d) % n, (start + d + far) % n
-            both = x[near] == x[(near + tau) % n]
-            apart = x[away] == x[(away + tau) % n]
-            first = n * p[xt[where]]
-            w_near = _weights_at(curve, first * p[x[near]])
-            w_away = _weights_at(curve, first * p[x[away]])
-            contribution[where] += both * w_near - apart * w_away
-        excess[i], excess_se[i] = mean_and_se(contribution)
-    return CrossRepeats(excess, excess_se, tuple(sorted(repeats)))
+            if x[near] == x[near + tau]:
+                acc += w_near
+            if x[v] == x[v + tau]:
+                acc -= w_far
+            acc -= share
+        contribution[i] = acc
+    return contribution, has_pair
 
 
 def _warn_if_repeats_reach_past(cross: CrossRepeats, lags: np.ndarray, iid_sd: np.ndarray) -> None:
-    """Warn when the sequence still repeats itself at the largest offset searched and the term there matters.
+    """Warn when the sequence still repeats itself far into the offsets searched and the term there matters.
 
-    The cross-repeat term is measured up to lag ``2 * max(offsets) + 1`` because closeness bounds it
-    where repeats are short-range. Repeats still above chance at the largest offset searched
-    (text that loops, a model's samples that repeat themselves) say the repetition may reach
-    further, so the term need not vanish past that lag. Where it is still larger than the null's
-    own spread at the last lag measured, the floor steps down past it and floor-removed values
-    there may read high by up to that much.
+    The cross-repeat term is measured up to lag ``2 * max(offsets) + 1``. Repeats still above
+    chance in the upper half of the offsets searched (one long text that loops) say the repetition
+    may reach further, so the term need not vanish past that lag. Where it is still larger than
+    the null's own spread at the last lag measured, the floor steps down past it and
+    floor-removed values there may read high by up to that much.
     """
-    max_offset = MAX_REPEAT_OFFSET
-    if not cross.offsets or max(cross.offsets) < max_offset:
+    if not cross.offsets or 2 * max(cross.offsets) <= cross.searched:
         return
     reach = cross.reach
     lags = np.asarray(lags)
@@ -353,8 +500,8 @@ def _warn_if_repeats_reach_past(cross: CrossRepeats, lags: np.ndarray, iid_sd: n
     last = inside[-1]
     if cross.excess[last] <= iid_sd[last]:
         return
-    warnings.warn(f"the sequence still repeats itself above chance at the largest offset searched ({max_offset}): the "
-                  f"floor's cross-repeat term ({cross.excess[last]:.3g} nats at lag {int(lags[last])}, {cross.excess[last] / iid_sd[last]:.0f}x "
-                  f"the null's spread) is measured to lag {reach} only, so floor-removed values past it may read high by up "
-                  f"to that much; do not read a difference past lag {reach} smaller than it as dependence",
-                  UnreliableEstimateWarning, stacklevel=3)
+    warnings.warn(f"the sequence still repeats itself above chance at offsets up to {max(cross.offsets)} of the "
+                  f"{cross.searched} searched: the floor's cross-repeat term ({cross.excess[last]:.3g} nats at lag "
+                  f"{int(lags[last])}, {cross.excess[last] / iid_sd[last]:.0f}x the null's spread) is measured to lag "
+                  f"{reach} only, so floor-removed values past it may read high by up to that much; do not read a "
+                  f"difference past lag {reach} smaller than it as dependence", UnreliableEstimateWarning, stacklevel=3)

@@ -1,0 +1,114 @@
+"""SmolLM2's tokens and characters against Wikipedia's at the largest size the reference allows (report §3).
+
+Samples come from a GPU (on 2 CPU cores 10^6 tokens take hours):
+
+    midecay lm sample smollm2-135m --streams 1024 --tokens 512 --batch 1024 --seed S --device cuda --out DIR/smollm2_gpu_sS.npz
+
+for S = 0..6 (40 s each on one H200). Then, on CPU:
+
+    .venv/bin/python scripts/lm_token_level.py DIR/smollm2_gpu_s*.npz --out out/lm_token_level
+
+1. For the first two files: the first ``--streams`` streams (960 x 512 = 491,520 tokens; the
+   reference, Wikipedia's article text in ``dataset:wiki-xml``, holds 515,626 SmolLM2 tokens, so
+   this is as large as disjoint reference streams go) against as many reference streams drawn at
+   random offsets with the file's seed (``evaluate_lm``, Grassberger, Holm 0.01 over 27 log lags 1-511);
+   then the same streams' decoded text against article text at character level.
+2. The samples' standard error and floor-removed I(d) against N: all files pooled, cut to
+   160 ... 7168 streams (what a difference's size needs in tokens to be seen).
+3. The floor's cross-repeat term on the samples and the reference by the largest repeat offset
+   searched (:func:`midecay.shifted.cross_repeats`, within each stream): 16 (the default before
+   2026-11-30), 64, and 512 (now the default: the whole stream).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from midecay import UnreliableEstimateWarning, log_lags, mi_curve
+from midecay._io import write_atomic
+from midecay.models.pretrained import LMSamples, evaluate_lm, load_tokenizer
+from midecay.models.pretrained.evaluation import _text_of, reference_offsets
+from midecay.opening import open_source
+from midecay.shifted import cross_repeats
+
+REFERENCE = "dataset:wiki-xml"
+LAGS = log_lags(1, 511, 30)
+OFFSETS = (16, 64, 512)
+
+
+def first(samples: LMSamples, n: int) -> LMSamples:
+    return LMSamples(samples.tokens[:n], samples.texts[:n], {**samples.meta, "n_streams": n})
+
+
+def pooled(files: list[LMSamples]) -> LMSamples:
+    return LMSamples(np.vstack([f.tokens for f in files]), tuple(t for f in files for t in f.texts),
+                     {**files[0].meta, "n_streams": sum(len(f.tokens) for f in files)})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("samples", nargs="+", type=Path, help="files from `midecay lm sample`, one seed each")
+    parser.add_argument("--streams", type=int, default=960, help="streams compared against the reference")
+    parser.add_argument("--out", type=Path, default=Path("out/lm_token_level"))
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", UnreliableEstimateWarning)
+    files = [LMSamples.load(p) for p in args.samples]
+    tok = load_tokenizer(files[0].meta["model"])
+    result: dict = {"samples": [str(p) for p in args.samples], "streams": args.streams, "comparisons": {}, "scaling": {},
+                    "term": {}}
+
+    print(f"[1] {args.streams} x {files[0].tokens.shape[1]} tokens against {REFERENCE} (Grassberger, Holm 0.01)")
+    for f, level in [(f, level) for level in ("token", "char") for f in files[:2]]:
+        seed = int(f.meta["seed"])
+        lags = LAGS if level == "token" else None  # characters: 30 log lags up to 1000 (or the shortest stream)
+        ev = evaluate_lm(first(f, args.streams), REFERENCE, level=level, lags=lags, tokenizer=tok, seed=seed)
+        pair = ev.comparison.pairs[0]
+        ref, smp = ev.comparison.curves
+        print(f"  {level} level, sampling seed {seed} ({smp.n_symbols:,} {level}s): "
+              f"{int(pair.significant.sum())}/{len(pair.lags)} lags differ")
+        for i, d in enumerate(pair.lags):
+            print(f"    d={int(d):4d} reference {ref.floor_removed[i]:.4f} ± {ref.noise[i]:.4f}  samples "
+                  f"{smp.floor_removed[i]:.4f} ± {smp.noise[i]:.4f}  difference {pair.difference[i]:+.4f} "
+                  f"z {pair.z[i]:+6.2f}{'  *' if pair.significant[i] else ''}")
+        result["comparisons"][f"{level}/{seed}"] = ev.to_dict()
+
+    everything = pooled(files)
+    print("[2] the samples' standard error and floor-removed I(d) against N (streams pooled over the files)")
+    for n in (160, 320, 960, 2048, 4096, len(everything.tokens)):
+        if n > len(everything.tokens):
+            continue
+        c = mi_curve(first(everything, n).symbols("token"), LAGS, seed=0)
+        result["scaling"][n] = {"tokens": int(c.n_symbols), "lags": c.lags.tolist(), "noise": c.noise.tolist(),
+                                "floor_removed": c.floor_removed.tolist()}
+        print(f"  {n:5d} streams ({c.n_symbols:,} tokens): SE at d=1,2,3 "
+              + ", ".join(f"{v:.4f}" for v in c.noise[:3]) + "; I(d) - floor at d=1,2,3 "
+              + ", ".join(f"{v:.3f}" for v in c.floor_removed[:3]))
+
+    print("[3] the cross-repeat term (nats) by the largest repeat offset searched")
+    ids = np.concatenate([np.asarray(tok(t, add_special_tokens=False)["input_ids"]) for t in
+                          _text_of(open_source(REFERENCE)) if t])
+    lengths = first(files[0], args.streams).symbols("token").lengths
+    starts = reference_offsets(len(ids), lengths, int(files[0].meta["seed"]))
+    reference = np.concatenate([ids[a:a + n] for a, n in zip(starts, lengths)])
+    shown = [i for i, d in enumerate(LAGS) if d in (1, 3, 7, 13, 25, 31, 39, 48, 74, 113)]
+    for name, codes in (("samples", first(files[0], args.streams).tokens.ravel()), ("reference", reference)):
+        for top in OFFSETS:
+            term = cross_repeats(codes, LAGS, "grassberger", np.random.default_rng(0), max_offset=top,
+                                 bounds=np.arange(0, len(codes) + 1, int(lengths[0])))
+            result["term"][f"{name}/{top}"] = {"lags": LAGS.tolist(), "excess": term.excess.tolist(),
+                                               "excess_se": term.excess_se.tolist(), "offsets": len(term.offsets)}
+            print(f"  {name:9s} offsets <= {top:3d}: " + " ".join(f"d={int(LAGS[i])}:{term.excess[i]:.3f}" for i in shown))
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_atomic(args.out / "token_level.json", json.dumps(result, indent=1).encode(), overwrite=True)
+    print(f"wrote {args.out / 'token_level.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
