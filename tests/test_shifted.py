@@ -162,7 +162,7 @@ def test_cross_repeat_term_leaves_the_dependence_it_does_not_cause():
     it out. On the copy process (K = 200 and 5,000, r = 0.5, d = 5 = its period; 3 seeds each)
     the term without that share is > 0.1 nats (the thing removed is large), and with it at most
     0.4x as large in size (a share set to 0 fails, and one 3x too big turns the term past -0.4x);
-    the floor-removed I(5) at N = 10^5 then reads -3 % (K = 200) and -18 % (K = 5,000) of the
+    the floor-removed I(5) at N = 10^5 then reads -3 % (K = 200) and -19 % (K = 5,000) of the
     exact value, asserted within 6 % and 23 %, where without the share it read -10 % and -28 %
     (the sparse table's own bias is what remains at K = 5,000); at the zero-MI lag 7 the term
     stays within 3 SE of 0."""
