@@ -12,7 +12,8 @@ for S = 0..6 (40 s each on one H200). Then, on CPU:
    reference, Wikipedia's article text in ``dataset:wiki-xml``, holds 515,626 SmolLM2 tokens, so
    this is as large as disjoint reference streams go) against as many reference streams drawn at
    random offsets with the file's seed (``evaluate_lm``, Grassberger, Holm 0.01 over 27 log lags 1-511);
-   then the same streams' decoded text against article text at character level.
+   then the same streams' decoded text against article text at character level. The first
+   file's two comparisons are also drawn (``OUT/smollm2_{token,char}_vs_wiki_960.png``).
 2. The samples' standard error and floor-removed I(d) against N: all files pooled, cut to
    160 ... 7168 streams (what a difference's size needs in tokens to be seen).
 3. The floor's cross-repeat term on the samples and the reference by the largest repeat offset
@@ -35,6 +36,7 @@ from midecay._io import write_atomic
 from midecay.models.pretrained import LMSamples, evaluate_lm, load_tokenizer
 from midecay.models.pretrained.evaluation import _text_of, reference_offsets
 from midecay.opening import open_source
+from midecay.report.html import fig_to_bytes
 from midecay.shifted import cross_repeats
 
 REFERENCE = "dataset:wiki-xml"
@@ -77,6 +79,10 @@ def main() -> int:
                   f"{smp.floor_removed[i]:.4f} ± {smp.noise[i]:.4f}  difference {pair.difference[i]:+.4f} "
                   f"z {pair.z[i]:+6.2f}{'  *' if pair.significant[i] else ''}")
         result["comparisons"][f"{level}/{seed}"] = ev.to_dict()
+        if seed == int(files[0].meta["seed"]):
+            figure = args.out / f"smollm2_{level}_vs_wiki_{args.streams}.png"
+            figure.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(figure, fig_to_bytes(ev.plot().figure, "png"), overwrite=True)
 
     everything = pooled(files)
     print("[2] the samples' standard error and floor-removed I(d) against N (streams pooled over the files)")
