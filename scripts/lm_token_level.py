@@ -8,12 +8,13 @@ for S = 0..6 (40 s each on one H200). Then, on CPU:
 
     .venv/bin/python scripts/lm_token_level.py DIR/smollm2_gpu_s*.npz --out out/lm_token_level
 
-1. For the first two files: the first ``--streams`` streams (960 x 512 = 491,520 tokens; the
+1. For every file (one sampling seed each): the first ``--streams`` streams (960 x 512 = 491,520 tokens; the
    reference, Wikipedia's article text in ``dataset:wiki-xml``, holds 515,626 SmolLM2 tokens, so
    this is as large as disjoint reference streams go) against as many reference streams drawn at
    random offsets with the file's seed (``evaluate_lm``, Grassberger, Holm 0.01 over 27 log lags 1-511);
-   then the same streams' decoded text against article text at character level. The first
-   file's two comparisons are also drawn (``OUT/smollm2_{token,char}_vs_wiki_960.png``).
+   then the same streams' decoded text against article text at character level. Over the seeds,
+   per lag up to half the shortest stream: the paired t of the differences (Holm 0.01 over those
+   lags), and how many seeds differ on their own and in which direction. The first file's two comparisons are also drawn (``OUT/smollm2_{token,char}_vs_wiki_960.png``).
 2. The samples' standard error and floor-removed I(d) against N: all files pooled, cut to
    160 ... 7168 streams (what a difference's size needs in tokens to be seen).
 3. The floor's cross-repeat term on the samples and the reference by the largest repeat offset
@@ -30,9 +31,11 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import t as student_t
 
 from midecay import UnreliableEstimateWarning, log_lags, mi_curve
 from midecay._io import write_atomic
+from midecay.comparison import holm
 from midecay.models.pretrained import LMSamples, evaluate_lm, load_tokenizer
 from midecay.models.pretrained.evaluation import _text_of, reference_offsets
 from midecay.opening import open_source
@@ -66,15 +69,20 @@ def main() -> int:
                     "term": {}}
 
     print(f"[1] {args.streams} x {files[0].tokens.shape[1]} tokens against {REFERENCE} (Grassberger, Holm 0.01)")
-    for f, level in [(f, level) for level in ("token", "char") for f in files[:2]]:
+    pairs: dict[str, list] = {"token": [], "char": []}
+    shortest = {"token": int(files[0].tokens.shape[1]), "char": 1 << 62}
+    for f, level in [(f, level) for level in ("token", "char") for f in files]:
         seed = int(f.meta["seed"])
         lags = LAGS if level == "token" else None  # characters: 30 log lags up to 1000 (or the shortest stream)
         ev = evaluate_lm(first(f, args.streams), REFERENCE, level=level, lags=lags, tokenizer=tok, seed=seed)
         pair = ev.comparison.pairs[0]
         ref, smp = ev.comparison.curves
+        pairs[level].append(pair)
+        # the reference streams are cut to the samples' lengths
+        shortest[level] = min(shortest[level], int(first(f, args.streams).symbols(level).lengths.min()))
         print(f"  {level} level, sampling seed {seed} ({smp.n_symbols:,} {level}s): "
               f"{int(pair.significant.sum())}/{len(pair.lags)} lags differ")
-        for i, d in enumerate(pair.lags):
+        for i, d in enumerate(pair.lags if len(pairs[level]) <= 2 else []):  # the lags of the first two seeds
             print(f"    d={int(d):4d} reference {ref.floor_removed[i]:.4f} ± {ref.noise[i]:.4f}  samples "
                   f"{smp.floor_removed[i]:.4f} ± {smp.noise[i]:.4f}  difference {pair.difference[i]:+.4f} "
                   f"z {pair.z[i]:+6.2f}{'  *' if pair.significant[i] else ''}")
@@ -83,6 +91,34 @@ def main() -> int:
             figure = args.out / f"smollm2_{level}_vs_wiki_{args.streams}.png"
             figure.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(figure, fig_to_bytes(ev.plot().figure, "png"), overwrite=True)
+
+    for level, found in pairs.items():
+        # Over seeds: each lag's mean difference against its spread over the sampling runs (paired t).
+        diffs = np.array([q.difference for q in found])
+        z_all = np.array([q.z for q in found])
+        mean = diffs.mean(axis=0)
+        # Past half the shortest stream a lag has few pairs a stream and its estimates are mostly
+        # bias, which a t over seeds cannot tell from dependence: those lags are left out of it.
+        usable = found[0].lags <= shortest[level] // 2
+        if len(found) > 1:
+            t_stat = np.where(usable, mean / (diffs.std(axis=0, ddof=1) / np.sqrt(len(found))), np.nan)
+            p_over = np.where(usable, 2 * student_t.sf(np.abs(t_stat), len(found) - 1), np.nan)
+            over = np.zeros(len(mean), dtype=bool)
+            over[usable] = holm(p_over[usable], 0.01)
+            spread = float(np.median(z_all.std(axis=0, ddof=1)))
+        else:
+            t_stat = p_over = np.full(len(mean), np.nan)
+            over, spread = np.zeros(len(mean), dtype=bool), float("nan")
+        print(f"  {level} level over the {len(found)} sampling seeds (a lag's z spreads with SD {spread:.2f} over them, "
+              "median over lags): per lag, the mean difference, the paired t over seeds (Holm 0.01), the z range, "
+              "and the seeds where it differs on its own, lower or higher")
+        for i, d in enumerate(found[0].lags):
+            low = sum(bool(q.significant[i] and q.z[i] < 0) for q in found)
+            high = sum(bool(q.significant[i] and q.z[i] > 0) for q in found)
+            print(f"    d={int(d):4d} difference {mean[i]:+.4f}  t {t_stat[i]:+7.2f} p {p_over[i]:.4f}{' *' if over[i] else '  '}"
+                  f"  z {z_all[:, i].min():+6.2f} .. {z_all[:, i].max():+6.2f}  differs at {low} lower, {high} higher")
+        result[f"over_seeds_{level}"] = {"lags": found[0].lags.tolist(), "mean": mean.tolist(), "t": t_stat.tolist(),
+                                         "p": p_over.tolist(), "differs": over.tolist(), "z_spread": spread}
 
     everything = pooled(files)
     print("[2] the samples' standard error and floor-removed I(d) against N (streams pooled over the files)")
