@@ -312,14 +312,14 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
     end = bounds[segment + 1]
     # Means of consecutive groups of positions carry the clustering of repeats into the errors.
     group = np.minimum(np.arange(m) * _GROUPS // m, _GROUPS - 1)
-    offsets_at, taus = _repeat_hits(x, t, end, _next_same(x), top)
+    order, first, count = _occurrences(x)
+    offsets_at, taus = _repeat_hits(x, t, end, _next_same(x, order), top)
     hit_group = np.repeat(group, np.diff(offsets_at))
     hits = np.bincount(hit_group * (top + 1) + taus, minlength=_GROUPS * (top + 1)).reshape(_GROUPS, top + 1)
     # Positions with room for an offset tau in their segment: end - t - 1 >= tau.
     room = np.minimum(end - t - 1, top)
-    fits = np.zeros((_GROUPS, top + 2))
-    np.add.at(fits, (group, room + 1), 1.0)
-    fits = fits[:, 1:].sum(axis=1, keepdims=True) - np.cumsum(fits[:, :-1], axis=1)  # positions with room >= tau
+    with_room = np.bincount(group * (top + 1) + room, minlength=_GROUPS * (top + 1)).reshape(_GROUPS, top + 1)
+    fits = np.cumsum(with_room[:, ::-1], axis=1)[:, ::-1]  # positions with room >= tau, per group
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = hits.sum(axis=0) / fits.sum(axis=0)
         by_group = hits / fits
@@ -333,7 +333,6 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
     offsets = tuple(int(v) for v in np.flatnonzero(above))
     reach = _reach(offsets)
     table = _WeightTable(_weight_curve(estimator), n * p)
-    order, first, count = _occurrences(x)
     excess, excess_se = zeros.copy(), zeros.copy()
     for i, d in enumerate(lags):
         if d > reach or d < 1:
@@ -359,9 +358,8 @@ def _occurrences(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return order, np.concatenate([[0], np.cumsum(count)[:-1]]), count
 
 
-def _next_same(x: np.ndarray) -> np.ndarray:
-    """The next position holding the same symbol (``len(x)`` after the last)."""
-    order = np.argsort(x, kind="stable")
+def _next_same(x: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The next position holding the same symbol (``len(x)`` after the last), from :func:`_occurrences`' ``order``."""
     following = np.full(len(x), len(x), dtype=np.int64)
     same = x[order[1:]] == x[order[:-1]]
     following[order[:-1][same]] = order[1:][same]
@@ -429,7 +427,6 @@ def _cross_lag(x, t, end, offsets_at, taus, above, d, bounds, draws, order, firs
     """
     n = len(x)
     log_n = np.log(n)
-    n_segments = len(bounds) - 1
     m = len(t)
     contribution = np.zeros(m)
     has_pair = np.zeros(m)
@@ -454,14 +451,7 @@ def _cross_lag(x, t, end, offsets_at, taus, above, d, bounds, draws, order, firs
                 break
         # The far partner v plays x_{t+d}'s part on a shifted copy: the same place in a random segment.
         r = min(int(draws[i, 2] * n), n - 1)
-        lo = 0
-        hi = n_segments
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if bounds[mid] <= r:
-                lo = mid
-            else:
-                hi = mid
+        lo = np.searchsorted(bounds, r, side="right") - 1  # r's segment
         v = bounds[lo + 1] - (end[i] - near)  # as far from its segment's end as t + d is from its own
         if v < bounds[lo] or bounds[lo + 1] == end[i]:
             v = r  # a shorter segment, or t's own: a random place (far from t + d, on average)
