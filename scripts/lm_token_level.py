@@ -36,9 +36,7 @@ from scipy.stats import t as student_t
 from midecay import UnreliableEstimateWarning, log_lags, mi_curve
 from midecay._io import write_atomic
 from midecay.comparison import holm
-from midecay.models.pretrained import LMSamples, evaluate_lm, load_tokenizer
-from midecay.models.pretrained.evaluation import _text_of, reference_offsets
-from midecay.opening import open_source
+from midecay.models.pretrained import LMSamples, draw_reference, evaluate_lm, load_tokenizer
 from midecay.report.html import fig_to_bytes
 from midecay.shifted import cross_repeats
 
@@ -133,16 +131,13 @@ def main() -> int:
               + ", ".join(f"{v:.3f}" for v in c.floor_removed[:3]))
 
     print("[3] the cross-repeat term (nats) by the largest repeat offset searched")
-    ids = np.concatenate([np.asarray(tok(t, add_special_tokens=False)["input_ids"]) for t in
-                          _text_of(open_source(REFERENCE)) if t])
-    lengths = first(files[0], args.streams).symbols("token").lengths
-    starts = reference_offsets(len(ids), lengths, int(files[0].meta["seed"]))
-    reference = np.concatenate([ids[a:a + n] for a, n in zip(starts, lengths)])
+    compared = first(files[0], args.streams)
+    reference = draw_reference(compared, REFERENCE, level="token", tokenizer=tok, seed=int(compared.meta["seed"]))
     shown = [i for i, d in enumerate(LAGS) if d in (1, 3, 7, 13, 25, 31, 39, 48, 74, 113)]
-    for name, codes in (("samples", first(files[0], args.streams).tokens.ravel()), ("reference", reference)):
+    for name, symbols in (("samples", compared.symbols("token")), ("reference", reference)):
         for top in OFFSETS:
-            term = cross_repeats(codes, LAGS, "grassberger", np.random.default_rng(0), max_offset=top,
-                                 bounds=np.arange(0, len(codes) + 1, int(lengths[0])))
+            term = cross_repeats(np.asarray(symbols.codes), LAGS, "grassberger", np.random.default_rng(0), max_offset=top,
+                                 bounds=symbols.bounds)
             result["term"][f"{name}/{top}"] = {"lags": LAGS.tolist(), "excess": term.excess.tolist(),
                                                "excess_se": term.excess_se.tolist(), "offsets": len(term.offsets)}
             print(f"  {name:9s} offsets <= {top:3d}: " + " ".join(f"d={int(LAGS[i])}:{term.excess[i]:.3f}" for i in shown))

@@ -14,11 +14,11 @@ One job a file: :mod:`.named` (the offline models), :mod:`.lm` (the adapter), :m
 Needs the extra ``lm`` (``transformers``, ``gguf``, ``accelerate``); the core never imports it.
 """
 
-from .evaluation import evaluate_lm
+from .evaluation import draw_reference, evaluate_lm
 from .lm import LMConfig, PretrainedLM
 from .loading import load_lm, load_tokenizer, load_transformers
 from .named import NAMED_MODELS, named_model_file
 from .samples import LMSamples, sample_lm
 
-__all__ = ["NAMED_MODELS", "LMConfig", "PretrainedLM", "LMSamples", "evaluate_lm", "load_lm", "load_tokenizer", "sample_lm",
+__all__ = ["NAMED_MODELS", "LMConfig", "PretrainedLM", "LMSamples", "draw_reference", "evaluate_lm", "load_lm", "load_tokenizer", "sample_lm",
            "named_model_file", "load_transformers"]
