@@ -5,7 +5,11 @@ Curves of different sample sizes have different bias floors: a naive overlay sho
 own shuffle floor (``mi - baseline``), with the combined uncertainty of both curves
 (jackknife errors and shuffle spread). Per lag, ``z = (Δ_A - Δ_B) / sqrt(noise_A² + noise_B²)``;
 lags whose difference survives Holm's step-down correction at family level ``alpha`` are
-significant, and the verdict is "different" if any lag is.
+significant. Beside the lags, each decade of lags is tested as a whole: the mean difference over
+its lags, with an error from the curves' jackknife replicates (the lags of one curve share their
+data, so their errors are correlated; the replicates keep that). A difference spread thinly over
+many lags, each within its own error, is seen there. The lags and the bands form one Holm
+family, and the verdict is "different" if any lag or band is.
 
 Fidelity (second curve = model samples, first = data): over the lags where the data are
 significantly above their floor, the score is the mean of ``min(Δ_m, Δ_d) / max(Δ_m, Δ_d)``
@@ -28,7 +32,7 @@ from .errors import InputError
 from .micurve import MICurve
 from .results import Result, float_array, jsonable, new_axes, require
 
-__all__ = ["holm_adjusted", "t_interval", "compare", "Comparison", "PairComparison", "holm"]
+__all__ = ["holm_adjusted", "t_interval", "compare", "Comparison", "PairComparison", "holm", "lag_bands", "band_means"]
 
 
 def holm_adjusted(p_values: np.ndarray) -> np.ndarray:
@@ -98,12 +102,18 @@ class PairComparison:
     verdict: str
     fidelity: float
     tracking_distance: int | None
+    bands: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    band_difference: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    band_z: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    band_significant: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def to_dict(self) -> dict[str, Any]:
         return jsonable({
             "name": self.name, "reference": self.reference, "lags": self.lags, "difference": self.difference,
             "z": self.z, "significant": self.significant, "log_ratio": self.log_ratio, "verdict": self.verdict,
             "fidelity": self.fidelity, "tracking_distance": self.tracking_distance,
+            "bands": self.bands.tolist(), "band_difference": self.band_difference, "band_z": self.band_z,
+            "band_significant": self.band_significant,
         })
 
     def describe_fidelity(self) -> str:
@@ -123,7 +133,61 @@ class PairComparison:
             np.array([bool(v) for v in require(data, "significant", list, what)], dtype=bool),
             float_array(data["log_ratio"], "log_ratio", what), require(data, "verdict", str, what),
             math.nan if data.get("fidelity") is None else float(data["fidelity"]), data.get("tracking_distance"),
+            *_bands_from_dict(data, what),
         )
+
+
+def _bands_from_dict(data: dict[str, Any], what: str) -> tuple:
+    """The band tests of a stored pair comparison (none in files written before them)."""
+    bands = data.get("bands", [])
+    if not isinstance(bands, list) or any(not isinstance(b, list) or len(b) != 2 for b in bands):
+        raise InputError(f"{what}: bands must be a list of [first lag, last lag] pairs")
+    edges = float_array(np.array(bands, dtype=np.float64).ravel().tolist(), "bands", what, allow_nan=False)
+    n = len(bands)
+    diff = float_array(data.get("band_difference", []), "band_difference", what)
+    z = float_array(data.get("band_z", []), "band_z", what)
+    sig = np.array([bool(v) for v in data.get("band_significant", [])], dtype=bool)
+    if not len(diff) == len(z) == len(sig) == n:
+        raise InputError(f"{what}: the band fields must each have one entry per band ({n})")
+    return edges.reshape(n, 2).astype(np.int64), diff, z, sig
+
+
+#: Lags of one band of the whole-curve test: a decade (1-9, 10-99, ...), with at least this many lags.
+MIN_BAND_LAGS = 2
+
+
+def lag_bands(lags: np.ndarray) -> list[np.ndarray]:
+    """Indices of the lags in each decade that holds at least :data:`MIN_BAND_LAGS` of them.
+
+    >>> [b.tolist() for b in lag_bands(np.array([1, 2, 5, 10, 50, 100]))]
+    [[0, 1, 2], [3, 4]]
+    """
+    decade = np.floor(np.log10(np.asarray(lags, dtype=np.float64))).astype(np.int64)
+    return [np.flatnonzero(decade == k) for k in np.unique(decade) if (decade == k).sum() >= MIN_BAND_LAGS]
+
+
+def band_means(curve: MICurve, index: np.ndarray, bands: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean floor-removed MI over each band of ``curve``'s lags ``index``, and its variance.
+
+    The variance comes from the curve's jackknife replicates, which keep the correlation between
+    lags (a curve's lags share their data); without replicates each band's error is the mean
+    of its lags' errors, as if they were fully correlated (the largest it can be). The floor's
+    own error is added the same way.
+    """
+    values = curve.floor_removed[index]
+    noise = curve.noise[index]
+    floor_se = np.nan_to_num(curve.baseline_se[index], nan=0.0)
+    reps = curve.replicates[:, index] if len(curve.replicates) >= 2 else None
+    means, variances = np.empty(len(bands)), np.empty(len(bands))
+    for j, band in enumerate(bands):
+        means[j] = values[band].mean()
+        if reps is not None:
+            g = len(reps)
+            m = reps[:, band].mean(axis=1)
+            variances[j] = (g - 1) / g * ((m - m.mean()) ** 2).sum() + floor_se[band].mean() ** 2
+        else:
+            variances[j] = noise[band].mean() ** 2
+    return means, variances
 
 
 @dataclass(frozen=True, eq=False)
@@ -221,7 +285,17 @@ def _pair(ref: MICurve, other: MICurve, ref_name: str, name: str, alpha: float, 
     from scipy.special import ndtr  # the normal tail without importing scipy.stats
 
     p = 2 * ndtr(-np.abs(zval))
-    sig = holm(p, alpha)
+    # The whole-curve test: each decade's mean difference, its error from the replicates (lags of
+    # one curve are correlated). One Holm family holds the lags and the bands together.
+    bands = lag_bands(common)
+    m_ref, v_ref = band_means(ref, i_ref, bands)
+    m_oth, v_oth = band_means(other, i_oth, bands)
+    band_diff = m_oth - m_ref
+    band_sd = np.sqrt(v_ref + v_oth)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        band_z = np.where(band_sd > 0, band_diff / band_sd, np.where(band_diff == 0, 0.0, np.inf))
+    rejected = holm(np.concatenate([p, 2 * ndtr(-np.abs(band_z))]), alpha)
+    sig, band_sig = rejected[:len(p)], rejected[len(p):]
     ref_sig = ref.significant(z)[i_ref]
     oth_sig = other.significant(z)[i_oth]
     both = ref_sig & oth_sig & (d_ref > 0) & (d_oth > 0)
@@ -238,8 +312,10 @@ def _pair(ref: MICurve, other: MICurve, ref_name: str, name: str, alpha: float, 
         if not tracks[i]:
             break
         tracking = int(common[i])
-    verdict = "different" if sig.any() else "consistent"
-    return PairComparison(name, ref_name, common, diff, zval, sig, log_ratio, verdict, fidelity, tracking)
+    verdict = "different" if sig.any() or band_sig.any() else "consistent"
+    edges = np.array([[common[b[0]], common[b[-1]]] for b in bands], dtype=np.int64).reshape(-1, 2)
+    return PairComparison(name, ref_name, common, diff, zval, sig, log_ratio, verdict, fidelity, tracking,
+                          edges, band_diff, band_z, band_sig)
 
 
 def compare(

@@ -40,6 +40,8 @@ from .jackknife import count_sparse_jackknife, leave_out_mutual_information
 from .lags import resolve_lags
 from .micurve import MICurve, PeriodScan
 from .null import AutocorrelationSample, sample_budget
+from .null.autocorrelation import MAX_FULL_ALPHABET
+from .null.streams import MIN_STREAMS, StreamNull, stream_blocks, stream_groups, stream_null
 from .shifted import MAX_SHIFT_SYMBOLS, ShiftedNull, floor_scale, shifted_null
 from .two_by_two import two_by_two_p_values
 from .options import DEFAULT_MEMORY_LIMIT, CurveOptions, Engine
@@ -216,6 +218,28 @@ def count_in_slices(kernel, codes: np.ndarray, blocks: list[np.ndarray], lags: n
     return sums
 
 
+def treats_as_streams(symbols, options: CurveOptions) -> bool:
+    """Whether the curve's null and errors take each segment as an independent stream (:mod:`midecay.null.streams`).
+
+    With ``null="streams"`` always; with the default ``"autocorrelated"``, for data of at least
+    :data:`~midecay.null.streams.MIN_STREAMS` segments over an alphabet past
+    :data:`~midecay.null.autocorrelation.MAX_FULL_ALPHABET` symbols (model samples and documents
+    at token or word level), where the analytic term does not hold. Both are properties of the
+    data's shape, never of a measurement, so the choice does not move between seeds.
+    """
+    if options.baseline == "none" or options.null == "iid" or options.positions == "aligned":
+        return False
+    if options.null == "streams":
+        if not is_cell_term(options.estimator):
+            raise InputError(f"null='streams' sums cell terms; estimator {options.estimator!r} has none: use "
+                             "grassberger, plugin or miller_madow")
+        if symbols.n_segments < 2:
+            raise InputError("null='streams' needs at least 2 segments (streams); use null='autocorrelated'")
+        return True
+    return (symbols.n_segments >= MIN_STREAMS and symbols.alphabet_size > MAX_FULL_ALPHABET
+            and is_cell_term(options.estimator))
+
+
 @dataclass(frozen=True)
 class CountPlan:
     """How a curve's pairs are counted: the kernel, the jackknife's blocks, and the strategy.
@@ -241,7 +265,11 @@ def plan_counting(symbols, lags: np.ndarray, options: CurveOptions, where: Engin
     windows = windows_from_bounds(symbols.bounds)
     n_blocks = options.n_blocks
     # The jackknife's blocks (or the whole, without one); counted where the data is, they add up to the total.
-    blocks = block_windows(symbols.bounds, n_blocks) if n_blocks >= 2 else [windows]
+    # Streams are the units of their own null: its blocks are groups of whole streams.
+    if n_blocks >= 2 and treats_as_streams(symbols, options):
+        blocks = stream_blocks(symbols.bounds, min(n_blocks, symbols.n_segments))
+    else:
+        blocks = block_windows(symbols.bounds, n_blocks) if n_blocks >= 2 else [windows]
     # The sparse kernel's jackknife in one walk keeps no cells (a word-level corpus has millions a
     # lag), but an index of the positions, in memory also for a memory-mapped file that fits it.
     one_walk = (n_blocks >= 2 and kernel.name == "sparse" and where.name == "local"
@@ -381,6 +409,7 @@ class Null:
     scan: Any = None
     dof: np.ndarray | None = None
     floor_scale: np.ndarray | None = None
+    streams: StreamNull | None = None
 
 
 def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, options: CurveOptions, seed,
@@ -393,6 +422,8 @@ def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, o
     if method == "none":
         nan = np.full(len(lags), np.nan)
         return Null(nan, nan, nan, nan, nan, method, 0, {})
+    if treats_as_streams(symbols, options):
+        return _streams_floor(symbols, lags, counts, options, seed)
     if method == "tables":
         shuffled_mi = table_null(counts, estimator, n_draws, as_generator(seed))
     else:
@@ -419,6 +450,30 @@ def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, o
                 iid[2], scale)
 
 
+#: Spawn key of the stream null's random stream.
+STREAM_NULL_STREAM = 0x57E4
+
+
+def _streams_floor(symbols, lags: np.ndarray, counts: PairCounts, options: CurveOptions, seed) -> Null:
+    """The stream null (:mod:`midecay.null.streams`): groups of streams as in the curve's jackknife blocks."""
+    n_groups = min(max(options.n_blocks, 2), symbols.n_segments)
+    groups = stream_groups(symbols.lengths, n_groups)
+    rng = _spawned(seed, STREAM_NULL_STREAM)
+    null = stream_null(np.asarray(symbols.codes), symbols.bounds, lags, symbols.alphabet_size, options.estimator,
+                       groups, rng, n_draws=options.n_shuffles)
+    one_token = int(round(null.info["one_token_share"] * symbols.n_segments))
+    if one_token:
+        warnings.warn(f"{one_token} of {symbols.n_segments} streams repeat one token throughout: they read the same "
+                      "at every lag, so their repetition is not counted as dependence at any lag; report them "
+                      "apart (or drop them) if it matters", UnreliableEstimateWarning, stacklevel=4)
+    dof = _table_dof(counts)
+    # Gamma shape of a chi-square with the table's dof (normal at word level); the draws' own spread is the scale.
+    shape = np.minimum(dof / 2.0, 1e12)
+    nan = np.full(len(lags), np.nan)
+    return Null(null.floor, null.std, null.floor_se, shape, nan, "streams", len(null.draws), dict(null.info), None, dof,
+                None, null)
+
+
 def _shiftable(symbols, memory_limit: int) -> bool:
     """Whether the sequence is short enough to be held twice for the shifted null (else the analytic term)."""
     n = symbols.n_symbols
@@ -441,10 +496,15 @@ def _shifted_null(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts
 
 def _shift_generator(seed) -> np.random.Generator:
     """A stream of its own for the shifted null: the shuffles' draws from the same seed stay what they were."""
+    return _spawned(seed, SHIFT_STREAM)
+
+
+def _spawned(seed, key: int) -> np.random.Generator:
+    """A generator of its own for one part of the null, derived from the curve's ``seed`` and ``key``."""
     if isinstance(seed, np.random.Generator):
         return seed.spawn(1)[0]
     as_generator(seed)  # the same check of the seed's type
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SHIFT_STREAM,)))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key,)))
 
 
 def provenance(symbols, plan: CountPlan, options: CurveOptions, null: Null, dominance: dict | None, seed) -> dict:
@@ -457,9 +517,11 @@ def provenance(symbols, plan: CountPlan, options: CurveOptions, null: Null, domi
         "baseline": null.method,
         "n_shuffles": null.n_draws,
         "n_blocks": int(options.n_blocks),
-        "stderr_method": ("delete-one-block jackknife (its error from plug-in replicates), its doubled null "
-                          "variance taken out near zero MI" if options.n_blocks >= 2 else "none"),
-        "null": options.null if null.method != "none" else "none",
+        "stderr_method": ("none" if options.n_blocks < 2 else
+                          "delete-a-group-of-streams jackknife of estimate - floor" if null.streams is not None else
+                          "delete-one-block jackknife (its error from plug-in replicates), its doubled null "
+                          "variance taken out near zero MI"),
+        "null": "none" if null.method == "none" else "streams" if null.streams is not None else options.null,
         **({"null_info": null.info} if null.info else {}),
         **({"dominant_segment": dominance} if dominance else {}),
         "seed": seed if isinstance(seed, (int, type(None))) else "Generator",
@@ -542,8 +604,12 @@ def mi_curve(
         What "no dependence at lag d" means for the floor and significance:
         ``"autocorrelated"`` (default) keeps the sequence's own autocorrelation (a serially
         dependent sequence has fewer effective samples, so its estimates at zero dependence
-        sit above a shuffle's; see :mod:`midecay.null`); ``"iid"`` is the bare shuffle floor
-        of an independent sequence.
+        sit above a shuffle's; see :mod:`midecay.null`); for data of many segments over a large
+        alphabet (:func:`treats_as_streams`) that means ``"streams"``. ``"streams"`` takes each
+        segment as an independent stream: each is paired with itself at offsets where it does
+        not repeat itself, and the error comes from leaving out groups of whole streams
+        (:mod:`midecay.null.streams`; model samples, some of which loop). ``"iid"`` is the bare
+        shuffle floor of an independent sequence.
 
     Returns
     -------
@@ -574,14 +640,24 @@ def mi_curve(
     mi = _mi_per_lag(counted.counts, options.estimator)
     _warn_if_sparse(counted.counts, counted.counts.n_pairs)
     stderr, replicates = jackknife(symbols, lags, plan, counted, options, progress, mi)
-    dominance = _segment_dominance(symbols, plan.kernel, counted.counts, plan.windows, lags, options.estimator, mi)
+    # Streams are the units of their own errors, which a dominant stream widens: no leave-one-out pass for them.
+    dominance = (None if treats_as_streams(symbols, options) else
+                 _segment_dominance(symbols, plan.kernel, counted.counts, plan.windows, lags, options.estimator, mi))
     null = null_floor(symbols, lags, plan, counted.counts, options, seed, progress)
     base = options.base
     scan = null.scan
+    if null.streams is not None and len(replicates):
+        # The units are the streams: the error of estimate - floor from leaving out whole groups of
+        # them. The replicates carry each group's floor shift, so that fits and band tests that
+        # re-use them see the difference's spread.
+        stderr = null.streams.difference_stderr(replicates)
+        replicates = replicates - null.streams.leave_out + null.streams.leave_out.mean(axis=0)
+    elif null.streams is None:
+        stderr = zero_aware_stderr(stderr, null.std, null.dof)
     return MICurve(
         lags=lags,
         mi=to_base(mi, base),
-        stderr=to_base(zero_aware_stderr(stderr, null.std, null.dof), base),
+        stderr=to_base(stderr, base),
         baseline=to_base(null.floor, base),
         baseline_std=to_base(null.std, base),
         n_pairs=counted.counts.n_pairs,
@@ -592,7 +668,7 @@ def mi_curve(
         exact_p=two_by_two_p_values([counted.counts.left(i) for i in range(len(lags))],
                                     [counted.counts.right(i) for i in range(len(lags))], mi,
                                     1.0 + 2.0 * null.excess * counted.counts.n_pairs, options.estimator)
-        if null.method != "none" and is_cell_term(options.estimator) else None,
+        if null.method not in ("none", "streams") and is_cell_term(options.estimator) else None,
         replicates=to_base(replicates, base),
         period_scan=None if scan is None else PeriodScan(scan.lags, to_base(scan.mi, base), to_base(scan.noise, base)),
         alphabet_size=symbols.alphabet_size,

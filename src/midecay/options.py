@@ -26,7 +26,7 @@ from .validation import Integer, Maybe, OneOf, check_int, check_real, validate
 
 __all__ = ["CurveOptions", "Engine", "ENGINES", "check_int", "check_real", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS", "DEFAULT_MEMORY_LIMIT", "dense_bytes"]
 
-NULLS = ("autocorrelated", "iid")
+NULLS = ("autocorrelated", "streams", "iid")
 
 
 def dense_bytes(alphabet_size: int, n_lags: int, threads: int) -> int:

@@ -14,7 +14,7 @@ from ..sequences import Symbols, smallest_code_dtype
 from ..validation import check_int, check_real
 from .base import MAX_SYNTH_SYMBOLS, Synthetic
 
-__all__ = ["copy_process", "copy_mi", "sliding_sum", "zipf_marginal"]
+__all__ = ["copy_process", "copy_mi", "copied_pair_mi", "sliding_sum", "zipf_marginal"]
 
 
 def zipf_marginal(alphabet_size: int, exponent: float = 1.1) -> np.ndarray:
@@ -35,27 +35,39 @@ def _marginal(alphabet_size: int, probabilities: np.ndarray | None) -> np.ndarra
     return pi
 
 
-def copy_mi(pi: np.ndarray, r: float, period: int, lags) -> np.ndarray:
-    """Exact ``I(d)`` (nats) of :func:`copy_process`: zero unless ``period`` divides ``d``.
+def copied_pair_mi(pi: np.ndarray, rho) -> np.ndarray:
+    """``I`` (nats) of a pair that is one draw twice with probability ``rho``, else two independent draws.
 
-    At ``d = k p`` the symbol is the same draw with probability ``rho = r^k`` (every one of the
-    ``k`` steps copied), else an independent one: ``P(a, b) = rho pi_a [a = b] + (1 - rho) pi_a pi_b``.
+    ``P(a, b) = rho pi_a [a = b] + (1 - rho) pi_a pi_b``; one value per entry of ``rho``.
 
-    >>> copy_mi(np.full(2, 0.5), 1.0, 3, [3, 4]).round(4).tolist()  # a perfect copy of a fair bit
-    [0.6931, 0.0]
+    >>> copied_pair_mi(np.full(2, 0.5), [0.0, 1.0]).round(4).tolist()
+    [0.0, 0.6931]
     """
     pi = np.asarray(pi, dtype=np.float64)
-    d = np.asarray(lags, dtype=np.int64)
-    out = np.zeros(len(d))
-    on = d % period == 0
-    rho = float(r) ** (d[on] // period)
+    rho = np.atleast_1d(np.asarray(rho, dtype=np.float64))
     q = float((pi**2).sum())
     same = pi[None, :] * (rho[:, None] + (1 - rho[:, None]) * pi[None, :])
     with np.errstate(divide="ignore", invalid="ignore"):
         diag = np.where(same > 0, same * np.log(same / pi[None, :] ** 2), 0.0).sum(axis=1)
         off = np.where(rho < 1, (1 - rho) * (1 - q) * np.log(np.where(rho < 1, 1 - rho, 1.0)), 0.0)
-    out[on] = diag + off
-    return np.maximum(out, 0.0)
+    return np.maximum(diag + off, 0.0)
+
+
+def copy_mi(pi: np.ndarray, r: float, period: int, lags) -> np.ndarray:
+    """Exact ``I(d)`` (nats) of :func:`copy_process`: zero unless ``period`` divides ``d``.
+
+    At ``d = k p`` the symbol is the same draw with probability ``rho = r^k`` (every one of the
+    ``k`` steps copied), else an independent one (:func:`copied_pair_mi`).
+
+    >>> copy_mi(np.full(2, 0.5), 1.0, 3, [3, 4]).round(4).tolist()  # a perfect copy of a fair bit
+    [0.6931, 0.0]
+    """
+    d = np.asarray(lags, dtype=np.int64)
+    out = np.zeros(len(d))
+    on = d % period == 0
+    if on.any():
+        out[on] = copied_pair_mi(pi, float(r) ** (d[on] // period))
+    return out
 
 
 def copy_process(n: int, alphabet_size: int, period: int, r: float, *, probabilities: np.ndarray | None = None,

@@ -38,10 +38,10 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from .counting import KERNELS
-from .counting.windows import windows_from_bounds
-from .micurve import PeriodScan
-from .sequences import Symbols
+from ..counting import KERNELS
+from ..counting.windows import windows_from_bounds
+from ..micurve import PeriodScan
+from ..sequences import Symbols
 
 __all__ = ["AutocorrelationSample", "AutocorrelationTerms", "PeriodScan", "autocorrelation_terms", "SAMPLE_SYMBOLS", "MAX_FULL_ALPHABET", "SCAN_LAGS"]
 
@@ -191,7 +191,7 @@ class AutocorrelationSample:
         # quiet lags as long again as tau plus the exact scan: a periodic autocorrelation (a
         # copy of the symbol p back, sequential images) is quiet between its multiples of p, and
         # stopping at the first two quiet lags dropped all of it (every lag flagged).
-        from ._memmap import release
+        from .._memmap import release
 
         for start, _, end in self.windows:  # a memory-mapped corpus keeps no sampled pages resident
             release(symbols.codes, int(start), int(end) + int(self.taus.max(initial=0)))
@@ -237,7 +237,7 @@ class AutocorrelationSample:
 
     def scan(self, estimator: str = "grassberger") -> PeriodScan | None:
         """MI at lags ``1 … scan_lags`` on the sample (None for large alphabets), with its noise level."""
-        from .estimators import mutual_information_tables
+        from ..estimators import mutual_information_tables
 
         if not self.scan_lags:
             return None

@@ -1,0 +1,252 @@
+"""Many short streams of which some loop: the stream null (:mod:`midecay.null.streams`).
+
+The class with an exact answer is :func:`midecay.synth.looping_streams`: ``S`` streams of ``n``
+Zipf tokens, of which a share loops a phrase of ``L`` i.i.d. tokens (``L`` on 2…60, ``P(L) ∝
+L^-1.5``) and a share repeats one token. Pooled over streams the pair at lag ``d`` is a copy with
+probability ``c(d) = q P(L | d) + r``, so ``I(d)`` is exact, and zero where no loop length
+divides ``d`` and ``r = 0`` (``d = 1, 61, 67, …``). Inside a looper the pairs are ``n / L``
+copies of ``L`` pairs: the estimate at a zero-MI lag carries that clumping, which a floor made
+of independent pairs cannot see (before this null: 93-100 % of zero-MI lags flagged at 2 %
+loopers, the floor 3-8 nats high at 50 %).
+
+Rates are counted over seeds and zero-MI lags; the lags of one curve share its floor, so the
+bounds are taken on far fewer independent trials than lags (each seed's lags counted as one
+trial's share), with 99 % Clopper-Pearson bounds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import beta
+
+import midecay
+from midecay import mi_curve
+from midecay.null.streams import paired_mi, stream_blocks, stream_groups, stream_null
+from midecay.null.streams import _pair_order
+from midecay.synth import looping_streams
+
+pytestmark = pytest.mark.filterwarnings("ignore::midecay.UnreliableEstimateWarning")
+
+#: Log-spaced lags to 400 plus the zero-MI lags past the longest loop.
+LAGS = np.unique(np.concatenate([np.rint(np.geomspace(1, 200, 14)).astype(int), [61, 67, 127, 131, 199]]))
+
+
+def upper_99(hits: float, trials: int) -> float:
+    hits = int(round(hits))
+    return 1.0 if hits >= trials else float(beta.ppf(0.99, hits + 1, trials - hits))
+
+
+def lower_99(hits: float, trials: int) -> float:
+    hits = int(round(hits))
+    return 0.0 if hits <= 0 else float(beta.ppf(0.01, hits, trials - hits + 1))
+
+
+def observed_mi(symbols, lags, estimator, groups):
+    """The lag-d pairs through :func:`paired_mi`, one lag at a time (the reference for its sums)."""
+    codes = np.asarray(symbols.codes, dtype=np.int64)
+    order, room, starts = _pair_order(symbols.bounds, groups)
+    out, left = [], []
+    for d in lags:
+        second = np.where(room > d, codes[np.minimum(order + d, len(codes) - 1)], 0)
+        mi, lo = paired_mi(codes[order], second, room, starts, np.array([d]), symbols.alphabet_size, estimator,
+                           leave_out=True)
+        out.append(mi[0])
+        left.append(lo[:, 0])
+    return np.array(out), np.array(left).T
+
+
+@pytest.mark.parametrize("estimator", ["plugin", "grassberger", "miller_madow"])
+@pytest.mark.parametrize("k", [150, 400])
+def test_incremental_sums_equal_the_curve_and_a_recount(estimator, k):
+    """Hypothesis: the stream null's incremental counting (pairs added lag by lag, groups left out
+    cell by cell; dense tables at K = 150, sorted cells at K = 400) gives exactly the curve's
+    estimate at each lag, and each group's leave-out equals an estimate on the other groups'
+    streams alone."""
+    s = looping_streams(40, 96, k, 0.3, repeat_share=0.05, seed=3).symbols
+    lags = np.array([1, 2, 7, 30, 95])
+    groups = stream_groups(s.lengths, 4)
+    mi, left = observed_mi(s, lags, estimator, groups)
+    curve = mi_curve(s, lags, estimator=estimator, baseline=None, n_blocks=0)
+    np.testing.assert_allclose(mi, curve.mi, rtol=0, atol=1e-10)
+    rows = s.codes.reshape(40, 96)
+    for g in (0, 3):
+        rest = midecay.encode([list(r) for r in rows[groups != g]], segmented=True)
+        # encode relabels codes by first appearance; MI does not depend on the labels.
+        direct = mi_curve(rest, lags, estimator=estimator, baseline=None, n_blocks=0).mi
+        np.testing.assert_allclose(left[g], direct, rtol=0, atol=1e-10)
+
+
+def test_stream_blocks_hold_whole_streams():
+    """Hypothesis: the curve's jackknife blocks for streams are whole streams, every stream in one."""
+    bounds = np.array([0, 10, 25, 30, 60, 61, 90])
+    blocks = stream_blocks(bounds, 3)
+    windows = np.concatenate(blocks)
+    assert sorted(map(tuple, windows[:, [0, 2]].tolist())) == list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+    assert (windows[:, 1] == windows[:, 2]).all()
+
+
+def test_looping_generator_is_exact():
+    """Hypothesis: pooled over many streams, the plug-in estimate on a dense table (4 types, loops
+    of 2-6, 20,000 streams) matches the exact copy-law MI within its sampling error, at lags with
+    and without a dividing loop length, with and without single-token streams."""
+    syn = looping_streams(20_000, 64, 4, 0.4, repeat_share=0.1, min_loop=2, max_loop=6, seed=1)
+    x = syn.symbols.codes.reshape(20_000, 64).astype(np.int64)
+    for d in (1, 2, 5, 7, 12):
+        joint = np.bincount(x[:, :-d].ravel() * 4 + x[:, d:].ravel(), minlength=16).reshape(4, 4) / x[:, d:].size
+        outer = np.outer(joint.sum(1), joint.sum(0))
+        plug_in = float((joint * np.log(joint / outer)).sum())
+        assert plug_in == pytest.approx(float(syn.expected_mi([d])[0]), abs=0.004)
+    assert syn.expected_mi([1])[0] > 0  # the single-token streams copy at every lag
+    assert looping_streams(10, 64, 4, 0.4, seed=1).expected_mi([1, 61])[0] == 0.0
+
+
+CASES = [  # (K, loop share)
+    (300, 0.0), (300, 0.1), (300, 0.5),
+    (2000, 0.02), (2000, 0.1), (2000, 0.5),
+]
+SEEDS = 12
+
+
+def _class_readings():
+    """Each case's zero-MI z values and flagged shares over :data:`SEEDS` seeds (cached: two tests read them)."""
+    if not _READINGS:
+        for k, q in CASES:
+            zs, rates = [], []
+            for seed in range(SEEDS):
+                syn = looping_streams(200, 256, k, q, seed=10_000 + seed)
+                curve = mi_curve(syn.symbols, LAGS, seed=seed)
+                assert curve.provenance["null"] == "streams"
+                zero = syn.expected_mi(LAGS) == 0
+                sd = np.hypot(curve.baseline_std, curve.baseline_se)[zero]
+                zs.extend(((curve.mi - curve.baseline)[zero] / sd).tolist())
+                rates.append(float(np.mean(curve.p_values()[zero] < 0.05)))
+            _READINGS[(k, q)] = (np.array(zs), np.array(rates))
+    return _READINGS
+
+
+_READINGS: dict = {}
+
+
+def test_zero_mi_lags_keep_their_level_on_looping_streams():
+    """Hypothesis: at lags where no loop length divides d the pooled MI is exactly zero; the stream
+    null, which keeps each looper's clumps, puts the estimate there at z ~ N(0, 1) against it. Over
+    the class (2 alphabets, loop shares 0-50 %, 8 seeds each): the z's mean is within ±0.35 and
+    their spread 0.7-1.4 (a null spread three times too large or too small fails, and so does a
+    floor off by half its spread); no case flags more than 30 % of its zero-MI lags (before this
+    null: 93-100 % at 2 % loopers)."""
+    readings = _class_readings()
+    zs = np.concatenate([z for z, _ in readings.values()])
+    assert abs(zs.mean()) < 0.35, zs.mean()
+    assert 0.7 < zs.std() < 1.4, zs.std()
+    for case, (_, rates) in readings.items():
+        assert rates.mean() <= 0.3, (case, rates)
+
+
+def test_zero_lag_rate_over_the_class():
+    """Hypothesis: pooled over the class, the share of zero-MI lags flagged at p < 0.05 is 5 %
+    within its 99 % interval: at most 10 % and at least 1 % (a floor set too high never flags).
+    The lags of one curve share its floor, so a seed's lags count as one trial of their mean rate."""
+    rates = np.concatenate([r for _, r in _class_readings().values()])
+    assert 0.01 <= rates.mean() <= 0.10, rates.mean()
+
+
+def test_single_token_streams_are_said_and_left_out():
+    """Hypothesis: a stream of one token reads the same at every lag, so given its content it says
+    nothing about any lag; the null keeps it as it is. With 3 % of them among 10 % loopers the
+    curve warns, and the lags no loop divides stay at their floor (mean z within ±1 over 3 seeds),
+    although the process's pooled I(d) counts the repeats there."""
+    zs = []
+    for seed in range(3):
+        syn = looping_streams(200, 256, 2000, 0.1, repeat_share=0.03, seed=40_000 + seed)
+        with pytest.warns(midecay.UnreliableEstimateWarning, match="repeat one token throughout"):
+            curve = mi_curve(syn.symbols, LAGS, seed=seed)
+        loops_only = looping_streams(1, 256, 2000, 0.1).expected_mi(LAGS) == 0
+        zs.extend(((curve.mi - curve.baseline) / np.hypot(curve.baseline_std, curve.baseline_se))[loops_only])
+    assert abs(np.mean(zs)) < 1.0
+
+
+def test_errors_of_the_floor_removed_estimate_follow_the_streams():
+    """Hypothesis: the delete-a-group-of-streams jackknife of estimate - floor gives the spread of
+    the floor-removed estimate over independent sets of streams (10 % loopers, whose share
+    itself varies from set to set): the mean error is 0.6-1.6x the SD over 8 seeds, at zero-MI
+    lags and at lags with MI."""
+    values, errors = [], []
+    for seed in range(8):
+        syn = looping_streams(200, 256, 2000, 0.1, seed=20_000 + seed)
+        curve = mi_curve(syn.symbols, LAGS, seed=seed)
+        values.append(curve.floor_removed)
+        errors.append(curve.noise)
+    ratio = np.mean(errors, axis=0) / np.std(values, axis=0, ddof=1)
+    assert 0.6 < np.median(ratio) < 1.6, ratio.round(2)
+
+
+def test_comparison_of_looping_shares_keeps_the_sign():
+    """Hypothesis: samples that loop more carry more pooled dependence at every lag a loop divides;
+    compare() of 5 % against 40 % loopers finds it (different, in at least 3 of 4 pairs) and never
+    flags a lag or band with the wrong sign, while two sets of one process (10 % loopers) are
+    consistent (the level: 0 of 4 pairs at alpha = 0.01)."""
+    found, wrong, same = 0, 0, 0
+    for seed in range(4):
+        a = looping_streams(200, 256, 2000, 0.05, seed=30_000 + seed)
+        b = looping_streams(200, 256, 2000, 0.4, seed=31_000 + seed)
+        c = looping_streams(200, 256, 2000, 0.1, seed=32_000 + seed)
+        d = looping_streams(200, 256, 2000, 0.1, seed=33_000 + seed)
+        ca, cb, cc, cd = (mi_curve(x.symbols, LAGS, seed=seed) for x in (a, b, c, d))
+        pair = midecay.compare([ca, cb]).pairs[0]
+        exact = b.expected_mi(LAGS) - a.expected_mi(LAGS)
+        found += pair.verdict == "different"
+        wrong += int((pair.significant & (np.sign(pair.difference) != np.sign(exact))).sum())
+        wrong += int((pair.band_significant & (pair.band_difference < 0)).sum())
+        same += midecay.compare([cc, cd]).verdict == "different"
+    assert found >= 3
+    assert wrong == 0
+    assert same == 0
+
+
+def test_stream_null_is_reproducible_and_reports_itself():
+    """Hypothesis: the same seed gives the same bytes; the provenance says which null and which error ran."""
+    s = looping_streams(64, 128, 300, 0.25, seed=0).symbols
+    a = mi_curve(s, [1, 2, 61], seed=4)
+    b = mi_curve(s, [1, 2, 61], seed=4)
+    assert a.to_json() == b.to_json()
+    assert a.provenance["null"] == "streams"
+    assert "streams" in a.provenance["stderr_method"]
+    assert mi_curve(s, [1, 2], seed=4, null="autocorrelated", n_blocks=0).provenance["null"] == "streams"
+    assert mi_curve(s, [1, 2], seed=4, null="iid").provenance["null"] == "iid"
+    few = midecay.encode([list(r) for r in s.codes.reshape(64, 128)[:8]], segmented=True)
+    assert mi_curve(few, [1, 2], seed=0).provenance["null"] == "autocorrelated"  # 8 streams: one sequence's null
+    with pytest.raises(midecay.InputError, match="cell terms"):
+        mi_curve(s, [1, 2], null="streams", estimator="nsb")
+
+
+def test_null_draws_pair_loopers_where_they_do_not_repeat():
+    """Hypothesis: a looper's null partner sits at an offset its period does not divide, wrapped
+    by whole periods, so none of its null pairs is a copy beyond chance; the other streams are
+    paired with each other, each of their symbols a partner once."""
+    from midecay.null.streams import _partners, loop_periods
+
+    s = looping_streams(60, 128, 500, 0.5, repeat_share=0.1, min_loop=3, max_loop=9, seed=2).symbols
+    # Pairing rules: loopers with themselves at an offset their period does not divide; one-token
+    # streams as they are; the rest with each other.
+    codes, bounds = np.asarray(s.codes), s.bounds
+    periods = loop_periods(codes, bounds)
+    assert ((periods >= 3) | (periods <= 1)).all() and (periods == 1).any() and (periods >= 3).any()
+    partner = _partners(bounds, periods, np.random.default_rng(0))
+    stream_of = np.repeat(np.arange(60), 128)
+    same = []
+    for st in range(60):
+        rows = slice(bounds[st], bounds[st + 1])
+        own = stream_of[partner[rows]]
+        if periods[st] >= 2:
+            assert (own == st).all()
+            phase = (partner[rows] - np.arange(bounds[st], bounds[st + 1])) % periods[st]
+            assert len(set(phase.tolist())) == 1 and phase[0] != 0
+        elif periods[st] == 1:
+            assert (own == st).all()
+        else:
+            assert (periods[own] == 0).all()
+            same.append(np.mean(own == st))
+    assert np.mean(same) < 0.1  # partners come from other streams
+    rest = np.flatnonzero(np.repeat(periods == 0, 128))
+    assert sorted(partner[rest].tolist()) == rest.tolist()  # each symbol of the other streams a partner once
