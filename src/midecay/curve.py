@@ -41,7 +41,7 @@ from .lags import resolve_lags
 from .micurve import MICurve, PeriodScan
 from .null import AutocorrelationSample, sample_budget
 from .null.autocorrelation import MAX_FULL_ALPHABET
-from .null.streams import MIN_STREAMS, StreamNull, stream_blocks, stream_groups, stream_null
+from .null.streams import MIN_STREAMS, StreamNull, stream_kinds, stream_blocks, stream_groups, stream_null
 from .shifted import MAX_SHIFT_SYMBOLS, ShiftedNull, floor_scale, shifted_null
 from .two_by_two import two_by_two_p_values
 from .options import DEFAULT_MEMORY_LIMIT, CurveOptions, Engine
@@ -224,8 +224,10 @@ def treats_as_streams(symbols, options: CurveOptions) -> bool:
     With ``null="streams"`` always; with the default ``"autocorrelated"``, for data of at least
     :data:`~midecay.null.streams.MIN_STREAMS` segments over an alphabet past
     :data:`~midecay.null.autocorrelation.MAX_FULL_ALPHABET` symbols (model samples and documents
-    at token or word level), where the analytic term does not hold. Both are properties of the
-    data's shape, never of a measurement, so the choice does not move between seeds.
+    at token or word level), where the analytic term does not hold, unless streams repeat
+    themselves without looping exactly while none loops (:func:`~midecay.null.streams.stream_kinds`):
+    those keep the shifted null. Exact loops and specific repeats 6 SDs above a stream's own
+    median are properties of the data that do not move between seeds of one process.
     """
     if options.baseline == "none" or options.null == "iid" or options.positions == "aligned":
         return False
@@ -236,8 +238,14 @@ def treats_as_streams(symbols, options: CurveOptions) -> bool:
         if symbols.n_segments < 2:
             raise InputError("null='streams' needs at least 2 segments (streams); use null='autocorrelated'")
         return True
-    return (symbols.n_segments >= MIN_STREAMS and symbols.alphabet_size > MAX_FULL_ALPHABET
-            and is_cell_term(options.estimator))
+    if not (symbols.n_segments >= MIN_STREAMS and symbols.alphabet_size > MAX_FULL_ALPHABET
+            and is_cell_term(options.estimator)):
+        return False
+    # Streams that repeat themselves without looping exactly, and none that loops, are what the
+    # cross-repeat term of the shifted null was built and checked for; the stream null pairs
+    # them with themselves at far offsets, which does not yet match their clumps at a short lag.
+    periods, repeating = stream_kinds(np.asarray(symbols.codes), symbols.bounds)
+    return not (repeating.any() and not (periods >= 2).any())
 
 
 @dataclass(frozen=True)
@@ -266,7 +274,7 @@ def plan_counting(symbols, lags: np.ndarray, options: CurveOptions, where: Engin
     n_blocks = options.n_blocks
     # The jackknife's blocks (or the whole, without one); counted where the data is, they add up to the total.
     # Streams are the units of their own null: its blocks are groups of whole streams.
-    if n_blocks >= 2 and treats_as_streams(symbols, options):
+    if n_blocks >= 2 and options.null == "streams":
         blocks = stream_blocks(symbols.bounds, min(n_blocks, symbols.n_segments))
     else:
         blocks = block_windows(symbols.bounds, n_blocks) if n_blocks >= 2 else [windows]
@@ -422,7 +430,7 @@ def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, o
     if method == "none":
         nan = np.full(len(lags), np.nan)
         return Null(nan, nan, nan, nan, nan, method, 0, {})
-    if treats_as_streams(symbols, options):
+    if options.null == "streams":
         return _streams_floor(symbols, lags, counts, options, seed)
     if method == "tables":
         shuffled_mi = table_null(counts, estimator, n_draws, as_generator(seed))
@@ -635,13 +643,15 @@ def mi_curve(
         if where.name != "local":
             raise InputError("aligned positions are counted locally; drop engine='ray' or use positions='pooled'")
         return aligned_curve(symbols, lags, options, seed, progress)
+    if options.null in ("autocorrelated", "streams") and treats_as_streams(symbols, options):
+        options = dataclasses.replace(options, null="streams")  # decided once, from the data; the steps read it
     plan = plan_counting(symbols, lags, options, where)
     counted = count(symbols, lags, plan, options, where, progress)
     mi = _mi_per_lag(counted.counts, options.estimator)
     _warn_if_sparse(counted.counts, counted.counts.n_pairs)
     stderr, replicates = jackknife(symbols, lags, plan, counted, options, progress, mi)
     # Streams are the units of their own errors, which a dominant stream widens: no leave-one-out pass for them.
-    dominance = (None if treats_as_streams(symbols, options) else
+    dominance = (None if options.null == "streams" else
                  _segment_dominance(symbols, plan.kernel, counted.counts, plan.windows, lags, options.estimator, mi))
     null = null_floor(symbols, lags, plan, counted.counts, options, seed, progress)
     base = options.base

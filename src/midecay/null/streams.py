@@ -18,7 +18,13 @@ the dependence at ``d``:
    as it is in the null (a looper's phrase of two equal tokens is such a stream, with no
    dependence at odd lags). Its repetition is therefore not counted as MI at any lag;
    :func:`~midecay.mi_curve` says so when such streams are present.
-3. Every other stream (i.i.d., natural text) is paired with the other streams: their symbols,
+3. A stream that repeats itself at particular offsets without looping exactly (a phrase that
+   comes back with changes; :func:`repeat_offsets`) is paired with itself at an offset ``o`` in
+   ``[n/4, n/2]`` where it matches itself no more than at its median offset, and ``o`` back
+   where ``o`` on would pass its end: its repeated pairs stay clumped as its lag-``d`` pairs are,
+   and the copies go. (A circular wrap would join the end's runs of copies to the start's fresh
+   symbols: 7 % more distinct pairs than at any lag, enough to flag every zero-MI lag.)
+4. Every other stream (i.i.d., natural text) is paired with the other streams: their symbols,
    in runs of :data:`CROSS_BLOCK` consecutive ones, are permuted at random and each first
    position takes the symbol its place lands on. Different streams are independent units, so
    the pooled law of these pairs has no dependence; each symbol is a partner once, so the
@@ -27,7 +33,7 @@ the dependence at ``d``:
    dependence, as it is in the pooled law. (One partner stream per stream would not do: with
    files of different make-up the pooled table of such pairs mixes ``P_s(a) P_q(b)`` over the
    pairs of files, which is dependence of its own; 0.012 nats on the Python library's 864 files.)
-4. The draw keeps, for every lag, exactly the curve's first positions (``t + d`` inside the
+5. The draw keeps, for every lag, exactly the curve's first positions (``t + d`` inside the
    stream), so the null and the estimate have the same pair counts per stream.
 
 Which streams loop is read from exact repetition, never from a threshold on a measurement, so
@@ -46,6 +52,7 @@ cells and one pass per lag updates the cell-term sums (:func:`_paired_mi`).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,12 +61,21 @@ from numba import njit
 from ..errors import InputError
 from ..estimators import cell_term, cell_term_table, is_cell_term
 
-__all__ = ["StreamNull", "stream_null", "stream_blocks", "stream_groups", "loop_periods", "paired_mi",
+__all__ = ["StreamNull", "stream_null", "stream_blocks", "stream_groups", "loop_periods", "repeat_offsets", "stream_kinds",
+           "paired_mi",
            "default_stream_draws", "MIN_STREAMS", "STREAM_DRAWS", "MIN_STREAM_DRAWS", "STREAM_PAIR_BUDGET",
-           "JACKKNIFE_DRAWS", "CROSS_BLOCK", "DENSE_CELLS"]
+           "JACKKNIFE_DRAWS", "CROSS_BLOCK", "DENSE_CELLS", "REPEAT_SCAN", "REPEAT_POSITIONS", "REPEAT_Z",
+           "CANDIDATE_OFFSETS"]
 
 #: Data with at least this many segments (and a large alphabet) are treated as streams by default.
 MIN_STREAMS = 32
+#: Offsets scanned for a stream's own repeats (non-exact loops), on at most this many of its first positions.
+REPEAT_SCAN = 256
+REPEAT_POSITIONS = 2048
+#: A repeat offset matches more than twice the stream's median offset and by this many binomial SDs.
+REPEAT_Z = 6.0
+#: Circular offsets tried for a stream that repeats without looping exactly.
+CANDIDATE_OFFSETS = 32
 #: Alphabets up to the square root of this count their pairs in tables of every cell (no sort; groups left out per cell).
 DENSE_CELLS = 1 << 16
 #: Pairs (symbols times draws) the default draws may count: long data get fewer draws, never under MIN_STREAM_DRAWS.
@@ -174,15 +190,112 @@ def _wrap(u, n, period):
 
 
 @njit(cache=True)
-def _partner_positions(bounds, periods, partner, shift):
-    """Every position's partner: ``shift`` further on in stream ``partner``, wrapped by :func:`_wrap`."""
+def _partner_positions(bounds, periods, partner, shift, back):
+    """Every position's partner: ``shift`` further on in stream ``partner``, wrapped by :func:`_wrap`;
+    in a stream with ``back`` set, ``shift`` back where further on is past its end (no wrap)."""
     out = np.empty(bounds[-1], dtype=np.int64)
     for s in range(len(bounds) - 1):
         q = partner[s]
         start, n = bounds[q], bounds[q + 1] - bounds[q]
         for i in range(bounds[s + 1] - bounds[s]):
-            out[bounds[s] + i] = start + _wrap(i + shift[s], n, periods[q])
+            if back[s]:
+                j = i + shift[s] if i + shift[s] < n else i - shift[s]
+                out[bounds[s] + i] = start + max(j, 0)
+            else:
+                out[bounds[s] + i] = start + _wrap(i + shift[s], n, periods[q])
     return out
+
+
+@njit(cache=True)
+def _repeat_scan(codes, bounds, max_offset, max_positions):
+    """Self-matches of each stream at offsets ``1 … max_offset`` (at most ``max_positions`` first positions) and the pairs compared."""
+    n_streams = len(bounds) - 1
+    matches = np.zeros((n_streams, max_offset + 1), dtype=np.int64)
+    pairs = np.zeros((n_streams, max_offset + 1), dtype=np.int64)
+    for s in range(n_streams):
+        lo, hi = bounds[s], bounds[s + 1]
+        for tau in range(1, min(max_offset, (hi - lo) // 2) + 1):
+            stop = min(hi - tau, lo + max_positions)
+            m = 0
+            for t in range(lo, stop):
+                if codes[t] == codes[t + tau]:
+                    m += 1
+            matches[s, tau] = m
+            pairs[s, tau] = stop - lo
+    return matches, pairs
+
+
+@njit(cache=True)
+def _forward_matches(codes, bounds, offsets):
+    """Self-matches of each stream at each of its candidate offsets (the pairs inside it)."""
+    n_streams, n_cand = offsets.shape
+    out = np.zeros((n_streams, n_cand), dtype=np.int64)
+    for s in range(n_streams):
+        lo, hi = bounds[s], bounds[s + 1]
+        for c in range(n_cand):
+            o = offsets[s, c]
+            m = 0
+            for t in range(lo, hi - o):
+                if codes[t] == codes[t + o]:
+                    m += 1
+            out[s, c] = m
+    return out
+
+
+def _repeats(codes: np.ndarray, bounds: np.ndarray, *, with_median: bool = False):
+    """Whether each stream matches itself at some offset ``2 … REPEAT_SCAN`` more than twice as often
+    as at its median offset and by :data:`REPEAT_Z` binomial SDs (and that median rate)."""
+    matches, pairs = _repeat_scan(codes, bounds, REPEAT_SCAN, REPEAT_POSITIONS)
+    rate = np.where(pairs > 0, matches / np.maximum(pairs, 1), np.nan)[:, 2:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # streams too short to scan: all-NaN rows
+        median = np.nanmedian(rate, axis=1) if rate.shape[1] else np.full(len(bounds) - 1, np.nan)
+    median = np.nan_to_num(median, nan=1.0)
+    expected = pairs[:, 2:] * median[:, None]
+    excess = (matches[:, 2:] > 2 * expected + 2) & (matches[:, 2:] - expected > REPEAT_Z * np.sqrt(expected + 1))
+    return (excess.any(axis=1), median) if with_median else excess.any(axis=1)
+
+
+def repeat_offsets(codes: np.ndarray, bounds: np.ndarray, rng: np.random.Generator,
+                   n_candidates: int = CANDIDATE_OFFSETS) -> tuple[np.ndarray, np.ndarray]:
+    """Streams that repeat themselves at particular offsets without looping exactly, and their free offsets.
+
+    A stream *repeats* when at some offset ``2 … REPEAT_SCAN`` it matches itself more than twice
+    as often as at its median offset and by :data:`REPEAT_Z` binomial SDs: a specific recurrence
+    (a phrase that comes back with changes), not the stream's make-up, which raises every
+    offset alike. For such a stream, ``n_candidates`` circular offsets in ``[n/4, 3n/4)`` are
+    drawn in ``[n/4, n/2]``, and those where it matches itself at its median rate (within 4 SDs)
+    are free.
+    Returns ``(offsets, free)``, ``(n_streams, n_candidates)``; rows of streams that do not
+    repeat are all False.
+
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.integers(0, 50, 512)
+    >>> fuzzy = x.copy(); copied = rng.random(512) < 0.8
+    >>> for t in range(24, 512):
+    ...     fuzzy[t] = fuzzy[t - 24] if copied[t] else fuzzy[t]
+    >>> offsets, free = repeat_offsets(np.concatenate([x, fuzzy]), np.array([0, 512, 1024]), rng)
+    >>> bool(free[0].any()), bool(free[1].any()), bool((offsets[1][free[1]] % 24 != 0).all())
+    (False, True, True)
+    """
+    codes = np.ascontiguousarray(codes, dtype=np.int64)
+    bounds = np.asarray(bounds, dtype=np.int64)
+    lengths = np.diff(bounds)
+    repeats, median = _repeats(codes, bounds, with_median=True)
+    low = lengths // 4
+    high = np.maximum(lengths // 2 + 1, low + 1)
+    offsets = rng.integers(low[:, None], high[:, None], size=(len(lengths), int(n_candidates)))
+    found = _forward_matches(codes, bounds, offsets)
+    chance = (lengths[:, None] - offsets) * median[:, None]
+    free = repeats[:, None] & (found <= chance + 4.0 * np.sqrt(chance + 1) + 1) & (offsets > 0)
+    return offsets, free
+
+
+def stream_kinds(codes: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each stream's looping period (:func:`loop_periods`) and whether it repeats at particular
+    offsets without looping exactly (:func:`repeat_offsets`' test, without drawing offsets)."""
+    periods = loop_periods(codes, bounds)
+    return periods, _repeats(np.ascontiguousarray(codes, dtype=np.int64), np.asarray(bounds, dtype=np.int64)) & (periods == 0)
 
 
 def loop_periods(codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
@@ -434,12 +547,13 @@ def _block_permuted(positions: np.ndarray, rng: np.random.Generator, block: int 
     return _permute_runs(np.ascontiguousarray(positions, dtype=np.int64), order, block)
 
 
-def _partners(bounds: np.ndarray, periods: np.ndarray, rng: np.random.Generator,
-              rest_positions: np.ndarray | None = None) -> np.ndarray:
-    """One draw's partner position for every position (see the module notes, steps 1-3).
+def _partners(bounds: np.ndarray, periods: np.ndarray, rng: np.random.Generator, offsets: np.ndarray | None = None,
+              free: np.ndarray | None = None, rest_positions: np.ndarray | None = None) -> np.ndarray:
+    """One draw's partner position for every position (see the module notes, steps 1-4).
 
-    ``rest_positions`` are the positions of the streams that neither loop nor repeat one token
-    (computed here when not given).
+    ``offsets`` and ``free`` are :func:`repeat_offsets`' answer (None: no stream repeats without
+    looping); ``rest_positions`` the positions of the streams paired with the others (computed
+    here when not given).
     """
     lengths = np.diff(bounds)
     n_streams = len(lengths)
@@ -448,9 +562,14 @@ def _partners(bounds: np.ndarray, periods: np.ndarray, rng: np.random.Generator,
     loops = periods >= 2
     shift[loops] = _loop_offsets(lengths[loops], periods[loops], rng)
     # A stream of one token reads the same at every lag, whatever the dependence: it stays as it is.
-    rest = periods == 0
+    repeats = (periods == 0) & (free.any(axis=1) if free is not None else False)
+    for s in np.flatnonzero(repeats):
+        shift[s] = offsets[s, rng.choice(np.flatnonzero(free[s]))]
+    rest = (periods == 0) & ~repeats
     shift[rest] = lengths[rest] // 2  # kept only where a single stream does not loop: its own far half
-    positions = _partner_positions(bounds, periods, partner, shift)
+    # Streams that repeat without looping take their partner as far back where it would pass the end:
+    # a wrap would join the end's runs of copies to the start's fresh ones and break the clumps.
+    positions = _partner_positions(bounds, periods, partner, shift, repeats)
     if rest.sum() >= 2:
         own = np.flatnonzero(np.repeat(rest, lengths)) if rest_positions is None else rest_positions
         positions[own] = _block_permuted(own, rng)
@@ -491,13 +610,15 @@ def stream_null(codes: np.ndarray, bounds: np.ndarray, lags: np.ndarray, alphabe
     periods = loop_periods(codes, bounds)
     order, room, group_start = _pair_order(bounds, groups)
     first = codes[order]
-    rest = np.flatnonzero(np.repeat(periods == 0, np.diff(bounds)))
+    offsets, free = repeat_offsets(codes, bounds, rng)
+    free &= (periods == 0)[:, None]
+    rest = np.flatnonzero(np.repeat((periods == 0) & ~free.any(axis=1), np.diff(bounds)))
     draws = np.empty((int(n_draws), len(lags)))
     leave = np.zeros((int(groups.max()) + 1, len(lags)))
     # Small alphabets leave groups out per cell, at no cost worth saving: every draw enters.
     n_jack = int(n_draws) if int(alphabet_size) ** 2 <= DENSE_CELLS else min(int(jackknife_draws), int(n_draws))
     for i in range(int(n_draws)):
-        second = codes[_partners(bounds, periods, rng, rest)[order]]
+        second = codes[_partners(bounds, periods, rng, offsets, free, rest)[order]]
         draws[i], left = paired_mi(first, second, room, group_start, lags, alphabet_size, estimator,
                                    leave_out=i < n_jack)
         if i < n_jack:
@@ -505,6 +626,7 @@ def stream_null(codes: np.ndarray, bounds: np.ndarray, lags: np.ndarray, alphabe
     loops = float((periods >= 2).mean())
     info = {"method": "streams: loopers paired with themselves where they do not repeat, other streams with each other",
             "streams": int(len(bounds) - 1), "looping_share": round(loops, 4),
-            "one_token_share": round(float((periods == 1).mean()), 4), "groups": int(groups.max()) + 1,
+            "one_token_share": round(float((periods == 1).mean()), 4),
+            "repeating_share": round(float(free.any(axis=1).mean()), 4), "groups": int(groups.max()) + 1,
             "draws": int(n_draws)}
     return StreamNull(draws, leave, loops, info)

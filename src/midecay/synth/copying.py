@@ -14,7 +14,7 @@ from ..sequences import Symbols, smallest_code_dtype
 from ..validation import check_int, check_real
 from .base import MAX_SYNTH_SYMBOLS, Synthetic
 
-__all__ = ["copy_process", "copy_mi", "copied_pair_mi", "sliding_sum", "zipf_marginal"]
+__all__ = ["copy_process", "copy_mi", "copied_pair_mi", "token_law", "sliding_sum", "zipf_marginal"]
 
 
 def zipf_marginal(alphabet_size: int, exponent: float = 1.1) -> np.ndarray:
@@ -25,8 +25,12 @@ def zipf_marginal(alphabet_size: int, exponent: float = 1.1) -> np.ndarray:
     return w / w.sum()
 
 
-def _marginal(alphabet_size: int, probabilities: np.ndarray | None) -> np.ndarray:
-    """The fresh draws' law: ``probabilities`` checked, or Zipf(1.1) when None."""
+def token_law(alphabet_size: int, probabilities: np.ndarray | None) -> np.ndarray:
+    """The fresh draws' law: ``probabilities`` checked, or Zipf(1.1) when None.
+
+    >>> token_law(3, None).round(3).tolist()
+    [0.567, 0.264, 0.169]
+    """
     if probabilities is None:
         return zipf_marginal(alphabet_size)
     pi = np.asarray(probabilities, dtype=np.float64)
@@ -89,7 +93,7 @@ def copy_process(n: int, alphabet_size: int, period: int, r: float, *, probabili
     check_int("period", period, 1, n - 1)
     check_real("r", r, 0.0, 1.0)
     check_int("n_sequences", n_sequences, 1, MAX_SYNTH_SYMBOLS // n)
-    pi = _marginal(alphabet_size, probabilities)
+    pi = token_law(alphabet_size, probabilities)
     rng = as_generator(seed)
     n, p = int(n), int(period)
     rows = []
@@ -140,7 +144,7 @@ def _sliding(n, alphabet_size, window, probabilities, seed, reduce: str) -> Symb
     check_int("n", n, 2, MAX_SYNTH_SYMBOLS)
     check_int("alphabet_size", alphabet_size, 2)
     check_int("window", window, 1, n)
-    pi = _marginal(alphabet_size, probabilities)
+    pi = token_law(alphabet_size, probabilities)
     u = as_generator(seed).choice(int(alphabet_size), size=int(n) + int(window) - 1, p=pi)
     out = u[:int(n)].astype(np.int64)
     for j in range(1, int(window)):

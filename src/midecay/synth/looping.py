@@ -31,7 +31,7 @@ from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
 from ..validation import check_int, check_real
 from .base import MAX_SYNTH_SYMBOLS, Synthetic
-from .copying import _marginal, copied_pair_mi
+from .copying import copied_pair_mi, token_law
 
 __all__ = ["looping_streams", "looping_mi", "loop_length_law"]
 
@@ -101,7 +101,7 @@ def looping_streams(n_streams: int, length: int, alphabet_size: int, loop_share:
     if loop_share + repeat_share > 1.0:
         raise InputError(f"loop_share + repeat_share must be at most 1, got {loop_share + repeat_share}; lower either")
     lengths, p_len = loop_length_law(min_loop, max_loop, loop_exponent)
-    pi = _marginal(alphabet_size, probabilities)
+    pi = token_law(alphabet_size, probabilities)
     rng = as_generator(seed)
     n, k = int(length), int(alphabet_size)
     kind = rng.choice(3, size=int(n_streams), p=[1.0 - loop_share - repeat_share, loop_share, repeat_share])
