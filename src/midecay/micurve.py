@@ -332,6 +332,8 @@ class MICurve(Result):
             f"  {self.n_symbols} symbols in {self.n_segments} segment(s), alphabet {self.alphabet_size}",
             f"  {'lag':>8} {'I(d)':>12} {'stderr':>10} {'floor':>12} {'signif':>7}",
         ]
+        if self.provenance.get("null") == "streams":
+            lines.insert(2, "  null: each segment an independent stream (midecay.null.streams); stderr is that of I(d) - floor")
         sig = self.significant()
         for i, d in enumerate(self.lags):
             lines.append(

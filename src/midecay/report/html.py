@@ -165,7 +165,9 @@ def _floor_sentence(curve) -> str:
         return "no floor was computed"
     made = (f"the estimate on random tables with each lag's observed margins ({draws} a lag)" if method == "tables"
             else f"the estimate on {draws} permuted copies of the sequence" if method == "permutation"
-            else f"the estimate under the null drawn by {method}")
+            else (f"the estimate on {draws} pairings of the streams, each stream an independent unit: a stream "
+                  "that loops paired with itself at offsets its loop does not divide, the others with each other")
+            if method == "streams" else f"the estimate under the null drawn by {method}")
     if prov.get("null") == "autocorrelated":
         made += (", plus what the sequence's own autocorrelation adds (a serially dependent sequence has fewer "
                  "effective samples), computed from its pair counts")
@@ -186,8 +188,11 @@ def methods(rep: HtmlReport, curves: Sequence = (), laws: Sequence[str] = ()) ->
     """Append the methods section: what each term means, said of what was run on ``curves`` with ``laws`` fitted."""
     estimator = _sources_say(curves, lambda c: f"{c.estimator} estimator, in {c.base}") if curves else "Grassberger's estimator"
     floor = _sources_say(curves, _floor_sentence) if curves else "see each curve's provenance"
-    blocks = _sources_say(curves, lambda c: (f"delete-one-block jackknife over {c.provenance['n_blocks']} contiguous blocks"
-                                             if c.provenance.get("n_blocks") else "none (no jackknife blocks)")) if curves else ""
+    blocks = _sources_say(curves, lambda c: (
+        "none (no jackknife blocks)" if not c.provenance.get("n_blocks") else
+        f"delete-a-group jackknife of estimate minus floor over {c.provenance['n_blocks']} groups of whole streams"
+        if c.provenance.get("null") == "streams" else
+        f"delete-one-block jackknife over {c.provenance['n_blocks']} contiguous blocks")) if curves else ""
     fitted = [law for law in _LAW_FORMULAS if law in set(laws)]
     terms = [
         ("I(d)", "Mutual information between symbols d apart, I(d) = H(X_t) + H(X_t+d) - H(X_t, X_t+d), from the counts of "
