@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_scale.py
 	$(PY) benchmarks/bench_busy.py
 	$(PY) benchmarks/bench_null.py
+	$(PY) benchmarks/bench_streams.py
 	$(PY) benchmarks/bench_estimators.py --max-n 1000000
 
 report: $(STAMP) $(DEB_STAMP)

@@ -60,6 +60,7 @@ def register(app: typer.Typer) -> None:
         blocks: Annotated[int, typer.Option(help="Jackknife blocks for standard errors (0: none, at most 1000).")] = 16,
         backend: Annotated[str, typer.Option(help="auto | dense | sparse | bitset | numpy | torch (CUDA when available)")] = "auto",
         positions: Annotated[str, typer.Option(help="pooled (every pair at a lag together: running text) | aligned (the MI at each position across segments, averaged: images, records, samples)")] = "pooled",
+        null: Annotated[str, typer.Option(help="autocorrelated (keeps the data's own structure; many streams over a large alphabet: streams) | streams (each segment an independent stream: model samples, documents) | iid")] = "autocorrelated",
         engine: Annotated[str, typer.Option(help="local | ray (slices counted by Ray tasks; see --address)")] = "local",
         address: Annotated[Optional[str], typer.Option(help="ray: a running cluster's address (`ray start --head`); default: a local Ray.")] = None,
         seed: SeedOpt = 0,
@@ -79,7 +80,7 @@ def register(app: typer.Typer) -> None:
         lag_values = parse_lag_spec(lags)
         # Both checked before the data are read: a bad value costs no reading.
         options = CurveOptions(estimator=estimator, base=base, backend=backend, baseline=baseline,
-                               n_shuffles=shuffles, n_blocks=blocks, positions=positions)
+                               n_shuffles=shuffles, n_blocks=blocks, positions=positions, null=null)
         where = Engine(engine, address=address)
         symbols = load_source(source, level, column, option)
         io.info(f"{symbols.n_symbols:,} symbols, alphabet {symbols.alphabet_size}, "
