@@ -39,6 +39,16 @@ def test_curve_json_schema_and_outputs(text_file, tmp_path):
     assert run("curve", text_file, "--lags", "1:8", "--out", out, "--force", "--quiet").exit_code == 0
 
 
+def test_curve_null_streams_takes_each_line_as_a_stream(tmp_path):
+    """Hypothesis: ``--null streams`` reaches the library; the table says which null and error it shows."""
+    rng = np.random.default_rng(1)
+    path = tmp_path / "lines.txt"
+    path.write_text("\n".join(" ".join(rng.choice([f"w{i}" for i in range(300)], 40)) for _ in range(60)) + "\n")
+    res = run("curve", path, "--level", "word", "--option", "segments=lines", "--lags", "1:4", "--null", "streams")
+    assert res.exit_code == 0, res.output
+    assert "60 segment(s)" in res.stdout and "independent stream" in res.stdout
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -47,6 +57,8 @@ def test_curve_json_schema_and_outputs(text_file, tmp_path):
         (["curve", "dataset:no-such-set"], "unknown data set"),
         (["curve", "{text}", "--lags", "1,200000"], "longest segment"),
         (["curve", "{text}", "--estimator", "kozachenko"], "unknown estimator"),
+        (["curve", "{text}", "--null", "bogus"], "unknown null"),
+        (["curve", "{text}", "--null", "streams"], "at least 2 segments"),
         (["datasets", "info", "imagenet"], "unknown data set"),
     ],
 )
