@@ -18,7 +18,7 @@ for S = 0..6 (40 s each on one H200). Then, on CPU:
 2. The samples' standard error and floor-removed I(d) against N: all files pooled, cut to
    160 ... 7168 streams (what a difference's size needs in tokens to be seen).
 3. The floor's cross-repeat term on the samples and the reference by the largest repeat offset
-   searched (:func:`midecay.shifted.cross_repeats`, within each stream): 16 (the default before
+   searched (:func:`midecay.null.shifted.cross_repeats`, within each stream): 16 (the default before
    2026-11-30), 64, and 512 (now the default: the whole stream).
 """
 
@@ -38,7 +38,7 @@ from midecay._io import write_atomic
 from midecay.comparison import holm
 from midecay.models.pretrained import LMSamples, draw_reference, evaluate_lm, load_tokenizer
 from midecay.report.html import fig_to_bytes
-from midecay.shifted import cross_repeats
+from midecay.null.shifted import cross_repeats
 
 REFERENCE = "dataset:wiki-xml"
 LAGS = log_lags(1, 511, 30)

@@ -17,6 +17,11 @@ from midecay.synth import markov
 from midecay.synth.markov import markov_mi
 
 
+def _mi_per_lag(counts, estimator):
+    """The estimate at every lag of ``counts`` (a permuted copy's, here)."""
+    return counts.mutual_information(estimator)
+
+
 def sticky_de_bruijn() -> np.ndarray:
     states = list(itertools.product(range(3), repeat=3))
     index = {s: i for i, s in enumerate(states)}
@@ -126,7 +131,7 @@ def test_iid_plugin_floor_matches_the_analytic_bias():
 
 def _permutation_draws(codes, lags, k, n, rng, estimator):
     from midecay.counting import KERNELS, windows_from_bounds
-    from midecay.curve import _mi_per_lag
+    
 
     w = windows_from_bounds(np.array([0, len(codes)]))
     return np.array([_mi_per_lag(KERNELS["dense"].count(rng.permutation(codes), w, lags, k, cells=False), estimator)
@@ -151,7 +156,7 @@ def test_table_null_matches_the_permutation_null(k):
     the parity of each count, and the table null keeps the observed margins' parities, which a
     permutation does not: see the next test for what that means.)"""
     from midecay.counting import KERNELS, windows_from_bounds
-    from midecay.curve import table_null
+    from midecay.null.floor import table_null
 
     P = np.full((k, k), 0.2 / (k - 1))
     np.fill_diagonal(P, 0.8)
@@ -171,7 +176,7 @@ def test_grassberger_table_floor_is_calibrated_and_tighter():
     scatters less than minus the permutation floor, because the floor conditions on the
     observed margins, parities included, as the estimate does."""
     from midecay.counting import KERNELS, windows_from_bounds
-    from midecay.curve import _mi_per_lag, table_null
+    from midecay.null.floor import table_null
 
     w = windows_from_bounds(np.array([0, 20_000]))
     lags = np.array([1, 300])
@@ -180,7 +185,7 @@ def test_grassberger_table_floor_is_calibrated_and_tighter():
         rng = np.random.default_rng(seed)
         codes = (rng.random(20_000) < 0.5).astype(np.int8)
         counts = KERNELS["dense"].count(codes, w, lags, 2)
-        observed = _mi_per_lag(counts, "grassberger")
+        observed = counts.mutual_information("grassberger")
         by_tables.append(observed - table_null(counts, "grassberger", 16, rng).mean(axis=0))
         by_perms.append(observed - _permutation_draws(codes, lags, 2, 16, rng, "grassberger").mean(axis=0))
     by_tables, by_perms = np.array(by_tables), np.array(by_perms)
@@ -207,9 +212,9 @@ def test_default_floor_uses_tables_and_is_seeded(monkeypatch):
     assert np.array_equal(d.baseline, midecay.mi_curve(many, [1, 7], seed=5).baseline)
     tight = midecay.mi_curve(many, [1, 7], seed=5, memory_limit=2_000_000)  # a master of 400,000 pairs: 2.8 MB
     assert tight.provenance["baseline"] == "permutation"
-    monkeypatch.setattr(midecay.curve, "MATCHING_PAIR_BUDGET", 4 * 800_000)  # as if the sample were 5x larger
+    monkeypatch.setattr(midecay.null.floor, "MATCHING_PAIR_BUDGET", 4 * 800_000)  # as if the sample were 5x larger
     assert midecay.mi_curve(many, [1, 7], seed=5).provenance["n_shuffles"] == 4
-    monkeypatch.setattr(midecay.curve, "MATCHING_PAIR_BUDGET", 800_000)
+    monkeypatch.setattr(midecay.null.floor, "MATCHING_PAIR_BUDGET", 800_000)
     assert midecay.mi_curve(many, [1, 7], seed=5).provenance["n_shuffles"] == 3
 
 
@@ -263,7 +268,7 @@ def test_matching_floor_matches_the_permutation_floor_at_word_level():
     the spreads within 25 % (a spread from 150 draws is uncertain by ~6 %), at a short and a long
     lag; a null scaled by 3, or a floor of zero, fails."""
     from midecay.counting import KERNELS, windows_from_bounds
-    from midecay.curve import _mi_per_lag, table_null
+    from midecay.null.floor import table_null
     from midecay.rng import shuffled
 
     words = np.minimum(np.random.default_rng(3).zipf(1.4, 60_000), 2000) - 1
@@ -290,7 +295,7 @@ def test_matching_floor_keeps_positional_margins_the_permutation_floor_loses():
     first symbols into both sides, so its floor sits above the estimate by over 10 standard
     errors (it would hide dependence of that size)."""
     from midecay.counting import KERNELS, windows_from_bounds
-    from midecay.curve import _mi_per_lag, table_null
+    from midecay.null.floor import table_null
     from midecay.rng import shuffled
 
     lags = np.array([1, 3])
@@ -302,12 +307,12 @@ def test_matching_floor_keeps_positional_margins_the_permutation_floor_loses():
         s = midecay.encode(list(x))
         w = windows_from_bounds(s.bounds)
         counts = KERNELS["sparse"].count(s.codes, w, lags, s.alphabet_size, cells=False)
-        observed = _mi_per_lag(counts, "grassberger")
+        observed = counts.mutual_information("grassberger")
         by_tables.append(observed - table_null(counts, "grassberger", 8, rng).mean(axis=0))
         perms = [_mi_per_lag(KERNELS["sparse"].count(shuffled(np.asarray(s.codes), rng), w, lags, s.alphabet_size,
                                                      cells=False), "grassberger") for _ in range(8)]
         by_perms.append(observed - np.mean(perms, axis=0))
-    assert s.alphabet_size == 800 and midecay.curve.by_matching(s.alphabet_size)
+    assert s.alphabet_size == 800 and midecay.null.floor.by_matching(s.alphabet_size)
     by_tables, by_perms = np.array(by_tables), np.array(by_perms)
     assert np.all(np.abs(by_tables.mean(axis=0)) < 3 * by_tables.std(axis=0) / np.sqrt(20))
     assert np.all(by_perms.mean(axis=0) < -10 * by_perms.std(axis=0) / np.sqrt(20))
@@ -364,9 +369,9 @@ def test_table_floor_is_the_same_bytes_on_one_thread_and_two(monkeypatch):
     """The floor's draws come from a generator per lag (spawned from the seed), so the number
     of threads that draw them does not change a byte, nor does drawing many tables in chunks
     (memory) instead of one stack."""
-    import midecay.curve
+    import midecay.null.floor
     from midecay.counting import KERNELS, windows_from_bounds
-    from midecay.curve import table_null
+    from midecay.null.floor import table_null
 
     codes = markov(np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]]), 50_000, seed=3).symbols.codes
     counts = KERNELS["dense"].count(codes, windows_from_bounds(np.array([0, len(codes)])), np.array([1, 2, 3, 50]), 3)
@@ -377,8 +382,8 @@ def test_table_floor_is_the_same_bytes_on_one_thread_and_two(monkeypatch):
     with midecay.threads(min(2, numba.config.NUMBA_NUM_THREADS)):
         two = table_null(counts, "grassberger", 16, np.random.default_rng(9))
     assert np.array_equal(one, two) and np.unique(one[:, 0]).size > 8
-    monkeypatch.setattr(midecay.curve, "TABLE_STACK_CELLS", 0)
-    monkeypatch.setattr(midecay.curve, "TABLE_CHUNK", 5)
+    monkeypatch.setattr(midecay.null.floor, "TABLE_STACK_CELLS", 0)
+    monkeypatch.setattr(midecay.null.floor, "TABLE_CHUNK", 5)
     assert np.array_equal(table_null(counts, "grassberger", 16, np.random.default_rng(9)), one)
 
 

@@ -1,4 +1,4 @@
-"""The large-alphabet null from circularly shifted copies (:mod:`midecay.shifted`).
+"""The large-alphabet null from circularly shifted copies (:mod:`midecay.null.shifted`).
 
 Processes with an exact answer at word-level alphabets:
 
@@ -22,7 +22,7 @@ import pytest
 from scipy.stats import beta
 
 from midecay import mi_curve, synth
-from midecay.shifted import cross_repeats, shifted_windows
+from midecay.null.shifted import cross_repeats, shifted_windows
 
 pytestmark = pytest.mark.filterwarnings("ignore::midecay.UnreliableEstimateWarning")
 
@@ -207,7 +207,7 @@ def test_streams_that_loop_beside_streams_that_do_not_keep_the_level(monkeypatch
     the lower bound (-4) catches. The floor is not exact either way: at K = 2,000 it overshoots (z = -2 to -4 at the
     zero-MI lags, most at the longest, 100 of 512: power lost, not level), at K = 20,000 it
     undershoots a little (z = +0.7 to +1.8, within the level)."""
-    import midecay.shifted as shifted
+    import midecay.null.shifted as shifted
 
     lags = np.array([1, 3, 7, 13, 20, 31, 50, 100])
     p_hits = z_hits = trials = power = cases = 0

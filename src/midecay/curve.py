@@ -14,11 +14,9 @@ import numpy as np
 
 from ._memmap import chunks, is_mapped, release
 from ._progress import progress as progress_bar
-from ._threads import thread_count
 from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
 from .counting import (
-    MAX_DENSE_ALPHABET,
     DenseCounts,
     PairCounts,
     block_windows,
@@ -27,28 +25,16 @@ from .counting import (
 )
 from .counting.windows import slice_windows
 from .errors import InputError
-from .estimators import (
-    cell_term_estimator,
-    entropy_from_profile,
-    entropy_from_sums,
-    entropy_rows,
-    is_cell_term,
-    mutual_information_tables,
-    to_base,
-)
+from .estimators import cell_term_estimator, is_cell_term, mutual_information_tables, to_base
 from .jackknife import count_sparse_jackknife, leave_out_mutual_information
 from .lags import resolve_lags
 from .micurve import MICurve, PeriodScan
-from .null import AutocorrelationSample, sample_budget
-from .null.autocorrelation import MAX_FULL_ALPHABET
-from .null.streams import MIN_STREAMS, StreamNull, stream_kinds, stream_blocks, stream_groups, stream_null
-from .shifted import MAX_SHIFT_SYMBOLS, ShiftedNull, floor_scale, shifted_null
+from .null.floor import Null, null_floor, treats_as_streams
+from .null.streams import stream_blocks
 from .two_by_two import two_by_two_p_values
-from .options import DEFAULT_MEMORY_LIMIT, CurveOptions, Engine
-from .random_tables import matching_bytes, random_matching_sums
-from .rng import as_generator
-from .rng import shuffled as shuffled_copy
+from .options import CurveOptions, Engine
 from .sequences import encode
+
 
 logger = logging.getLogger(__name__)
 
@@ -56,145 +42,12 @@ __all__ = ["MICurve", "mi_curve", "mi_curves", "block_windows", "plan_counting",
            "null_floor", "provenance", "curve_settings", "CountPlan", "Counted", "Null"]
 
 
-def _mi_per_lag(counts: PairCounts, estimator: str) -> np.ndarray:
-    if isinstance(counts, DenseCounts):  # all lags at once (equal to the profile path to rounding)
-        return mutual_information_tables(counts.dense, estimator)
-    n_lags = len(counts.lags)
-    margins = entropy_rows(np.stack([counts.left(i) for i in range(n_lags)]), estimator) + entropy_rows(
-        np.stack([counts.right(i) for i in range(n_lags)]), estimator)
-    cells = counts.alphabet_size**2  # the possible joint cells (NSB's prior needs them)
-    if counts.has_cells:  # the occupied cells' values, one row per lag
-        joint = np.array([entropy_rows(counts.joint(i)[None, :], estimator, bins=cells)[0] for i in range(n_lags)])
-    else:
-        joint = np.array([entropy_from_profile(counts.joint_profile(i), estimator, cells) for i in range(n_lags)])
-    return margins - joint
-
-
-def _occupied_per_lag(counts: PairCounts) -> np.ndarray:
-    """Occupied joint cells at each lag."""
-    return np.array([float(np.sum(counts.joint_profile(i)[1])) for i in range(len(counts.lags))])
-
-
-#: Random tables are drawn cell by cell (:func:`~midecay.random_tables.random_tables`) up to
-#: this alphabet size; a table of K x K cells with 10^7 pairs takes ~0.1 ms at K = 27, ~0.6 ms at
-#: K = 64 and ~10 ms at K = 256 (16 a lag), above which permuting the sequence and counting it
-#: again (the dense kernel, fast) is cheaper. Past the dense kernel's alphabets, tables are drawn
-#: as random matchings (:func:`~midecay.random_tables.random_matching_sums`), a pass over the
-#: pairs each, about half a recount by the sparse kernel.
-MAX_TABLE_ALPHABET = 64
-
-#: The floor's tables are drawn into one stack up to this many cells (128 MiB), else in
-#: chunks of TABLE_CHUNK draws a lag.
-TABLE_STACK_CELLS = 1 << 24
-TABLE_CHUNK = 64
-
-#: Default null draws: tables per lag (cell by cell, nearly free; by matching, a pass over the
-#: pairs each, as many as permuted copies), or permuted copies of the sequence.
-DEFAULT_DRAWS = {"tables": 16, "matching": 3, "permutation": 3}
-
-#: Pairs (summed over lags) that the default matching draws may scan: ~45 ms on two cores. Small
-#: word-level samples (a model's 10^5 tokens) get up to as many draws as small alphabets, which
-#: makes their floor and its spread as accurate; large corpora get DEFAULT_DRAWS["matching"].
-MATCHING_PAIR_BUDGET = 1 << 25
-
 #: Bytes a symbol the sparse one-pass jackknife's position index takes (positions, their room
 #: and block, up to 2^32 symbols); with more than ``memory_limit`` of it, mapped codes are sliced.
 SPARSE_INDEX_BYTES = 10
 
 #: Kernels whose blocks add up as dense tables, so the jackknife needs no second pass.
 SINGLE_PASS_KERNELS = ("dense", "bitset", "numpy", "torch")
-
-
-#: Spawn key of the shifted null's random stream (any constant apart from the shuffles' own keys).
-SHIFT_STREAM = 0x5F1F7
-
-
-def by_matching(alphabet_size: int) -> bool:
-    """Whether random tables of this alphabet are drawn as matchings (else cell by cell)."""
-    return alphabet_size > MAX_DENSE_ALPHABET
-
-
-def null_method(baseline: str, alphabet_size: int, n_pairs: int = 0, memory_limit: int = DEFAULT_MEMORY_LIMIT,
-                estimator: str = "grassberger") -> str:
-    """The floor's method: ``"tables"``, ``"permutation"`` or ``"none"`` (``"shuffle"`` resolved).
-
-    By alphabet size only (the floor, like the counts, must not depend on the backend), and by
-    memory: tables by matching hold a shuffled copy of the pairs a thread
-    (:func:`~midecay.random_tables.matching_bytes`), so past ``memory_limit`` the sequence is
-    permuted instead (one copy at a time). Estimators that are not sums over cells (NSB,
-    Chao-Shen) are measured on permuted copies: random tables are summed cell by cell.
-    """
-    if baseline != "shuffle":
-        return baseline
-    if not is_cell_term(estimator):
-        return "permutation"
-    if alphabet_size <= MAX_TABLE_ALPHABET:
-        return "tables"
-    if by_matching(alphabet_size) and matching_bytes(n_pairs, alphabet_size, thread_count()) <= memory_limit:
-        return "tables"
-    return "permutation"
-
-
-def default_draws(method: str, alphabet_size: int, total_pairs: int = 0) -> int:
-    """Null draws when ``n_shuffles`` is not given: :data:`DEFAULT_DRAWS`; by matching, as many
-    as :data:`MATCHING_PAIR_BUDGET` allows for ``total_pairs`` (pairs over all lags), within
-    ``DEFAULT_DRAWS["matching"] … DEFAULT_DRAWS["tables"]``.
-
-    >>> default_draws("tables", 10_000, 25 * 73_760), default_draws("tables", 10_000, 19 * 929_590)
-    (16, 3)
-    """
-    if method == "tables" and by_matching(alphabet_size):
-        affordable = MATCHING_PAIR_BUDGET // max(int(total_pairs), 1)
-        return int(np.clip(affordable, DEFAULT_DRAWS["matching"], DEFAULT_DRAWS["tables"]))
-    return DEFAULT_DRAWS.get(method, 0)
-
-
-def table_null(counts: PairCounts, estimator: str, n_draws: int, rng: np.random.Generator) -> np.ndarray:
-    """``(n_draws, n_lags)`` estimates on random tables with each lag's observed margins.
-
-    Under independence of ``x_t`` and ``x_{t+d}``, given the margins, the table of pair counts
-    is a multivariate hypergeometric draw: exactly what a permutation of the pairs gives, and
-    what :func:`~midecay.random_tables.random_tables` samples directly. Each lag draws from a
-    generator of its own (spawned from ``rng``), so the lags run in parallel and the result
-    does not depend on the number of threads. Large alphabets (:func:`by_matching`) draw
-    matchings instead, which give the estimates without forming the tables.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .random_tables import random_tables
-
-    n_lags, k = len(counts.lags), counts.alphabet_size
-    if by_matching(k):
-        left = np.stack([counts.left(i) for i in range(n_lags)]).astype(np.int64)
-        right = np.stack([counts.right(i) for i in range(n_lags)]).astype(np.int64)
-        sums, cells = random_matching_sums(left, right, n_draws, rng, estimator)
-        margins = entropy_rows(left, estimator) + entropy_rows(right, estimator)
-        return margins[None, :] - entropy_from_sums(sums, left.sum(axis=1)[None, :], cells, estimator)
-    children = rng.spawn(n_lags)
-    pool = ThreadPoolExecutor(max_workers=max(1, min(thread_count(), n_lags)))
-    if n_lags * n_draws * k * k <= TABLE_STACK_CELLS:
-        # The usual case: every lag's tables in one stack, estimated in one (parallel) call.
-        # Symbols absent on a side give empty rows / columns, which the sampler deals nothing.
-        tables = np.zeros((n_lags, n_draws, k, k), dtype=np.int64)
-
-        def fill(i: int, child: np.random.Generator) -> None:
-            tables[i] = random_tables(counts.left(i), counts.right(i), n_draws, child)
-
-        with pool:
-            list(pool.map(fill, range(n_lags), children))
-        return mutual_information_tables(tables.reshape(-1, k, k), estimator).reshape(n_lags, n_draws).T
-    # Many draws of large tables: each lag in chunks, estimated serially in its thread (numba's
-    # own threads must not be started from this pool's); the same tables as one stack.
-    out = np.empty((n_draws, n_lags))
-
-    def draw(i: int, child: np.random.Generator) -> None:
-        for lo in range(0, n_draws, TABLE_CHUNK):
-            part = random_tables(counts.left(i), counts.right(i), min(TABLE_CHUNK, n_draws - lo), child)
-            out[lo:lo + len(part), i] = mutual_information_tables(part, estimator, parallel=False)
-
-    with pool:
-        list(pool.map(draw, range(n_lags), children))
-    return out
 
 
 def count_in_slices(kernel, codes: np.ndarray, blocks: list[np.ndarray], lags: np.ndarray, k: int, chunk: int,
@@ -216,36 +69,6 @@ def count_in_slices(kernel, codes: np.ndarray, blocks: list[np.ndarray], lags: n
     if any(s is None for s in sums):
         raise InputError("a block of the jackknife holds no pairs; use fewer blocks")
     return sums
-
-
-def treats_as_streams(symbols, options: CurveOptions) -> bool:
-    """Whether the curve's null and errors take each segment as an independent stream (:mod:`midecay.null.streams`).
-
-    With ``null="streams"`` always; with the default ``"autocorrelated"``, for data of at least
-    :data:`~midecay.null.streams.MIN_STREAMS` segments over an alphabet past
-    :data:`~midecay.null.autocorrelation.MAX_FULL_ALPHABET` symbols (model samples and documents
-    at token or word level), where the analytic term does not hold, unless streams repeat
-    themselves without looping exactly while none loops (:func:`~midecay.null.streams.stream_kinds`):
-    those keep the shifted null. Exact loops and specific repeats 6 SDs above a stream's own
-    median are properties of the data that do not move between seeds of one process.
-    """
-    if options.baseline == "none" or options.null == "iid" or options.positions == "aligned":
-        return False
-    if options.null == "streams":
-        if not is_cell_term(options.estimator):
-            raise InputError(f"null='streams' sums cell terms; estimator {options.estimator!r} has none: use "
-                             "grassberger, plugin or miller_madow")
-        if symbols.n_segments < 2:
-            raise InputError("null='streams' needs at least 2 segments (streams); use null='autocorrelated'")
-        return True
-    if not (symbols.n_segments >= MIN_STREAMS and symbols.alphabet_size > MAX_FULL_ALPHABET
-            and is_cell_term(options.estimator)):
-        return False
-    # Streams that repeat themselves without looping exactly, and none that loops, are what the
-    # cross-repeat term of the shifted null was built and checked for; the stream null pairs
-    # them with themselves at far offsets, which does not yet match their clumps at a short lag.
-    periods, repeating = stream_kinds(np.asarray(symbols.codes), symbols.bounds)
-    return not (repeating.any() and not (periods >= 2).any())
 
 
 @dataclass(frozen=True)
@@ -370,7 +193,7 @@ def jackknife(symbols, lags: np.ndarray, plan: CountPlan, counted: Counted, opti
                 smooth = leave_out_mutual_information(counted.counts, parts, "plugin")
     smooth = leave_out if smooth is None else smooth
     if estimator != options.estimator:  # a stand-in's replicates, moved onto the estimator's own estimate
-        leave_out = leave_out + (mi - _mi_per_lag(counted.counts, estimator))
+        leave_out = leave_out + (mi - counted.counts.mutual_information(estimator))
     spread = smooth - smooth.mean(axis=0)
     return np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0)), leave_out
 
@@ -398,121 +221,6 @@ def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray, dof: np.nd
     noise = 0.0 if dof is None else 2.0 * np.sqrt(2.0 / np.maximum(np.asarray(dof, dtype=np.float64), 1.0))
     fixed = np.sqrt(null**2 + np.maximum(jack**2 - (2.0 + noise) * null**2, 0.0))
     return np.where(have, fixed, jack)
-
-
-@dataclass(frozen=True)
-class Null:
-    """The floor of a curve (nats): mean, spread, its own error, gamma shape, autocorrelation excess;
-    how it was drawn, the period scan made from the same autocorrelation count, and each lag's
-    chi-square degrees of freedom."""
-
-    floor: np.ndarray
-    std: np.ndarray
-    se: np.ndarray
-    shape: np.ndarray
-    excess: np.ndarray
-    method: str
-    n_draws: int
-    info: dict
-    scan: Any = None
-    dof: np.ndarray | None = None
-    floor_scale: np.ndarray | None = None
-    streams: StreamNull | None = None
-
-
-def null_floor(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, options: CurveOptions, seed,
-               progress: bool) -> Null:
-    """The null "no dependence at d" for every lag, drawn as :func:`null_method` chooses."""
-    k, estimator = symbols.alphabet_size, options.estimator
-    n_pairs = counts.n_pairs
-    method = null_method(options.baseline, k, int(n_pairs.max(initial=0)), options.memory_limit, estimator)
-    n_draws = options.n_shuffles if options.n_shuffles is not None else default_draws(method, k, int(n_pairs.sum()))
-    if method == "none":
-        nan = np.full(len(lags), np.nan)
-        return Null(nan, nan, nan, nan, nan, method, 0, {})
-    if options.null == "streams":
-        return _streams_floor(symbols, lags, counts, options, seed)
-    if method == "tables":
-        shuffled_mi = table_null(counts, estimator, n_draws, as_generator(seed))
-    else:
-        rng = as_generator(seed)
-        shuffled_mi = np.empty((n_draws, len(lags)))
-        for s in progress_bar(range(n_draws), n_draws, "shuffles", progress):
-            # A global shuffle keeps every symbol count and destroys all dependence; the
-            # segment boundaries stay where they were, so pair counts match exactly.
-            shuffled = shuffled_copy(np.asarray(symbols.codes), rng)
-            shuffled_mi[s] = _mi_per_lag(plan.kernel.count(shuffled, plan.windows, lags, k, cells=False,
-                                                           codes_checked=True), estimator)
-    # One count of the sequence's autocorrelation serves the null and the period scan.
-    sample = AutocorrelationSample(symbols, sample_symbols=sample_budget(symbols.n_symbols, len(lags)))
-    iid = _iid_spread(counts, shuffled_mi)
-    # The sequence's autocorrelation enters analytically, or for large alphabets from shifted copies.
-    autocorrelated, shifted = options.null == "autocorrelated", None
-    if autocorrelated and not sample.full and _shiftable(symbols, options.memory_limit):
-        shifted = _shifted_null(symbols, lags, plan, counts, shuffled_mi, iid[0], estimator, seed)
-    floor, std, se, shape, excess, info = _null(counts, shuffled_mi, iid, sample if autocorrelated and shifted is None
-                                                else None, shifted)
-    info["draws"] = "random tables with each lag's margins" if method == "tables" else "permuted copies of the sequence"
-    scale = None if shifted is None else floor_scale(_occupied_per_lag(counts), counts.n_pairs, shifted)
-    return Null(floor, std, se, shape, excess, method, int(n_draws), info, sample.scan(cell_term_estimator(estimator)),
-                iid[2], scale)
-
-
-#: Spawn key of the stream null's random stream.
-STREAM_NULL_STREAM = 0x57E4
-
-
-def _streams_floor(symbols, lags: np.ndarray, counts: PairCounts, options: CurveOptions, seed) -> Null:
-    """The stream null (:mod:`midecay.null.streams`): groups of streams as in the curve's jackknife blocks."""
-    n_groups = min(max(options.n_blocks, 2), symbols.n_segments)
-    groups = stream_groups(symbols.lengths, n_groups)
-    rng = _spawned(seed, STREAM_NULL_STREAM)
-    null = stream_null(np.asarray(symbols.codes), symbols.bounds, lags, symbols.alphabet_size, options.estimator,
-                       groups, rng, n_draws=options.n_shuffles)
-    one_token = int(round(null.info["one_token_share"] * symbols.n_segments))
-    if one_token:
-        warnings.warn(f"{one_token} of {symbols.n_segments} streams repeat one token throughout: they read the same "
-                      "at every lag, so their repetition is not counted as dependence at any lag; report them "
-                      "apart (or drop them) if it matters", UnreliableEstimateWarning, stacklevel=4)
-    dof = _table_dof(counts)
-    # Gamma shape of a chi-square with the table's dof (normal at word level); the draws' own spread is the scale.
-    shape = np.minimum(dof / 2.0, 1e12)
-    nan = np.full(len(lags), np.nan)
-    return Null(null.floor, null.std, null.floor_se, shape, nan, "streams", len(null.draws), dict(null.info), None, dof,
-                None, null)
-
-
-def _shiftable(symbols, memory_limit: int) -> bool:
-    """Whether the sequence is short enough to be held twice for the shifted null (else the analytic term)."""
-    n = symbols.n_symbols
-    return 2 <= n <= MAX_SHIFT_SYMBOLS and 2 * n * np.asarray(symbols.codes[:1]).itemsize <= memory_limit
-
-
-def _shifted_null(symbols, lags: np.ndarray, plan: CountPlan, counts: PairCounts, shuffled_mi: np.ndarray,
-                  iid_sd: np.ndarray, estimator: str, seed) -> ShiftedNull:
-    """The large-alphabet null's repetition term, counted by the curve's kernel on shifted copies."""
-    k = symbols.alphabet_size
-
-    def mi_of(codes: np.ndarray, windows: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        shifted_counts = plan.kernel.count(codes, windows, at, k, cells=False, codes_checked=True)
-        return _mi_per_lag(shifted_counts, estimator), _occupied_per_lag(shifted_counts)
-
-    return shifted_null(np.asarray(symbols.codes), plan.windows, lags, counts.n_pairs, shuffled_mi.mean(axis=0), iid_sd,
-                        mi_of, _shift_generator(seed), estimator=cell_term_estimator(estimator),
-                        bounds=np.asarray(symbols.bounds))
-
-
-def _shift_generator(seed) -> np.random.Generator:
-    """A stream of its own for the shifted null: the shuffles' draws from the same seed stay what they were."""
-    return _spawned(seed, SHIFT_STREAM)
-
-
-def _spawned(seed, key: int) -> np.random.Generator:
-    """A generator of its own for one part of the null, derived from the curve's ``seed`` and ``key``."""
-    if isinstance(seed, np.random.Generator):
-        return seed.spawn(1)[0]
-    as_generator(seed)  # the same check of the seed's type
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key,)))
 
 
 def provenance(symbols, plan: CountPlan, options: CurveOptions, null: Null, dominance: dict | None, seed) -> dict:
@@ -573,7 +281,7 @@ def mi_curve(
     baseline
         The floor, the estimate at lag d if ``x_t`` and ``x_{t+d}`` were independent:
         ``"shuffle"`` (default) picks the cheapest valid way: ``"tables"`` for alphabets of at
-        most :data:`MAX_TABLE_ALPHABET` symbols and of more than
+        most :data:`~midecay.null.floor.MAX_TABLE_ALPHABET` symbols and of more than
         :data:`~midecay.counting.MAX_DENSE_ALPHABET` (where they fit ``memory_limit``), else
         ``"permutation"``. ``"tables"`` draws each lag's null table directly, a random
         contingency table with that lag's observed margins, without touching the sequence:
@@ -584,7 +292,7 @@ def mi_curve(
         it again (``N`` times the code size, also when the codes are memory-mapped). ``None``:
         no floor (``baseline`` and ``baseline_std`` are then NaN; shapes do not change).
     n_shuffles
-        Null draws: tables per lag (default 16; by matching, 3 to 16 as :data:`MATCHING_PAIR_BUDGET`
+        Null draws: tables per lag (default 16; by matching, 3 to 16 as :data:`~midecay.null.floor.MATCHING_PAIR_BUDGET`
         allows) or permuted copies (default 3).
     n_blocks
         Blocks for the delete-one-block jackknife standard error (0 turns it off).
@@ -647,7 +355,7 @@ def mi_curve(
         options = dataclasses.replace(options, null="streams")  # decided once, from the data; the steps read it
     plan = plan_counting(symbols, lags, options, where)
     counted = count(symbols, lags, plan, options, where, progress)
-    mi = _mi_per_lag(counted.counts, options.estimator)
+    mi = counted.counts.mutual_information(options.estimator)
     _warn_if_sparse(counted.counts, counted.counts.n_pairs)
     stderr, replicates = jackknife(symbols, lags, plan, counted, options, progress, mi)
     # Streams are the units of their own errors, which a dominant stream widens: no leave-one-out pass for them.
@@ -725,81 +433,6 @@ def fitted_lags(lags: Iterable[int] | int | str, symbols) -> np.ndarray:
     return lags
 
 
-def _table_dof(counts: PairCounts) -> np.ndarray:
-    """Each lag's chi-square degrees of freedom, ``(K_a - 1)(K_b - 1)`` over the symbols in use (at least 1)."""
-    occupied = np.array([(np.count_nonzero(counts.left(i)) - 1) * (np.count_nonzero(counts.right(i)) - 1)
-                         for i in range(len(counts.lags))])
-    return np.maximum(occupied, 1).astype(np.float64)
-
-
-def _iid_spread(counts: PairCounts, shuffled_mi: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
-    """The independent-sequence null's spread per lag, its calibration and the chi-square's dof.
-
-    The chi-square's spread ``sqrt(2 dof) / 2n`` gives its shape over lags; the shuffles' own
-    variance, pooled over lags relative to it, its scale ``kappa`` (a few draws a lag would give
-    a noisy spread lag by lag; sparse tables and Grassberger's parity term move it off 1).
-    """
-    n_shuffles, n_lags = shuffled_mi.shape
-    n = counts.n_pairs.astype(np.float64)
-    dof_iid = _table_dof(counts)
-    iid_sd = np.sqrt(2.0 * dof_iid) / (2.0 * np.maximum(n, 1.0))
-    kappa = 1.0
-    if n_shuffles >= 2:
-        ratio = shuffled_mi.var(axis=0, ddof=1) / iid_sd**2
-        if np.isfinite(ratio).all() and ratio.mean() > 0:
-            kappa = float(np.sqrt(ratio.mean()))
-    return kappa * iid_sd, kappa, dof_iid
-
-
-def _null(counts: PairCounts, shuffled_mi: np.ndarray, iid: tuple[np.ndarray, float, np.ndarray],
-          sample: AutocorrelationSample | None, shifted: ShiftedNull | None = None):
-    """Mean, spread, uncertainty of the mean, gamma shape and autocorrelation excess of the null (nats).
-
-    The shuffles give the estimator's behaviour for an independent sequence, whatever the
-    estimator: its bias (the mean) and its spread, which the chi-square model does not know in
-    full (Grassberger's estimator adds a parity term, sparse tables compress it), so the
-    shuffles' spread, pooled over lags relative to the chi-square's, is used as it is. What the
-    sequence's own autocorrelation adds to the mean and the variance is analytic
-    (:mod:`midecay.null`), valid where the chi-square approximation is: tables with at least
-    one pair per joint cell. Large alphabets (word and token level) take it instead from
-    circularly shifted copies of the sequence (``shifted``, :mod:`midecay.shifted`), which keep
-    its repetition at any sparsity. ``iid`` is :func:`_iid_spread`'s answer; at most one of
-    ``sample`` (the analytic term) and ``shifted`` is given.
-    """
-    n_shuffles, n_lags = shuffled_mi.shape
-    n = counts.n_pairs.astype(np.float64)
-    calibrated, kappa, dof_iid = iid
-    iid_sd = calibrated / kappa
-    mean_chi2, var_chi2 = dof_iid, 2.0 * dof_iid
-    excess = np.zeros(n_lags)
-    info: dict[str, Any] = {"method": "shuffles only (independent-sequence null)", "calibration": kappa}
-    if sample is not None:
-        dense_enough = n >= dof_iid
-        terms = sample.terms(counts.lags)
-        dep_mean, dep_var = terms.moments(dof_iid)
-        mean_chi2 = np.where(dense_enough, dep_mean, mean_chi2)
-        var_chi2 = np.where(dense_enough, dep_var, var_chi2)
-        excess = np.where(dense_enough, terms.s / n, 0.0)
-        info = {**terms.info, "calibration": kappa}
-        if not dense_enough.all():
-            info["not_applied"] = (f"{int((~dense_enough).sum())} lag(s) have fewer pairs than joint cells: the "
-                                   "autocorrelation term is not valid there and is left out; compare equal sample sizes")
-    iid_var = (kappa * iid_sd) ** 2
-    chi_sd = np.sqrt(var_chi2) / (2.0 * n)
-    spread = np.sqrt(iid_var + np.maximum(var_chi2 - 2.0 * dof_iid, 0.0) / (2.0 * n) ** 2)
-    floor_se = kappa * iid_sd / np.sqrt(n_shuffles)
-    if shifted is not None:
-        excess = shifted.excess
-        spread = np.sqrt(iid_var * shifted.variance_ratio)
-        floor_se = np.sqrt(floor_se**2 + shifted.excess_se**2)
-        chi_sd = spread
-        info = {**info, **shifted.info}
-    floor = shuffled_mi.mean(axis=0) + excess
-    # Noise beyond the chi-square's (parity, compression) is symmetric: it thins the skew.
-    shape = mean_chi2**2 / var_chi2 * np.maximum(spread / chi_sd, 1e-3) ** 6
-    return floor, spread, floor_se, np.minimum(shape, 1e12), excess, info
-
-
 #: Segment-dominance check: done for at most this many segments (one leave-one-out curve each).
 MAX_DOMINANCE_SEGMENTS = 256
 
@@ -817,7 +450,7 @@ def _segment_dominance(symbols, kernel, counts: PairCounts, windows, lags, estim
     scale = np.maximum(np.abs(mi), 1e-12)
     for i in range(n_seg):
         part = kernel.count(symbols.codes, windows[i : i + 1], lags, symbols.alphabet_size, cells=True, codes_checked=True)
-        without = _mi_per_lag(counts - part, estimator)
+        without = (counts - part).mutual_information(estimator)
         change = float(np.median((mi - without) / scale))
         if change > worst_change:
             worst, worst_change = i, change

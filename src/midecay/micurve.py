@@ -81,7 +81,7 @@ class MICurve(Result):
     floor_scale
         The share of ``baseline`` that is the estimator's bias under the dependence the sequence
         has (``<= 1``; NaN, read as 1, where not measured): sparse tables at a dependent lag are
-        biased less than independent ones (:func:`midecay.shifted.floor_scale`).
+        biased less than independent ones (:func:`midecay.null.shifted.floor_scale`).
         :attr:`floor_removed` takes off ``floor_scale * baseline``; the tests
         (:meth:`p_values`) keep the whole null.
     replicates

@@ -90,6 +90,36 @@ class PairCounts:
         """Distinct positive joint counts at lag index ``i`` and how many cells hold each."""
         return count_profile(self.joint(i))
 
+    def mutual_information(self, estimator: str) -> np.ndarray:
+        """The ``estimator``'s MI (nats) at every lag, from these counts.
+
+        >>> PairCounts.from_dense(np.array([1]), np.array([[[5, 0], [0, 5]]])).mutual_information("plugin").round(4).tolist()
+        [0.6931]
+        """
+        from ..estimators import entropy_from_profile, entropy_rows, mutual_information_tables
+
+        if isinstance(self, DenseCounts):  # all lags at once (equal to the profile path to rounding)
+            return mutual_information_tables(self.dense, estimator)
+        n_lags = len(self.lags)
+        margins = entropy_rows(np.stack([self.left(i) for i in range(n_lags)]), estimator) + entropy_rows(
+            np.stack([self.right(i) for i in range(n_lags)]), estimator)
+        cells = self.alphabet_size**2  # the possible joint cells (NSB's prior needs them)
+        if self.has_cells:  # the occupied cells' values, one row per lag
+            joint = np.array([entropy_rows(self.joint(i)[None, :], estimator, bins=cells)[0] for i in range(n_lags)])
+        else:
+            joint = np.array([entropy_from_profile(self.joint_profile(i), estimator, cells) for i in range(n_lags)])
+        return margins - joint
+
+    def occupied_cells(self) -> np.ndarray:
+        """Occupied joint cells at each lag."""
+        return np.array([float(np.sum(self.joint_profile(i)[1])) for i in range(len(self.lags))])
+
+    def table_dof(self) -> np.ndarray:
+        """Each lag's chi-square degrees of freedom, ``(K_a - 1)(K_b - 1)`` over the symbols in use (at least 1)."""
+        occupied = np.array([(np.count_nonzero(self.left(i)) - 1) * (np.count_nonzero(self.right(i)) - 1)
+                             for i in range(len(self.lags))])
+        return np.maximum(occupied, 1).astype(np.float64)
+
     def to_dense(self) -> np.ndarray:
         """All counts as an ``(n_lags, K, K)`` array (only sensible for small alphabets)."""
         raise InputError("to_dense() needs the individual cells; count with cells=True")

@@ -46,8 +46,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from ._warnings import UnreliableEstimateWarning
-from .estimators import cell_terms
+from .._warnings import UnreliableEstimateWarning
+from ..estimators import cell_terms
 
 __all__ = ["ShiftedNull", "shifted_null", "CrossRepeats", "cross_repeats", "collision_weights", "SHIFT_DRAWS", "SHIFT_LAGS",
            "MAX_SHIFT_SYMBOLS"]
