@@ -7,8 +7,10 @@ interrupted run loses at most the trials that were running, and running again sk
 
 * ``local``: trials one after another, or in a pool of ``workers`` processes;
 * ``ray``: each trial a Ray Tune trial with ``cpus_per_trial`` CPUs, on a running cluster
-  (``address``) or a local Ray; Tune's experiment folder is ``DIR/ray``, and an interrupted Tune
-  run is restored from it.
+  (``address``) or a local Ray; Tune's experiment folders are under ``DIR/ray``, one new folder
+  a run. A run resumes from ``results.json`` alone: Tune's own restore unpickles the folder's
+  ``tuner.pkl``, and a results folder is something people hand each other, so nothing in it is
+  ever unpickled (a folder left by an earlier run is not read).
 """
 
 from __future__ import annotations
@@ -105,29 +107,21 @@ def _ray(pending: list[Trial], store: ResultsStore, cpus_per_trial: int, address
 
     with ray_session(address):
         storage = (store.folder / "ray").resolve()
-        experiment = storage / "grid"
-        runnable = tune.with_resources(trainable, {"cpu": cpus_per_trial})
-        run_config = tune.RunConfig(storage_path=str(storage), name="grid", callbacks=[Gather()], verbose=0)
-
-        def gather(results) -> None:  # rows the callback did not see (a restored run's earlier trials)
-            for result in results:
-                metrics = result.metrics or {}
-                if "row_json" in metrics:
-                    row = json.loads(metrics["row_json"])
-                    if row["key"] not in store.rows:
-                        on_row(row)
-
-        if experiment.exists() and tune.Tuner.can_restore(str(experiment)):
-            gather(tune.Tuner.restore(str(experiment), runnable, resume_errored=True, restart_errored=False).fit())
         remaining = [t for t in pending if not store.done(t)]
-        if remaining:
-            if experiment.exists():
-                import shutil
-
-                shutil.rmtree(experiment)  # what it held is gathered; a new experiment takes the rest
-            tuner = tune.Tuner(runnable, param_space={"trial": tune.grid_search([t.to_dict() for t in remaining])},
-                               run_config=run_config)
-            gather(tuner.fit())
+        if not remaining:
+            return
+        # A fresh experiment name each run: an earlier run's folder (and any pickle in it) is never restored.
+        name = f"grid-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        runnable = tune.with_resources(trainable, {"cpu": cpus_per_trial})
+        run_config = tune.RunConfig(storage_path=str(storage), name=name, callbacks=[Gather()], verbose=0)
+        tuner = tune.Tuner(runnable, param_space={"trial": tune.grid_search([t.to_dict() for t in remaining])},
+                           run_config=run_config)
+        for result in tuner.fit():  # rows the callback did not see
+            metrics = result.metrics or {}
+            if "row_json" in metrics:
+                row = json.loads(metrics["row_json"])
+                if row["key"] not in store.rows:
+                    on_row(row)
 
 
 def run_grid(spec: GridSpec, out: str | os.PathLike, *, engine: str = "local", workers: int = 1, cpus_per_trial: int = 1,
