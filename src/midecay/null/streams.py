@@ -21,9 +21,12 @@ the dependence at ``d``:
 3. A stream that repeats itself at particular offsets without looping exactly (a phrase that
    comes back with changes; :func:`repeat_offsets`) is paired with itself at an offset ``o`` in
    ``[n/4, n/2]`` where it matches itself no more than at its median offset, and ``o`` back
-   where ``o`` on would pass its end: its repeated pairs stay clumped as its lag-``d`` pairs are,
-   and the copies go. (A circular wrap would join the end's runs of copies to the start's fresh
-   symbols: 7 % more distinct pairs than at any lag, enough to flag every zero-MI lag.)
+   where ``o`` on would pass its end, so that the copies go. This does not yet match such a
+   stream's clumps: its distinct pairs carry a fixed cost per contiguous run of pairs and grow
+   with the offset (on a copy process of period 24, 0.342 of the pairs at ``d = 1`` against
+   0.365 at far offsets), so the floor reads low for it. Data whose repeating streams all
+   repeat this way keep the shifted null (:func:`midecay.null.floor.treats_as_streams`);
+   a lag-matched pairing (an offset just past ``d``, one contiguous run) is what would fix it.
 4. Every other stream (i.i.d., natural text) is paired with the other streams: their symbols,
    in runs of :data:`CROSS_BLOCK` consecutive ones, are permuted at random and each first
    position takes the symbol its place lands on. Different streams are independent units, so
@@ -36,8 +39,9 @@ the dependence at ``d``:
 5. The draw keeps, for every lag, exactly the curve's first positions (``t + d`` inside the
    stream), so the null and the estimate have the same pair counts per stream.
 
-Which streams loop is read from exact repetition, never from a threshold on a measurement, so
-the construction does not switch between seeds. Under "no dependence at lag d" the observed
+Which streams loop is read from exact repetition; a stream that repeats without looping must
+stand out by :data:`REPEAT_Z` binomial SDs at a particular offset, far from where a seed's noise
+could move it. Under "no dependence at lag d" the observed
 pairing is one more draw of the same kind, so the estimate is exchangeable with the draws:
 their mean is the floor and their spread the null's. The estimate's own error comes from the
 units: a delete-a-group-of-streams jackknife of the difference ``estimate - floor``, each
@@ -84,7 +88,7 @@ STREAM_PAIR_BUDGET = 1 << 24
 MIN_STREAM_DRAWS = 8
 #: Null draws (each a fresh offset per stream).
 STREAM_DRAWS = 32
-#: Draws whose leave-a-group-out floors enter the jackknife of ``estimate - floor``.
+#: Draws whose leave-a-group-out floors enter the jackknife of ``estimate - floor`` (large alphabets; small ones use all).
 JACKKNIFE_DRAWS = 4
 #: Streams that are not loopers are paired in runs of this many consecutive symbols, the runs permuted.
 CROSS_BLOCK = 64
@@ -95,8 +99,8 @@ class StreamNull:
     """The stream null at each lag (nats): draws, and the floor with each group of streams left out.
 
     ``draws`` is ``(n_draws, n_lags)``; ``leave_out`` is ``(n_groups, n_lags)``, the mean over the
-    first :data:`JACKKNIFE_DRAWS` draws of the estimate without group ``g``; ``looping_share`` the
-    share of streams paired with themselves (loopers).
+    jackknife draws (every draw for small alphabets, else the first :data:`JACKKNIFE_DRAWS`) of the
+    estimate without group ``g``; ``looping_share`` the share of exact loopers.
     """
 
     draws: np.ndarray
