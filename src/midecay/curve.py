@@ -35,7 +35,6 @@ from .two_by_two import two_by_two_p_values
 from .options import CurveOptions, Engine
 from .sequences import encode
 
-
 logger = logging.getLogger(__name__)
 
 __all__ = ["MICurve", "mi_curve", "mi_curves", "block_windows", "plan_counting", "count", "jackknife", "zero_aware_stderr",
