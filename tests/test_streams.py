@@ -22,7 +22,7 @@ from scipy.stats import beta
 
 import midecay
 from midecay import mi_curve
-from midecay.null.streams import paired_mi, stream_blocks, stream_groups, stream_null
+from midecay.null.streams import paired_mi, stream_blocks, stream_groups
 from midecay.null.streams import _pair_order
 from midecay.synth import looping_streams
 

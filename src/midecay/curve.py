@@ -321,9 +321,9 @@ def mi_curve(
         dependent sequence has fewer effective samples, so its estimates at zero dependence
         sit above a shuffle's; see :mod:`midecay.null`); for data of many segments over a large
         alphabet (:func:`treats_as_streams`) that means ``"streams"``. ``"streams"`` takes each
-        segment as an independent stream: each is paired with itself at offsets where it does
-        not repeat itself, and the error comes from leaving out groups of whole streams
-        (:mod:`midecay.null.streams`; model samples, some of which loop). ``"iid"`` is the bare
+        segment as an independent stream: a stream that loops is paired with itself at offsets
+        its loop does not divide, the others with each other, and the error comes from leaving
+        out groups of whole streams (:mod:`midecay.null.streams`; model samples, some of which loop). ``"iid"`` is the bare
         shuffle floor of an independent sequence.
 
     Returns

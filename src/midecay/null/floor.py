@@ -252,7 +252,7 @@ def _streams_floor(symbols, lags: np.ndarray, counts: PairCounts, options: Curve
     rng = _spawned(seed, STREAM_NULL_STREAM)
     null = stream_null(np.asarray(symbols.codes), symbols.bounds, lags, symbols.alphabet_size, options.estimator,
                        groups, rng, n_draws=options.n_shuffles)
-    one_token = int(round(null.info["one_token_share"] * symbols.n_segments))
+    one_token = null.info["one_token_streams"]
     if one_token:
         warnings.warn(f"{one_token} of {symbols.n_segments} streams repeat one token throughout: they read the same "
                       "at every lag, so their repetition is not counted as dependence at any lag; report them "

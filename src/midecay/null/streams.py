@@ -267,8 +267,8 @@ def repeat_offsets(codes: np.ndarray, bounds: np.ndarray, rng: np.random.Generat
     A stream *repeats* when at some offset ``2 … REPEAT_SCAN`` it matches itself more than twice
     as often as at its median offset and by :data:`REPEAT_Z` binomial SDs: a specific recurrence
     (a phrase that comes back with changes), not the stream's make-up, which raises every
-    offset alike. For such a stream, ``n_candidates`` circular offsets in ``[n/4, 3n/4)`` are
-    drawn in ``[n/4, n/2]``, and those where it matches itself at its median rate (within 4 SDs)
+    offset alike. For such a stream, ``n_candidates`` offsets are drawn in ``[n/4, n/2]``, and
+    those where it matches itself (over the pairs inside it) at its median rate, within 4 SDs,
     are free.
     Returns ``(offsets, free)``, ``(n_streams, n_candidates)``; rows of streams that do not
     repeat are all False.
@@ -630,7 +630,7 @@ def stream_null(codes: np.ndarray, bounds: np.ndarray, lags: np.ndarray, alphabe
     loops = float((periods >= 2).mean())
     info = {"method": "streams: loopers paired with themselves where they do not repeat, other streams with each other",
             "streams": int(len(bounds) - 1), "looping_share": round(loops, 4),
-            "one_token_share": round(float((periods == 1).mean()), 4),
+            "one_token_share": round(float((periods == 1).mean()), 4), "one_token_streams": int((periods == 1).sum()),
             "repeating_share": round(float(free.any(axis=1).mean()), 4), "groups": int(groups.max()) + 1,
             "draws": int(n_draws)}
     return StreamNull(draws, leave, loops, info)
