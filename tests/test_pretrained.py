@@ -2,6 +2,7 @@
 sampling through the models' sampling interface, and size-matched evaluation against a corpus."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -192,3 +193,47 @@ def test_evaluation_reference_skips_a_corpus_header(tiny_folder, tmp_path):
     drawn = ev.comparison.curves[0]
     assert drawn.n_segments == 4 and "random offsets (seed 1)" in ev.model["size_matched"]
     assert drawn.alphabet_size > 1  # cut from the head, all four streams would be 'X' alone
+
+
+def test_a_batch_or_a_sample_too_big_for_memory_is_refused_before_any_work(tiny_folder, tmp_path, monkeypatch):
+    """Hypothesis: with 10 MB free, a batch of 100,000 streams (GBs of logits and cache) and 10^7 streams
+    (GBs of tokens) are refused at once, naming the flag to change; a small sample runs."""
+    from midecay.models.pretrained import samples
+
+    lm = load_lm(tiny_folder)
+    monkeypatch.setattr(samples, "_free_memory", lambda device: 10_000_000)
+    out = tmp_path / "s.npz"
+    with pytest.raises(InputError, match="--batch"):
+        sample_lm(lm, 100, 40, batch=100_000, out=out)
+    with pytest.raises(InputError, match="fewer streams"):
+        sample_lm(lm, 10**7, 40, batch=1, out=out)
+    assert not out.exists()
+    assert sample_lm(lm, 4, 40, batch=2, out=out).tokens.shape == (4, 40)
+
+
+def test_a_model_folder_holding_pickled_code_is_one_line(tiny_folder, tmp_path):
+    """Hypothesis: a pytorch_model.bin whose pickle calls os.system is refused by torch's weights-only
+    loader; the user sees one line (it was a traceback), and the code never ran."""
+    import shutil
+
+    import torch
+
+    from typer.testing import CliRunner
+
+    from midecay.cli import app
+
+    folder = tmp_path / "evil"
+    shutil.copytree(tiny_folder, folder)
+    for weights in folder.glob("*.safetensors"):
+        weights.unlink()
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    torch.save({"weight": Payload()}, folder / "pytorch_model.bin")
+    res = CliRunner().invoke(app, ["lm", "sample", str(folder), "--out", str(tmp_path / "s.npz"), "--streams", "2",
+                                   "--tokens", "8"])
+    assert res.exit_code == 1 and "pickled code" in res.stderr, res.output
+    assert not marker.exists()

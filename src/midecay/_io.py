@@ -44,15 +44,38 @@ def _nearest_existing(path: Path) -> Path:
     return parent
 
 
+#: Bytes the probe file takes: a disk too full (or a ``ulimit -f`` too small) for this refuses before the work.
+PROBE_BYTES = 1 << 16
+
+
 def _probe_folder(folder: Path, target: Path) -> None:
-    """Create and remove a file in ``folder``: the one test that also holds for root, /proc and read-only mounts."""
+    """Create, fill and remove a file in ``folder``: the one test that also holds for root, /proc, read-only
+    mounts, a full disk and a file-size limit."""
     try:
         fd, probe = tempfile.mkstemp(prefix=".midecay-probe.", dir=folder)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise OutputNotWritableError(f"cannot write {target}: {reason.lower()} in {folder}; choose a writable folder") from None
-    os.close(fd)
-    os.unlink(probe)
+    try:
+        view = memoryview(bytes(PROBE_BYTES))
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as exc:
+        raise OutputNotWritableError(f"cannot write {target}: {_reason(exc)} in {folder}; {_FIX}") from None
+    finally:
+        os.close(fd)
+        os.unlink(probe)
+
+
+_FIX = "free space, raise the file-size limit (ulimit -f) or choose another folder"
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
+
+
+#: The errors of the machine's limits, not of the program: each is one line naming its fix.
+LIMIT_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EFBIG)
 
 
 def _check_names(path: Path) -> None:
@@ -140,8 +163,8 @@ def write_atomic(path: str | os.PathLike, data: str | bytes, *, overwrite: bool 
         else:
             _claim(tmp, path)
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
-            raise OutputNotWritableError(f"cannot write {path}: {exc.strerror}; free space or choose another folder") from None
+        if exc.errno in LIMIT_ERRNOS:
+            raise OutputNotWritableError(f"cannot write {path}: {_reason(exc)}; {_FIX}") from None
         raise
     finally:
         with contextlib.suppress(FileNotFoundError):

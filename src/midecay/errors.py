@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "InputError", "InputNotFoundError", "OutputExistsError", "OutputNotWritableError", "DatasetUnavailable",
-    "MissingExtraError", "DownloadError",
+    "MissingExtraError", "DownloadError", "OutputBusyError",
 ]
 
 
@@ -40,3 +40,7 @@ class MissingExtraError(InputError, ImportError):
 
 class DownloadError(InputError, ConnectionError):
     """A download failed or was refused; the message says where to put the file by hand."""
+
+
+class OutputBusyError(InputError, BlockingIOError):
+    """An output is being written by another run; the message says to wait or choose another."""

@@ -308,12 +308,9 @@ class MICurve(Result):
     @classmethod
     def from_json_text(cls, text: str) -> MICurve:
         """Rebuild a curve from :meth:`to_json` text."""
-        import json
+        from ._parsing import parse_json
 
-        try:
-            return cls.from_dict(json.loads(text))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON ({exc.msg}); pass text written by MICurve.to_json") from None
+        return cls.from_dict(parse_json(text, "the text", "pass text written by MICurve.to_json"))
 
     def table_rows(self) -> list[dict[str, Any]]:
         sig = self.significant()

@@ -15,6 +15,7 @@ from typing import Any
 from . import datasets
 from .errors import InputError, InputNotFoundError
 from .sequences import Symbols
+from .sources.files import existing_file
 from .sources.fasta import read_fasta
 from .sources.loader_options import call_with_options as _call
 from .sources.numeric import read_csv_column, series_symbols
@@ -93,10 +94,11 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
     if sep and scheme in SCHEMES:
         return SCHEMES[scheme](rest, level, **options)
     path = Path(text)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise InputNotFoundError(f"{text} not found; pass a file or dataset:NAME[/SPLIT] (see `midecay datasets list`)")
     if path.is_dir():
         raise InputError(f"{text} is a folder; pass a file inside it, or dataset:NAME[/SPLIT]")
+    existing_file(path)  # a link that loops, a device
     name = path.name.lower()
     streaming = {"progress": True} if progress else {}  # for the readers that may stream (text, FASTA)
     if name.endswith(".npz"):

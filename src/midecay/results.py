@@ -18,6 +18,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from ._io import write_atomic
+from ._parsing import parse_json
 from .errors import InputError, InputNotFoundError, MissingExtraError
 
 __all__ = ["Result", "jsonable", "new_axes", "require", "float_array", "int_array"]
@@ -92,12 +93,15 @@ def float_array(values: Any, name: str, what: str, *, allow_nan: bool = True) ->
     """A list of numbers (None read as NaN) as a float array, or a one-line error."""
     if not isinstance(values, (list, tuple, np.ndarray)):
         raise InputError(f"{what}: {name!r} must be a list of numbers, got {type(values).__name__}")
-    if any(isinstance(v, (str, bytes)) for v in np.asarray(values, dtype=object).ravel()):
+    items = np.asarray(values, dtype=object).ravel()
+    if any(isinstance(v, (str, bytes)) for v in items):
         # numpy would read "0.1" as a number: a file that quotes its numbers was not written by midecay
         raise InputError(f"{what}: {name!r} must hold numbers only, not quoted text")
+    if any(isinstance(v, (bool, np.bool_)) for v in items):
+        raise InputError(f"{what}: {name!r} must hold numbers only, not true/false")  # numpy reads them as 1 and 0
     try:
         arr = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"{what}: {name!r} must hold numbers only") from None
     if arr.ndim != 1:
         raise InputError(f"{what}: {name!r} must be a flat list of numbers")
@@ -207,12 +211,8 @@ class Result:
         path = Path(path)
         if not path.is_file():
             raise InputNotFoundError(f"{path} not found or not a file; write one with {cls.__name__}.to_json")
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
-        except UnicodeDecodeError:
-            raise InputError(f"{path} is not UTF-8 JSON; pass a file written by {cls.__name__}.to_json") from None
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}); pass a file written by {cls.__name__}.to_json") from None
+        data = parse_json(path.read_bytes(), str(path), f"pass a file written by {cls.__name__}.to_json",
+                          parse_constant=_refuse_constant)
         return cls.from_dict(data)
 
     def to_frame(self):
@@ -229,14 +229,22 @@ def _refuse_constant(name: str) -> Any:
 
 
 def rows_to_csv(rows: list[dict[str, Any]]) -> str:
-    """Rows (dicts with the same keys) as CSV text, for tables pasted into papers."""
+    """Rows as CSV text, for tables pasted into papers: one column for every key any row has (in the order
+    they first appear), empty where a row lacks it (laws with different parameters share one table).
+
+    >>> print(rows_to_csv([{"law": "exponential", "xi": 7.3}, {"law": "power_law", "alpha": 0.5}]), end="")
+    law,xi,alpha
+    exponential,7.3,
+    power_law,,0.5
+    """
     import csv
     import io
 
     if not rows:
         return ""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=list(dict.fromkeys(k for row in rows for k in row)), restval="",
+                            lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: ("" if v is None else v) for k, v in jsonable(row).items()})

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ._parsing import parse_json
 from .errors import InputError, InputNotFoundError
 
 logger = logging.getLogger(__name__)
@@ -227,13 +228,14 @@ class Symbols:
                     raise InputError(f"{path} is not a midecay .npz (needs 'codes' and 'bounds'); write one with Symbols.save")
                 codes, bounds = data["codes"], data["bounds"]
                 if "alphabet_json" in data:
-                    alphabet = tuple(json.loads(str(data["alphabet_json"])))
+                    alphabet = tuple(parse_json(str(data["alphabet_json"]), str(path), "write one with Symbols.save"))
                 elif "alphabet" in data:
                     alphabet = tuple(data["alphabet"].tolist())
                 else:
                     alphabet = tuple(range(int(codes.max()) + 1 if codes.size else 0))
                 description = str(data["description"]) if "description" in data else str(path)
-                provenance = json.loads(str(data["provenance_json"])) if "provenance_json" in data else {}
+                provenance = (parse_json(str(data["provenance_json"]), str(path), "write one with Symbols.save")
+                              if "provenance_json" in data else {})
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
             if isinstance(exc, InputError):
                 raise

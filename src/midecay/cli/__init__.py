@@ -61,7 +61,8 @@ report_cmds.register(app)
 
 
 def _terminate(signum: int, frame) -> None:
-    # SIGTERM unwinds like Ctrl-C, so pending writes remove their temporary files.
+    # SIGTERM and SIGHUP (a closed terminal or ssh session) unwind like Ctrl-C, so pending writes
+    # remove their temporary files and the command says how to go on.
     raise SystemExit(128 + signum)
 
 
@@ -69,6 +70,8 @@ def main() -> None:
     """Entry point of the ``midecay`` console script."""
     os.environ.setdefault("MPLBACKEND", "Agg")  # a command line draws into files, never windows
     signal.signal(signal.SIGTERM, _terminate)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # under nohup, hang-ups stay ignored
+        signal.signal(signal.SIGHUP, _terminate)
     app()
 
 

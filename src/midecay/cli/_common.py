@@ -6,6 +6,8 @@ import the library inside their bodies.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import json
 import logging
@@ -28,6 +30,10 @@ from ..results import jsonable, rows_to_csv
 
 logger = logging.getLogger(__name__)
 
+#: The outputs the running command holds (:func:`hold_output`), released when it ends however it ends.
+#: A context variable, not a global: each command invocation (and each thread running one) has its own.
+_HELD: contextvars.ContextVar[contextlib.ExitStack | None] = contextvars.ContextVar("midecay_held_outputs", default=None)
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout (and nothing else there).")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the result's table as CSV on stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table output.")]
@@ -43,6 +49,19 @@ OptionOpt = Annotated[
 ]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control characters shown as escapes: a file name holding a terminal escape
+    sequence must not recolour, retitle or rewrite the user's terminal when a message names it.
+
+    >>> printable("a\x1b[31mb.txt")
+    'a\\x1b[31mb.txt'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 class _EchoHandler(logging.Handler):
     """The library's log on stderr as plain lines (warnings as ``note:``), resolved at each write."""
 
@@ -51,7 +70,7 @@ class _EchoHandler(logging.Handler):
             text = record.getMessage()
         except (TypeError, ValueError):  # a malformed record never stops a command
             return
-        typer.echo(("note: " if record.levelno >= logging.WARNING else "") + text, err=True)
+        typer.echo(("note: " if record.levelno >= logging.WARNING else "") + printable(text), err=True)
 
 
 def _route_library_log(verbose: bool) -> None:
@@ -88,7 +107,7 @@ class Output:
     def info(self, message: str) -> None:
         """Progress and notes: stderr, silenced by --quiet, --json and --csv."""
         if not (self.quiet or self.machine):
-            typer.echo(message, err=True)
+            typer.echo(printable(message), err=True)
 
     def save(self, result, out: Path | None, figure: Path | None, force: bool) -> None:
         """Write ``result``'s JSON to ``out`` and its figure to ``figure`` (where given), and say so."""
@@ -101,13 +120,40 @@ class Output:
 
     def result(self, payload: dict[str, Any], text: str, rows: list[dict[str, Any]] | None = None) -> None:
         if self.as_json:
-            typer.echo(json.dumps(jsonable(payload), indent=1))
+            write_stdout(json.dumps(jsonable(payload), indent=1) + "\n")
         elif self.as_csv:
             if rows is None:
                 raise InputError("this command has no table to write as CSV; use --json")
-            typer.echo(rows_to_csv(rows), nl=False)
+            write_stdout(rows_to_csv(rows))
         elif not self.quiet:
-            typer.echo(text)
+            write_stdout(text + "\n")
+
+
+def write_stdout(text: str) -> None:
+    """Write ``text`` to stdout whole, or fail with one line.
+
+    Python's buffered stdout drops a short write silently (``ulimit -f``: a JSON cut at 4 KiB,
+    exit 0), so the bytes go to the descriptor in a loop that sees every error. A closed pipe
+    (``| head``) ends the command quietly, as it ends a Unix tool.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a captured stdout (tests, notebooks): no descriptor
+        typer.echo(text, nl=False)
+        return
+    data = text.encode(sys.stdout.encoding or "utf-8", errors="replace")
+    try:
+        sys.stdout.flush()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), fd)  # no second error when Python flushes at exit
+        raise typer.Exit(141) from None
+    except OSError as exc:
+        raise InputError(f"cannot write the result to standard output ({(exc.strerror or str(exc)).lower()}); "
+                         "free space, raise the file-size limit (ulimit -f) or write it elsewhere") from None
 
 
 #: The library's words for a fix, as this command line's flags.
@@ -151,36 +197,53 @@ def typed_command(extra: str = "") -> str:
     return f"the same command{f' with {extra}' if extra else ''}"
 
 
+def saved_in(path: Path, what: str) -> str:
+    """The resume hint of a run that saves ``what`` in ``path`` as it goes: it names ``path`` only if it exists.
+
+    >>> saved_in(Path("/nonexistent/results.json"), "finished trials")
+    'nothing had finished, so nothing was saved; run the same command to start again'
+    """
+    if Path(path).exists():
+        return f"{what} are saved in {path}; run {typed_command()} again to continue"
+    return f"nothing had finished, so nothing was saved; run {typed_command()} to start again"
+
+
 def user_errors(fn: Callable) -> Callable:
     """Turn :class:`~midecay.errors.InputError` into one line on stderr and exit code 1.
 
     Only input errors: anything else is a bug and keeps its traceback. Warnings raised on
     the way are printed as one ``warning:`` line each when they are midecay's
     (:class:`~midecay.UnreliableEstimateWarning`); other libraries' warnings go to the log.
-    An interrupt (Ctrl-C, SIGTERM) exits 130 (143) with one line saying how to go on, where the
+    An interrupt (Ctrl-C, SIGTERM, SIGHUP) exits 130 (143, 129) with one line saying how to go on, where the
     command says it (:func:`resume_hint`).
     """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, contextlib.ExitStack() as held:
             warnings.simplefilter("default")
+            token = _HELD.set(held)
             try:
                 return fn(*args, **kwargs)
             except InputError as exc:
                 text = str(exc).strip()
                 message = text.splitlines()[0] if text else type(exc).__name__
-                typer.echo(f"error: {in_cli_words(message)}", err=True)
+                typer.echo(f"error: {printable(in_cli_words(message))}", err=True)
+                raise typer.Exit(1) from None
+            except MemoryError:  # the machine's limit (RAM, ulimit -v), met by an input too big for it
+                typer.echo("error: out of memory; read a large text or FASTA file with -o stream=true, use a smaller "
+                           "input or fewer lags, or raise the memory limit (ulimit -v)", err=True)
                 raise typer.Exit(1) from None
             except (KeyboardInterrupt, SystemExit) as exc:
                 code = 130 if isinstance(exc, KeyboardInterrupt) else exc.code
-                if code not in (130, 143):
+                if code not in (129, 130, 143):  # SIGHUP, Ctrl-C, SIGTERM
                     raise
                 make = getattr(fn, "__midecay_resume__", None)
                 hint = make(kwargs) if make is not None else "nothing was left half-written"
                 typer.echo(f"interrupted; {hint}", err=True)
                 raise typer.Exit(code) from None
             finally:
+                _HELD.reset(token)
                 # Legal but unreliable input: one line each on stderr, not Python's warning format.
                 # Other libraries' warnings (deprecations, matplotlib's notes) are not the user's
                 # concern: they go to the debug log.
@@ -188,7 +251,7 @@ def user_errors(fn: Callable) -> Callable:
                     if not issubclass(w.category, UnreliableEstimateWarning):
                         logger.debug("%s: %s", w.category.__name__, w.message)
                 for text in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UnreliableEstimateWarning)):
-                    typer.echo(f"warning: {text}", err=True)
+                    typer.echo(f"warning: {printable(text)}", err=True)
 
     return wrapper
 
@@ -248,15 +311,15 @@ def load_curves(items: list[str], spec: str, level: str | None, seed: int | None
     return [x if isinstance(x, MICurve) else mi_curve(x, lags, seed=seed, progress=progress) for x in loaded.values()]
 
 
-def parse_int_list(text: str, name: str, low: int = 1) -> tuple[int, ...]:
-    """``"2,4,8"`` as ``(2, 4, 8)`` with a one-line error naming the option (each value at least ``low``)."""
+def parse_int_list(text: str, name: str, low: int = 1, high: int = 2**63 - 1) -> tuple[int, ...]:
+    """``"2,4,8"`` as ``(2, 4, 8)`` with a one-line error naming the option (each value in ``low`` … ``high``)."""
     try:
         values = tuple(int(x) for x in text.split(",") if x.strip())
     except ValueError:
         raise InputError(f"--{name} must be comma-separated integers, got {text!r}") from None
-    if not values or min(values) < low:
+    if not values or min(values) < low or max(values) > high:
         what = "positive integers" if low == 1 else f"integers >= {low}"
-        raise InputError(f"--{name} must be {what}, got {text!r}")
+        raise InputError(f"--{name} must be {what} below 2**63, got {text!r}")
     return values
 
 
@@ -279,6 +342,17 @@ def check_output_dir(folder: Path) -> None:
     check_output_folder(folder)
     if not Path(folder).exists():
         logger.info("%s does not exist: it will be created", folder)
+    hold_output(folder)
+
+
+def hold_output(path: Path) -> None:
+    """Hold ``path`` until the running command ends (:func:`midecay._locks.output_held`): a second run
+    naming it refuses with one line instead of both writing it."""
+    from .._locks import output_held
+
+    held = _HELD.get()
+    if held is not None:
+        held.enter_context(output_held(path))
 
 
 def figure_format(path: Path) -> str:
@@ -303,6 +377,9 @@ def check_outputs(force: bool, *paths: Path | None, figure: Path | None = None) 
     for i, p in enumerate(resolved):
         if p in resolved[:i]:
             raise InputError(f"{given[i]} is named for two outputs; give each output its own file")
+    for p in given:
+        hold_output(p)
+        check_output_path(p, overwrite=force)  # again, held: a run that finished meanwhile may have written it
 
 
 def save_figure(fig, path: Path, force: bool) -> None:

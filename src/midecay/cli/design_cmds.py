@@ -22,8 +22,8 @@ from ._common import (
     parse_int_list,
     parse_lag_spec,
     resume_hint,
+    saved_in,
     save_figure,
-    typed_command,
     user_errors,
 )
 
@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
 
     @grid_app.command("run")
     @user_errors
-    @resume_hint(lambda kw: f"finished trials are saved in {kw['out']}/results.json; run {typed_command()} again to continue")
+    @resume_hint(lambda kw: saved_in(kw["out"] / "results.json", "finished trials"))
     def run(
         spec: Annotated[Path, typer.Argument(help="The grid spec (TOML; see examples/grids/tiny.toml).")],
         out: Annotated[Path, typer.Option(help="Folder of results.json; finished trials there are skipped.")],

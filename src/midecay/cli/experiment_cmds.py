@@ -20,8 +20,8 @@ from ._common import (
     parse_int_list,
     parse_lags,
     resume_hint,
+    saved_in,
     save_figure,
-    typed_command,
     user_errors,
 )
 
@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
 
     @experiment_app.command("scaling")
     @user_errors
-    @resume_hint(lambda kw: f"finished cells are saved in {kw['out']}/results.json; run {typed_command()} again to continue")
+    @resume_hint(lambda kw: saved_in(kw["out"] / "results.json", "finished cells"))
     def scaling(
         source: Annotated[str, typer.Argument(help="Training data: a file or dataset:NAME[/SPLIT].")],
         out: Annotated[Path, typer.Option(help="Folder for results.json (finished cells are reused) and the figures.")],

@@ -15,7 +15,7 @@ from ._common import (
     check_outputs,
     parse_lags,
     resume_hint,
-    typed_command,
+    saved_in,
     user_errors,
 )
 
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
 
     @lm_app.command("sample")
     @user_errors
-    @resume_hint(lambda kw: f"the finished streams are saved in {kw['out']}; run {typed_command()} again to continue")
+    @resume_hint(lambda kw: saved_in(kw["out"], "the finished streams"))
     def sample(
         model: Annotated[str, typer.Argument(help="A named model (smollm2-135m), a hub name, a model folder or a .gguf file.")],
         out: Annotated[Path, typer.Option(help="The samples (.npz); an unfinished file made with the same settings is continued.")],

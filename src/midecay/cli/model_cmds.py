@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -69,10 +68,13 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
         return {}
     if not Path(path).is_file():
         raise InputNotFoundError(f"{path} not found; pass a TOML file with [model] and [train] tables")
+    from .._parsing import parse_toml
+
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path} is not valid TOML ({exc})") from None
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text; pass a TOML file with [model] and [train] tables") from None
+    data = parse_toml(text, str(path), "pass a TOML file with [model] and [train] tables")
     unknown = sorted(set(data) - {"model", "train", "data"})
     if unknown:
         raise InputError(f"{path}: unknown table(s) {', '.join(unknown)}; use [model], [train] and [data]")
@@ -134,10 +136,9 @@ def register(app: typer.Typer) -> None:
         out = out or (Path(data_table["out"]) if "out" in data_table else None)
         if source is None or out is None:
             raise InputError("give the training data (SOURCE) and --out (or [data] source and out in --config)")
-        if not resume:
-            if Path(out).exists() and not force:  # a checkpoint may be a run to continue, not only a file to keep
-                raise InputError(f"{out} exists; pass --resume to continue it, or --force to start again")
-            check_outputs(force, out)
+        if not resume and Path(out).exists() and not force:  # a checkpoint may be a run to continue, not only a file to keep
+            raise InputError(f"{out} exists; pass --resume to continue it, or --force to start again")
+        check_outputs(force or resume, out)  # held from here: a second run into it refuses
         models = _models()
         given_model = {"arch": arch, "width": width, "depth": depth, "embedding": embedding, "heads": heads,
                        "context": context, "positions": positions, "cell": cell,

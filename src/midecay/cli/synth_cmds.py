@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
@@ -30,10 +29,9 @@ def _read_json(path: Path, what: str):
     """A small JSON input file, or a one-line error."""
     if not Path(path).is_file():
         raise InputNotFoundError(f"{path} not found or not a file; pass a JSON file with {what}")
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path} is not valid JSON ({exc}); pass a JSON file with {what}") from None
+    from .._parsing import parse_json
+
+    return parse_json(Path(path).read_bytes(), str(path), f"pass a JSON file with {what}")
 
 
 def _emit(io: Output, generate: Callable, out: Path, lags: str, force: bool) -> None:
@@ -97,8 +95,9 @@ def register(app: typer.Typer) -> None:
         from .. import synth
 
         if matrix is not None:
+            rows = _read_json(matrix, "a list of rows of probabilities")
             try:
-                P = np.asarray(_read_json(matrix, "a list of rows of probabilities"), dtype=float)
+                P = np.asarray(rows, dtype=float)
             except (TypeError, ValueError):
                 raise InputError(f"{matrix}: expected a JSON list of equal-length rows of probabilities") from None
         else:

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 
 from .._io import write_atomic
+from .._locks import output_held
+from .._parsing import parse_json
 from .._progress import progress as progress_bar
 from ..errors import InputError
 from ..validation import check_int
@@ -240,12 +242,21 @@ def run_cell(data: Symbols, spec: ScalingSpec, cell: dict[str, Any], valid: Symb
 def scaling_sweep(
     data: Symbols, spec: ScalingSpec, *, store: str | Path | None = None, valid: Symbols | None = None, progress: bool = False,
 ) -> ScalingResult:
-    """Run every cell of ``spec`` not already in ``store`` (a JSON file), saving after each one."""
+    """Run every cell of ``spec`` not already in ``store`` (a JSON file), saving after each one.
+
+    ``store`` is held for the run (:func:`midecay._locks.output_held`): a second sweep into it refuses.
+    """
+    if store is None:
+        return _sweep(data, spec, None, valid, progress)
+    with output_held(store):
+        return _sweep(data, spec, Path(store), valid, progress)
+
+
+def _sweep(data: Symbols, spec: ScalingSpec, path: Path | None, valid: Symbols | None, progress: bool) -> ScalingResult:
     done: dict[str, dict] = {}
-    path = Path(store) if store is not None else None
     if path is not None and path.exists():
         try:
-            done = json.loads(path.read_text())["cells"]
+            done = parse_json(path.read_bytes(), str(path), "choose another --out or delete it")["cells"]
         except (ValueError, KeyError, TypeError):
             raise InputError(f"{path} is not a scaling results file; choose another --out or delete it") from None
     rows = []

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from .._io import write_atomic
+from .._parsing import parse_json
 from ..errors import InputError, InputNotFoundError
 from .base import SequenceModel
 from .config import ModelConfig
@@ -70,7 +71,7 @@ def load_checkpoint(path: str | os.PathLike, *, map_location: str = "cpu") -> Ch
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise InputError(f"{path} is not a midecay checkpoint (format {FORMAT!r} missing)")
     try:
-        meta = json.loads(payload["meta"])
+        meta = parse_json(payload["meta"], str(path), "pass a checkpoint written by midecay")
         config = ModelConfig.from_dict(meta["config"])
         model = build_model(config)
         model.load_state_dict(payload["state_dict"])

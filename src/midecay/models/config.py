@@ -125,7 +125,7 @@ MODES = ("auto", "sequences", "stream", "windows")
 TRAIN_CONSTRAINTS = {
     "mode": OneOf(*MODES), "optimizer": OneOf("adam", "rmsprop"), "decay": OneOf("none", "cosine"),
     "epochs": Integer(1), "batch": Integer(1), "bptt": Integer(1), "warmup": Integer(0), "patience": Integer(1),
-    "restarts": Integer(1), "steps_per_epoch": Integer(0), "seed": Integer(0),
+    "restarts": Integer(1), "steps_per_epoch": Integer(0), "seed": Integer(0, 2**63 - 1),
     "reset_prob": Real(0, 1), "lr": Real(0, low_open=True), "clip": Real(0, low_open=True), "time_budget": Real(0),
     "valid_fraction": Real(0, 1, low_open=True, high_open=True),
 }

@@ -26,6 +26,7 @@ import zipfile
 from pathlib import Path
 
 from .._io import umask
+from .._locks import cache_held
 from ..errors import (
     DownloadError,
     InputError,
@@ -120,6 +121,14 @@ def download(url: str, checksum: str | None, *, filename: str | None = None, cac
     """
     name = _safe_name(filename if filename is not None else url.rsplit("/", 1)[-1].split("?", 1)[0])
     target = (Path(cache) if cache is not None else cache_dir()) / name
+    if target.exists() and _cached_ok(target, checksum):
+        return target
+    cache_folder(target.parent)
+    with cache_held(target):  # two processes fetching one file: the second waits, then finds it cached
+        return _download(url, checksum, target, timeout)
+
+
+def _download(url: str, checksum: str | None, target: Path, timeout: float) -> Path:
     if target.exists():
         if _cached_ok(target, checksum):
             return target

@@ -14,8 +14,11 @@ analysis of the same file reads the file once to hash it (several times faster t
 encoding it) and maps the codes only if the content is the same: size and modification time
 say nothing about content (``cp -p``, ``touch -d``, a checkout). Both encoding passes hash
 what they read too, so a file that changes between them is refused rather than miscoded.
-Pieces are written under temporary names and renamed, the index last: an interrupted
-encoding leaves nothing that a later call would take for complete. A pipe or a device cannot
+Pieces are written under temporary names and renamed, the index last, and the code and bound
+files carry the content's digest in their names: an encoding killed at any moment leaves nothing
+that a later call would take for complete, or read against another content's index. Temporary
+files of a killed encoding are removed by the next one; two processes encoding one file take
+turns (:func:`midecay._locks.cache_held`), the second reading what the first wrote. A pipe or a device cannot
 be read twice and is refused.
 
 The codes equal the in-memory readers' (:func:`~midecay.sources.text.read_text`,
@@ -37,7 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
+from .._locks import cache_held
+from ..errors import InputError, OutputNotWritableError
 from ..sequences import Symbols, smallest_code_dtype
 from .cleaning import NON_LETTERS, decode_error, prepare_text
 from .files import READ_ERRORS, corrupt_error, existing_file, is_compressed, open_binary
@@ -219,21 +223,58 @@ def _encode_pieces(path: Path, kind: str, options: dict, pieces: Callable[..., I
     folder = cache_folder(cache, "codes")
     key = _cache_key(path, kind, options)
     size = None if is_compressed(path) else path.stat().st_size
-
-    index_path = folder / f"{key}.json"
-    codes_path, bounds_path = folder / f"{key}.codes", folder / f"{key}.bounds.npy"
-    if index_path.exists():
+    with cache_held(folder / key):  # a second process encoding the same file waits, then reads these codes
+        _sweep_leftovers(folder)
         bar = counter(size, "checking cached codes", progress, unit="B")
-        digest = _file_digest(path, chunk_bytes, bar)
+        digest = _file_digest(path, chunk_bytes, bar) if (folder / f"{key}.json").exists() else None
         bar.close()
+        if digest is not None:
+            try:
+                cached = _load(folder, key, description, digest)
+            except (OSError, ValueError, KeyError, TypeError):
+                logger.warning("cached codes of %s in %s are unreadable; encoding again", path, folder)
+            else:
+                if cached is not None:
+                    return cached
+                logger.info("%s changed since its codes were cached; encoding again", path)
         try:
-            cached = _load(index_path, codes_path, bounds_path, description, digest)
-        except (OSError, ValueError, KeyError):
-            logger.warning("cached codes %s are unreadable; encoding again", codes_path)
-        else:
-            if cached is not None:
-                return cached
-            logger.info("%s changed since its codes were cached; encoding again", path)
+            sha256 = _encode(path, folder, key, pieces, description, empty_message, progress, size)
+        except OSError as exc:  # a full disk, a quota or a file-size limit under the cache
+            reason = (exc.strerror or str(exc) or type(exc).__name__).rstrip(".")
+            raise OutputNotWritableError(f"cannot write the codes of {path} in {folder} ({reason}); free space, "
+                                         "or set MIDECAY_CACHE to a folder with room") from None
+        return _load(folder, key, description, sha256)
+
+
+def _entry_paths(folder: Path, key: str, sha256: str) -> tuple[Path, Path]:
+    # The content's digest is in the names: an index can only ever point at codes encoded from the
+    # content it records, whatever moment an earlier encoding was killed at.
+    return folder / f"{key}.{sha256[:16]}.codes", folder / f"{key}.{sha256[:16]}.bounds.npy"
+
+
+def _sweep_leftovers(folder: Path) -> None:
+    """Remove temporary files of encodings whose process is gone (``kill -9`` leaves them)."""
+    for leftover in folder.glob(".*.tmp*"):
+        pid = leftover.name.split(".tmp")[0].rsplit(".", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _encode(path: Path, folder: Path, key: str, pieces: Callable[..., Iterator[Piece]], description: str,
+            empty_message: str, progress: bool, size: int | None) -> str:
+    """Both passes; writes the entry of ``key`` (codes, bounds, then the index) and returns the content's SHA-256."""
+    from .._progress import counter
+
     # Code points are below 0x110000: which occur is a bincount, and codes a table look-up.
     seen = np.zeros(0, dtype=bool)
     first = hashlib.sha256()
@@ -270,32 +311,38 @@ def _encode_pieces(path: Path, kind: str, options: dict, pieces: Callable[..., I
         bar.close()
         if second.digest() != first.digest():  # units inside the alphabet would be silently miscoded
             raise _changed(path)
+        sha256 = second.hexdigest()
+        codes_path, bounds_path = _entry_paths(folder, key, sha256)
         bounds = np.concatenate([*starts, [n]]).astype(np.int64)
         tmp_bounds = folder / f".{key}.bounds.{os.getpid()}.tmp.npy"
         np.save(tmp_bounds, bounds)
         os.replace(tmp_codes, codes_path)
         os.replace(tmp_bounds, bounds_path)
         index = {"alphabet": [int(u) for u in units], "dtype": dtype.name, "n_symbols": n, "description": description,
-                 "sha256": second.hexdigest()}
+                 "sha256": sha256}
         tmp_index = folder / f".{key}.json.{os.getpid()}.tmp"
         tmp_index.write_text(json.dumps(index))
-        os.replace(tmp_index, index_path)  # last: its presence means the rest is complete
+        os.replace(tmp_index, folder / f"{key}.json")  # last: its presence means the rest is complete
     finally:
         for leftover in folder.glob(f".{key}.*.{os.getpid()}.tmp*"):
             leftover.unlink(missing_ok=True)
+    for stale in folder.glob(f"{key}.*"):  # earlier contents' codes: no index points at them any more
+        if stale.name != f"{key}.json" and stale not in (codes_path, bounds_path):
+            stale.unlink(missing_ok=True)
     logger.info("encoded %s: %d symbols, %d segments, into %s", description, n, len(bounds) - 1, codes_path)
-    return _load(index_path, codes_path, bounds_path, description, second.hexdigest())
+    return sha256
 
 
-def _load(index_path: Path, codes_path: Path, bounds_path: Path, description: str, sha256: str) -> Symbols | None:
-    """The cached codes, or None when they were encoded from other content than ``sha256``'s."""
-    index = json.loads(index_path.read_text())
+def _load(folder: Path, key: str, description: str, sha256: str) -> Symbols | None:
+    """The cached codes of ``key``, or None when they were encoded from other content than ``sha256``'s."""
+    index = json.loads((folder / f"{key}.json").read_text())
     if index.get("sha256") != sha256:
         return None
+    codes_path, bounds_path = _entry_paths(folder, key, sha256)
     codes = np.memmap(codes_path, dtype=np.dtype(index["dtype"]), mode="r")
-    if len(codes) != index["n_symbols"]:
-        raise ValueError("code file and index disagree")
     bounds = np.load(bounds_path, allow_pickle=False)
+    if len(codes) != index["n_symbols"] or len(bounds) < 2 or bounds[-1] != len(codes):
+        raise ValueError("code file, bounds and index disagree")
     return Symbols(codes, tuple(chr(u) for u in index["alphabet"]), bounds, description)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, InputNotFoundError
+from ..errors import InputError
 from ..sequences import Symbols, encode
+from .files import existing_file, read_bytes
 
 __all__ = ["read_tokens"]
 
@@ -20,9 +20,7 @@ def read_tokens(path: str | os.PathLike, *, dtype: str = "uint16", vocab_size: i
     ``dtype`` (default ``uint16``) memory-mapped; other files are whitespace-separated ints.
     ``vocab_size`` fixes the alphabet size (otherwise max id + 1).
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputNotFoundError(f"{path} not found; check the path")
+    path = existing_file(path)
     if path.is_file() and path.stat().st_size == 0:
         raise InputError(f"{path} is empty; pass a file that holds token ids")
     if path.suffix == ".npy":
@@ -36,7 +34,7 @@ def read_tokens(path: str | os.PathLike, *, dtype: str = "uint16", vocab_size: i
         codes = np.memmap(path, dtype=dtype, mode="r")
     else:
         try:
-            codes = np.array(path.read_text().split(), dtype=np.int64)
+            codes = np.array(read_bytes(path).decode('utf-8', errors='replace').split(), dtype=np.int64)
         except ValueError:
             raise InputError(f"{path}: expected whitespace-separated integer token ids") from None
     if codes.ndim not in (1, 2):

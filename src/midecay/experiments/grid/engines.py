@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ..._io import write_atomic
+from ..._locks import output_held
+from ..._parsing import parse_json
 from ...errors import InputError, MissingExtraError
 from ...results import describe_differences, differences
 from .spec import GridSpec, Trial
@@ -42,8 +44,8 @@ class ResultsStore:
         self.spec = spec
         self.rows: dict[str, dict[str, Any]] = {}
         if self.path.exists():
+            data = parse_json(self.path.read_bytes(), str(self.path), "choose another --out folder")
             try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
                 rows = data["rows"]
             except (OSError, ValueError, KeyError, TypeError):
                 raise InputError(f"{self.path} is not a grid results file; choose another --out folder") from None
@@ -138,11 +140,17 @@ def run_grid(spec: GridSpec, out: str | os.PathLike, *, engine: str = "local", w
     >>> len(result.rows), 0 <= result.rows[0]["test_accuracy"] <= 1
     (1, True)
     """
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine {engine!r}; choose local or ray")
+    with output_held(out):  # two runs into one folder: the second refuses rather than both rewriting results.json
+        return _run_held(spec, out, engine, workers, cpus_per_trial, address, design, progress)
+
+
+def _run_held(spec: GridSpec, out: str | os.PathLike, engine: str, workers: int, cpus_per_trial: int,
+              address: str | None, design, progress: bool):
     from ..._progress import counter
     from .result import GridResult
 
-    if engine not in ("local", "ray"):
-        raise InputError(f"unknown engine {engine!r}; choose local or ray")
     store = ResultsStore(out, spec)
     trials = spec.trials(design)
     pending = [t for t in trials if not store.done(t)]

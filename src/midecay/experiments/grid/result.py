@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._parsing import parse_json
 from ...comparison import holm_adjusted, t_interval
 from ...errors import InputError, InputNotFoundError
 from ...results import Result, jsonable, new_axes, require
@@ -32,11 +32,12 @@ class GridResult(Result):
         return self.rows[0]["metric"] if self.rows else None
 
     def ranked(self) -> list[dict[str, Any]]:
+        """Rows best first; a trial whose metric is null (training diverged) last."""
         metric = self.metric
         if metric is None:
             return []
         sign = -1.0 if metric == "test_accuracy" else 1.0
-        return sorted(self.rows, key=lambda r: (sign * r[metric], r["parameters"], r["key"]))
+        return sorted(self.rows, key=lambda r: (r[metric] is None, sign * (r[metric] or 0.0), r["parameters"], r["key"]))
 
     @property
     def higher_is_better(self) -> bool:
@@ -52,13 +53,13 @@ class GridResult(Result):
         widths = {key[1] for key in groups}
         out = []
         for (name, width), rows in groups.items():
-            values = {int(r["seed"]): float(r[metric]) for r in rows}
+            values = {int(r["seed"]): math.nan if r[metric] is None else float(r[metric]) for r in rows}
             mean, low, high = t_interval(np.array(list(values.values())), level)
             out.append({"name": name if len(widths) == 1 else f"{name} w{width}", "set": name, "width": width,
                         "role": rows[0]["role"], "dilations": list(rows[0]["dilations"]), "n_seeds": len(values),
                         "mean": mean, "ci_low": low, "ci_high": high, "seeds": values})
         sign = -1.0 if self.higher_is_better else 1.0
-        return sorted(out, key=lambda c: (sign * c["mean"], c["name"]))
+        return sorted(out, key=lambda c: (math.isnan(c["mean"]), sign * np.nan_to_num(c["mean"]), c["name"]))
 
     def pairs(self, level: float = 0.95) -> list[dict[str, Any]]:
         """Paired comparisons on shared seeds: every designed set against its standard twin (same layers,
@@ -102,10 +103,7 @@ class GridResult(Result):
     @classmethod
     def _from_dict(cls, data: dict[str, Any]) -> GridResult:
         rows = require(data, "rows", list, "grid result")
-        for r in rows:
-            if not isinstance(r, dict) or "key" not in r or "metric" not in r:
-                raise InputError("grid result: every row needs 'key' and 'metric'; pass a file written by midecay grid")
-        return cls(require(data, "name", str, "grid result"), tuple(rows))
+        return cls(require(data, "name", str, "grid result"), tuple(_checked_row(r, i) for i, r in enumerate(rows)))
 
     def table_rows(self) -> list[dict[str, Any]]:
         metric = self.metric
@@ -207,9 +205,34 @@ def load_grid(folder: str | os.PathLike) -> GridResult:
     path = Path(folder) / "results.json"
     if not path.is_file():
         raise InputNotFoundError(f"{path} not found; pass the --out folder of `midecay grid run`")
+    data = parse_json(path.read_bytes(), str(path), "pass the --out folder of `midecay grid run`")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         name, rows = data["spec"]["grid"]["name"], data["rows"]
     except (ValueError, KeyError, TypeError):
         raise InputError(f"{path} is not a grid results file") from None
     return GridResult.from_dict({"format": GridResult.FORMAT, "name": name, "rows": rows})
+
+
+#: What every row of a grid's results holds, and of what type (a row may hold more).
+ROW_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "key": str, "metric": str, "seed": int, "set_name": str, "role": str, "dilations": list, "layers": int,
+    "max_dilation": int, "width": int, "parameters": int, "seconds": (int, float),
+}
+METRICS = ("test_accuracy", "test_bpc")
+
+
+def _checked_row(row: Any, i: int) -> dict[str, Any]:
+    """A row of a results file, checked field by field: one line naming the first that is wrong."""
+    what = f"grid result row {i + 1}"
+    if not isinstance(row, dict):
+        raise InputError(f"{what} is not a table; pass a file written by midecay grid")
+    for name, kind in ROW_FIELDS.items():
+        require(row, name, kind, what)
+    if row["metric"] not in METRICS:
+        raise InputError(f"{what}: unknown metric {row['metric']!r}; choose one of: {', '.join(METRICS)}")
+    value = row.get(row["metric"], "missing")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise InputError(f"{what}: {row['metric']!r} must be a number or null (a diverged trial), got {value!r}")
+    if not all(isinstance(d, int) and not isinstance(d, bool) for d in row["dilations"]):
+        raise InputError(f"{what}: 'dilations' must be a list of integers")
+    return row

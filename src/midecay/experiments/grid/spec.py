@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,6 +120,18 @@ class Trial:
         return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:16]
 
 
+#: The most trials one spec may hold: a grid past it runs for months on any engine; split it.
+MAX_TRIALS = 100_000
+#: Seeds are integers below 2**63 (what torch and numpy both take).
+MAX_SEED = 2**63 - 1
+
+
+def _check_size(n_trials: int) -> None:
+    if n_trials > MAX_TRIALS:
+        raise InputError(f"the grid has {n_trials:,} trials, more than {MAX_TRIALS:,}; split it into several specs "
+                         "or give fewer widths, seeds or dilation sets")
+
+
 def _int_list(value: Any, key: str, low: int = 1, high: int | None = None) -> tuple[int, ...]:
     if not isinstance(value, list) or not value:
         raise InputError(f"grid.{key} must be a non-empty list of integers, got {value!r}")
@@ -176,6 +187,7 @@ class GridSpec:
         if self.permute_seed is not None:
             check_int("grid.permute_seed", self.permute_seed, 0)
         check_int("grid.threads", self.threads, 1, 1024)
+        _check_size(len(self.dilations) * len(self.widths) * len(self.seeds))
         for key in ("matched", "sweep", "residual"):
             if not isinstance(getattr(self, key), bool):
                 raise InputError(f"grid.{key} must be true or false")
@@ -201,13 +213,15 @@ class GridSpec:
         if "widths" in grid:
             grid["widths"] = _int_list(grid["widths"], "widths", 1, MAX_WIDTH)
         if "seeds" in grid:
-            grid["seeds"] = _int_list(grid["seeds"], "seeds", 0)
+            grid["seeds"] = _int_list(grid["seeds"], "seeds", 0, MAX_SEED)
         if "layers" in grid:
             grid["layers"] = _int_list(grid["layers"], "layers", 1, MAX_DEPTH)
         if "dilations" in grid:
             sets = grid["dilations"]
             if not isinstance(sets, list) or not all(isinstance(s, list) for s in sets):
                 raise InputError("grid.dilations must be a list of lists of positive integers, e.g. [[1, 2, 4, 8]]")
+            if any(len(s) > MAX_DEPTH for s in sets):
+                raise InputError(f"a set in grid.dilations has more than {MAX_DEPTH} layers; give each set at most {MAX_DEPTH}")
             grid["dilations"] = tuple(_int_list(s, "dilations", 1, MAX_DILATION) for s in sets)
         try:
             return cls(**grid, train=TrainBudget(**train))
@@ -219,11 +233,13 @@ class GridSpec:
         path = Path(path)
         if not path.is_file():
             raise InputNotFoundError(f"{path} not found; pass a grid spec in TOML (see examples/grids/tiny.toml)")
+        from ..._parsing import parse_toml
+
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path} is not valid TOML: {exc}") from None
-        return cls.from_dict(data)
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{path} is not UTF-8 text; pass a grid spec in TOML (see examples/grids/tiny.toml)") from None
+        return cls.from_dict(parse_toml(text, str(path), "pass a grid spec in TOML (see examples/grids/tiny.toml)"))
 
     def to_dict(self) -> dict[str, Any]:
         from ...results import jsonable
@@ -284,6 +300,8 @@ class GridSpec:
 
     def trials(self, design=None) -> list[Trial]:
         """Every trial, in a fixed order: dilation set, then width, then seed."""
+        sets = self.dilation_sets(design)
+        _check_size(len(sets) * len(self.widths) * len(self.seeds))
         return [Trial(self.task, self.data, self.cell, w, dil, s, name, role, self.train, self.permute_seed, self.threads,
                       self.residual)
                 for name, dil, role in self.dilation_sets(design) for w in self.widths for s in self.seeds]

@@ -100,10 +100,15 @@ def _from_files(transformers, folder: Path, kwargs: dict[str, Any]):
     """Tokenizer and model from a folder or a GGUF file in it; a file transformers cannot read is one line."""
     import struct
 
+    import pickle
+
     what = folder / kwargs["gguf_file"] if kwargs.get("gguf_file") else folder
     try:
         return (transformers.AutoTokenizer.from_pretrained(folder, **kwargs),
                 transformers.AutoModelForCausalLM.from_pretrained(folder, **kwargs))
+    except pickle.UnpicklingError:  # torch's weights-only loader met code, not tensors, and ran none of it
+        raise InputError(f"{what} holds pickled code, not only weights (refused, nothing of it was run); "
+                         "use a model saved as safetensors, or one you trust re-saved with save_pretrained") from None
     except (OSError, ValueError, KeyError, IndexError, EOFError, struct.error) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise InputError(f"cannot load a model from {what} ({type(exc).__name__}: {first}); it may be truncated, "
