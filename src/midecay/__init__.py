@@ -36,6 +36,8 @@ _EXPORTS: dict[str, str] = {
     "Diagnosis": ".fitting",
     "classify": ".fitting",
     "fit_decay": ".fitting",
+    "span": ".fitting",
+    "Span": ".fitting",
     "log_lags": ".lags",
     "Symbols": ".sequences",
     "encode": ".sequences",
@@ -89,7 +91,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from .errors import InputError
     from .estimators import entropy, mutual_information
     from .evaluation import ModelEvaluation, SeedsEvaluation
-    from .fitting import DecayFit, Diagnosis, classify, fit_decay
+    from .fitting import DecayFit, Diagnosis, Span, classify, fit_decay, span
     from .lags import log_lags
     from .micurve import MICurve
     from .opening import open_source

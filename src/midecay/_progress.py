@@ -14,12 +14,14 @@ When progress is not asked for, nothing is shown. The command line asks unless `
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 
-__all__ = ["progress", "counter", "live", "LINE_SECONDS"]
+__all__ = ["progress", "counter", "heartbeat", "live", "LINE_SECONDS"]
 
 #: Seconds between two progress lines when no live bar can be drawn.
 LINE_SECONDS = 15.0
@@ -139,3 +141,33 @@ def _lines(iterable: Iterable, reporter: LineReporter) -> Iterator:
             reporter.update(1)
     finally:
         reporter.close()
+
+
+@contextlib.contextmanager
+def heartbeat(desc: str, enabled: bool, interval: float | None = None, clock=time.monotonic) -> Iterator[None]:
+    """While the block runs, a line every :data:`LINE_SECONDS` (terminal or not) saying it still does ``desc``.
+
+    For work with no loop to count (one compiled kernel call, numba compiling the kernels on a first
+    run): short work stays silent, long work is never silent.
+
+    >>> with heartbeat("counting pairs", enabled=True, interval=60):
+    ...     pass
+    """
+    if not enabled:
+        yield
+        return
+    interval = LINE_SECONDS if interval is None else interval
+    start = clock()
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(interval):
+            logger.info("%s: still working, %s elapsed", desc, _duration(clock() - start))
+
+    thread = threading.Thread(target=beat, name="midecay-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()

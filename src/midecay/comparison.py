@@ -30,6 +30,7 @@ import numpy as np
 
 from .errors import InputError
 from .micurve import MICurve
+from .report.terms import FIDELITY, TRACKS_UP_TO
 from .results import Result, float_array, jsonable, new_axes, require
 
 __all__ = ["holm_adjusted", "t_interval", "compare", "Comparison", "PairComparison", "holm", "lag_bands", "band_means"]
@@ -229,10 +230,8 @@ class Comparison(Result):
                     "own null, so this sample is too small to show (or rule out) the reference's dependence"
                 )
         lines.extend(f"  note: {n}" for n in self.notes)
-        lines.append("  (lags differ: Holm-corrected tests of the floor-removed I(d) against the reference's; fidelity: "
-                     "the mean of min/max of the two floor-removed I(d) over the lags where the reference is above its "
-                     "null, 0 where the other is not: 1 = the same dependence, 0.5 = half of it or unresolved at half "
-                     "of those lags; tracks up to: the last lag from d = 1 on where they agree)")
+        lines.append(f"  (lags differ: Holm-corrected tests of the floor-removed I(d) against the reference's; {FIDELITY}; "
+                     f"{TRACKS_UP_TO})")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import numba
 import numpy as np
 
 from ._memmap import chunks, is_mapped, release
+from ._progress import heartbeat
 from ._progress import progress as progress_bar
 from ._version import __version__
 from ._warnings import UnreliableEstimateWarning
@@ -272,7 +273,10 @@ def mi_curve(
         short (at most 1001 symbols: images, records), else 40 log-spaced lags up to 1000
         (:func:`~midecay.lags.default_lags`).
     estimator
-        ``"grassberger"`` (default, Grassberger 2003), ``"miller_madow"`` or ``"plugin"``.
+        ``"grassberger"`` (default, Grassberger 2003), ``"miller_madow"``, ``"plugin"``, or for
+        undersampled large alphabets ``"nsb"`` (Nemenman-Shafee-Bialek, :mod:`midecay.nsb`) and
+        ``"chao_shen"`` (coverage-adjusted, :mod:`midecay.chao_shen`); the rule for choosing is in
+        ``docs/guide.md`` (Estimators).
     base
         ``"nats"`` (default) or ``"bits"``.
     backend
@@ -353,14 +357,18 @@ def mi_curve(
     if options.null in ("autocorrelated", "streams") and treats_as_streams(symbols, options):
         options = dataclasses.replace(options, null="streams")  # decided once, from the data; the steps read it
     plan = plan_counting(symbols, lags, options, where)
-    counted = count(symbols, lags, plan, options, where, progress)
+    # Stages without a loop to count (and numba compiling the kernels on a first run) still say they run.
+    with heartbeat(f"counting pairs at {len(lags)} lags", progress):
+        counted = count(symbols, lags, plan, options, where, progress)
     mi = counted.counts.mutual_information(options.estimator)
     _warn_if_sparse(counted.counts, counted.counts.n_pairs)
-    stderr, replicates = jackknife(symbols, lags, plan, counted, options, progress, mi)
-    # Streams are the units of their own errors, which a dominant stream widens: no leave-one-out pass for them.
-    dominance = (None if options.null == "streams" else
-                 _segment_dominance(symbols, plan.kernel, counted.counts, plan.windows, lags, options.estimator, mi))
-    null = null_floor(symbols, lags, plan, counted.counts, options, seed, progress)
+    with heartbeat("jackknife errors", progress):
+        stderr, replicates = jackknife(symbols, lags, plan, counted, options, progress, mi)
+        # Streams are the units of their own errors, which a dominant stream widens: no leave-one-out pass for them.
+        dominance = (None if options.null == "streams" else
+                     _segment_dominance(symbols, plan.kernel, counted.counts, plan.windows, lags, options.estimator, mi))
+    with heartbeat(f"the floor ({options.null} null)", progress):
+        null = null_floor(symbols, lags, plan, counted.counts, options, seed, progress)
     base = options.base
     scan = null.scan
     if null.streams is not None and len(replicates):
@@ -462,14 +470,19 @@ def _segment_dominance(symbols, kernel, counts: PairCounts, windows, lags, estim
 def _warn_if_sparse(counts: PairCounts, n_pairs: np.ndarray) -> None:
     """Warn when pairs are fewer than the joint bins the marginals allow: estimates are bias-dominated."""
     short = []
+    used = 0
     for i, d in enumerate(counts.lags):
-        bins = int(np.count_nonzero(counts.left(i))) * int(np.count_nonzero(counts.right(i)))
-        if n_pairs[i] < bins:
+        left = int(np.count_nonzero(counts.left(i)))
+        used = max(used, left)
+        if n_pairs[i] < left * int(np.count_nonzero(counts.right(i))):
             short.append(int(d))
     if short:
+        # A large alphabet is the usual cause; for text the readers' options shrink it.
+        hint = (f"; {used:,} symbols are in use: for a text, -o ascii_only=true or -o lowercase=true (ascii_only=True, "
+                "lowercase=True) gives fewer" if used > 256 else "")
         warnings.warn(
             f"fewer pairs than joint bins at {len(short)} lag(s) (from d={short[0]}): estimates there "
-            "are dominated by bias; compare with the shuffle floor or use more data",
+            f"are dominated by bias; compare with the shuffle floor or use more data{hint}",
             UnreliableEstimateWarning,
             stacklevel=3,
         )

@@ -321,21 +321,44 @@ class MICurve(Result):
             for i, d in enumerate(self.lags)
         ]
 
+    #: Rows :meth:`summary` shows at most: the first ``SUMMARY_ROWS - 10`` lags and the last 10.
+    SUMMARY_ROWS = 60
+
     def summary(self) -> str:
-        """A short text table of the curve."""
+        """A text table of the curve, with a legend saying what each column is and how ``signif`` is decided.
+
+        A curve of more than :data:`SUMMARY_ROWS` lags shows its first and last lags (``table_rows``,
+        ``--csv`` and ``--json`` hold all of them).
+        """
         src = self.provenance.get("source", "")
+        segments = f"{self.n_segments} segment{'s' if self.n_segments != 1 else ''}"
         lines = [
             f"MI curve ({self.estimator}, {self.base}) of {src}",
-            f"  {self.n_symbols} symbols in {self.n_segments} segment(s), alphabet {self.alphabet_size}",
-            f"  {'lag':>8} {'I(d)':>12} {'stderr':>10} {'floor':>12} {'signif':>7}",
+            f"  {self.n_symbols} symbols in {segments}, alphabet {self.alphabet_size}",
+            f"  {'lag':>8} {'I(d)':>12} {'stderr':>10} {'floor':>12} {'spread':>10} {'cut':>12} {'signif':>7}",
         ]
         if self.provenance.get("null") == "streams":
             lines.insert(2, "  null: each segment an independent stream (midecay.null.streams); stderr is that of I(d) - floor")
         sig = self.significant()
-        for i, d in enumerate(self.lags):
+        spread = self._null_law()[0]
+        cut = self.threshold(3.0)
+        n = len(self.lags)
+        shown = list(range(n)) if n <= self.SUMMARY_ROWS else [*range(self.SUMMARY_ROWS - 10), *range(n - 10, n)]
+        for k, i in enumerate(shown):
+            if k and i != shown[k - 1] + 1:
+                lines.append(f"  {'…':>8} ({i - shown[k - 1] - 1} lags not shown: --csv or --json lists every lag)")
             lines.append(
-                f"  {d:>8d} {self.mi[i]:>12.5g} {self.stderr[i]:>10.2g} {self.baseline[i]:>12.5g} {'yes' if sig[i] else 'no':>7}"
+                f"  {self.lags[i]:>8d} {self.mi[i]:>12.5g} {self.stderr[i]:>10.2g} {self.baseline[i]:>12.5g} "
+                f"{spread[i]:>10.2g} {cut[i]:>12.5g} {'yes' if sig[i] else 'no':>7}"
             )
+        lines += [
+            "  I(d): the estimate at lag d; stderr: its jackknife standard error.",
+            "  floor: what I(d) reads at this size with no dependence at lag d (the estimator's bias, negative",
+            "    where the bias-corrected estimator overshoots), with its spread (SD); cut: the null's upper",
+            "    0.13 % point; signif: I(d) above cut (one-sided z >= 3 against the null, not against stderr).",
+        ]
+        if self.exact_p is not None and np.isfinite(self.exact_p).any():
+            lines.append("  Two symbols a side: signif is an exact test's p < 0.13 % (midecay.two_by_two), cut approximates it.")
         return "\n".join(lines)
 
     def plot(self, ax=None, *, label: str | None = None, color=None, floor: bool | str = True):

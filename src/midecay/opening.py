@@ -19,7 +19,7 @@ from .sources.files import existing_file
 from .sources.fasta import read_fasta
 from .sources.loader_options import call_with_options as _call
 from .sources.numeric import read_csv_column, series_symbols
-from .sources.text import read_text, text_symbols
+from .sources.text import read_byte_symbols, read_text, text_symbols
 from .sources.tokens import read_tokens
 
 __all__ = ["open_source", "parse_option"]
@@ -101,7 +101,13 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
     existing_file(path)  # a link that loops, a device
     name = path.name.lower()
     streaming = {"progress": True} if progress else {}  # for the readers that may stream (text, FASTA)
-    if name.endswith(".npz"):
+    kind = _kind(name)
+    if level is not None and level != "byte" and kind != "text" and not (kind == "FASTA" and level == "char"):
+        raise InputError(f"{text} is a {kind} file: --level {level} does not apply to it (levels char and word are "
+                         "for text; --level byte reads any file's bytes)")
+    if level == "byte":
+        symbols = _call(read_byte_symbols, "a file read as bytes", path, **options)
+    elif name.endswith(".npz"):
         if options:
             raise InputError(f"{text} is a .npz of symbols; it takes no options")
         symbols = Symbols.load(path)
@@ -121,6 +127,19 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
         symbols = _call(read_text, "a text file", path, forwards_to=text_symbols, level=level or "char", **options,
                         **streaming)
     return _with_provenance(symbols, provenance)
+
+
+def _kind(name: str) -> str:
+    """What a file is taken for, by its name."""
+    if name.endswith(".npz"):
+        return "symbols (.npz)"
+    if name.endswith((".npy", ".bin")):
+        return "token"
+    if name.endswith(_FASTA):
+        return "FASTA"
+    if name.endswith((".csv", ".csv.gz")):
+        return "CSV"
+    return "text"
 
 
 #: ``SCHEME:REST`` sources and what opens them: ``opener(rest, level, **options) -> Symbols``.

@@ -12,6 +12,7 @@ from typing import Any
 
 from ._memmap import CHUNK_SYMBOLS
 from .errors import InputError
+from .extras import require
 from .limits import (
     BACKENDS,
     BASELINES,
@@ -75,6 +76,8 @@ class CurveOptions:
         })
         if self.n_blocks == 1:
             raise InputError("n_blocks must be 0 (no jackknife) or >= 2, got 1")
+        if self.backend == "torch":  # said here, before any counting, on an install without the extra
+            require("torch", "backend 'torch'")
         if baseline == "tables" and self.estimator in ("nsb", "chao_shen"):
             raise InputError(f"estimator {self.estimator!r} is not a sum over cells, which random tables need; "
                              "use baseline='shuffle' (permuted copies for it) or 'permutation'")

@@ -41,11 +41,15 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output
 LagsOpt = Annotated[str, typer.Option("--lags", help="Lags: auto (every lag below the longest segment when segments are "
                                      "short, at most 1001 symbols; else 40 log-spaced up to 1000), 1:1000:40log, 1:256, "
                                      "1:256:4 or 1,2,4,8.")]
-LevelOpt = Annotated[Optional[str], typer.Option("--level", help="char | word (text), or a data set's level (see `midecay datasets info`).")]
+LevelOpt = Annotated[Optional[str], typer.Option("--level", help="char | word (text), byte (any file's bytes, a binary one "
+                                                  "too), or a data set's level (see `midecay datasets info`).")]
 SeedOpt = Annotated[Optional[int], typer.Option("--seed", help="Seed for the shuffle floor.")]
 OptionOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--option", "-o", help="KEY=VALUE for the reader or data set (repeatable), e.g. -o permute_seed=0, -o errors=replace, -o stream=true (a text or FASTA past memory)."),
+    typer.Option("--option", "-o", help="KEY=VALUE for the reader or data set (repeatable). Text: encoding, errors, "
+                 "lowercase, ascii_only, clean=text8, segments=lines|documents, stream; FASTA: keep_ambiguous, uppercase, "
+                 "stream; .npy/.bin tokens: dtype (e.g. uint8), vocab_size; CSV: transform, bins, nan; data sets: "
+                 "`midecay datasets info NAME`."),
 ]
 
 
@@ -208,6 +212,23 @@ def saved_in(path: Path, what: str) -> str:
     return f"nothing had finished, so nothing was saved; run {typed_command()} to start again"
 
 
+def needs(command: str, *packages: str) -> Callable[[Callable], Callable]:
+    """Refuse ``command`` (its words after ``midecay``), before any work, when an extra it needs is not
+    installed: one line naming the extra. Place it under :func:`user_errors`."""
+    def attach(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from ..extras import require
+
+            for package in packages:
+                require(package, f"`midecay {command}`")
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return attach
+
+
 def user_errors(fn: Callable) -> Callable:
     """Turn :class:`~midecay.errors.InputError` into one line on stderr and exit code 1.
 
@@ -229,6 +250,13 @@ def user_errors(fn: Callable) -> Callable:
                 text = str(exc).strip()
                 message = text.splitlines()[0] if text else type(exc).__name__
                 typer.echo(f"error: {printable(in_cli_words(message))}", err=True)
+                raise typer.Exit(1) from None
+            except ModuleNotFoundError as exc:  # an extra this install lacks, met inside the work
+                from ..extras import EXTRA_OF, missing_extra
+
+                if (exc.name or "").split(".")[0] not in EXTRA_OF:
+                    raise
+                typer.echo(f"error: {missing_extra(exc.name, 'this command')}", err=True)
                 raise typer.Exit(1) from None
             except MemoryError:  # the machine's limit (RAM, ulimit -v), met by an input too big for it
                 typer.echo("error: out of memory; read a large text or FASTA file with -o stream=true, use a smaller "
@@ -368,6 +396,9 @@ def check_outputs(force: bool, *paths: Path | None, figure: Path | None = None) 
     one path given for two outputs, or a ``figure`` whose suffix names no format we write."""
     if figure is not None:
         figure_format(figure)
+        from ..extras import require
+
+        require("matplotlib", "a figure")  # before the work, not after it
     given = [Path(p) for p in (*paths, figure) if p is not None]
     for p in given:
         check_output_path(p, overwrite=force)

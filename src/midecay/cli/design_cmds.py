@@ -24,6 +24,7 @@ from ._common import (
     resume_hint,
     saved_in,
     save_figure,
+    needs,
     user_errors,
 )
 
@@ -81,9 +82,11 @@ def register(app: typer.Typer) -> None:
 
     @grid_app.command("run")
     @user_errors
+    @needs("grid run", "torch")
     @resume_hint(lambda kw: saved_in(kw["out"] / "results.json", "finished trials"))
     def run(
-        spec: Annotated[Path, typer.Argument(help="The grid spec (TOML; see examples/grids/tiny.toml).")],
+        spec: Annotated[str, typer.Argument(help="The grid spec: a TOML file, or example:NAME for one that ships "
+                                                 "with midecay (tiny, table1_cpu … table3_cpu, table1 … table3).")],
         out: Annotated[Path, typer.Option(help="Folder of results.json; finished trials there are skipped.")],
         engine: Annotated[str, typer.Option(help="local | ray")] = "local",
         workers: Annotated[int, typer.Option(help="local: trials at a time (processes).")] = 1,
@@ -101,11 +104,11 @@ def register(app: typer.Typer) -> None:
         from ..validation import check_int
 
         io = Output(as_json, quiet)
-        check_outputs(force, figure=plot)
-        check_output_dir(out)
         check_int("--workers", workers, 1, 1024)
         check_int("--cpus-per-trial", cpus_per_trial, 1, 1024)
-        grid = GridSpec.from_toml(spec)
+        grid = GridSpec.from_toml(spec)  # before the output folder is announced: a bad spec creates nothing
+        check_outputs(force, figure=plot)
+        check_output_dir(out)
         if seeds is not None:
             grid = dataclasses.replace(grid, seeds=tuple(sorted(set(parse_int_list(seeds, "seeds", 0)))))
         from ..options import Engine

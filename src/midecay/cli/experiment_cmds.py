@@ -22,6 +22,7 @@ from ._common import (
     resume_hint,
     saved_in,
     save_figure,
+    needs,
     user_errors,
 )
 
@@ -32,6 +33,7 @@ def register(app: typer.Typer) -> None:
 
     @experiment_app.command("scaling")
     @user_errors
+    @needs("experiment scaling", "torch", "matplotlib")
     @resume_hint(lambda kw: saved_in(kw["out"] / "results.json", "finished cells"))
     def scaling(
         source: Annotated[str, typer.Argument(help="Training data: a file or dataset:NAME[/SPLIT].")],

@@ -16,6 +16,7 @@ from ._common import (
     parse_lags,
     resume_hint,
     saved_in,
+    needs,
     user_errors,
 )
 
@@ -33,6 +34,7 @@ def register(app: typer.Typer) -> None:
 
     @lm_app.command("models")
     @user_errors
+    @needs("lm models", "torch", "transformers")
     def models(as_json: JsonOpt = False) -> None:
         """The named models (usable offline after the set-up)."""
         from ..models.pretrained import NAMED_MODELS
@@ -43,6 +45,7 @@ def register(app: typer.Typer) -> None:
 
     @lm_app.command("sample")
     @user_errors
+    @needs("lm sample", "torch", "transformers")
     @resume_hint(lambda kw: saved_in(kw["out"], "the finished streams"))
     def sample(
         model: Annotated[str, typer.Argument(help="A named model (smollm2-135m), a hub name, a model folder or a .gguf file.")],
@@ -82,6 +85,7 @@ def register(app: typer.Typer) -> None:
 
     @lm_app.command("evaluate")
     @user_errors
+    @needs("lm evaluate", "torch", "transformers")
     def evaluate(
         samples: Annotated[Path, typer.Argument(help="Samples written by `midecay lm sample`.")],
         reference: Annotated[str, typer.Option(help="Reference corpus: dataset:NAME[/SPLIT] or a text file.")],

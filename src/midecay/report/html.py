@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from .terms import FIDELITY, SPAN, TRACKS_UP_TO
 from .._io import write_atomic
 from .._version import __version__
 
@@ -202,8 +203,7 @@ def methods(rep: HtmlReport, curves: Sequence = (), laws: Sequence[str] = ()) ->
         ("significant", "Above the null at a one-sided level of 0.13 % per lag (z = 3), judged against the null's spread "
          "(a scaled chi-square), not the jackknife's, so variation between segments does not hide dependence."),
         ("error bars", f"{blocks[:1].upper() + blocks[1:]}: the estimate's own uncertainty." if blocks else "Jackknife errors."),
-        ("span", "The last lag significantly above the null whose preceding lag is too; '>=' when the last lag measured "
-         "still is (a lower bound)."),
+        ("span", f"{SPAN[6].upper()}{SPAN[7:]}."),
         ("d at 1e-5 nats", "Where the floor-removed curve first falls below the grid-search paper's fixed threshold of 1e-5 nats."),
         ("decay type", "One of exponential, power law, broken power law, periodic power law, flat (no decay at long "
          "range), undetermined (too few significant lags to tell) or no dependence, chosen by AICc among the "
@@ -216,10 +216,9 @@ def methods(rep: HtmlReport, curves: Sequence = (), laws: Sequence[str] = ()) ->
     terms += [
         ("period", "Peaks recurring every p lags, found by a phase-profile F-test on every lag 1…256 (counted on a sample "
          "of the data) whatever lags the curve was measured on."),
-        ("comparison, fidelity, tracks up to", "Each curve minus its own null against the first curve, lag by lag, with "
-         "Holm's correction at family level 0.01. Fidelity: the mean of min/max of the two floor-removed values over the "
-         "lags where the first curve is significant (1 identical, 0 none of its dependence). 'Tracks up to d': the last "
-         "lag up to which every such lag agrees or is within a factor 1.5."),
+        ("comparison, fidelity, tracks up to", "Each curve minus its own null against the first curve (the reference), "
+         f"lag by lag, with Holm's correction at family level 0.01. {FIDELITY[0].upper()}{FIDELITY[1:]}. "
+         f"{TRACKS_UP_TO[0].upper()}{TRACKS_UP_TO[1:]}."),
     ]
     rep.heading("Methods: what the terms mean")
     rep.definitions(terms)

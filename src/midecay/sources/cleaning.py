@@ -37,5 +37,6 @@ def prepare_text(text: str, lowercase: bool, ascii_only: bool, clean: str | None
 
 def decode_error(path, where: str, encoding: str) -> InputError:
     """The one-line error for text that is not in ``encoding``, naming where and the fix."""
-    return InputError(f"{path}: cannot decode {where} as {encoding}; pass encoding=... or errors='replace' "
-                      "(CLI: --option errors=replace)")
+    return InputError(f"{path}: cannot decode {where} as {encoding}, so it may be binary: read its bytes with "
+                      "level='byte' (CLI: --level byte), or pass the encoding it was written in, e.g. encoding='latin-1' "
+                      "(CLI: --option encoding=latin-1); errors='replace' (CLI: --option errors=replace) drops what does not decode")

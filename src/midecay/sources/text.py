@@ -7,13 +7,15 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
 from ..errors import InputError
 from ..sequences import Symbols, encode
 from .cleaning import decode_error, prepare_text, text8_clean
 from .files import read_bytes
 from .streaming import stream_text, wants_stream
 
-__all__ = ["read_text", "read_bytes", "text_symbols", "text8_clean"]
+__all__ = ["read_text", "read_bytes", "read_byte_symbols", "text_symbols", "text8_clean"]
 
 def _split_segments(text: str, segments: str | None) -> list[str]:
     if segments is None:
@@ -88,6 +90,25 @@ def text_symbols(
     return encode([list(t) for t in tokens], segmented=True, description=description)
 
 
+def read_byte_symbols(path: str | os.PathLike, *, description: str | None = None, **options: Any) -> Symbols:
+    """The file's bytes (``.gz``/``.bz2``/``.xz`` decompressed) as symbols, one a byte value: any file,
+    binary or text in any encoding (``level="byte"``, CLI ``--level byte``).
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "blob.bin.gz")
+    >>> import gzip; _ = gzip.open(path, "wb").write(bytes([0, 255, 0, 255, 7]))
+    >>> s = read_byte_symbols(path)
+    >>> s.alphabet, s.n_symbols
+    ((0, 7, 255), 5)
+    """
+    if options:
+        raise InputError(f"level 'byte' reads the bytes as they are and takes no options, got {', '.join(sorted(options))}")
+    raw = read_bytes(path)
+    if not raw:
+        raise InputError(f"{path} is empty; pass a file with some bytes")
+    return encode(np.frombuffer(raw, dtype=np.uint8), description=description or f"bytes of {path}")
+
+
 def read_text(
     path: str | os.PathLike,
     *,
@@ -107,6 +128,8 @@ def read_text(
     (``progress``: a bar while streaming).
     """
 
+    if kwargs.get("level") == "byte":
+        return read_byte_symbols(path, **{k: v for k, v in kwargs.items() if k != "level"})
     streamable = kwargs.get("level", "char") == "char" and kwargs.get("segments") in (None, "lines") \
         and set(kwargs) <= {"level", "lowercase", "ascii_only", "clean", "segments", "description"}
     wanted = wants_stream(stream, path)  # a bad ``stream`` value is named before anything else

@@ -58,11 +58,24 @@ def markov_mi(P: np.ndarray, lags: Iterable[int], pi: np.ndarray | None = None) 
     """
     P = check_transition_matrix(P)
     pi = stationary_distribution(P) if pi is None else np.asarray(pi, dtype=np.float64)
-    return np.array([mi_of_joint(pi[:, None] * power) for power in matrix_powers(P, as_lags(lags))])
+    # In the deviations D = P^d - 1 pi^T = (P - 1 pi^T)^d, each term pi_a pi_b f(D_ab / pi_b) with
+    # f(x) = (1 + x) ln(1 + x) - x >= 0 is of the order of its own size: ln(P^d / pi) of P^d near pi
+    # would leave float rounding (~1e-13) where I(d) is far smaller, rising with d as the signal falls.
+    weights = pi[:, None] * pi[None, :]
+    live = weights > 0
+    out = []
+    for deviation in matrix_powers(P - np.outer(np.ones(len(P)), pi), as_lags(lags)):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.where(live, deviation / np.where(live, pi[None, :], 1.0), 0.0)
+            f = np.where(x > -1, (1 + x) * np.log1p(np.maximum(x, -1 + 1e-300)) - x, 1.0)
+        small = np.abs(x) < 1e-4  # its series, where 1 + x rounds: x^2/2 - x^3/6 + x^4/12 (next term x^5/20)
+        f = np.where(small, x * x * (0.5 - x / 6 + x * x / 12), f)
+        out.append(max(float((weights * f)[live].sum()), 0.0))
+    return np.array(out)
 
 
 def matrix_powers(P: np.ndarray, lags: np.ndarray):
-    """Yield ``P^d`` for each sorted lag, each from the previous one."""
+    """Yield ``P^d`` for each sorted lag, each from the previous one (any square matrix)."""
     power = np.eye(len(P))
     done = 0
     for d in lags:

@@ -55,6 +55,8 @@ class GridResult(Result):
         for (name, width), rows in groups.items():
             values = {int(r["seed"]): math.nan if r[metric] is None else float(r[metric]) for r in rows}
             mean, low, high = t_interval(np.array(list(values.values())), level)
+            # The metric's own range bounds the interval: an accuracy lies in [0, 1], bits per character above 0.
+            low, high = max(low, 0.0), (min(high, 1.0) if metric == "test_accuracy" else high)
             out.append({"name": name if len(widths) == 1 else f"{name} w{width}", "set": name, "width": width,
                         "role": rows[0]["role"], "dilations": list(rows[0]["dilations"]), "n_seeds": len(values),
                         "mean": mean, "ci_low": low, "ci_high": high, "seeds": values})
@@ -142,26 +144,25 @@ class GridResult(Result):
         return "\n".join(lines)
 
     def plot(self, ax=None):
-        """The metric against the max dilation: one point a configuration (mean over its seeds, bars: their
-        SD), one colour a role (designed, standard, given …), roles set side by side."""
+        """The metric against the max dilation: one point a configuration (mean over its seeds, bars: the
+        95 % t-interval of that mean, the table's, none with one seed), one colour a role (designed,
+        standard, given …), roles set side by side."""
         ax = new_axes(ax)
-        metric = self.metric
-        configs: dict[tuple, list] = {}  # one point a configuration: its mean over seeds, with their spread
-        for r in self.rows:
-            configs.setdefault((r["role"], r["set_name"], tuple(r["dilations"]), r["width"]), []).append(r[metric])
-        roles = sorted({key[0] for key in configs})
+        configs = self.configurations()
+        roles = sorted({c["role"] for c in configs})
         for k, role in enumerate(roles):
-            mine = [(key, values) for key, values in configs.items() if key[0] == role]
+            mine = [c for c in configs if c["role"] == role]
             # Roles side by side around the shared max dilation, so none hides another's points.
             shift = 2 ** (0.06 * (k - (len(roles) - 1) / 2))
-            x = [max(key[2]) * shift for key, _ in mine]
-            y = [float(np.mean(v)) for _, v in mine]
-            err = [float(np.std(v, ddof=1)) if len(v) > 1 else 0.0 for _, v in mine]
-            ax.errorbar(x, y, yerr=err, fmt="o", alpha=0.85, capsize=2,
+            x = [max(c["dilations"]) * shift for c in mine]
+            y = [c["mean"] for c in mine]
+            below = [c["mean"] - c["ci_low"] if c["n_seeds"] > 1 else 0.0 for c in mine]
+            above = [c["ci_high"] - c["mean"] if c["n_seeds"] > 1 else 0.0 for c in mine]
+            ax.errorbar(x, y, yerr=[below, above], fmt="o", alpha=0.85, capsize=2,
                         label=f"{role} ({len(mine)} configuration{'s' if len(mine) != 1 else ''})")
         ax.set_xscale("log", base=2)
         ax.set_xlabel("max dilation")
-        ax.set_ylabel(metric.replace("_", " ") if metric else "")
+        ax.set_ylabel((self.metric or "").replace("_", " ") + " (mean over seeds, bars: 95 % t-interval)")
         ax.set_title(f"grid {self.name}", fontsize="small")
         ax.legend(frameon=False, fontsize="small")
         return ax

@@ -1,6 +1,7 @@
 """A grid of DilatedRNN trials, written in TOML and validated with one-line errors naming the key.
 
-Example (``examples/grids/tiny.toml``)::
+Example (``tiny``: ``midecay grid run example:tiny``; the specs ship in ``specs/``, which the
+repository's ``examples/grids`` links to)::
 
     [grid]
     name = "tiny"
@@ -120,6 +121,30 @@ class Trial:
         return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:16]
 
 
+#: The specs that ship with midecay: ``tiny`` and the paper's Tables 1-3 (``tableN``, and ``tableN_cpu`` at CPU scale).
+SPECS = Path(__file__).parent / "specs"
+
+
+def example_specs() -> list[str]:
+    """The names ``example:NAME`` takes.
+
+    >>> example_specs()[-1]
+    'tiny'
+    """
+    return sorted(p.stem for p in SPECS.glob("*.toml"))
+
+
+def spec_path(spec: str | Path) -> Path:
+    """``spec`` as a path: ``example:NAME`` is a spec that ships with midecay, anything else a file."""
+    text = str(spec)
+    if not text.startswith("example:"):
+        return Path(spec)
+    name = text.removeprefix("example:")
+    if name not in example_specs():
+        raise InputError(f"unknown example grid {name!r}; choose one of: {', '.join(example_specs())}")
+    return SPECS / f"{name}.toml"
+
+
 #: The most trials one spec may hold: a grid past it runs for months on any engine; split it.
 MAX_TRIALS = 100_000
 #: Seeds are integers below 2**63 (what torch and numpy both take).
@@ -230,16 +255,18 @@ class GridSpec:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> GridSpec:
-        path = Path(path)
-        if not path.is_file():
-            raise InputNotFoundError(f"{path} not found; pass a grid spec in TOML (see examples/grids/tiny.toml)")
+        """A spec from a TOML file, or ``example:NAME`` for one that ships with midecay (:func:`example_specs`)."""
         from ..._parsing import parse_toml
 
+        path = spec_path(path)
+        fix = "pass a grid spec in TOML (or example:tiny, a spec that ships with midecay)"
+        if not path.is_file():
+            raise InputNotFoundError(f"{path} not found; {fix}")
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            raise InputError(f"{path} is not UTF-8 text; pass a grid spec in TOML (see examples/grids/tiny.toml)") from None
-        return cls.from_dict(parse_toml(text, str(path), "pass a grid spec in TOML (see examples/grids/tiny.toml)"))
+            raise InputError(f"{path} is not UTF-8 text; {fix}") from None
+        return cls.from_dict(parse_toml(text, str(path), fix))
 
     def to_dict(self) -> dict[str, Any]:
         from ...results import jsonable

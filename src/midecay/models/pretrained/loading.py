@@ -137,6 +137,10 @@ def _resolve(text: str) -> tuple[Path | None, dict[str, Any]]:
         return Path(text), {}
     if Path(text).exists():
         raise InputError(f"{text} is neither a model folder nor a .gguf file")
+    if text.startswith((".", "/", "~")) or text.count("/") > 1 or os.sep != "/" and os.sep in text:
+        # A hub name is NAME or ORG/NAME: this is a path, and nothing is there.
+        raise InputNotFoundError(f"{text} not found; pass a model folder, a .gguf file, a hub name (ORG/NAME) or one of: "
+                                 f"{', '.join(NAMED_MODELS)}")
     return None, {}
 
 
