@@ -285,7 +285,7 @@ def test_streaming_bad_inputs_are_one_line_errors(tmp_path):
 
     latin = tmp_path / "latin.txt"
     latin.write_bytes("abc café".encode("latin-1") * 50)
-    with pytest.raises(InputError, match="cannot decode near byte 7 as utf-8; pass encoding"):
+    with pytest.raises(InputError, match="cannot decode near byte 7 as utf-8, so it may be binary: read its bytes with level='byte'"):
         stream_text(latin, cache=tmp_path / "c", chunk_bytes=5)
     assert stream_text(latin, encoding="latin-1", cache=tmp_path / "c").alphabet[-1] == "é"
     plain = tmp_path / "plain.fa"

@@ -88,6 +88,7 @@ def register(app: typer.Typer) -> None:
         result = mi_curve(symbols, lag_values, options, seed=seed, progress=io.progress, engine=where)
         io.save(result, out, plot, force)
         io.result(result.to_dict(), result.summary(), result.table_rows())
+        io.info(f"the decay's kind and law: midecay fit {out if out else 'CURVE.json (write one with --out)'}")
 
     @app.command()
     @user_errors

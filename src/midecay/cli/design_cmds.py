@@ -115,8 +115,8 @@ def register(app: typer.Typer) -> None:
 
         Engine(engine, address=address)  # the engine's name and address form, checked before any trial
         n = len(grid.dilations) * len(grid.widths) * len(grid.seeds)
-        io.info(f"grid {grid.name}: {grid.task} on {grid.data}, {n if grid.design is None else 'designed +'} "
-                f"{'' if grid.design is None else n} trials, engine {engine}")
+        count = f"{n} trial{'s' if n != 1 else ''}" if grid.design is None else f"{n} given trial{'s' if n != 1 else ''} + designed"
+        io.info(f"grid {grid.name}: {grid.task} on {grid.data}, {count}, engine {engine}")
         result = run_grid(grid, out, engine=engine, workers=workers, cpus_per_trial=cpus_per_trial, address=address,
                           progress=io.progress)
         if plot:

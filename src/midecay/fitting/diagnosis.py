@@ -278,12 +278,16 @@ class Diagnosis(Result):
         if not self.parameters:
             return f"{self.kind}"
         fit = self._law_fit()
-        params = ", ".join(
-            f"{p} = {e.value:.4g} (at bound)" if p in fit.at_bound else f"{p} = {e:.3g}" for p, e in self.parameters.items()
-        )
+        def shown(p: str, e) -> str:
+            if p in fit.at_bound:
+                return f"{p} = {e.value:.4g} (at bound)"
+            low, high = e.interval()
+            return f"{p} = {e.value:.3g} [{low:.3g}, {high:.3g}]"
+
+        params = ", ".join(shown(p, e) for p, e in self.parameters.items())
         name = self.kind if self.law == self.kind.removeprefix("periodic_") else f"{self.kind} ({self.law} law)"
         where = f", fitted from d = {self.fit.tail_from:g} where I is small" if fit is self.fit.tail_exponential else ""
-        return f"{name}, {params} (errors: {fit.stderr_method}{where})"
+        return f"{name}, {params} (95 % intervals from the {fit.stderr_method} error{where})"
 
     def summary(self) -> str:
         lines = [f"kind: {self.headline()}"]

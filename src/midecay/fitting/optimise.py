@@ -26,6 +26,17 @@ class Estimate:
         spec = spec or ".4g"
         return f"{format(self.value, spec)} ± {format(self.stderr, spec)}"
 
+    def interval(self, level: float = 0.95) -> tuple[float, float]:
+        """The normal ``level`` interval ``value ± z stderr`` (NaN bounds without an error).
+
+        >>> Estimate(10.0, 1.0).interval()
+        (8.04, 11.96)
+        """
+        from scipy.special import ndtri
+
+        half = float(-ndtri((1 - level) / 2)) * self.stderr
+        return round(self.value - half, 12), round(self.value + half, 12)
+
 
 @dataclass(frozen=True)
 class LawFit:

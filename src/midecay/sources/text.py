@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from ..sequences import Symbols, encode
+from ..sequences import Symbols, encode, smallest_code_dtype
 from .cleaning import decode_error, prepare_text, text8_clean
 from .files import read_bytes
 from .streaming import stream_text, wants_stream
@@ -106,7 +106,10 @@ def read_byte_symbols(path: str | os.PathLike, *, description: str | None = None
     raw = read_bytes(path)
     if not raw:
         raise InputError(f"{path} is empty; pass a file with some bytes")
-    return encode(np.frombuffer(raw, dtype=np.uint8), description=description or f"bytes of {path}")
+    # The byte values that occur are the alphabet (a text's 60, not all 256), in their order.
+    values, codes = np.unique(np.frombuffer(raw, dtype=np.uint8), return_inverse=True)
+    return Symbols(codes.astype(smallest_code_dtype(len(values))), tuple(int(v) for v in values), np.array([0, len(raw)]),
+                   description or f"bytes of {path}")
 
 
 def read_text(
