@@ -25,6 +25,7 @@ def text_file(tmp_path):
     return path
 
 
+@pytest.mark.needs_plot
 def test_curve_json_schema_and_outputs(text_file, tmp_path):
     out, png = tmp_path / "c.json", tmp_path / "c.png"
     res = run("curve", text_file, "--lags", "1:64:8log", "--json", "--out", out, "--plot", png, "--shuffles", "2")
@@ -131,6 +132,7 @@ def without_embedded_images(page: str) -> str:
     return re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "data:", page)
 
 
+@pytest.mark.needs_plot
 def test_report_is_self_contained_with_every_figure(text_file, tmp_path):
     other = tmp_path / "other.txt"
     other.write_text("abcde" * 4000)
@@ -145,6 +147,7 @@ def test_report_is_self_contained_with_every_figure(text_file, tmp_path):
     assert run("report", text_file, "--out", out).exit_code == 1  # exists, no --force
 
 
+@pytest.mark.slow
 def test_demo_runs_on_ptb(tmp_path):
     res = run("demo", "--out", tmp_path / "demo", "--json")
     assert res.exit_code == 0, res.output
@@ -276,6 +279,8 @@ def test_option_reaches_the_loader_and_csv_table(tmp_path):
     assert lines[0].startswith("lag,mi,") and len(lines) == 3
 
 
+@pytest.mark.needs_plot
+@pytest.mark.needs_data
 def test_demo_refuses_any_existing_output_before_work(tmp_path):
     out = tmp_path / "demo"
     out.mkdir()
@@ -300,6 +305,8 @@ def _crafted_npz(path, claimed: int) -> None:
         zf.writestr("bounds.npy", bounds.getvalue())
 
 
+@pytest.mark.needs_torch
+@pytest.mark.needs_lm
 def test_bad_inputs_of_the_second_probe_get_one_line_errors(text_file, curve_json, tmp_path):
     """Hypothesis: each case of the second bad-input probe (once a traceback, a hang or work lost
     to an output checked after it) ends with exit 1 and one error line naming the problem and
@@ -374,6 +381,7 @@ def test_package_index_that_is_no_url_is_one_line(tmp_path):
         pypi_member("no-such-package-here", "1.0", "x.txt", cache=tmp_path, index="notaurl")
 
 
+@pytest.mark.needs_plot
 @pytest.mark.parametrize("suffix, magic", [(".pdf", b"%PDF"), (".svg", b"<?xml"), (".png", b"\x89PNG")])
 def test_figures_are_written_in_the_format_their_suffix_names(suffix, magic, text_file, tmp_path):
     """``--plot x.pdf`` once wrote PNG bytes under a .pdf name."""
@@ -422,6 +430,7 @@ def test_long_work_reports_lines_off_a_terminal_and_nothing_when_quiet(text_file
         assert res.exit_code == 0 and res.stderr == "", (flag, res.stderr)
 
 
+@pytest.mark.needs_torch
 def test_grid_reports_each_trial_and_scaling_names_reused_cells(tmp_path):
     spec = tmp_path / "g.toml"
     spec.write_text('[grid]\nname = "g"\ntask = "classify"\ndata = "mnist-5k"\nwidths = [4]\ndilations = [[1, 2], [1]]\n'
@@ -443,6 +452,7 @@ def test_grid_reports_each_trial_and_scaling_names_reused_cells(tmp_path):
     assert "SD over seeds" in run(*args[:-1], tmp_path / "sc2", "--seeds", "0,1").stdout  # reused, then summarised
 
 
+@pytest.mark.needs_torch
 def test_interrupts_and_refusals_say_what_to_do_in_flags(text_file, tmp_path, monkeypatch):
     """Hypothesis: Ctrl-C during train exits 130 with one line naming the checkpoint and the command
     that resumes; a re-run and a resume with other settings name the flags (--resume, --force),
@@ -501,6 +511,7 @@ def test_results_equal_their_json_round_trip_and_symbols_have_a_length():
     assert len(midecay.encode("abcab")) == 5 and len(midecay.encode(["ab", "c"], segmented=True)) == 3
 
 
+@pytest.mark.needs_plot
 def test_report_methods_say_what_was_run(tmp_path):
     """The methods section names the floor that was computed (random tables here, 2 a lag) and
     only the laws its fit tables hold."""

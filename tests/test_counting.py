@@ -129,6 +129,7 @@ print("ok")
 """
 
 
+@pytest.mark.slow
 def test_kernels_stay_in_bounds(tmp_path):
     """Hypothesis: no compiled kernel reads or writes outside its arrays (numba checks nothing by
     default; with NUMBA_BOUNDSCHECK=1 and a fresh cache an out-of-range index raises IndexError)."""

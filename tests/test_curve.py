@@ -165,6 +165,7 @@ def test_fewer_pairs_than_bins_warns(rng):
         mi_curve(rng.integers(0, 3, 5000), [1], baseline=None, n_blocks=0)
 
 
+@pytest.mark.needs_plot
 def test_plot_and_summary(chain27):
     c = mi_curve(chain27.symbols, [1, 10, 100], seed=0, n_blocks=4)
     ax = c.plot()

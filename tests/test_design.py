@@ -107,6 +107,7 @@ def test_standard_patterns():
     assert standard_up_to(1) == (1,)
 
 
+@pytest.mark.needs_plot
 def test_design_round_trips_and_plots(tmp_path):
     design = design_dilations(known_curve(LAGS, broken(LAGS)), 8)
     design.to_json(tmp_path / "d.json")
@@ -121,6 +122,7 @@ def test_design_round_trips_and_plots(tmp_path):
         DilationDesign.from_dict(bad)
 
 
+@pytest.mark.needs_torch
 def test_matched_grid_pairs_each_design_with_a_twin_of_equal_size():
     """Hypothesis (Table 3): a DilatedRNN's parameter count depends on its layers, not its
     dilations, so each designed set and its standard twin have equal sizes."""
@@ -151,6 +153,7 @@ def real_designs():
     return out
 
 
+@pytest.mark.needs_data
 def test_real_data_designs(real_designs):
     """What the paper found by eye: sequential MNIST is periodic at 28 (max dilation 28); a fixed
     permutation spreads dependence over the whole image (max dilation of several hundred);
@@ -163,6 +166,7 @@ def test_real_data_designs(real_designs):
     assert ptb.source == "curve" and ptb.dilations[:2] == (1, 2)
 
 
+@pytest.mark.needs_data
 def test_ptb_design_reads_the_measured_curve_as_the_paper_does(real_designs):
     """Hypothesis: read from the measured curve (the default), 12 layers capped at 240 give what an
     independent reading of PTB's curve gave (issue 23's audit: 1,2,3,5,6,7,10,12,14,19,35,240);

@@ -1,10 +1,13 @@
 """Figures say what they show: legends name every mark, axes read as numbers."""
 
 import numpy as np
+import pytest
 
 import midecay
 from midecay import MICurve
 from midecay.micurve import NULL_LINE_LABEL
+
+pytestmark = [pytest.mark.needs_plot]
 
 
 def _curve(lags, mi, floor, name):

@@ -173,6 +173,7 @@ def test_bad_input_errors():
         compare([exact_curve([1, 2], [0.2, 0.1]), exact_curve([1, 2], [0.2, 0.1], base="bits")])
 
 
+@pytest.mark.needs_plot
 def test_fit_outputs(tmp_path):
     lags = midecay.log_lags(1, 300, 20)
     fit = fit_decay(exact_curve(lags, 0.1 * lags.astype(float) ** -0.5, seed=1))

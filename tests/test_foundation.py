@@ -261,6 +261,7 @@ def _round_trip(result, tmp_path):
     return again
 
 
+@pytest.mark.needs_pandas
 def test_every_result_round_trips_and_tabulates(tmp_path):
     """Hypothesis: to_json -> from_json gives back the same dict for every result type."""
     from midecay.experiments import Analysis, analyse
@@ -282,6 +283,7 @@ def test_every_result_round_trips_and_tabulates(tmp_path):
         midecay.DecayFit.from_dict(curve.to_dict())
 
 
+@pytest.mark.needs_plot
 def test_every_result_plots_on_given_axes():
     import matplotlib.pyplot as plt
 
@@ -336,6 +338,7 @@ def test_import_contract_and_attributes():
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.needs_plot
 def test_rendering_leaves_the_matplotlib_backend_and_warning_filters_alone():
     import warnings
 

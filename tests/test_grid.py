@@ -11,6 +11,8 @@ from midecay.experiments.grid import GridSpec, load_grid, run_grid
 from midecay.experiments.grid import engines as grid_engines
 from midecay.experiments.grid.tasks import RUN_KEYS, run_trial
 
+pytestmark = [pytest.mark.needs_torch]
+
 pytest.importorskip("torch")  # the models extra, installed by `make test`
 
 TINY = Path(__file__).resolve().parents[1] / "examples" / "grids" / "tiny.toml"
@@ -67,6 +69,7 @@ def test_trial_is_a_pure_function_of_its_spec():
     assert what([run_trial(trial)]) == what([run_trial(trial.to_dict())])
 
 
+@pytest.mark.slow
 def test_tiny_grid_learns_and_resumes(tmp_path, monkeypatch):
     """The shipped first grid: 4 trials in a pool of 2 workers, every model above chance (10 %)
     on held-out digits; running again runs nothing."""
@@ -127,6 +130,8 @@ def test_results_folder_of_another_grid_is_refused(tmp_path):
     assert len(run_grid(GridSpec.from_dict(first), tmp_path).rows) == len(rows)
 
 
+@pytest.mark.needs_ray
+@pytest.mark.slow
 def test_local_and_ray_engines_give_identical_rows(tmp_path):
     """A seeded 4-trial grid on a local Ray (2 CPUs, started here) and on the local engine: the
     same rows, timings and engine name aside; Tune's experiment folders sit under DIR/ray. A run

@@ -4,6 +4,7 @@ No torch needed: the rows are made here, with known values.
 """
 
 import numpy as np
+import pytest
 
 
 def _rows(values: dict[tuple[str, str, tuple, int], list[float]]) -> tuple:
@@ -110,6 +111,7 @@ def test_paired_intervals_cover_a_zero_difference_at_their_level():
         assert 0.92 <= covered / 600 <= 0.98, (n, covered)
 
 
+@pytest.mark.needs_plot
 def test_scaling_reports_xi_over_training_seeds():
     """Hypothesis: with several training seeds a cell's xi is summarised by its spread over them (SD,
     t-interval), not by one run's jackknife error; one seed per cell says 'unresolved'."""

@@ -26,6 +26,8 @@ from midecay.models import (
 from midecay.models.dilated import dilated_reference
 from midecay.synth.markov import markov_mi, stationary_distribution
 
+pytestmark = [pytest.mark.needs_torch]
+
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("dilations", [(1, 2, 4), (3, 1, 5)])
@@ -403,6 +405,7 @@ def test_a_diverged_loss_stops_training_with_one_line(monkeypatch, tmp_path):
     assert not (tmp_path / "nan.pt").exists()
 
 
+@pytest.mark.needs_torch
 def test_checkpoint_with_nan_weights_is_refused(tmp_path):
     """Hypothesis: a checkpoint whose weights hold NaN (a diverged run) is refused on load, by name,
     and sampling never reaches torch.multinomial's traceback."""

@@ -96,6 +96,7 @@ def test_null_is_calibrated_on_an_autocorrelated_chain():
     assert significant_iid.mean() > 0.3
 
 
+@pytest.mark.slow
 def test_compare_keeps_its_level_at_unequal_sizes_and_its_power():
     """Same process at 1e6 and 1e5 symbols: "different" in at most 1 of 8 runs (nominal 1 %).
 

@@ -14,6 +14,8 @@ import midecay  # noqa: E402
 from midecay.errors import DownloadError, InputError  # noqa: E402
 from midecay.models.pretrained import LMSamples, evaluate_lm, load_lm, sample_lm  # noqa: E402
 
+pytestmark = [pytest.mark.needs_lm]
+
 TEXT = "the quick brown fox jumps over the lazy dog. " * 200
 
 
@@ -127,6 +129,7 @@ def test_hub_name_offline_fails_in_one_line(monkeypatch):
         load_lm("missing.gguf")
 
 
+@pytest.mark.slow
 def test_smollm2_end_to_end_offline():
     """The named GGUF model (read from its PyPI package, de-quantised by transformers): seeded
     streams of the requested shape, identical for one seed, whose text has dependence at d = 1

@@ -126,6 +126,7 @@ def test_sliced_pass_leaves_no_file_pages_resident(tmp_path):
     assert _mapped_rss_kb(path) > 20_000
 
 
+@pytest.mark.needs_torch
 def test_torch_backend_on_the_command_line(tmp_path):
     from typer.testing import CliRunner
 
@@ -173,6 +174,8 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.needs_ray
+@pytest.mark.needs_torch
 @pytest.mark.parametrize("address, message", [
     ("127.0.0.1:{port}", "cannot reach a Ray cluster at 127.0.0.1:{port} (connection refused)"),
     ("ray://127.0.0.1:{port}", "cannot reach a Ray cluster"),
@@ -205,6 +208,8 @@ def test_unreachable_or_malformed_ray_address_fails_fast(address, message, tmp_p
     assert time.perf_counter() - t0 < 30
 
 
+@pytest.mark.needs_ray
+@pytest.mark.slow
 def test_ray_engine_equals_local(chain, token_file):
     """Slices counted by Ray tasks (a local Ray of 2 CPUs started here), from the object store or
     from the file itself, give the local curve exactly; many curves share one session."""

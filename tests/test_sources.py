@@ -137,6 +137,7 @@ def test_token_files_npy_bin_text(tmp_path):
 
 
 # ------------------------------------------------------------------ Hugging Face
+@pytest.mark.needs_hf
 def test_hf_dataset_built_locally():
     import datasets as hfd  # the 'hf' extra, installed by `make test`
 
@@ -163,6 +164,7 @@ def test_registry_lists_every_named_set_with_info():
         datasets.load("ptb", level="byte")
 
 
+@pytest.mark.needs_data
 def test_ptb_has_documented_sizes():
     for split, size in datasets.info("ptb").documented_size.items():
         assert datasets.load("ptb", split=split).n_symbols == size
@@ -181,6 +183,7 @@ def test_debian_sets_load_or_name_the_install_command(name):
         assert s.n_symbols == DEBIAN[name] and s.alphabet == tuple("ACGT")
 
 
+@pytest.mark.needs_music
 def test_bach_chorales_are_pitch_segments():
     s = datasets.load("bach", limit=5)
     assert s.n_segments == 5

@@ -396,9 +396,6 @@ def check_outputs(force: bool, *paths: Path | None, figure: Path | None = None) 
     one path given for two outputs, or a ``figure`` whose suffix names no format we write."""
     if figure is not None:
         figure_format(figure)
-        from ..extras import require
-
-        require("matplotlib", "a figure")  # before the work, not after it
     given = [Path(p) for p in (*paths, figure) if p is not None]
     for p in given:
         check_output_path(p, overwrite=force)
@@ -408,6 +405,10 @@ def check_outputs(force: bool, *paths: Path | None, figure: Path | None = None) 
     for i, p in enumerate(resolved):
         if p in resolved[:i]:
             raise InputError(f"{given[i]} is named for two outputs; give each output its own file")
+    if figure is not None:
+        from ..extras import require
+
+        require("matplotlib", "a figure")  # before the work, not after it
     for p in given:
         hold_output(p)
         check_output_path(p, overwrite=force)  # again, held: a run that finished meanwhile may have written it
