@@ -90,3 +90,11 @@ def test_a_core_only_install_collects_the_suite_without_errors(core_only_env):
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "skipped" in proc.stdout.splitlines()[-1]
+
+
+def test_the_public_surface_is_what_all_says():
+    """Hypothesis: ``dir(midecay)`` lists the public names only, not the lazy loader's machinery."""
+    import midecay
+
+    assert dir(midecay) == sorted(midecay.__all__)
+    assert not {"Any", "TYPE_CHECKING", "importlib", "annotations"} & set(dir(midecay))

@@ -66,7 +66,8 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # The public surface only: not the machinery of lazy loading (importlib, TYPE_CHECKING, Any).
+    return sorted(__all__)
 
 
 if TYPE_CHECKING:  # static analysers and IDEs see the eager imports

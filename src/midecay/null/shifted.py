@@ -278,8 +278,7 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
     with ``v`` at ``t + d``'s place in a random segment (a shifted copy's partner), ``w`` the
     weight at the cell's expected count ``n p_a p_b``, and
     ``D_t`` the share of the agreement that lag-``d`` dependence itself explains
-    (the curve's signal, not the null's; ``dependence_share=False`` leaves it in, as before
-    2026-11-30, to compare). The sum runs over the offsets
+    (the curve's signal, not the null's; ``dependence_share=False`` leaves it in, to compare). The sum runs over the offsets
     ``tau`` up to ``max_offset`` (and below the longest segment) where the sequence repeats itself
     above chance (by :data:`REPEAT_Z` standard errors, from means over groups of consecutive
     positions; none in a sequence without repeats, and then nothing is measured), skipping
