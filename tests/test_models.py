@@ -462,3 +462,22 @@ def test_evaluate_seeds_gives_intervals_over_training_seeds(tmp_path):
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["names"] == ["seed0", "seed1"] and out["aggregate"]["fidelity"]["n_seeds"] == 2
+
+
+def test_train_has_an_option_for_every_config_field():
+    """Hypothesis: every field of ModelConfig and TrainConfig is a `midecay train` option (or is named here
+    as set otherwise), so a new field cannot drift away from the command line unnoticed."""
+    import dataclasses
+
+    import typer
+    from typer.main import get_command
+
+    from midecay.cli import model_cmds
+    from midecay.models import ModelConfig, TrainConfig
+
+    app = typer.Typer()
+    model_cmds.register(app)
+    options = {p.name for p in get_command(app).commands["train"].params}
+    set_otherwise = {"vocab_size"}  # from the data's alphabet
+    fields = {f.name for f in dataclasses.fields(ModelConfig)} | {f.name for f in dataclasses.fields(TrainConfig)}
+    assert fields - set_otherwise <= options, sorted(fields - set_otherwise - options)

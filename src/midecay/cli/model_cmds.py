@@ -109,6 +109,7 @@ def register(app: typer.Typer) -> None:
         positions: Annotated[Optional[str], typer.Option(help="sinusoidal | learned (transformer)." + _default(ModelConfig, "positions"))] = None,
         dilations: Annotated[Optional[str], typer.Option(help="Comma-separated dilations, one layer each (dilated)." + _default(ModelConfig, "dilations"))] = None,
         cell: Annotated[Optional[str], typer.Option(help="rnn | lstm | gru (dilated)." + _default(ModelConfig, "cell"))] = None,
+        residual: Annotated[Optional[bool], typer.Option("--residual/--no-residual", help="Add each layer's input to its output (dilated)." + _default(ModelConfig, "residual"))] = None,
         mode: Annotated[Optional[str], typer.Option(help="auto | sequences | stream | windows" + _default(TrainConfig, "mode"))] = None,
         epochs: Annotated[Optional[int], typer.Option(help="Most epochs (early stopping may end sooner)." + _default(TrainConfig, "epochs"))] = None,
         batch: Annotated[Optional[int], typer.Option(help="Batch size (streams in stream mode)." + _default(TrainConfig, "batch"))] = None,
@@ -121,6 +122,9 @@ def register(app: typer.Typer) -> None:
         restarts: Annotated[Optional[int], typer.Option(help="Independent runs; the best by validation loss is kept." + _default(TrainConfig, "restarts"))] = None,
         steps_per_epoch: Annotated[Optional[int], typer.Option(help="Cap on optimiser steps per epoch (0: all)." + _default(TrainConfig, "steps_per_epoch"))] = None,
         time_budget: Annotated[Optional[float], typer.Option(help="Seconds of training; stops after the epoch that passes it." + _default(TrainConfig, "time_budget"))] = None,
+        decay: Annotated[Optional[str], typer.Option(help="none | cosine: the learning rate's fall after warm-up." + _default(TrainConfig, "decay"))] = None,
+        reset_prob: Annotated[Optional[float], typer.Option(help="Chance a stream's state is reset at a BPTT chunk (stream mode)." + _default(TrainConfig, "reset_prob"))] = None,
+        valid_fraction: Annotated[Optional[float], typer.Option(help="Share of SOURCE held out for validation when --valid is not given." + _default(TrainConfig, "valid_fraction"))] = None,
         valid: Annotated[Optional[str], typer.Option(help="Validation data (default: a held-out part of SOURCE).")] = None,
         seed: Annotated[Optional[int], typer.Option(help="Seed: the same seed gives the same weights on CPU." + _default(TrainConfig, "seed"))] = None,
         level: LevelOpt = None,
@@ -143,14 +147,15 @@ def register(app: typer.Typer) -> None:
         check_outputs(force or resume, out)  # held from here: a second run into it refuses
         models = _models()
         given_model = {"arch": arch, "width": width, "depth": depth, "embedding": embedding, "heads": heads,
-                       "context": context, "positions": positions, "cell": cell,
+                       "context": context, "positions": positions, "cell": cell, "residual": residual,
                        "dilations": list(parse_int_list(dilations, "dilations")) if dilations else None}
         model_table = _merge(settings.get("model", {}), given_model,
                              _keys(models.ModelConfig, except_=("vocab_size", "seed")), "model")
         train_table = _merge(settings.get("train", {}), {
             "mode": mode, "epochs": epochs, "batch": batch, "bptt": bptt, "lr": lr, "optimizer": optimizer,
             "warmup": warmup, "clip": clip, "patience": patience, "restarts": restarts,
-            "steps_per_epoch": steps_per_epoch, "time_budget": time_budget, "seed": seed}, _keys(models.TrainConfig), "train")
+            "steps_per_epoch": steps_per_epoch, "time_budget": time_budget, "seed": seed, "decay": decay,
+            "reset_prob": reset_prob, "valid_fraction": valid_fraction}, _keys(models.TrainConfig), "train")
         train_cfg = models.TrainConfig.from_dict(train_table)
         symbols = load_source(source, level or data_table.get("level"), options=option)
         if "arch" not in model_table:
