@@ -279,7 +279,7 @@ def test_cli_train_sample_evaluate(tmp_path):
     from typer.testing import CliRunner
 
     from midecay.cli import app
-    from midecay.evaluation import ModelEvaluation
+    from midecay.model_evaluation import ModelEvaluation
 
     runner = CliRunner()
 
@@ -434,7 +434,7 @@ def test_evaluate_seeds_gives_intervals_over_training_seeds(tmp_path):
     from typer.testing import CliRunner
 
     from midecay.cli import app
-    from midecay.evaluation import SeedsEvaluation
+    from midecay.model_evaluation import SeedsEvaluation
     from midecay.models import evaluate_seeds
 
     data = markov(np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]]), 20_000, seed=0).symbols

@@ -170,7 +170,7 @@ def test_lm_cli(tiny_folder, tmp_path):
 def test_reference_streams_are_drawn_like_the_samples():
     """Hypothesis: the reference is as many disjoint streams of the samples' lengths, at random
     offsets (seeded): never simply the corpus's head, reproducible for one seed, moving with it."""
-    from midecay.models.pretrained.evaluation import reference_offsets
+    from midecay.models.pretrained.lm_evaluation import reference_offsets
 
     lengths = np.array([100, 50, 100, 25])
     runs = [reference_offsets(10_000, lengths, seed) for seed in range(300)]

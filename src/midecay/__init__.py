@@ -43,8 +43,8 @@ _EXPORTS: dict[str, str] = {
     "encode": ".sequences",
     "open_source": ".opening",
     "InputError": ".errors",
-    "ModelEvaluation": ".evaluation",
-    "SeedsEvaluation": ".evaluation",
+    "ModelEvaluation": ".model_evaluation",
+    "SeedsEvaluation": ".model_evaluation",
     "threads": "._threads",
     "DilationDesign": ".design",
     "design_dilations": ".design",
@@ -91,7 +91,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from .design import DilationDesign, design_dilations
     from .errors import InputError
     from .estimators import entropy, mutual_information
-    from .evaluation import ModelEvaluation, SeedsEvaluation
+    from .model_evaluation import ModelEvaluation, SeedsEvaluation
     from .fitting import DecayFit, Diagnosis, Span, classify, fit_decay, span
     from .lags import log_lags
     from .micurve import MICurve

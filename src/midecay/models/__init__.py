@@ -23,7 +23,8 @@ from .config import ModelConfig, TrainConfig
 #: Public name -> the submodule that defines it (each needs torch).
 _TORCH_EXPORTS = {
     "SequenceModel": "base", "Checkpoint": "checkpoint", "load_checkpoint": "checkpoint",
-    "save_checkpoint": "checkpoint", "DilatedRNN": "dilated", "evaluate": "evaluate", "evaluate_seeds": "evaluate",
+    "save_checkpoint": "checkpoint", "DilatedRNN": "dilated", "evaluate": "checkpoint_evaluation",
+    "evaluate_seeds": "checkpoint_evaluation",
     "RecurrentLM": "recurrent",
     "sample": "sampling", "train": "training", "TransformerLM": "transformer", "build_model": "build",
 }
@@ -60,7 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .build import build_model
     from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
     from .dilated import DilatedRNN
-    from .evaluate import evaluate, evaluate_seeds
+    from .checkpoint_evaluation import evaluate, evaluate_seeds
     from .recurrent import RecurrentLM
     from .sampling import sample
     from .training import train

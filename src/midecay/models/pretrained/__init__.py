@@ -14,7 +14,7 @@ One job a file: :mod:`.named` (the offline models), :mod:`.lm` (the adapter), :m
 Needs the extra ``lm`` (``transformers``, ``gguf``, ``accelerate``); the core never imports it.
 """
 
-from .evaluation import draw_reference, evaluate_lm
+from .lm_evaluation import draw_reference, evaluate_lm
 from .lm import LMConfig, PretrainedLM
 from .loading import load_lm, load_tokenizer, load_transformers
 from .named import NAMED_MODELS, named_model_file

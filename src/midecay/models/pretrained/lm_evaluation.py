@@ -115,7 +115,7 @@ def evaluate_lm(
     """
     from ...comparison import compare
     from ...curve import mi_curve
-    from ...evaluation import ModelEvaluation
+    from ...model_evaluation import ModelEvaluation
     from ...fitting import classify
     from ...lags import as_lags, log_lags
 

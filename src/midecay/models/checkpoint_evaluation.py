@@ -9,7 +9,7 @@ from typing import Any
 from ..comparison import compare
 from ..curve import mi_curve
 from ..errors import InputError
-from ..evaluation import ModelEvaluation, SeedsEvaluation
+from ..model_evaluation import ModelEvaluation, SeedsEvaluation
 from ..fitting import classify
 from ..lags import resolve_lags
 from ..micurve import MICurve
