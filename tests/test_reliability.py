@@ -95,6 +95,7 @@ def test_two_real_processes_racing_for_one_output(tmp_path, text):
     ["synth", "markov", "--n", "2000", "--out", "{out}.npz"],
     ["compare", "{curve}", "{curve}", "--names", "a,b", "--out", "{out}"],
     ["design", "dilations", "{curve}", "--out", "{out}"],
+    pytest.param(["demo", "--out", "{out}"], marks=[pytest.mark.needs_plot, pytest.mark.needs_data]),
 ])
 def test_every_output_is_held(tmp_path, text, command):
     """Whatever command writes the file, a held output refuses it before any work, in one line."""

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .._io import check_output_path, write_atomic
+from .._locks import output_held
 from .._warnings import UnreliableEstimateWarning
 from ..comparison import compare
 from ..lags import log_lags
@@ -90,8 +91,15 @@ def run_demo(
     log: Callable[[str], None] = lambda m: None,
     progress: bool = False,
 ) -> dict:
-    """Run the demo into ``out``; returns a JSON-ready summary (with a ``text`` rendering)."""
-    out = Path(out)
+    """Run the demo into ``out``; returns a JSON-ready summary (with a ``text`` rendering).
+
+    ``out`` is held for the run (:func:`midecay._locks.output_held`): a second demo into it refuses.
+    """
+    with output_held(out):
+        return _demo(Path(out), seed, overwrite, log, progress)
+
+
+def _demo(out: Path, seed: int, overwrite: bool, log: Callable[[str], None], progress: bool) -> dict:
     report_path = out / "report.html"
     for path in demo_outputs(out):
         check_output_path(path, overwrite=overwrite)
