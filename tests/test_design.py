@@ -115,7 +115,14 @@ def test_design_round_trips_and_plots(tmp_path):
     assert back.dilations == design.dilations and back.break_distance == design.break_distance
     assert back.curve is not None and np.array_equal(back.curve.mi, design.curve.mi)
     assert "dilations (8 layers)" in back.summary()
-    assert back.plot() is not None
+    ax = back.plot()
+    # The figure holds what it names: one vertical line a dilation (plus the max dilation's), one
+    # horizontal a level, and the floor-removed curve at the lags where it is positive.
+    vertical = [line for line in ax.get_lines() if len(set(line.get_xdata())) == 1 and line.get_xdata()[0] in back.dilations]
+    horizontal = [line for line in ax.get_lines() if len(set(line.get_ydata())) == 1 and line.get_ydata()[0] in back.levels]
+    assert {float(line.get_xdata()[0]) for line in vertical} == set(map(float, back.dilations))
+    assert len(horizontal) == len(back.levels)
+    assert f"dilations ({len(back.dilations)})" in [t.get_text() for t in ax.get_legend().get_texts()]
     bad = json.loads((tmp_path / "d.json").read_text())
     bad["dilations"] = [1, "2"]
     with pytest.raises(InputError, match="dilations"):
