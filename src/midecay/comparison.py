@@ -193,7 +193,17 @@ def band_means(curve: MICurve, index: np.ndarray, bands: list[np.ndarray]) -> tu
 
 @dataclass(frozen=True, eq=False)
 class Comparison(Result):
-    """Several curves compared with the first (the reference), after removing each one's floor."""
+    """Several curves compared with the first (the reference), after removing each one's floor.
+
+    Examples
+    --------
+    >>> import numpy as np, midecay
+    >>> P = np.array([[0.9, 0.1], [0.1, 0.9]])
+    >>> a, b = (midecay.mi_curve(midecay.synth.markov(P, 100_000, seed=s).symbols, np.arange(1, 20), seed=s)
+    ...         for s in (0, 1))
+    >>> midecay.compare([a, b], ["seed 0", "seed 1"]).pairs[0].verdict   # one process, two samples
+    'consistent'
+    """
 
     FORMAT = "midecay.Comparison/1"
 

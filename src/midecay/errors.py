@@ -15,7 +15,15 @@ __all__ = [
 
 
 class InputError(ValueError):
-    """Input that midecay refuses, with a one-line message naming the problem and the fix."""
+    """Input that midecay refuses, with a one-line message naming the problem and the fix.
+
+    >>> import midecay
+    >>> try:
+    ...     midecay.mi_curve("ab", [5])
+    ... except midecay.InputError as exc:
+    ...     print(exc)
+    lag 5 is not shorter than the longest segment (2 symbols); use lags below 2
+    """
 
 
 class InputNotFoundError(InputError, FileNotFoundError):

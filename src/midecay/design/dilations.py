@@ -118,6 +118,14 @@ class DilationDesign(Result):
         The fitted break of a broken power law, else None.
     threshold_rule
         ``floor`` (noise floor, the default) or ``fixed`` (a threshold in nats).
+
+    Examples
+    --------
+    >>> import numpy as np, midecay
+    >>> chain = midecay.synth.markov(np.array([[0.9, 0.1], [0.1, 0.9]]), 200_000, seed=0)
+    >>> design = midecay.design_dilations(midecay.mi_curve(chain.symbols, np.arange(1, 40), seed=0), 4)
+    >>> design.dilations, design.kind   # an exponential: the standard geometric pattern up to the span
+    ((1, 3, 7, 18), 'exponential')
     """
 
     FORMAT = "midecay.DilationDesign/1"

@@ -41,6 +41,15 @@ class DecayFit(Result):
         Name of the law with the lowest AICc.
     excluded
         Lags inside the range that were left out because they are not significantly above the floor.
+
+    Examples
+    --------
+    >>> import numpy as np, midecay
+    >>> chain = midecay.synth.markov(np.array([[0.9, 0.1], [0.1, 0.9]]), 200_000, seed=0)
+    >>> curve = midecay.mi_curve(chain.symbols, np.arange(1, 40), seed=0)
+    >>> fit = midecay.fit_decay(curve)
+    >>> sorted(fit.fits)[:2], round(fit.correlation_length.value, 1)
+    (['broken_power_law', 'composite'], 2.2)
     """
 
     FORMAT = "midecay.DecayFit/1"
