@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from . import datasets
-from .errors import InputError, InputNotFoundError
+from .errors import InputError
 from .sequences import Symbols
 from .sources.files import existing_file
 from .sources.fasta import read_fasta
@@ -93,36 +92,30 @@ def open_source(source: str | os.PathLike, *, level: str | None = None, column: 
     scheme, sep, rest = text.partition(":")
     if sep and scheme in SCHEMES:
         return SCHEMES[scheme](rest, level, **options)
-    path = Path(text)
-    if not path.exists() and not path.is_symlink():
-        raise InputNotFoundError(f"{text} not found; pass a file or dataset:NAME[/SPLIT] (see `midecay datasets list`)")
-    if path.is_dir():
-        raise InputError(f"{text} is a folder; pass a file inside it, or dataset:NAME[/SPLIT]")
-    existing_file(path)  # a link that loops, a device
-    name = path.name.lower()
+    path = existing_file(text, other=", or pass dataset:NAME[/SPLIT] (see `midecay datasets list`)")
     streaming = {"progress": True} if progress else {}  # for the readers that may stream (text, FASTA)
-    kind = _kind(name)
+    kind = _kind(path.name.lower())
+    if kind == "JSON":
+        raise InputError(f"{text} is JSON; pass data (a text, FASTA, token or .npz file, or dataset:NAME), or a curve where one is taken")
     if level is not None and level != "byte" and kind != "text" and not (kind == "FASTA" and level == "char"):
         raise InputError(f"{text} is a {kind} file: --level {level} does not apply to it (levels char and word are "
                          "for text; --level byte reads any file's bytes)")
     if level == "byte":
         symbols = _call(read_byte_symbols, "a file read as bytes", path, **options)
-    elif name.endswith(".npz"):
+    elif kind == "symbols (.npz)":
         if options:
             raise InputError(f"{text} is a .npz of symbols; it takes no options")
         symbols = Symbols.load(path)
         provenance = {**symbols.provenance, **provenance} if symbols.provenance else provenance
-    elif name.endswith((".npy", ".bin")):
+    elif kind == "token":
         symbols = _call(read_tokens, "a token file", path, **options)
-    elif name.endswith(_FASTA):
+    elif kind == "FASTA":
         symbols = _call(read_fasta, "a FASTA file", path, **options, **streaming)
-    elif name.endswith((".csv", ".csv.gz")):
+    elif kind == "CSV":
         if not column:
             raise InputError(f"{text} is a CSV: name the numeric column (CLI: --column NAME)")
         symbols = _call(series_symbols, "a numeric series", read_csv_column(path, column), description=f"{text}:{column}",
                         **options)
-    elif name.endswith(".json"):
-        raise InputError(f"{text} is JSON; pass data (a text, FASTA, token or .npz file, or dataset:NAME), or a curve where one is taken")
     else:
         symbols = _call(read_text, "a text file", path, forwards_to=text_symbols, level=level or "char", **options,
                         **streaming)
@@ -139,6 +132,8 @@ def _kind(name: str) -> str:
         return "FASTA"
     if name.endswith((".csv", ".csv.gz")):
         return "CSV"
+    if name.endswith(".json"):
+        return "JSON"
     return "text"
 
 

@@ -23,10 +23,10 @@ def is_compressed(path: Path) -> bool:
     return path.suffix.lower() in _OPENERS
 
 
-def existing_file(path: str | os.PathLike) -> Path:
+def existing_file(path: str | os.PathLike, *, other: str = "") -> Path:
     """``path`` as a Path, or a one-line error when it is missing, a folder, a link that loops, or a
     device (``/dev/zero`` never ends; reading it ends in ``MemoryError``). Pipes are read, within
-    :data:`MEMORY_READ_BYTES`."""
+    :data:`MEMORY_READ_BYTES`. ``other`` names what else the caller takes (``", or dataset:NAME"``)."""
     path = Path(path)
     try:
         mode = os.stat(path).st_mode
@@ -34,10 +34,10 @@ def existing_file(path: str | os.PathLike) -> Path:
         if exc.errno == errno.ELOOP:
             raise InputError(f"{path} is a symbolic link that loops; point it at a file") from None
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            raise InputNotFoundError(f"{path} not found; check the path") from None
+            raise InputNotFoundError(f"{path} not found; check the path{other}") from None
         raise InputError(f"cannot read {path}: {(exc.strerror or type(exc).__name__).lower()}") from None
     if stat.S_ISDIR(mode):
-        raise InputError(f"{path} is a folder; pass a file inside it")
+        raise InputError(f"{path} is a folder; pass a file inside it{other}")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
         raise InputError(f"{path} is a device, not a file; save the data to a file and pass that")
     return path
