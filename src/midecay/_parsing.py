@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Callable
 from typing import Any
 
 from .errors import InputError
@@ -45,6 +46,19 @@ def check_nesting(value: Any, where: str, fix: str) -> Any:
     return value
 
 
+def _parsed(load: Callable[[], Any], language: str, where: str, fix: str) -> Any:
+    """``load()``, with the parsers' own limits (recursion, Python's digit limit) as one line each."""
+    try:
+        value = load()
+    except RecursionError:
+        raise InputError(f"{where} nests too deeply for a {language} parser; {fix}") from None
+    except ValueError as exc:  # an integer past Python's digit limit for str -> int
+        if "digits" not in str(exc):
+            raise
+        raise InputError(f"{where} holds an integer of more than {MAX_DIGITS} digits; {fix}") from None
+    return check_nesting(value, where, fix)
+
+
 def parse_json(text: str | bytes, where: str, fix: str, **kwargs: Any) -> Any:
     """``json.loads(text, **kwargs)``, with every way the text can fail as one line naming ``where`` and ``fix``.
 
@@ -55,19 +69,15 @@ def parse_json(text: str | bytes, where: str, fix: str, **kwargs: Any) -> Any:
     ...
     midecay.errors.InputError: x.json nests too deeply for a JSON parser; pass a curve
     """
-    try:
-        value = json.loads(text, **kwargs)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{where} is not valid JSON ({exc.msg} at line {exc.lineno}); {fix}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{where} is not UTF-8 JSON; {fix}") from None
-    except RecursionError:
-        raise InputError(f"{where} nests too deeply for a JSON parser; {fix}") from None
-    except ValueError as exc:  # an integer past Python's digit limit for str -> int
-        if "digits" not in str(exc):
-            raise
-        raise InputError(f"{where} holds an integer of more than {MAX_DIGITS} digits; {fix}") from None
-    return check_nesting(value, where, fix)
+    def load() -> Any:
+        try:
+            return json.loads(text, **kwargs)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where} is not valid JSON ({exc.msg} at line {exc.lineno}); {fix}") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{where} is not UTF-8 JSON; {fix}") from None
+
+    return _parsed(load, "JSON", where, fix)
 
 
 def parse_toml(text: str, where: str, fix: str) -> dict[str, Any]:
@@ -76,14 +86,10 @@ def parse_toml(text: str, where: str, fix: str) -> dict[str, Any]:
     >>> parse_toml("a = 1", "x.toml", "pass a spec")
     {'a': 1}
     """
-    try:
-        value = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{where} is not valid TOML ({exc}); {fix}") from None
-    except RecursionError:
-        raise InputError(f"{where} nests too deeply for a TOML parser; {fix}") from None
-    except ValueError as exc:
-        if "digits" not in str(exc):
-            raise
-        raise InputError(f"{where} holds an integer of more than {MAX_DIGITS} digits; {fix}") from None
-    return check_nesting(value, where, fix)
+    def load() -> Any:
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{where} is not valid TOML ({exc}); {fix}") from None
+
+    return _parsed(load, "TOML", where, fix)
