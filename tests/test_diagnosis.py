@@ -116,7 +116,8 @@ def test_cli_fit_prints_one_consistent_verdict(tmp_path):
     out = json.loads(res.stdout)
     assert out["kind"] == "exponential" and out["law"] == "exponential" and "xi" in out["parameters"]
     text = runner.invoke(app, ["fit", str(data), "--lags", "1:1000:30log"]).stdout
-    assert "kind: exponential, c = " in text and "exponential law" not in text
+    assert "kind: exponential: c = " in text and "exponential law" not in text
+    assert text.count("kind:") == 1 and "tail: exponential" in text
     assert "correlation length xi" not in text  # no headline from a law that is not the verdict
 
 

@@ -38,6 +38,8 @@ _EXPORTS: dict[str, str] = {
     "fit_decay": ".fitting",
     "span": ".fitting",
     "Span": ".fitting",
+    "tail_test": ".fitting",
+    "VerdictRules": ".fitting",
     "log_lags": ".lags",
     "Symbols": ".sequences",
     "encode": ".sequences",
@@ -92,7 +94,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from .errors import InputError
     from .estimators import entropy, mutual_information
     from .model_evaluation import ModelEvaluation, SeedsEvaluation
-    from .fitting import DecayFit, Diagnosis, Span, classify, fit_decay, span
+    from .fitting import DecayFit, Diagnosis, Span, VerdictRules, classify, fit_decay, span, tail_test
     from .lags import log_lags
     from .micurve import MICurve
     from .opening import open_source

@@ -395,7 +395,8 @@ def mi_curve(
                                     1.0 + 2.0 * null.excess * counted.counts.n_pairs, options.estimator)
         if null.method not in ("none", "streams") and is_cell_term(options.estimator) else None,
         replicates=to_base(replicates, base),
-        period_scan=None if scan is None else PeriodScan(scan.lags, to_base(scan.mi, base), to_base(scan.noise, base)),
+        period_scan=None if scan is None else (scan if scan.measure != "mi" else
+                                             PeriodScan(scan.lags, to_base(scan.mi, base), to_base(scan.noise, base))),
         alphabet_size=symbols.alphabet_size,
         n_symbols=symbols.n_symbols,
         n_segments=symbols.n_segments,

@@ -32,18 +32,24 @@ NULL_LINE_LABEL = "dotted, each curve's colour: its null's z = 3 threshold"
 
 @dataclass(frozen=True)
 class PeriodScan:
-    """MI at every lag ``1 … n`` on the sample: what periodicity tests need on any user grid."""
+    """MI at every lag ``1 … n`` on the sample: what periodicity tests need on any user grid.
+
+    ``measure`` is ``"mi"``, or ``"repeats"`` for alphabets too large for a joint table: then ``mi``
+    holds the excess of repeats ``sum_x P(x_t = x_{t+d} = x) / pi(x) - 1``, zero without dependence,
+    on its own scale (the curve's floor does not apply to it).
+    """
 
     lags: np.ndarray
     mi: np.ndarray
     noise: np.ndarray
+    measure: str = "mi"
 
     def to_dict(self) -> dict:
-        return {"lags": self.lags.tolist(), "mi": self.mi.tolist(), "noise": self.noise.tolist()}
+        return {"lags": self.lags.tolist(), "mi": self.mi.tolist(), "noise": self.noise.tolist(), "measure": self.measure}
 
     @classmethod
     def from_dict(cls, data: dict) -> PeriodScan:
-        return cls(*(np.asarray(data[k], dtype=np.float64) for k in ("lags", "mi", "noise")))
+        return cls(*(np.asarray(data[k], dtype=np.float64) for k in ("lags", "mi", "noise")), str(data.get("measure", "mi")))
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,8 +94,8 @@ class MICurve(Result):
         The delete-one-block jackknife curves, one row per block (``(n_blocks, n_lags)``;
         empty without a jackknife). Fits refit them for honest parameter errors.
     period_scan
-        MI at every lag ``1 … 256`` on a sample of the data (small alphabets), so a period can
-        be found whatever lag grid the curve itself was measured on.
+        MI at every lag ``1 … 256`` on a sample of the data (the excess of repeats for alphabets
+        over 128 symbols), so a period can be found whatever lag grid the curve was measured on.
 
     Examples
     --------
@@ -298,8 +304,11 @@ class MICurve(Result):
         kwargs["provenance"] = require(data, "provenance", dict, what) if "provenance" in data else {}
         if data.get("period_scan") is not None:
             scan = require(data, "period_scan", dict, what)
+            measure = scan.get("measure", "mi")
+            if measure not in ("mi", "repeats"):
+                raise InputError(f"{what}: period_scan measure {measure!r} is neither 'mi' nor 'repeats'")
             kwargs["period_scan"] = PeriodScan(*(float_array(require(scan, key, list, what), key, what, allow_nan=False)
-                                                 for key in ("lags", "mi", "noise")))
+                                                 for key in ("lags", "mi", "noise")), measure)
         if data.get("replicates"):
             rows = require(data, "replicates", list, what)
             kwargs["replicates"] = np.array([float_array(r, "replicates", what, allow_nan=False) for r in rows])

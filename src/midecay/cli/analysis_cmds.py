@@ -119,10 +119,7 @@ def register(app: typer.Typer) -> None:
         diagnosis = classify(curve_, dmin=dmin, dmax=dmax)
         if plot:
             save_figure(result.plot().figure, plot, force)
-        text = f"{result.summary()}\n{diagnosis.summary()}"
-        if result.best and diagnosis.law and result.best != diagnosis.law:
-            text += (f"\n  note: {result.best} has the lowest AICc but is not one of the decay kinds; the kind "
-                     f"{diagnosis.kind} and its {diagnosis.law} parameters are the verdict")
+        text = f"{diagnosis.summary()}\n\nEvery law fitted, for comparison (the verdict above is the tail test's and the rules'):\n{result.summary()}"
         io.result(fit_payload(result, diagnosis), text, result.table_rows())
 
     @app.command(name="compare")

@@ -21,9 +21,11 @@ from ..results import Result, jsonable, require
 from .fit import fit_decay
 from .optimise import Estimate
 from .result import DecayFit
+from .rules import VerdictRules
+from .tail import TailTest, tail_test
 
 __all__ = ["Span", "Periodicity", "Diagnosis", "span", "periodicity", "classify", "residual_runs", "KINDS", "DECAY_KINDS",
-           "PAPER_THRESHOLD_NATS"]
+           "PAPER_THRESHOLD_NATS", "LONG_RANGE_KINDS"]
 
 #: The fixed noise threshold of the grid-search paper, in nats.
 PAPER_THRESHOLD_NATS = 1e-5
@@ -31,12 +33,8 @@ PAPER_THRESHOLD_NATS = 1e-5
 #: Decay kinds, each with its law; a curve with a period is ``periodic_`` + its decay kind.
 DECAY_KINDS = ("exponential", "power_law", "broken_power_law", "composite", "flat")
 KINDS = (*DECAY_KINDS, *(f"periodic_{k}" for k in DECAY_KINDS), "undetermined", "no_dependence")
-#: A law misses a pattern in the points when its residuals' runs test is below this p-value ...
-STRUCTURE_LEVEL = 0.01
-#: ... and its largest residual is at least this many of its point's errors. Estimates at nearby
-#: lags share the data and are correlated, so small residuals run in stretches on any curve;
-#: only a pattern as large as the errors is a law that fails (PTB's broken power law: +2.8 sigma at d = 1).
-STRUCTURE_SIGMA = 2.5
+#: The kinds whose tail is a power law (the tail test rejected the exponential): chosen among by AICc.
+LONG_RANGE_KINDS = ("power_law", "broken_power_law", "composite")
 
 
 @dataclass(frozen=True)
@@ -129,6 +127,14 @@ class Periodicity:
     excess: float
     candidates: int
 
+    def describe(self) -> str:
+        """The period found with its p-value, or that none was, and over how many candidates."""
+        if self.period:
+            return f"{self.period} (p = {self.p_value:.2g}, {self.candidates} candidates tested)"
+        if not self.candidates:
+            return "not tested: no run of 9 consecutive lags and no period scan (measure lags 1…64 to test one)"
+        return f"none found ({self.candidates} candidates tested)"
+
 
 def periodicity(curve: MICurve, *, max_period: int | None = None, alpha: float = 0.01) -> Periodicity:
     """Detect peaks recurring at multiples of a period (sequential MNIST: every 28 pixels).
@@ -159,8 +165,8 @@ def periodicity(curve: MICurve, *, max_period: int | None = None, alpha: float =
     scan = curve.period_scan
     if scan is not None and len(scan.lags) > len(run):
         d = scan.lags.astype(np.int64)
-        y = scan.mi - np.nan_to_num(np.interp(scan.lags, lags, curve.baseline), nan=0.0)
         floor = 2.0 * scan.noise
+        y = scan.mi if scan.measure != "mi" else scan.mi - np.nan_to_num(np.interp(scan.lags, lags, curve.baseline), nan=0.0)
     elif len(run) >= 9:
         d = lags[run]
         y = curve.floor_removed[run]
@@ -245,8 +251,8 @@ class Diagnosis(Result):
     >>> chain = midecay.synth.markov(np.array([[0.9, 0.1], [0.1, 0.9]]), 200_000, seed=0)
     >>> curve = midecay.mi_curve(chain.symbols, np.arange(1, 40), seed=0)
     >>> d = midecay.classify(curve)   # exact xi = -1 / (2 ln 0.8) = 2.24
-    >>> d.kind, d.law, round(d.parameters["xi"].value, 1)
-    ('exponential', 'exponential', 2.2)
+    >>> d.kind, d.law, d.tail.verdict, round(d.parameters["xi"].value, 1)
+    ('exponential', 'exponential', 'exponential', 2.2)
     """
 
     FORMAT = "midecay.Diagnosis/1"
@@ -259,6 +265,11 @@ class Diagnosis(Result):
     curve: MICurve | None = None
     #: The law fitted for this kind (its parameters are the headline); None without one.
     law: str | None = None
+    #: Exponential or power law over the far range (:func:`~midecay.fitting.tail_test`); None
+    #: when there were too few points to fit anything.
+    tail: TailTest | None = None
+    #: The thresholds the verdict was made with.
+    rules: VerdictRules = field(default_factory=VerdictRules)
 
     @property
     def decay(self) -> str:
@@ -268,7 +279,7 @@ class Diagnosis(Result):
     @property
     def period(self) -> int | None:
         """The period the kind carries (None for a kind without one)."""
-        return self.periodicity.period if self.kind.startswith("periodic_") else None
+        return self.periodicity.period if self.kind.startswith("periodic_") or self.kind == "undetermined" else None
 
     @property
     def parameters(self) -> dict[str, Estimate]:
@@ -277,17 +288,20 @@ class Diagnosis(Result):
         return {} if fit is None else {p: fit.estimate(p) for p in fit.params}
 
     def _law_fit(self):
-        """The fit the headline parameters come from: the kind's law; for an exponential, the one
-        refitted where MI is small (``DecayFit.tail_exponential``), which gives ``xi``."""
+        """The fit the headline parameters come from: the kind's law; for an exponential, the sum of
+        exponentials refitted where MI is small (``DecayFit.tail_exponential``), whose slowest mode is ``xi``."""
         if self.law is None or self.fit is None or self.law not in self.fit.fits:
             return None
         return self.fit.headline_fit(self.law)
 
     def headline(self) -> str:
-        """One line: the kind, its law and that law's parameters (or why there are none)."""
+        """One line: the kind, its law's parameters with 95 % intervals, the period, or why there are none."""
+        period = f", period {self.period}" if self.period and self.kind != "undetermined" else ""
         if not self.parameters:
-            return f"{self.kind}"
+            why = self.evidence.get("undetermined") if self.kind == "undetermined" else None
+            return f"{self.kind}{period}" + (f": {why}" if why else "")
         fit = self._law_fit()
+
         def shown(p: str, e) -> str:
             if p in fit.at_bound:
                 return f"{p} = {e.value:.4g} (at bound)"
@@ -295,22 +309,26 @@ class Diagnosis(Result):
             return f"{p} = {e.value:.3g} [{low:.3g}, {high:.3g}]"
 
         params = ", ".join(shown(p, e) for p, e in self.parameters.items())
-        name = self.kind if self.law == self.kind.removeprefix("periodic_") else f"{self.kind} ({self.law} law)"
+        modes = sum(p.startswith("c") for p in fit.params) if self.law == "exponential" else 1
+        name = self.kind + (f" ({modes} modes, xi the slowest)" if modes > 1 else "")
         where = f", fitted from d = {self.fit.tail_from:g} where I is small" if fit is self.fit.tail_exponential else ""
-        return f"{name}, {params} (95 % intervals from the {fit.stderr_method} error{where})"
+        return f"{name}{period}: {params} (95 % intervals from the {fit.stderr_method} error{where})"
 
     def summary(self) -> str:
         lines = [f"kind: {self.headline()}"]
+        if self.tail is not None:
+            lines.append(f"  tail: {self.tail.verdict.replace('_', ' ')}: {self.tail.reason}")
         for key, value in self.evidence.items():
+            if key in ("undetermined", "tail"):
+                continue
             if key == "weights" and isinstance(value, dict):  # not the fit table's weights: only the kinds' laws
                 value = ", ".join(f"{law} {w:.3g}" for law, w in value.items())
                 key = "AICc weights among the kinds' laws"
             lines.append(f"  {key}: {value}")
+        if self.kind == "undetermined" and self.parameters == {} and "undetermined" not in self.headline():
+            lines.append(f"  why: {self.evidence.get('undetermined', '')}")
         lines.append(f"  {self.span.describe()}")
-        if self.periodicity.period:
-            lines.append(f"  period: {self.periodicity.period} (p = {self.periodicity.p_value:.2g})")
-        else:
-            lines.append(f"  period: none found ({self.periodicity.candidates} candidates tested)")
+        lines.append(f"  period: {self.periodicity.describe()}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -319,7 +337,9 @@ class Diagnosis(Result):
             "kind": self.kind,
             "law": self.law,
             "parameters": {p: asdict(e) for p, e in self.parameters.items()},
+            "tail": self.tail.to_dict() if self.tail is not None else None,
             "evidence": self.evidence,
+            "rules": self.rules.to_dict(),
             "span": asdict(self.span),
             "periodicity": asdict(self.periodicity),
             "fit": self.fit.to_dict() if self.fit else None,
@@ -337,11 +357,14 @@ class Diagnosis(Result):
         law = data.get("law")
         if law is not None and (fit is None or law not in fit.fits):
             raise InputError(f"{what}: law {law!r} is not among the fits")
+        tail = TailTest.from_dict(require(data, "tail", dict, what)) if data.get("tail") is not None else None
+        rules = VerdictRules.from_dict(require(data, "rules", dict, what)) if data.get("rules") is not None else VerdictRules()
         return cls(kind, Span(**require(data, "span", dict, what)), Periodicity(**require(data, "periodicity", dict, what)),
-                   fit, dict(data.get("evidence") or {}), curve, law)
+                   fit, dict(data.get("evidence") or {}), curve, law, tail, rules)
 
     def table_rows(self) -> list[dict[str, Any]]:
-        return [{"kind": self.kind, "law": self.law, **{p: e.value for p, e in self.parameters.items()},
+        return [{"kind": self.kind, "law": self.law, "tail": self.tail.verdict if self.tail else None,
+                 **{p: e.value for p, e in self.parameters.items()},
                  **{f"{p}_stderr": e.stderr for p, e in self.parameters.items()}, "span": self.span.floor_distance, "reached_floor": self.span.reached_floor,
                  "threshold_distance": self.span.threshold_distance, "period": self.periodicity.period,
                  **{k: v for k, v in self.evidence.items() if not isinstance(v, dict)}}]
@@ -356,42 +379,38 @@ class Diagnosis(Result):
 
 
 def classify(
-    curve: MICurve, *, z: float = 3.0, dmin: float | None = None, dmax: float | None = None, min_slope_change: float = 0.1
+    curve: MICurve, *, z: float | None = None, dmin: float | None = None, dmax: float | None = None,
+    min_slope_change: float | None = None, rules: VerdictRules | None = None,
 ) -> Diagnosis:
     """Classify a curve into one of :data:`KINDS`, with the law and parameters that go with it.
 
-    One verdict: the kind, the law fitted for it (:attr:`Diagnosis.law`) and that law's
-    parameters (:attr:`Diagnosis.parameters`, with jackknife-refit errors) tell one story.
-    Rules, in order:
+    One verdict: the kind, the law fitted for it (:attr:`Diagnosis.law`), that law's parameters
+    (:attr:`Diagnosis.parameters`, with jackknife-refit errors) and the period tell one story.
+    Every threshold is a field of ``rules`` (:class:`~midecay.fitting.VerdictRules`; ``z`` and
+    ``min_slope_change`` override its fields), recorded in the diagnosis. Rules, in order:
 
-    1. fewer than 3 lags significantly above the null: ``no_dependence`` when so few hits among
-       the lags measured are likely by chance (probability of at least as many at ``z`` above
-       :data:`CHANCE_LEVEL`), else ``undetermined`` (dependence is there, but too few points to
-       tell how it decays: measure more lags; a 2-lag curve with both lags significant);
+    1. fewer than ``min_points`` lags significantly above the null: ``no_dependence`` when so few
+       hits among the lags measured are likely by chance (probability above ``chance_level``),
+       else ``undetermined`` (dependence is there, too few points to tell how it decays);
     2. no decay at long range: a power law fitted to the significant points, or to their far
-       half (``d`` above the geometric middle), has ``alpha < 0.05``: ``flat`` (law: power
-       law, alpha ~ 0);
-    3. the shapes of the grid-search paper are compared by AICc (BIC with too few points):
-       exponential and power law (two parameters each) directly; the broken power law (four)
-       only when it beats *both* by more than 6 (evidence ratio 20), its exponents differ by
-       more than 3 combined standard errors and by at least ``min_slope_change``, and its break
-       lies inside the fitted range with two points on each side. A law whose fit ends on a
-       bound of its range (degenerate) is not chosen while another is available;
-    4. the composite law (an exponential over a power-law tail) when it beats the kind so far
-       by more than 6 and is what its name says: the exponential carries the first fitted
-       point, the power law at least the last 4, ``xi`` lies inside the fitted range, and the
-       points where the power law carries are a power law rather than an exponential;
-    5. a law whose residuals have a pattern (runs test of their signs over the lags,
-       p < :data:`STRUCTURE_LEVEL`, and one as large as :data:`STRUCTURE_SIGMA` errors) is not
-       the verdict while another law's have none: the best such law is, and the evidence says why; when every law's residuals have a pattern the
-       evidence says no law describes the curve (not applied to periodic curves, whose peaks
-       are a pattern in any smooth law's residuals);
-    6. a period found (:func:`periodicity`, on any lag grid) is a property of whatever decay
-       kind was found: ``periodic_exponential``, ``periodic_power_law``, ``periodic_flat``, ...;
-       the law stays the one found above. A curve with a period never reads ``no_dependence``.
-
-    The power law plus a constant stays in :func:`~midecay.fit_decay`'s comparison table: a
-    plateau is what ``flat`` says.
+       half, has ``alpha < flat_alpha``: ``flat`` (law: power law, alpha ~ 0);
+    3. the tail test (:func:`~midecay.fitting.tail_test`, at ``tail_level``) decides the form of
+       the far range: **exponential** (a finite-state decay: the kind is ``exponential``, its law
+       a sum of 1-3 exponentials whose slowest mode is ``xi``), **power law** (the kind is then
+       one of :data:`LONG_RANGE_KINDS`), or **cannot tell at this size** (``undetermined``,
+       saying why);
+    4. among the long-range kinds: the power law, unless the broken power law beats it by more
+       than ``margin`` with exponents ``break_sigma`` standard errors apart (their covariance
+       included) and ``min_slope_change`` apart, and its break inside the range; or the composite
+       (an exponential head over a power-law tail) beats the kind so far by ``margin`` and is what
+       its name says (its power law carries the last ``composite_tail_points``, which are a power
+       law by ``composite_tail_margin``). A law on a bound of its range is not chosen;
+    5. a long-range law whose residuals have a pattern (runs test below ``structure_level`` and a
+       residual of ``structure_sigma`` errors) gives way to one whose residuals have none; when
+       every one's have, the evidence says no law describes the curve;
+    6. a period (:func:`periodicity`, on any lag grid) is a property of whatever kind was found:
+       ``periodic_exponential``, ``periodic_power_law``, ...; its tail is tested on the period's
+       peaks. A curve with a period never reads ``no_dependence``.
 
     Examples
     --------
@@ -402,8 +421,13 @@ def classify(
     >>> d.kind, d.law, round(d.parameters["alpha"].value, 1)
     ('power_law', 'power_law', 0.5)
     """
+    rules = rules or VerdictRules()
+    overrides = {k: v for k, v in (("z", z), ("min_slope_change", min_slope_change)) if v is not None}
+    if overrides:
+        rules = VerdictRules.from_dict({**rules.to_dict(), **overrides})
+    z = rules.z
     sp = span(curve, z=z)
-    per = periodicity(curve)
+    per = periodicity(curve, alpha=rules.period_alpha)
     n_sig = int(curve.significant(z).sum())
     dominant = curve.provenance.get("dominant_segment")
     notes = {"dominant segment": (
@@ -413,73 +437,86 @@ def classify(
     rising = _rises_across_a_frame(curve)
     if rising:
         notes["positions"] = rising
-    if n_sig < 3 and _chance_of_hits(n_sig, len(curve.lags), z) >= CHANCE_LEVEL and not per.period:
-        return Diagnosis("no_dependence", sp, per, None, {"significant_points": n_sig, **notes}, curve=curve)
-    if n_sig < 3:  # dependence shown, its decay not: two points fit any two-parameter law exactly
+
+    def verdict(kind: str, fit: DecayFit | None, evidence: dict[str, Any], law: str | None = None,
+                tail: TailTest | None = None) -> Diagnosis:
+        return Diagnosis(kind, sp, per, fit, evidence, curve=curve, law=law, tail=tail, rules=rules)
+
+    if n_sig < rules.min_points and _chance_of_hits(n_sig, len(curve.lags), z) >= rules.chance_level and not per.period:
+        return verdict("no_dependence", None, {"significant_points": n_sig, **notes})
+    if n_sig < rules.min_points:  # dependence shown, its decay not: two points fit any two-parameter law exactly
         why = (f"a period of {per.period} is found, but " if per.period else "") + (
             f"{n_sig} lag(s) above the floor are too few to tell how the dependence decays; measure more lags in that range"
             + (f" (multiples of {per.period})" if per.period else ""))
-        return Diagnosis("undetermined", sp, per, None, {"significant_points": n_sig, **notes, "undetermined": why},
-                         curve=curve)
+        return verdict("undetermined", None, {"significant_points": n_sig, **notes, "undetermined": why})
     fit = fit_decay(curve, laws=("exponential", "power_law", "broken_power_law", "composite"), dmin=dmin, dmax=dmax, z=z)
     evidence: dict[str, Any] = {"significant_points": n_sig, **notes,
                                 "weights": {k: round(f.weight, 4) for k, f in fit.fits.items()}}
     periodic = "periodic_" if per.period else ""
-    if per.period:
-        evidence["period"] = per.period
     pl = fit.fits.get("power_law")
     if pl is not None:
-        alpha = pl.estimate("alpha")
-        evidence["alpha"] = f"{alpha:.4g}"
-        tail = _tail_alpha(fit)
-        if tail is not None:
-            evidence["alpha (far half)"] = f"{tail:.4g}"
-        if alpha.value < 0.05 or (tail is not None and tail.value < 0.05):
-            return Diagnosis(periodic + "flat", sp, per, fit, evidence, curve=curve, law="power_law")
-    simple = {k: f for k, f in fit.fits.items() if k in ("exponential", "power_law")}
-    if not simple:  # significant points, but no law could be fitted to them
+        tail_alpha = _tail_alpha(fit)
+        if pl.params["alpha"] < rules.flat_alpha or (tail_alpha is not None and tail_alpha.value < rules.flat_alpha):
+            shown = tail_alpha if tail_alpha is not None and tail_alpha.value < pl.params["alpha"] else pl.estimate("alpha")
+            evidence["flat"] = f"alpha = {shown:.2g}, below {rules.flat_alpha:g}: no decay over the lags measured"
+            return verdict(periodic + "flat", fit, evidence, law="power_law")
+    if not {"exponential", "power_law"} & set(fit.fits):  # significant points, but no law could be fitted to them
         evidence["undetermined"] = f"no decay law could be fitted to the {n_sig} significant lags; measure more lags"
-        return Diagnosis("undetermined", sp, per, fit, evidence, curve=curve)
-    # With very few points AICc is infinite for every law; BIC still ranks them.
-    criterion = "aicc" if all(math.isfinite(f.aicc) for f in fit.fits.values()) else "bic"
-    if criterion == "bic":
-        evidence["criterion"] = "BIC (too few points for AICc)"
-    usable = {k: f for k, f in simple.items() if not f.degenerate} or simple
-    kind = min(usable, key=lambda k: getattr(usable[k], criterion))
-    bpl = fit.fits.get("broken_power_law")
-    if bpl is not None:
-        a1, a2 = bpl.estimate("alpha1"), bpl.estimate("alpha2")
-        gap = abs(a1.value - a2.value) / math.hypot(a1.stderr, a2.stderr) if (a1.stderr + a2.stderr) > 0 else 0.0
-        db = bpl.params["d_break"]
-        inside = fit.points.lags.min() < db < fit.points.lags.max() and (fit.points.lags < db).sum() >= 2 and (
-            fit.points.lags > db
-        ).sum() >= 2
-        evidence["break"] = f"d_b = {db:.3g}, alpha1 = {a1:.3g}, alpha2 = {a2:.3g} ({gap:.1f} sigma apart)"
-        margin = min(getattr(f, criterion) for f in simple.values()) - getattr(bpl, criterion)
-        if gap > 3 and abs(a1.value - a2.value) >= min_slope_change and margin > 6.0 and inside and not bpl.degenerate:
-            kind = "broken_power_law"
-    comp = fit.fits.get("composite")
-    if comp is not None and not comp.degenerate and _composite_holds(comp, fit.points.lags) and _tail_is_a_power_law(
-            fit, _crossover(comp, float(fit.points.lags.min()))):
-        margin = getattr(fit.fits[kind], criterion) - getattr(comp, criterion)
-        evidence["composite"] = (f"xi = {comp.params['xi']:.3g}, tail alpha = {comp.params['alpha']:.3g}, "
-                                 f"{criterion} {margin:+.1f} against {kind}")
-        if margin > 6.0:
-            kind = "composite"
-    # A period's peaks are a pattern in any smooth law's residuals: the period says it already.
-    kind, misfit = (kind, None) if per.period else _without_structure(fit, kind, criterion)
-    if misfit:
-        evidence["residuals"] = misfit
-    law = kind
+        return verdict("undetermined", fit, evidence)
+    peaks = fit.points.lags % per.period == 0 if per.period else None
+    tail = tail_test(fit.points, rules=rules, intrinsic_scatter=fit.intrinsic_scatter,
+                     keep=peaks if peaks is not None and peaks.sum() >= rules.tail_min_points else None)
+    if tail.verdict == "cannot_tell":
+        evidence["undetermined"] = f"cannot tell exponential from power law at this size: {tail.reason}"
+        return verdict("undetermined", fit, evidence, tail=tail)
+    if tail.verdict == "exponential":
+        kind = "exponential"
+    else:
+        kind = _long_range_kind(fit, rules, evidence)
+        # A period's peaks are a pattern in any smooth law's residuals: the period says it already.
+        if not per.period:
+            kind, misfit = _without_structure(fit, kind, rules)
+            if misfit:
+                evidence["residuals"] = misfit
+    headline = fit.headline_fit(kind)
     if kind == "exponential" and fit.correlation_length:
-        evidence["xi"] = f"{fit.correlation_length:.4g}"
-    headline = fit.headline_fit(law)
+        evidence["xi"] = f"{fit.correlation_length:.4g} (the slowest of {sum(p.startswith('c') for p in headline.params)} mode(s))"
     if headline.degenerate:
         evidence["degenerate"] = f"{', '.join(headline.at_bound) or 'errors'} at the bound of the range: not an estimate"
         if headline is fit.tail_exponential and "xi" in headline.at_bound:
             evidence["degenerate"] += ("; where its MI is small the curve does not decay over the lags measured "
                                        "(xi beyond the range): measure further")
-    return Diagnosis(periodic + kind, sp, per, fit, evidence, curve=curve, law=law)
+    return verdict(periodic + kind, fit, evidence, law=kind, tail=tail)
+
+
+def _long_range_kind(fit: DecayFit, rules: VerdictRules, evidence: dict[str, Any]) -> str:
+    """Power law, broken power law or composite, for a curve whose tail is a power law (rule 4)."""
+    criterion = "aicc" if all(math.isfinite(f.aicc) for f in fit.fits.values()) else "bic"
+    if criterion == "bic":
+        evidence["criterion"] = "BIC (too few points for AICc)"
+    kind = "power_law"
+    bpl = fit.fits.get("broken_power_law")
+    lags = fit.points.lags
+    if bpl is not None:
+        gap = bpl.difference("alpha1", "alpha2")
+        sigmas = abs(gap.value) / gap.stderr if gap.stderr > 0 else 0.0
+        db = bpl.params["d_break"]
+        inside = ((lags < db).sum() >= rules.break_side_points and (lags > db).sum() >= rules.break_side_points)
+        evidence["break"] = (f"d_b = {db:.3g}, alpha1 = {bpl.estimate('alpha1'):.3g}, alpha2 = {bpl.estimate('alpha2'):.3g} "
+                             f"({sigmas:.1f} sigma apart)")
+        margin = getattr(fit.fits["power_law"], criterion) - getattr(bpl, criterion) if "power_law" in fit.fits else math.inf
+        if (sigmas > rules.break_sigma and abs(gap.value) >= rules.min_slope_change and margin > rules.margin and inside
+                and not bpl.degenerate):
+            kind = "broken_power_law"
+    comp = fit.fits.get("composite")
+    if comp is not None and not comp.degenerate and _composite_holds(comp, lags, rules) and _tail_is_a_power_law(
+            fit, _crossover(comp, float(lags.min())), rules):
+        margin = getattr(fit.fits[kind], criterion) - getattr(comp, criterion)
+        evidence["composite"] = (f"xi = {comp.params['xi']:.3g}, tail alpha = {comp.params['alpha']:.3g}, "
+                                 f"{criterion} {margin:+.1f} against {kind}")
+        if margin > rules.margin:
+            kind = "composite"
+    return kind
 
 
 def _crossover(comp, first: float) -> float:
@@ -493,7 +530,7 @@ def _crossover(comp, first: float) -> float:
     return float(grid[last_head + 1]) if last_head + 1 < len(grid) else math.inf
 
 
-def _composite_holds(comp, lags: np.ndarray) -> bool:
+def _composite_holds(comp, lags: np.ndarray, rules: VerdictRules) -> bool:
     """A composite that is what its name says: the exponential carries the head, the power law
     the tail over at least 4 of the fitted lags, and the exponential's scale lies inside the range.
 
@@ -503,25 +540,25 @@ def _composite_holds(comp, lags: np.ndarray) -> bool:
     alpha, xi = comp.params["alpha"], comp.params["xi"]
     first, last = float(lags.min()), float(lags.max())
     cross = _crossover(comp, first)
-    return bool(first < cross and (lags >= cross).sum() >= 4 and first < xi < last and alpha > 0)
+    return bool(first < cross and (lags >= cross).sum() >= rules.composite_tail_points and first < xi < last and alpha > 0)
 
 
-def _tail_is_a_power_law(fit: DecayFit, start: float) -> bool:
-    """Whether the fitted points from ``start`` on (at least 4) are a power law rather than an
-    exponential (AICc, or BIC with few points, by more than 2): a Markov chain's curve bends at
-    its head too, but its tail is exponential."""
+def _tail_is_a_power_law(fit: DecayFit, start: float, rules: VerdictRules) -> bool:
+    """Whether the fitted points from ``start`` on (at least ``composite_tail_points``) are a power
+    law rather than an exponential (AICc, or BIC with few points, by ``composite_tail_margin``):
+    a Markov chain's curve bends at its head too, but its tail is exponential."""
     from .laws import get_law
     from .optimise import fit_law
 
     far = fit.points.lags >= start
-    if far.sum() < 4:
+    if far.sum() < rules.composite_tail_points:
         return False
     sub = fit.points.subset(far, replicates=False)  # only the criteria are compared
     pl, ex = (fit_law(get_law(name), sub, fit.intrinsic_scatter) for name in ("power_law", "exponential"))
     if pl is None or ex is None:
         return False
     use = "aicc" if math.isfinite(pl.aicc) and math.isfinite(ex.aicc) else "bic"
-    return getattr(pl, use) + 2.0 < getattr(ex, use)
+    return getattr(pl, use) + rules.composite_tail_margin < getattr(ex, use)
 
 
 def residual_runs(fit: DecayFit, law: str) -> tuple[float, float]:
@@ -557,37 +594,36 @@ def residual_runs(fit: DecayFit, law: str) -> tuple[float, float]:
     return float(ndtr((runs - mean) / math.sqrt(var))) if var > 0 else 1.0, worst
 
 
-def _patterned(p: float, worst: float) -> bool:
-    """Whether :func:`residual_runs`' answer is a law missing a pattern (:data:`STRUCTURE_LEVEL`, :data:`STRUCTURE_SIGMA`)."""
-    return p < STRUCTURE_LEVEL and worst >= STRUCTURE_SIGMA
+def _patterned(p: float, worst: float, rules: VerdictRules) -> bool:
+    """Whether :func:`residual_runs`' answer is a law missing a pattern: estimates at nearby lags share
+    the data and are correlated, so small residuals run in stretches on any curve; only a pattern as
+    large as the errors is a law that fails (PTB's broken power law: +2.8 sigma at d = 1)."""
+    return p < rules.structure_level and worst >= rules.structure_sigma
 
 
-def _without_structure(fit: DecayFit, kind: str, criterion: str) -> tuple[str, str | None]:
-    """The kind's law, or the best law whose residuals have no pattern when the kind's have one;
-    with a note saying so (or that no law describes the points)."""
+def _without_structure(fit: DecayFit, kind: str, rules: VerdictRules) -> tuple[str, str | None]:
+    """The long-range kind's law, or the best long-range law whose residuals have no pattern when the
+    kind's have one; with a note saying so (or that no law describes the points)."""
     p, worst = residual_runs(fit, kind)
-    if not _patterned(p, worst):
+    if not _patterned(p, worst, rules):
         return kind, None
     clean = {}
     lags = fit.points.lags
+    criterion = "aicc" if all(math.isfinite(f.aicc) for f in fit.fits.values()) else "bic"
     for name, f in fit.fits.items():
-        if f.degenerate or (name == "composite" and not _composite_holds(f, lags)):
+        if name not in LONG_RANGE_KINDS or f.degenerate or (name == "composite" and not _composite_holds(f, lags, rules)):
             continue
         if name == "broken_power_law":
             brk = f.params["d_break"]
-            if (lags < brk).sum() < 2 or (lags > brk).sum() < 2:
+            if (lags < brk).sum() < rules.break_side_points or (lags > brk).sum() < rules.break_side_points:
                 continue
-        if not _patterned(*residual_runs(fit, name)):
+        if not _patterned(*residual_runs(fit, name), rules):
             clean[name] = f
     what = f"residuals of the {kind} fit have a pattern (runs test p = {p:.2g}, largest {worst:.1f} sigma)"
     if clean:
         best = min(clean, key=lambda k: getattr(clean[k], criterion))
         return best, f"{what}; the {best} fit's do not, and it is the verdict"
     return kind, f"{what}, as do every other fit's: no law fitted describes this curve within its errors"
-
-
-#: Below this chance of the significant hits being false positives, one or two hits are dependence.
-CHANCE_LEVEL = 0.01
 
 
 def _rises_across_a_frame(curve: MICurve) -> str | None:

@@ -15,7 +15,8 @@ import numpy as np
 from ..errors import InputError
 
 __all__ = [
-    "DecayLaw", "Exponential", "PowerLaw", "PowerLawPlusConstant", "BrokenPowerLaw", "Composite", "LAWS", "get_law",
+    "DecayLaw", "Exponential", "SumOfExponentials", "TwoExponentials", "ThreeExponentials", "PowerLaw",
+    "PowerLawPlusConstant", "BrokenPowerLaw", "Composite", "BoxCox", "LAWS", "MODE_LAWS", "get_law",
 ]
 
 
@@ -88,6 +89,101 @@ class Exponential(DecayLaw):
         intercept, slope = _line(d, np.log(y), log_sigma)
         xi = -1.0 / slope if slope < 0 else float(d.max())
         return [np.array([math.exp(min(intercept, 700.0)), min(max(xi, 1e-2), 1e3 * d.max())])]
+
+
+class SumOfExponentials(DecayLaw):
+    """``I(d) = sum_i c_i exp(-d / xi_i)``: a finite-state process's decay, one term per mode.
+
+    A hidden Markov chain's (or a linear RNN's) small-MI curve is half the sum of its squared
+    correlations, each a sum of powers of the transition matrix's eigenvalues: a sum of
+    exponentials whose slowest rate sets the correlation length. The modes are ordered by
+    construction: ``xi`` is the slowest, and each faster mode's scale is a ``ratio`` (below 1) of
+    the one before, so the fit cannot swap them and ``xi`` is always the correlation length.
+    """
+
+    name = "sum_of_exponentials"
+    modes: ClassVar[int]
+
+    def log_predict(self, d, theta):
+        c, xi = theta[0], theta[1]
+        out = math.log(c) - d / xi
+        scale = xi
+        for i in range(1, self.modes):
+            c_i, ratio = theta[2 * i], theta[2 * i + 1]
+            scale = scale * ratio
+            out = np.logaddexp(out, math.log(c_i) - d / scale)
+        return out
+
+    def bounds(self, d, y):
+        lo = [1e-300, 1e-2] + [1e-300, 1e-3] * (self.modes - 1)
+        hi = [np.inf, 1e3 * d.max()] + [np.inf, 0.95] * (self.modes - 1)
+        return np.array(lo), np.array(hi)
+
+    def starts(self, d, y, log_sigma):
+        # Peel the modes off from the far end: the slowest from the far part of the points,
+        # the next from what it leaves at the head, and so on.
+        lo, hi = self.bounds(d, y)
+        theta, rest, scale, keep = [], y.copy(), None, len(d)
+        for _ in range(self.modes):
+            part = slice(max(keep - max(len(d) // self.modes, 2), 0), keep)
+            intercept, slope = _line(d[part], np.log(np.maximum(rest[part], 1e-300)), log_sigma[part])
+            xi = -1.0 / slope if slope < 0 else (scale * 0.3 if scale else float(d.max()))
+            c = math.exp(min(intercept, 700.0))
+            theta += [c, xi] if scale is None else [c, min(xi / scale, 0.9)]
+            scale = xi if scale is None else min(xi, 0.9 * scale)
+            rest = np.maximum(rest - c * np.exp(-d / xi), rest * 1e-3)
+            keep = part.start if part.start and part.start >= 2 else max(keep // 2, 2)
+        spread = [float(y[0]), float(d.max())] + [float(y[0]), 0.3] * (self.modes - 1)
+        return [np.clip(np.array(s, dtype=np.float64), lo + 1e-12, hi - 1e-12) for s in (theta, spread)]
+
+
+class TwoExponentials(SumOfExponentials):
+    """Two modes: ``c exp(-d / xi) + c_2 exp(-d / (ratio_2 xi))``."""
+
+    name = "two_exponentials"
+    modes = 2
+    param_names = ("c", "xi", "c_2", "ratio_2")
+
+
+class ThreeExponentials(SumOfExponentials):
+    """Three modes, each faster one a ``ratio`` of the scale before it."""
+
+    name = "three_exponentials"
+    modes = 3
+    param_names = ("c", "xi", "c_2", "ratio_2", "c_3", "ratio_3")
+
+
+class BoxCox(DecayLaw):
+    """``ln I(d) = ln c - b (d^gamma - 1) / gamma``: exponential at ``gamma = 1``, power law at ``gamma = 0``.
+
+    The one-parameter bridge between the two laws Shen's question sets against each other, so
+    which of them a tail follows is a test of ``gamma`` with its error
+    (:func:`~midecay.fitting.tail_test`). At ``gamma = 0`` the law is ``c d^(-b)`` (``alpha = b``),
+    at ``gamma = 1`` it is ``c e^b exp(-d b)`` (``xi = 1 / b``); in between it is a stretched
+    exponential.
+    """
+
+    name = "box_cox"
+    param_names = ("c", "b", "gamma")
+
+    def log_predict(self, d, theta):
+        c, b, gamma = theta
+        x = np.log(np.asarray(d, dtype=np.float64))
+        # (d^gamma - 1) / gamma, continuous through gamma = 0
+        shape = x if abs(gamma) < 1e-9 else np.expm1(gamma * x) / gamma
+        return math.log(c) - b * shape
+
+    def bounds(self, d, y):
+        return np.array([1e-300, -1e3, -3.0]), np.array([np.inf, 1e4, 4.0])
+
+    def starts(self, d, y, log_sigma):
+        x = np.log(d)
+        out = []
+        for gamma in (0.0, 0.5, 1.0):
+            shape = x if gamma == 0 else np.expm1(gamma * x) / gamma
+            intercept, slope = _line(shape, np.log(y), log_sigma)
+            out.append(np.array([math.exp(min(intercept, 700.0)), float(np.clip(-slope, -9e2, 9e3)), gamma]))
+        return out
 
 
 class PowerLaw(DecayLaw):
@@ -187,10 +283,13 @@ class Composite(DecayLaw):
         return [np.clip(s, lo + 1e-12, hi - 1e-12) for s in starts]
 
 
-#: The laws :func:`~midecay.fit_decay` tries by default, by name.
+#: The laws :func:`~midecay.fit_decay` knows, by name.
 LAWS: dict[str, type[DecayLaw]] = {
-    law.name: law for law in (Exponential, PowerLaw, PowerLawPlusConstant, BrokenPowerLaw, Composite)
+    law.name: law for law in (Exponential, TwoExponentials, ThreeExponentials, PowerLaw, PowerLawPlusConstant,
+                              BrokenPowerLaw, Composite, BoxCox)
 }
+#: A finite-state decay with 1, 2, 3 modes: the laws the number of modes is chosen among.
+MODE_LAWS: tuple[type[DecayLaw], ...] = (Exponential, TwoExponentials, ThreeExponentials)
 
 
 def get_law(law: str | DecayLaw) -> DecayLaw:

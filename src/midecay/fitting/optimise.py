@@ -65,6 +65,9 @@ class LawFit:
     stderr_method: str = "jacobian"
     #: Parameters that ended on a bound of their range: the fit is degenerate there.
     at_bound: tuple[str, ...] = ()
+    #: Covariance of the parameters (rows in ``params`` order): the correlations of the same
+    #: jackknife refits (else the Jacobian's) scaled to the standard errors. Empty when not known.
+    covariance: tuple[tuple[float, ...], ...] = ()
 
     @property
     def degenerate(self) -> bool:
@@ -73,6 +76,20 @@ class LawFit:
 
     def estimate(self, name: str) -> Estimate:
         return Estimate(self.params[name], self.stderr[name])
+
+    def difference(self, first: str, second: str) -> Estimate:
+        """``first - second`` with its standard error, their covariance included (0 where unknown).
+
+        >>> f = LawFit("x", {"a": 1.0, "b": 0.5}, {"a": 0.1, "b": 0.1}, 0.0, 5, 2, 0.0, 0.0, 0.0,
+        ...            covariance=((0.01, 0.008), (0.008, 0.01)))
+        >>> round(f.difference("a", "b").stderr, 3)   # sqrt(0.01 + 0.01 - 2 * 0.008)
+        0.063
+        """
+        names = list(self.params)
+        i, j = names.index(first), names.index(second)
+        cov = self.covariance[i][j] if self.covariance else 0.0
+        var = self.stderr[first] ** 2 + self.stderr[second] ** 2 - 2.0 * cov
+        return Estimate(self.params[first] - self.params[second], math.sqrt(max(var, 0.0)))
 
     def predict(self, d) -> np.ndarray:
         """The fitted ``I(d)``."""
@@ -163,15 +180,17 @@ def fit_law(law: DecayLaw, pts: FitPoints, intrinsic_scatter: bool) -> LawFit | 
         cov = np.linalg.pinv(best.jac.T @ best.jac) * scale
         se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     except np.linalg.LinAlgError:
-        se = np.full(law.n_params, np.nan)
+        cov, se = None, np.full(law.n_params, np.nan)
     method = "jacobian"
-    jack = _jackknife_se(law, pts, y, sigma_eff, lo, hi, best.x)
+    jack = _jackknife_cov(law, pts, y, sigma_eff, lo, hi, best.x)
     if jack is not None:
         # Points at different lags come from one sequence and are correlated, which the
         # Jacobian ignores (it was 2-3x too small); refitting each jackknife curve keeps the
         # correlation. The larger of the two keeps the law's misfit (scatter) in the error too.
-        se = np.fmax(jack, se)
+        se = np.fmax(np.sqrt(np.diag(jack)), se)
+        cov = jack
         method = "jackknife refit"
+    covariance = _scaled(cov, se)
     at_bound = tuple(
         p for p, v, low, high in zip(law.param_names, best.x, lo, hi)
         if (np.isfinite(low) and abs(v - low) <= 1e-6 * max(1.0, abs(low))) or (np.isfinite(high) and abs(v - high) <= 1e-6 * max(1.0, abs(high)))
@@ -185,12 +204,23 @@ def fit_law(law: DecayLaw, pts: FitPoints, intrinsic_scatter: bool) -> LawFit | 
         params={p: float(v) for p, v in zip(law.param_names, best.x)},
         stderr={p: float(v) for p, v in zip(law.param_names, se)},
         chi2=chi2, n_points=n, n_params=k, log_likelihood=loglik, aicc=aicc, bic=bic,
-        scatter=scatter, converged=bool(best.success), stderr_method=method, at_bound=at_bound,
+        scatter=scatter, converged=bool(best.success), stderr_method=method, at_bound=at_bound, covariance=covariance,
     )
 
 
-def _jackknife_se(law: DecayLaw, pts: FitPoints, y: np.ndarray, sigma: np.ndarray, lo, hi, theta: np.ndarray) -> np.ndarray | None:
-    """Delete-one-block jackknife standard errors of the parameters: the law refitted on each replicate."""
+def _scaled(cov: np.ndarray | None, se: np.ndarray) -> tuple[tuple[float, ...], ...]:
+    """``cov``'s correlations scaled to the standard errors ``se`` (empty when either is missing)."""
+    if cov is None or not np.isfinite(cov).all() or not np.isfinite(se).all():
+        return ()
+    root = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    with np.errstate(all="ignore"):
+        corr = np.where(np.outer(root, root) > 0, cov / np.outer(root, root), 0.0)
+    np.fill_diagonal(corr, 1.0)
+    return tuple(tuple(float(v) for v in row) for row in np.clip(corr, -1.0, 1.0) * np.outer(se, se))
+
+
+def _jackknife_cov(law: DecayLaw, pts: FitPoints, y: np.ndarray, sigma: np.ndarray, lo, hi, theta: np.ndarray) -> np.ndarray | None:
+    """Delete-one-block jackknife covariance of the parameters: the law refitted on each replicate."""
     reps = pts.replicates
     if reps is None or len(reps) < 2:
         return None
@@ -203,9 +233,8 @@ def _jackknife_se(law: DecayLaw, pts: FitPoints, y: np.ndarray, sigma: np.ndarra
         if fit is None:
             return None
         thetas.append(fit.x)
-    thetas = np.array(thetas)
-    b = len(thetas)
-    return np.sqrt((b - 1) / b * ((thetas - thetas.mean(axis=0)) ** 2).sum(axis=0))
+    dev = np.array(thetas) - np.mean(thetas, axis=0)
+    return (len(dev) - 1) / len(dev) * dev.T @ dev
 
 
 def with_weight(fit: LawFit, weight: float) -> LawFit:

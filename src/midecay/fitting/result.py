@@ -26,6 +26,7 @@ def _law_fit(raw: dict) -> LawFit:
     raw["params"] = {k: math.nan if v is None else float(v) for k, v in raw["params"].items()}
     raw["stderr"] = {k: math.nan if v is None else float(v) for k, v in raw["stderr"].items()}
     raw["at_bound"] = tuple(raw.get("at_bound", ()))
+    raw["covariance"] = tuple(tuple(math.nan if v is None else float(v) for v in row) for row in raw.get("covariance") or ())
     return LawFit(**raw)
 
 
@@ -64,8 +65,9 @@ class DecayFit(Result):
     z: float = 3.0
     notes: tuple[str, ...] = field(default=())
     intrinsic_scatter: bool = True
-    #: The exponential refitted where the curve's MI is small (from lag ``tail_from``), which gives
-    #: ``xi``; None when every fitted point is already small (the exponential above is that fit).
+    #: The sum of exponentials (as many modes as the data resolve) refitted where the curve's MI is
+    #: small (from lag ``tail_from``): its slowest mode is ``xi``. None when every fitted point is
+    #: already small and one mode is all the data resolve (the exponential above is that fit).
     tail_exponential: LawFit | None = None
     tail_from: float | None = None
 
@@ -82,7 +84,8 @@ class DecayFit(Result):
 
     @property
     def correlation_length(self) -> Estimate | None:
-        """``xi`` of the exponential, fitted where the curve's MI is small (``tail_exponential``), else over all points."""
+        """``xi`` of the slowest mode: the sum of exponentials (1-3 modes, as many as the data resolve)
+        fitted where the curve's MI is small (``tail_exponential``), else the exponential over all points."""
         fit = self.headline_fit("exponential")
         return fit.estimate("xi") if fit else None
 
@@ -109,12 +112,11 @@ class DecayFit(Result):
                 f" {mark}{name:<26} {fit.aicc:>10.2f} {fit.bic:>10.2f} {fit.weight:>7.3f} {fit.chi2 / dof:>9.2f} "
                 f"{fit.scatter:>8.3f}  {params}"
             )
-        lines.append("  * lowest AICc. The decay kind and its parameters come from classify(), which compares")
-        lines.append("    exponential, power law and broken power law only (see its rules).")
+        lines.append("  * lowest AICc. The verdict (kind, law, parameters) is classify()'s: a tail test, then its rules.")
         if self.tail_exponential is not None:
             xi = self.tail_exponential.estimate("xi")
-            lines.append(f"  xi = {xi:.4g} from the exponential refitted where I is small (d >= {self.tail_from:g}, "
-                         f"{self.tail_exponential.n_points} points)")
+            lines.append(f"  xi = {xi:.4g}: the slowest mode of {self.tail_exponential.law.replace('_', ' ')} "
+                         f"refitted where I is small (d >= {self.tail_from:g}, {self.tail_exponential.n_points} points)")
         if self.excluded:
             lines.append(f"  excluded (not above the floor): {len(self.excluded)} lag(s) from d={self.excluded[0]}")
         lines.extend(f"  note: {n}" for n in self.notes)

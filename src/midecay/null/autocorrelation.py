@@ -185,6 +185,11 @@ class AutocorrelationSample:
             inv_pi = np.where(occupied, 1.0 / np.where(occupied, pi, 1.0), 0.0)
             overlap, self.n_tau = _diagonal_overlap(codes, self.windows, self.taus, inv_pi)
             self.c = overlap / np.maximum(self.n_tau, 1.0) - 1.0
+            # No joint table fits a large alphabet, but the excess of repeats at every lag 1 ... scan_lags
+            # does: a period's peaks show in it as in the MI (a copy x_t = x_{t-p} most of all).
+            scan_taus = np.arange(1, min(scan_lags, int(sample_lengths.max()) - 1) + 1, dtype=np.int64)
+            repeats, scan_pairs = _diagonal_overlap(codes, self.windows, scan_taus, inv_pi)
+            self.repeat_scan = (scan_taus, repeats / np.maximum(scan_pairs, 1.0) - 1.0, scan_pairs)
         # ĉ(tau) has variance ~(K-1)/n under independence. Once ĉ has sunk into that noise for
         # good the remaining terms are noise, which the wide far-lag spacing would multiply, and
         # a stray 3-sigma lag further on would drag in: stop there. "For good" is a stretch of
@@ -240,7 +245,12 @@ class AutocorrelationSample:
         from ..estimators import mutual_information_tables
 
         if not self.scan_lags:
-            return None
+            taus, excess, pairs = getattr(self, "repeat_scan", (np.zeros(0), None, None))
+            if len(taus) < 9:
+                return None
+            # ĉ has standard deviation sqrt((K - 1) / n) under independence.
+            return PeriodScan(taus.astype(np.float64), excess, np.sqrt(max(self.k_eff - 1, 1) / np.maximum(pairs, 1.0)),
+                              measure="repeats")
         m = self.scan_lags
         mi = mutual_information_tables(np.rint(self.joint[:m]).astype(np.int64), estimator)
         dof = max(self.k_eff - 1, 1) ** 2

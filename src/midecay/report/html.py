@@ -205,17 +205,22 @@ def methods(rep: HtmlReport, curves: Sequence = (), laws: Sequence[str] = ()) ->
         ("error bars", f"{blocks[:1].upper() + blocks[1:]}: the estimate's own uncertainty." if blocks else "Jackknife errors."),
         ("span", f"{SPAN[6].upper()}{SPAN[7:]}."),
         ("d at 1e-5 nats", "Where the floor-removed curve first falls below the grid-search paper's fixed threshold of 1e-5 nats."),
-        ("decay type", "One of exponential, power law, broken power law, periodic power law, flat (no decay at long "
-         "range), undetermined (too few significant lags to tell) or no dependence, chosen by AICc among the "
-         "exponential, the power law and the broken power law (which must beat both by 6, with slopes 3 SE apart). "
-         "The law column gives that law's parameters with jackknife-refit standard errors."),
+        ("decay type", "First the tail test: a law bridging the two (ln I = ln c - b (d^g - 1)/g; g = 1 exponential, "
+         "g = 0 power law) fitted to the far half of the significant lags, each law rejected at p < 0.01 from g's "
+         "jackknife error. Exponential: a finite-state decay, its law a sum of 1-3 exponentials (as many modes as "
+         "the data resolve), xi the slowest. Power law: then power law, broken power law (beats it by AICc 6, slopes 3 "
+         "SE apart, covariance included) or composite (an exponential head over a power-law tail). Neither rejected: "
+         "undetermined, cannot tell at this size. Also flat (no decay at long range) and no dependence. The law "
+         "column gives the chosen law's parameters with jackknife-refit standard errors; every threshold is recorded "
+         "with the verdict (VerdictRules)."),
     ]
     if fitted:
         terms.append(("AICc weight", "exp(-Delta/2) normalised over the laws fitted together: the relative support of "
                       f"each law. The fit tables here compare: {', '.join(_LAW_FORMULAS[law] for law in fitted)}."))
     terms += [
         ("period", "Peaks recurring every p lags, found by a phase-profile F-test on every lag 1…256 (counted on a sample "
-         "of the data) whatever lags the curve was measured on."),
+         "of the data; for alphabets over 128 symbols, on the excess of repeats) whatever lags the curve was measured "
+         "on; a modifier of whatever decay type the curve has."),
         ("comparison, fidelity, tracks up to", "Each curve minus its own null against the first curve (the reference), "
          f"lag by lag, with Holm's correction at family level 0.01. {FIDELITY[0].upper()}{FIDELITY[1:]}. "
          f"{TRACKS_UP_TO[0].upper()}{TRACKS_UP_TO[1:]}."),

@@ -19,12 +19,12 @@ from .linear_rnn import (
     linear_rnn_sample,
     random_linear_rnn,
 )
-from .markov import block_markov_matrix, markov, markov_mi, stationary_distribution
+from .markov import block_markov_matrix, markov, markov_mi, spectral_transition_matrix, stationary_distribution
 from .repetitive import repetitive, repetitive_hmm
 
 __all__ = [
     "LinearRNNDecay", "Synthetic", "block_markov_matrix", "copied_pair_mi", "copy_mi", "loop_length_law", "looping_mi", "looping_streams", "copy_process", "hidden_zipf", "hidden_zipf_mi", "sliding_max", "sliding_sum", "zipf_marginal",
     "gaussian_mi_from_samples", "gaussian_sign", "hmm", "hmm_mi",
     "ising_chain", "ising_transition_matrix", "linear_rnn_decay", "linear_rnn_mi", "linear_rnn_sample", "markov",
-    "markov_mi", "random_linear_rnn", "repetitive", "repetitive_hmm", "rho_for_mi", "sign_mi", "stationary_distribution",
+    "markov_mi", "random_linear_rnn", "repetitive", "repetitive_hmm", "rho_for_mi", "sign_mi", "spectral_transition_matrix", "stationary_distribution",
 ]

@@ -14,7 +14,8 @@ from ..sequences import Symbols, smallest_code_dtype
 from ..validation import check_int
 from .base import MAX_SYNTH_SYMBOLS, Synthetic
 
-__all__ = ["markov", "markov_mi", "stationary_distribution", "block_markov_matrix", "check_transition_matrix"]
+__all__ = ["markov", "markov_mi", "stationary_distribution", "block_markov_matrix", "check_transition_matrix",
+           "spectral_transition_matrix"]
 
 _CHUNK = 1 << 20  # uniforms drawn a chunk at a time: no N-sized float64 temporary
 
@@ -187,3 +188,35 @@ def block_markov_matrix(n_states: int = 27, n_blocks: int = 3, stay: float = 0.9
     Q = np.kron(np.eye(n_blocks), np.full((size, size), 1.0 / size))
     U = np.full((n_states, n_states), 1.0 / n_states)
     return stay * Q + (1.0 - stay) * U
+
+
+def spectral_transition_matrix(eigenvalues, *, seed: int | np.random.Generator | None = None,
+                               tries: int = 2000) -> np.ndarray:
+    """A symmetric (doubly stochastic, reversible) chain whose eigenvalues besides 1 are ``eigenvalues``.
+
+    ``P = U/n + sum_k lambda_k v_k v_k^T`` with ``v_k`` a random orthonormal basis of the vectors
+    orthogonal to ``1``; bases are drawn until every entry is non-negative. The chain's modes are
+    then known exactly: a hidden Markov process on it has ``I(d) ~ lambda_max^(2d)`` at long range,
+    ``xi = -1 / (2 ln lambda_max)``, with faster terms from the other eigenvalues and their products.
+
+    Examples
+    --------
+    >>> P = spectral_transition_matrix([0.9, 0.6], seed=0)
+    >>> sorted(np.linalg.eigvalsh(P).round(6).tolist())
+    [0.6, 0.9, 1.0]
+    """
+    lam = np.asarray(eigenvalues, dtype=np.float64).ravel()
+    if not len(lam) or not np.all(np.isfinite(lam)) or np.any(np.abs(lam) >= 1.0):
+        raise InputError(f"eigenvalues must be finite numbers strictly between -1 and 1, got {eigenvalues!r}")
+    n = len(lam) + 1
+    rng = as_generator(seed)
+    one = np.full(n, 1.0 / np.sqrt(n))
+    for _ in range(check_int("tries", tries, 1, 10**6)):
+        basis, _ = np.linalg.qr(np.c_[one, rng.normal(size=(n, n - 1))])
+        V = basis[:, 1:]
+        P = np.full((n, n), 1.0 / n) + (V * lam) @ V.T
+        if P.min() >= 0.0:
+            P = np.clip(P, 0.0, None)
+            return P / P.sum(axis=1, keepdims=True)
+    raise InputError(f"no non-negative chain with eigenvalues {lam.tolist()} found in {tries} tries; "
+                     "use eigenvalues closer together or fewer of them")
