@@ -311,7 +311,7 @@ class Diagnosis(Result):
         params = ", ".join(shown(p, e) for p, e in self.parameters.items())
         modes = sum(p.startswith("c") for p in fit.params) if self.law == "exponential" else 1
         name = self.kind + (f" ({modes} modes, xi the slowest)" if modes > 1 else "")
-        where = f", fitted from d = {self.fit.tail_from:g} where I is small" if fit is self.fit.tail_exponential else ""
+        where = f", fitted from d = {self.fit.tail_from:g} where I is small and its slowest mode carries it" if fit is self.fit.tail_exponential else ""
         return f"{name}{period}: {params} (95 % intervals from the {fit.stderr_method} error{where})"
 
     def summary(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +11,7 @@ from ..errors import InputError
 from ..micurve import MICurve
 from ..validation import check_real
 
-__all__ = ["FitPoints", "fit_points", "check_fit_range"]
+__all__ = ["FitPoints", "fit_points", "check_fit_range", "far_range"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,16 @@ class FitPoints:
         (a fit that needs no parameter errors then skips the jackknife refits)."""
         reps = self.replicates[:, keep] if replicates and self.replicates is not None else None
         return FitPoints(self.lags[keep], self.y[keep], self.log_sigma[keep], (), self.weighted, reps)
+
+
+def far_range(lags: np.ndarray, min_points: int) -> np.ndarray:
+    """The far half of the lags in log scale (``d`` at or above their geometric middle), at least
+    the last ``min_points`` of them: where a finite-state curve's slowest mode has the most weight."""
+    keep = lags >= math.sqrt(lags.min() * lags.max()) if len(lags) else np.zeros(0, dtype=bool)
+    if keep.sum() < min_points:
+        keep = np.zeros(len(lags), dtype=bool)
+        keep[-min_points:] = True
+    return keep
 
 
 def check_fit_range(dmin: float | None, dmax: float | None) -> None:

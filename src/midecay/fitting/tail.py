@@ -19,7 +19,7 @@ import numpy as np
 
 from .laws import BoxCox
 from .optimise import Estimate, fit_law
-from .points import FitPoints
+from .points import FitPoints, far_range
 from .rules import VerdictRules
 
 __all__ = ["TailTest", "tail_test", "TAIL_VERDICTS"]
@@ -62,16 +62,6 @@ class TailTest:
         return cls(str(data["verdict"]), Estimate(*(math.nan if gamma[k] is None else float(gamma[k]) for k in ("value", "stderr"))),
                    float(data["p_exponential"]), float(data["p_power_law"]),
                    (float(data["lags"][0]), float(data["lags"][1]), int(data["lags"][2])), str(data["reason"]))
-
-
-def far_range(lags: np.ndarray, min_points: int) -> np.ndarray:
-    """The far half of the lags in log scale (``d`` at or above their geometric middle), at least
-    the last ``min_points`` of them: where a finite-state curve's slowest mode has the most weight."""
-    keep = lags >= math.sqrt(lags.min() * lags.max()) if len(lags) else np.zeros(0, dtype=bool)
-    if keep.sum() < min_points:
-        keep = np.zeros(len(lags), dtype=bool)
-        keep[-min_points:] = True
-    return keep
 
 
 def tail_test(points: FitPoints, *, rules: VerdictRules | None = None, intrinsic_scatter: bool = True,

@@ -76,7 +76,7 @@ def finite_state_cases(count: int, *, seed: int | np.random.Generator | None = 0
             cases.append(DecayCase(f"linear RNN signs, modes {np.round(eig, 3).tolist()}", "exponential",
                                    _rnn_signs(eig, weights), xi=xi))
             continue
-        k = ALPHABETS[i % len(ALPHABETS)]
+        k = ALPHABETS[(i - i // 4) % len(ALPHABETS)]  # every alphabet in turn among the HMMs
         P = spectral_transition_matrix(eig, seed=rng)
         E = _emissions(len(P), k, rng)
         cases.append(DecayCase(f"HMM {len(P)} states, eigenvalues {np.round(eig, 3).tolist()}, K = {k}", "exponential",
