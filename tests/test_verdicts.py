@@ -100,6 +100,8 @@ def test_a_period_is_found_on_a_large_alphabet_on_any_grid():
     assert sparse.periodicity.period == 7 and sparse.periodicity.candidates > 0
     assert sparse.kind in ("periodic_exponential", "undetermined") and sparse.period == 7
     assert sparse.curve.period_scan.measure == "repeats"
+    again = midecay.MICurve.from_json_text(sparse.curve.to_json())
+    assert again.period_scan.measure == "repeats" and midecay.fitting.periodicity(again).period == 7
     shuffled = np.random.default_rng(0).permutation(s.symbols.codes)
     none = midecay.classify(midecay.mi_curve(shuffled, midecay.log_lags(1, 1000, 30), seed=0))
     assert none.periodicity.period is None and none.periodicity.candidates > 0

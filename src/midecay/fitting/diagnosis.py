@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..micurve import MICurve
 from ..results import Result, jsonable, require
 from .fit import fit_decay
+from .laws import mode_count
 from .optimise import Estimate
 from .result import DecayFit
 from .rules import VerdictRules
@@ -309,7 +310,7 @@ class Diagnosis(Result):
             return f"{p} = {e.value:.3g} [{low:.3g}, {high:.3g}]"
 
         params = ", ".join(shown(p, e) for p, e in self.parameters.items())
-        modes = sum(p.startswith("c") for p in fit.params) if self.law == "exponential" else 1
+        modes = mode_count(fit.law)
         name = self.kind + (f" ({modes} modes, xi the slowest)" if modes > 1 else "")
         where = f", fitted from d = {self.fit.tail_from:g} where I is small and its slowest mode carries it" if fit is self.fit.tail_exponential else ""
         return f"{name}{period}: {params} (95 % intervals from the {fit.stderr_method} error{where})"
@@ -325,8 +326,6 @@ class Diagnosis(Result):
                 value = ", ".join(f"{law} {w:.3g}" for law, w in value.items())
                 key = "AICc weights among the kinds' laws"
             lines.append(f"  {key}: {value}")
-        if self.kind == "undetermined" and self.parameters == {} and "undetermined" not in self.headline():
-            lines.append(f"  why: {self.evidence.get('undetermined', '')}")
         lines.append(f"  {self.span.describe()}")
         lines.append(f"  period: {self.periodicity.describe()}")
         return "\n".join(lines)
@@ -480,7 +479,7 @@ def classify(
                 evidence["residuals"] = misfit
     headline = fit.headline_fit(kind)
     if kind == "exponential" and fit.correlation_length:
-        evidence["xi"] = f"{fit.correlation_length:.4g} (the slowest of {sum(p.startswith('c') for p in headline.params)} mode(s))"
+        evidence["xi"] = f"{fit.correlation_length:.4g} (the slowest of {mode_count(headline.law)} mode(s))"
     if headline.degenerate:
         evidence["degenerate"] = f"{', '.join(headline.at_bound) or 'errors'} at the bound of the range: not an estimate"
         if headline is fit.tail_exponential and "xi" in headline.at_bound:

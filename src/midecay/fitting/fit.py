@@ -11,7 +11,7 @@ import numpy as np
 from .._warnings import UnreliableEstimateWarning
 from ..errors import InputError
 from ..micurve import MICurve
-from .laws import DecayLaw, get_law
+from .laws import DecayLaw, get_law, mode_count
 from .optimise import LawFit, akaike_weights, fit_law, with_weight
 from .points import far_range, fit_points
 from .result import DecayFit
@@ -141,8 +141,8 @@ def _small_mi_exponential(curve: MICurve, pts, intrinsic_scatter: bool):
         small[-3:] = True
     sub = pts.subset(small)
     chosen = None
-    for law in MODE_LAWS:
-        trial = fit_law(law(), sub.subset(np.arange(len(sub.y)), replicates=False), intrinsic_scatter)
+    for law in MODE_LAWS:  # choosing compares criteria only: no jackknife refits until the choice is made
+        trial = fit_law(law(), pts.subset(small, replicates=False), intrinsic_scatter)
         if trial is None or (chosen is not None and not _resolves_another_mode(trial, chosen)):
             break
         chosen = trial
@@ -166,6 +166,6 @@ def _resolves_another_mode(more: LawFit, fewer: LawFit) -> bool:
     use = "aicc" if np.isfinite(more.aicc) and np.isfinite(fewer.aicc) else "bic"
     if more.degenerate or getattr(fewer, use) - getattr(more, use) <= MODE_MARGIN:
         return False
-    i = sum(name.startswith("c") for name in more.params)  # the added mode: c_i, ratio_i
+    i = mode_count(more.law)  # the added mode: c_i, ratio_i
     amp, ratio = more.estimate(f"c_{i}"), more.estimate(f"ratio_{i}")
     return amp.value > MODE_Z * amp.stderr and ratio.value + MODE_Z * ratio.stderr < 1.0

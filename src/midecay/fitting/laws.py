@@ -16,7 +16,7 @@ from ..errors import InputError
 
 __all__ = [
     "DecayLaw", "Exponential", "SumOfExponentials", "TwoExponentials", "ThreeExponentials", "PowerLaw",
-    "PowerLawPlusConstant", "BrokenPowerLaw", "Composite", "BoxCox", "LAWS", "MODE_LAWS", "get_law",
+    "PowerLawPlusConstant", "BrokenPowerLaw", "Composite", "BoxCox", "LAWS", "MODE_LAWS", "get_law", "mode_count",
 ]
 
 
@@ -77,6 +77,7 @@ class Exponential(DecayLaw):
 
     name = "exponential"
     param_names = ("c", "xi")
+    modes: ClassVar[int] = 1
 
     def log_predict(self, d, theta):
         c, xi = theta
@@ -290,6 +291,11 @@ LAWS: dict[str, type[DecayLaw]] = {
 }
 #: A finite-state decay with 1, 2, 3 modes: the laws the number of modes is chosen among.
 MODE_LAWS: tuple[type[DecayLaw], ...] = (Exponential, TwoExponentials, ThreeExponentials)
+
+
+def mode_count(law: str) -> int:
+    """How many exponential modes a law has: 1-3 for the finite-state laws, 0 for any other."""
+    return getattr(LAWS.get(law), "modes", 0)
 
 
 def get_law(law: str | DecayLaw) -> DecayLaw:

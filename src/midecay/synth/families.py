@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InputError
 from ..rng import as_generator
 from .base import Synthetic
 from .copying import zipf_marginal
@@ -68,8 +69,14 @@ def finite_state_cases(count: int, *, seed: int | np.random.Generator | None = 0
     cases = []
     for i in range(count):
         n_modes = int(rng.integers(1, 5)) if i % 4 != 3 else int(rng.integers(2, 4))
-        top = float(rng.uniform(0.75, 0.95))
-        eig = np.sort(np.r_[top, top * rng.uniform(0.2, 0.9, size=n_modes - 1)])[::-1]
+        P = None
+        while P is None:  # eigenvalues no non-negative symmetric chain has are drawn again
+            top = float(rng.uniform(0.75, 0.95))
+            eig = np.sort(np.r_[top, top * rng.uniform(0.2, 0.9, size=n_modes - 1)])[::-1]
+            try:
+                P = spectral_transition_matrix(eig, seed=rng, tries=200)
+            except InputError:
+                continue
         xi = -1.0 / (2.0 * math.log(top))
         if i % 4 == 3:
             weights = rng.dirichlet(np.ones(n_modes))
@@ -77,7 +84,6 @@ def finite_state_cases(count: int, *, seed: int | np.random.Generator | None = 0
                                    _rnn_signs(eig, weights), xi=xi))
             continue
         k = ALPHABETS[(i - i // 4) % len(ALPHABETS)]  # every alphabet in turn among the HMMs
-        P = spectral_transition_matrix(eig, seed=rng)
         E = _emissions(len(P), k, rng)
         cases.append(DecayCase(f"HMM {len(P)} states, eigenvalues {np.round(eig, 3).tolist()}, K = {k}", "exponential",
                                lambda n, s, P=P, E=E: hmm(P, E, n, seed=s), xi=xi))
