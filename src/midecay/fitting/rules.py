@@ -6,8 +6,19 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from ..errors import InputError
+from ..validation import Integer, Real, validate
 
-__all__ = ["VerdictRules"]
+__all__ = ["VerdictRules", "RULE_CONSTRAINTS"]
+
+_LEVEL = Real(0, 1, low_open=True, high_open=True)
+_POSITIVE = Real(0, low_open=True)
+#: What each rule may be: levels are probabilities, counts whole numbers, the rest positive.
+RULE_CONSTRAINTS = {
+    "z": _POSITIVE, "min_points": Integer(2), "chance_level": _LEVEL, "flat_alpha": _POSITIVE, "tail_level": _LEVEL,
+    "tail_min_points": Integer(5), "margin": Real(0), "break_sigma": _POSITIVE, "min_slope_change": Real(0),
+    "break_side_points": Integer(1), "composite_tail_points": Integer(2), "composite_tail_margin": Real(0),
+    "structure_level": _LEVEL, "structure_sigma": _POSITIVE, "period_alpha": _LEVEL,
+}
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,7 @@ class VerdictRules:
     tail_level
         The tail test rejects a law at this two-sided level (:func:`~midecay.fitting.tail_test`).
     tail_min_points
-        Fewest points the tail test decides from.
+        Fewest points the tail test decides from (at least 5: the bridge law and its scatter are 4 parameters).
     margin
         AICc (BIC with few points) a more complex law must gain over the simpler kinds: 6 is an
         evidence ratio of 20.
@@ -69,13 +80,7 @@ class VerdictRules:
     period_alpha: float = 0.01
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise InputError(f"verdict rule {f.name} must be a positive number, got {value!r}")
-        for name in ("chance_level", "tail_level", "structure_level", "period_alpha"):
-            if getattr(self, name) >= 1:
-                raise InputError(f"verdict rule {name} is a probability below 1, got {getattr(self, name)!r}")
+        validate(self, RULE_CONSTRAINTS, prefix="verdict rule ")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
