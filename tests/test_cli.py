@@ -490,7 +490,7 @@ def test_output_explains_itself(text_file, tmp_path, curve_json):
     kind_line = next(line for line in res.stdout.splitlines() if line.startswith("kind: "))
     assert " law," not in kind_line
     if "weights" in res.stdout.split("kind: ", 1)[1]:
-        assert "AICc weights among the kinds' laws" in res.stdout
+        assert "AICc weights among the long-range laws" in res.stdout
     comp = run("compare", curve_json, curve_json)
     assert "fidelity: the mean of min/max of the two floor-removed I(d)" in comp.stdout
     new = tmp_path / "not" / "yet" / "c.json"

@@ -20,7 +20,7 @@ from ..micurve import MICurve
 from ..results import Result, jsonable, require
 from .fit import fit_decay
 from .laws import mode_count
-from .optimise import Estimate
+from .optimise import Estimate, akaike_weights
 from .result import DecayFit
 from .rules import VerdictRules
 from .tail import TailTest, tail_test
@@ -322,9 +322,9 @@ class Diagnosis(Result):
         for key, value in self.evidence.items():
             if key in ("undetermined", "tail"):
                 continue
-            if key == "weights" and isinstance(value, dict):  # not the fit table's weights: only the kinds' laws
+            if key == "weights" and isinstance(value, dict):  # not the fit table's weights: the long-range laws' only
                 value = ", ".join(f"{law} {w:.3g}" for law, w in value.items())
-                key = "AICc weights among the kinds' laws"
+                key = "AICc weights among the long-range laws"
             lines.append(f"  {key}: {value}")
         lines.append(f"  {self.span.describe()}")
         lines.append(f"  period: {self.periodicity.describe()}")
@@ -392,7 +392,8 @@ def classify(
        hits among the lags measured are likely by chance (probability above ``chance_level``),
        else ``undetermined`` (dependence is there, too few points to tell how it decays);
     2. no decay at long range: a power law fitted to the significant points, or to their far
-       half, has ``alpha < flat_alpha``: ``flat`` (law: power law, alpha ~ 0);
+       half, has ``alpha < flat_alpha`` and its 95 % interval below ``flat_ceiling``: ``flat``
+       (law: power law, alpha ~ 0);
     3. the tail test (:func:`~midecay.fitting.tail_test`, at ``tail_level``) decides the form of
        the far range: **exponential** (a finite-state decay: the kind is ``exponential``, its law
        a sum of 1-3 exponentials whose slowest mode is ``xi``), **power law** (the kind is then
@@ -449,16 +450,25 @@ def classify(
             + (f" (multiples of {per.period})" if per.period else ""))
         return verdict("undetermined", None, {"significant_points": n_sig, **notes, "undetermined": why})
     fit = fit_decay(curve, laws=("exponential", "power_law", "broken_power_law", "composite"), dmin=dmin, dmax=dmax, z=z)
-    evidence: dict[str, Any] = {"significant_points": n_sig, **notes,
-                                "weights": {k: round(f.weight, 4) for k, f in fit.fits.items()}}
+    evidence: dict[str, Any] = {"significant_points": n_sig, **notes}
     periodic = "periodic_" if per.period else ""
     pl = fit.fits.get("power_law")
     if pl is not None:
-        tail_alpha = _tail_alpha(fit)
-        if pl.params["alpha"] < rules.flat_alpha or (tail_alpha is not None and tail_alpha.value < rules.flat_alpha):
-            shown = tail_alpha if tail_alpha is not None and tail_alpha.value < pl.params["alpha"] else pl.estimate("alpha")
-            evidence["flat"] = f"alpha = {shown:.2g}, below {rules.flat_alpha:g}: no decay over the lags measured"
+        far_from, tail_alpha = _tail_alpha(fit)
+
+        def no_decay(alpha: Estimate | None) -> bool:  # and the interval rules out a decay as steep as flat_ceiling
+            return alpha is not None and alpha.value < rules.flat_alpha and alpha.interval()[1] < rules.flat_ceiling
+
+        if no_decay(pl.estimate("alpha")):
+            evidence["flat"] = f"alpha = {pl.estimate('alpha'):.2g}, below {rules.flat_alpha:g}: no decay over the lags measured"
             return verdict(periodic + "flat", fit, evidence, law="power_law")
+        if no_decay(tail_alpha):
+            # The headline is the far half's power law, the one that does not decay (over all the
+            # points the head's fall would show an alpha that contradicts the kind).
+            far = fit_decay(curve, laws=("power_law",), dmin=max(far_from, dmin or 0.0), dmax=dmax, z=z)
+            evidence["flat"] = (f"alpha = {tail_alpha:.2g} from d = {far_from:g} on, below {rules.flat_alpha:g}: no decay "
+                                f"over the far half of the lags (over all of them alpha = {pl.estimate('alpha'):.2g})")
+            return verdict(periodic + "flat", far, evidence, law="power_law")
     if not {"exponential", "power_law"} & set(fit.fits):  # significant points, but no law could be fitted to them
         evidence["undetermined"] = f"no decay law could be fitted to the {n_sig} significant lags; measure more lags"
         return verdict("undetermined", fit, evidence)
@@ -493,6 +503,8 @@ def _long_range_kind(fit: DecayFit, rules: VerdictRules, evidence: dict[str, Any
     criterion = "aicc" if all(math.isfinite(f.aicc) for f in fit.fits.values()) else "bic"
     if criterion == "bic":
         evidence["criterion"] = "BIC (too few points for AICc)"
+    long_range = {k: f for k, f in fit.fits.items() if k in LONG_RANGE_KINDS}
+    evidence["weights"] = dict(zip(long_range, (round(float(w), 4) for w in akaike_weights([f.aicc for f in long_range.values()]))))
     kind = "power_law"
     bpl = fit.fits.get("broken_power_law")
     lags = fit.points.lags
@@ -650,16 +662,17 @@ def _chance_of_hits(n_hits: int, n_lags: int, z: float) -> float:
     return float(binom.sf(n_hits - 1, n_lags, ndtr(-z))) if n_hits > 0 else 1.0
 
 
-def _tail_alpha(fit: DecayFit):
-    """Power-law exponent of the far half of the fitted points (``d`` above their geometric middle)."""
+def _tail_alpha(fit: DecayFit) -> tuple[float, Estimate | None]:
+    """Where the far half of the fitted points starts (``d`` from their geometric middle) and the
+    power-law exponent fitted there (None with too few points)."""
     from .laws import get_law
     from .optimise import fit_law
 
     d = fit.points.lags
     if len(d) < 6:
-        return None
+        return math.nan, None
     far = d >= math.sqrt(d.min() * d.max())
     if far.sum() < 4:
-        return None
+        return math.nan, None
     result = fit_law(get_law("power_law"), fit.points.subset(far), fit.intrinsic_scatter)
-    return result.estimate("alpha") if result is not None else None
+    return float(d[far][0]), (result.estimate("alpha") if result is not None else None)

@@ -14,7 +14,7 @@ _LEVEL = Real(0, 1, low_open=True, high_open=True)
 _POSITIVE = Real(0, low_open=True)
 #: What each rule may be: levels are probabilities, counts whole numbers, the rest positive.
 RULE_CONSTRAINTS = {
-    "z": _POSITIVE, "min_points": Integer(2), "chance_level": _LEVEL, "flat_alpha": _POSITIVE, "tail_level": _LEVEL,
+    "z": _POSITIVE, "min_points": Integer(2), "chance_level": _LEVEL, "flat_alpha": _POSITIVE, "flat_ceiling": _POSITIVE, "tail_level": _LEVEL,
     "tail_min_points": Integer(5), "margin": Real(0), "break_sigma": _POSITIVE, "min_slope_change": Real(0),
     "break_side_points": Integer(1), "composite_tail_points": Integer(2), "composite_tail_margin": Real(0),
     "structure_level": _LEVEL, "structure_sigma": _POSITIVE, "period_alpha": _LEVEL,
@@ -36,8 +36,9 @@ class VerdictRules:
         Fewest significant lags a decay is told from (two fit any two-parameter law exactly).
     chance_level
         Below this probability of as many significant lags by chance, a few hits are dependence.
-    flat_alpha
-        A power law with ``alpha`` below this (over all points or their far half) is ``flat``.
+    flat_alpha, flat_ceiling
+        A power law with ``alpha`` below ``flat_alpha`` (over all points or their far half), its
+        95 % interval below ``flat_ceiling``, is ``flat``: an alpha of 0.01 +- 2.6 is no verdict.
     tail_level
         The tail test rejects a law at this two-sided level (:func:`~midecay.fitting.tail_test`).
     tail_min_points
@@ -67,6 +68,7 @@ class VerdictRules:
     min_points: int = 3
     chance_level: float = 0.01
     flat_alpha: float = 0.05
+    flat_ceiling: float = 0.25
     tail_level: float = 0.01
     tail_min_points: int = 5
     margin: float = 6.0
