@@ -31,6 +31,7 @@ def fit_decay(
     dmax: float | None = None,
     z: float = 3.0,
     intrinsic_scatter: bool = True,
+    slowest_mode: bool = True,
 ) -> DecayFit:
     """Fit decay laws to a curve in log space, weighted by each point's uncertainty.
 
@@ -49,6 +50,9 @@ def fit_decay(
         point's error (one more parameter per law). Real curves follow no simple law to within
         the tiny errors of their first points, which would otherwise decide the fit alone; on
         a curve a law does follow, the scatter comes out near zero.
+    slowest_mode
+        Refit the sum of exponentials where the curve's MI is small for ``correlation_length``
+        (``tail_exponential``); off, ``correlation_length`` is the exponential's over all points.
 
     Returns
     -------
@@ -103,7 +107,7 @@ def fit_decay(
         next(iter(fits), None)
     )
     tail, tail_from = (None, None)
-    if "exponential" in fits:
+    if "exponential" in fits and slowest_mode:
         tail, tail_from = _small_mi_exponential(curve, pts, intrinsic_scatter)
     return DecayFit(curve, pts, fits, best, tuple(skipped), dmin, dmax, z, tuple(notes), intrinsic_scatter, tail,
                     tail_from)
@@ -120,25 +124,25 @@ MODE_Z = 2.0
 
 
 def _small_mi_exponential(curve: MICurve, pts, intrinsic_scatter: bool):
-    """The sum of exponentials refitted on the points where ``I <= SMALL_MI_NATS`` (at least the last 3),
+    """The sum of exponentials refitted on the points where ``I <= SMALL_MI_NATS`` (at least the last 4),
     with as many modes (1-3) as the data resolve: ``xi``'s fit, the slowest mode.
 
     Above the small-MI regime the exact MI of a chain bends away from ``exp(-d / xi)`` (a binary
     chain's I(1) is 22 % above it at lambda = 0.9), and the head's small errors dragged ``xi`` 4-7 %
     low. Inside it a chain with several eigenvalues is a sum of exponentials: one exponential took
     the slope of the window (a 3-state chain's xi 17 % low, its interval covering 2-4 times in 10).
-    With one mode, only the far half of those points (in log d, at least 4) is fitted. None
-    with fewer than 3 points.
+    With one mode, only the far half of those points (in log d, at least 4) is fitted; with
+    fewer than 4 small points, the last 4 points. None with fewer than 4 points in all.
     """
     from ..estimators import to_base
     from .laws import MODE_LAWS
 
     small = pts.y <= float(to_base(np.array([SMALL_MI_NATS]), curve.base)[0])
-    if len(pts.y) < 3:
+    if len(pts.y) < 4:  # an exponential with its scatter is 3 parameters
         return None, None
-    if small.sum() < 3:
+    if small.sum() < 4:
         small = np.zeros(len(pts.y), dtype=bool)
-        small[-3:] = True
+        small[-4:] = True
     sub = pts.subset(small)
     chosen = None
     for law in MODE_LAWS:  # choosing compares criteria only: no jackknife refits until the choice is made

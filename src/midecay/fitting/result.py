@@ -49,8 +49,9 @@ class DecayFit(Result):
     >>> chain = midecay.synth.markov(np.array([[0.9, 0.1], [0.1, 0.9]]), 200_000, seed=0)
     >>> curve = midecay.mi_curve(chain.symbols, np.arange(1, 40), seed=0)
     >>> fit = midecay.fit_decay(curve)
-    >>> sorted(fit.fits)[:2], round(fit.correlation_length.value, 1)
-    (['broken_power_law', 'composite'], 2.2)
+    >>> low, high = fit.correlation_length.interval()   # exact xi = -1 / (2 ln 0.8) = 2.24
+    >>> sorted(fit.fits)[:2], bool(low < 2.24 < high)
+    (['broken_power_law', 'composite'], True)
     """
 
     FORMAT = "midecay.DecayFit/1"
