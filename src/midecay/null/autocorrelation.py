@@ -167,6 +167,8 @@ class AutocorrelationSample:
         self.full = self.k_eff <= MAX_FULL_ALPHABET and k <= 4 * MAX_FULL_ALPHABET
         self.taus, self.spacing = _tau_grid(int(sample_lengths.max()), exact=scan_lags if self.full else _EXACT_TAUS)
         self.scan_lags = min(scan_lags, len(self.taus)) if self.full else 0
+        #: ``(lags, excess of repeats, pairs)`` at lags 1 ... scan_lags, for alphabets too large for joint tables.
+        self.repeat_scan: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         if self.full:
             pc = KERNELS["dense" if k > 8 else "bitset"].count(codes, self.windows, self.taus, k, codes_checked=True)
             joint = pc.to_dense().astype(np.float64)[:, occupied][:, :, occupied]
@@ -241,13 +243,13 @@ class AutocorrelationSample:
         return AutocorrelationTerms(s_d, cross, info)
 
     def scan(self, estimator: str = "grassberger") -> PeriodScan | None:
-        """MI at lags ``1 … scan_lags`` on the sample (None for large alphabets), with its noise level."""
+        """MI at lags ``1 … scan_lags`` on the sample (the excess of repeats for large alphabets), with its noise level."""
         from ..estimators import mutual_information_tables
 
         if not self.scan_lags:
-            taus, excess, pairs = getattr(self, "repeat_scan", (np.zeros(0), None, None))
-            if len(taus) < 9:
+            if self.repeat_scan is None or len(self.repeat_scan[0]) < 9:
                 return None
+            taus, excess, pairs = self.repeat_scan
             # ĉ has standard deviation sqrt((K - 1) / n) under independence.
             return PeriodScan(taus.astype(np.float64), excess, np.sqrt(max(self.k_eff - 1, 1) / np.maximum(pairs, 1.0)),
                               measure="repeats")
