@@ -41,6 +41,7 @@ def fit_payload(fit, diagnosis=None) -> dict:
         payload["parameters"] = summary["parameters"]
         payload["span"] = summary["span"]
         payload["periodicity"] = summary["periodicity"]
+        payload["tail"] = summary["tail"]
     return payload
 
 
@@ -115,8 +116,10 @@ def register(app: typer.Typer) -> None:
         if dmin is not None and dmax is not None and dmin > dmax:
             raise InputError(f"--dmin {dmin:g} is above --dmax {dmax:g}; give dmin <= dmax")
         curve_ = load_curve_or_source(source, parse_lag_spec(lags), level, seed, io.progress, option)
-        result = fit_decay(curve_, laws=[law.strip() for law in laws.split(",") if law.strip()], dmin=dmin, dmax=dmax)
         diagnosis = classify(curve_, dmin=dmin, dmax=dmax)
+        # xi of the slowest mode only where the verdict is exponential: elsewhere it is no finding.
+        result = fit_decay(curve_, laws=[law.strip() for law in laws.split(",") if law.strip()], dmin=dmin, dmax=dmax,
+                           slowest_mode=diagnosis.decay == "exponential")
         if plot:
             save_figure(result.plot().figure, plot, force)
         text = f"{diagnosis.summary()}\n\nEvery law fitted, for comparison (the verdict above is the tail test's and the rules'):\n{result.summary()}"
