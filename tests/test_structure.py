@@ -98,3 +98,41 @@ def test_the_public_surface_is_what_all_says():
 
     assert dir(midecay) == sorted(midecay.__all__)
     assert not {"Any", "TYPE_CHECKING", "importlib", "annotations"} & set(dir(midecay))
+
+
+def test_commands_are_module_level_functions():
+    """Hypothesis: every command of the command line is a function at the top of its module (importable
+    and testable alone), and a module's ``register`` only attaches them: no function is defined inside
+    ``register``, and every command of the app is one of those functions. A command written as a
+    closure again fails here."""
+    import ast
+    import importlib
+
+    from typer.main import get_command
+
+    from midecay.cli import app
+
+    attached = set()
+    for path in sorted((ROOT / "src" / "midecay" / "cli").glob("*_cmds.py")):
+        tree = ast.parse(path.read_text())
+        register = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "register")
+        nested = [n.name for n in ast.walk(register) if isinstance(n, (ast.FunctionDef, ast.Lambda)) and n is not register]
+        assert not nested, f"{path.name}: register() defines {nested}"
+        module = importlib.import_module(f"midecay.cli.{path.stem}")
+        attached |= {getattr(v, "__wrapped__", v) for v in vars(module).values() if callable(v)}
+    group = get_command(app)
+
+    def callbacks(command):
+        for sub in getattr(command, "commands", {}).values():
+            yield from callbacks(sub)
+        if getattr(command, "callback", None) is not None and not getattr(command, "commands", None):
+            yield command.callback
+
+    found = list(callbacks(group))
+    assert len(found) >= 20
+    for callback in found:
+        inner = callback
+        while hasattr(inner, "__wrapped__") and inner not in attached:
+            inner = inner.__wrapped__
+        assert inner in attached or callback in attached, callback.__qualname__
+        assert "<locals>" not in inner.__qualname__, inner.__qualname__

@@ -28,85 +28,91 @@ def _quiet_transformers() -> None:
     load_transformers().utils.logging.set_verbosity_error()
 
 
+lm_app = typer.Typer(help="Pretrained causal LMs: sample them, measure what they write.", no_args_is_help=True)
+
+
+@lm_app.command("models")
+@user_errors
+@needs("lm models", "torch", "transformers")
+def models(as_json: JsonOpt = False) -> None:
+    """The named models (usable offline after the set-up)."""
+    from ..models.pretrained import NAMED_MODELS
+
+    io = Output(as_json, False)
+    io.result({name: m.description for name, m in NAMED_MODELS.items()},
+              "\n".join(f"{name:<16} {m.description}" for name, m in NAMED_MODELS.items()))
+
+
+@lm_app.command("sample")
+@user_errors
+@needs("lm sample", "torch", "transformers")
+@resume_hint(lambda kw: saved_in(kw["out"], "the finished streams"))
+def sample(
+    model: Annotated[str, typer.Argument(help="A named model (smollm2-135m), a hub name, a model folder or a .gguf file.")],
+    out: Annotated[Path, typer.Option(help="The samples (.npz); an unfinished file made with the same settings is continued.")],
+    streams: Annotated[int, typer.Option(help="Number of independent streams.")] = 500,
+    tokens: Annotated[int, typer.Option(help="Tokens per stream.")] = 1024,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same samples.")] = 0,
+    batch: Annotated[int, typer.Option(help="Streams sampled together.")] = 8,
+    temperature: Annotated[float, typer.Option(help="Softmax temperature.")] = 1.0,
+    top_k: Annotated[int, typer.Option(help="Sample among the k most likely tokens (0: all).")] = 0,
+    top_p: Annotated[float, typer.Option(help="Nucleus sampling mass (1: all).")] = 1.0,
+    allow_eos: Annotated[bool, typer.Option(help="Let streams emit the end-of-text token (masked by default).")] = False,
+    device: Annotated[str, typer.Option(help="cpu | cuda | cuda:N | auto (the GPU when torch sees one).")] = "auto",
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Sample unconditional streams from a pretrained causal LM (resumable, seeded)."""
+    from ..models.pretrained import load_lm, sample_lm
+
+    io = Output(as_json, quiet)
+    check_outputs(True, out)  # an existing file is continued, not refused; the place must be writable
+    _quiet_transformers()
+    if force and out.exists():
+        out.unlink()
+    io.info(f"loading {model} ...")
+    lm = load_lm(model, allow_eos=allow_eos, device=device, progress=io.progress)
+    io.info(f"{lm.n_parameters():,} parameters, vocabulary {lm.config.vocab_size:,}; sampling {streams} x {tokens} tokens "
+            f"on {next(lm.parameters()).device}")
+    result = sample_lm(lm, streams, tokens, seed=seed, batch=batch, temperature=temperature, top_k=top_k, top_p=top_p,
+                       out=out, progress=io.progress)
+    io.info(f"wrote {out}")
+    n_chars = sum(len(t) for t in result.texts)
+    io.result({"out": str(out), **result.meta, "characters": n_chars},
+              f"{len(result.tokens)} streams x {tokens} tokens ({n_chars:,} characters) -> {out}\n"
+              f"first stream: {result.texts[0][:200]!r}")
+
+
+@lm_app.command("evaluate")
+@user_errors
+@needs("lm evaluate", "torch", "transformers")
+def evaluate(
+    samples: Annotated[Path, typer.Argument(help="Samples written by `midecay lm sample`.")],
+    reference: Annotated[str, typer.Option(help="Reference corpus: dataset:NAME[/SPLIT] or a text file.")],
+    level: Annotated[str, typer.Option(help="char (decoded text) | token (the model's tokens)")] = "char",
+    lags: Annotated[Optional[str], typer.Option(help="Lags (default: 30 log-spaced up to the stream length or 1000).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the shuffle floor.")] = 0,
+    estimator: Annotated[str, typer.Option(help="grassberger | miller_madow | plugin | nsb | chao_shen")] = "grassberger",
+    out: Annotated[Optional[Path], typer.Option(help="Write the evaluation as JSON here.")] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Write the figure (both curves, fits) as a PNG here.")] = None,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """The samples' MI curve against the reference's, size-matched, with fits and the comparison verdict."""
+    from ..models.pretrained import LMSamples, evaluate_lm
+
+    io = Output(as_json, quiet)
+    check_outputs(force, out, figure=plot)
+    _quiet_transformers()
+    drawn = LMSamples.load(samples)
+    result = evaluate_lm(drawn, reference, level=level, lags=parse_lags(lags) if lags else None, seed=seed,
+                         estimator=estimator, progress=io.progress)
+    io.save(result, out, plot, force)
+    io.result(result.to_dict(), result.summary())
+
+
 def register(app: typer.Typer) -> None:
-    lm_app = typer.Typer(help="Pretrained causal LMs: sample them, measure what they write.", no_args_is_help=True)
+    """Add this module's commands to the ``midecay`` app."""
     app.add_typer(lm_app, name="lm")
-
-    @lm_app.command("models")
-    @user_errors
-    @needs("lm models", "torch", "transformers")
-    def models(as_json: JsonOpt = False) -> None:
-        """The named models (usable offline after the set-up)."""
-        from ..models.pretrained import NAMED_MODELS
-
-        io = Output(as_json, False)
-        io.result({name: m.description for name, m in NAMED_MODELS.items()},
-                  "\n".join(f"{name:<16} {m.description}" for name, m in NAMED_MODELS.items()))
-
-    @lm_app.command("sample")
-    @user_errors
-    @needs("lm sample", "torch", "transformers")
-    @resume_hint(lambda kw: saved_in(kw["out"], "the finished streams"))
-    def sample(
-        model: Annotated[str, typer.Argument(help="A named model (smollm2-135m), a hub name, a model folder or a .gguf file.")],
-        out: Annotated[Path, typer.Option(help="The samples (.npz); an unfinished file made with the same settings is continued.")],
-        streams: Annotated[int, typer.Option(help="Number of independent streams.")] = 500,
-        tokens: Annotated[int, typer.Option(help="Tokens per stream.")] = 1024,
-        seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same samples.")] = 0,
-        batch: Annotated[int, typer.Option(help="Streams sampled together.")] = 8,
-        temperature: Annotated[float, typer.Option(help="Softmax temperature.")] = 1.0,
-        top_k: Annotated[int, typer.Option(help="Sample among the k most likely tokens (0: all).")] = 0,
-        top_p: Annotated[float, typer.Option(help="Nucleus sampling mass (1: all).")] = 1.0,
-        allow_eos: Annotated[bool, typer.Option(help="Let streams emit the end-of-text token (masked by default).")] = False,
-        device: Annotated[str, typer.Option(help="cpu | cuda | cuda:N | auto (the GPU when torch sees one).")] = "auto",
-        force: ForceOpt = False,
-        as_json: JsonOpt = False,
-        quiet: QuietOpt = False,
-    ) -> None:
-        """Sample unconditional streams from a pretrained causal LM (resumable, seeded)."""
-        from ..models.pretrained import load_lm, sample_lm
-
-        io = Output(as_json, quiet)
-        check_outputs(True, out)  # an existing file is continued, not refused; the place must be writable
-        _quiet_transformers()
-        if force and out.exists():
-            out.unlink()
-        io.info(f"loading {model} ...")
-        lm = load_lm(model, allow_eos=allow_eos, device=device, progress=io.progress)
-        io.info(f"{lm.n_parameters():,} parameters, vocabulary {lm.config.vocab_size:,}; sampling {streams} x {tokens} tokens "
-                f"on {next(lm.parameters()).device}")
-        result = sample_lm(lm, streams, tokens, seed=seed, batch=batch, temperature=temperature, top_k=top_k, top_p=top_p,
-                           out=out, progress=io.progress)
-        io.info(f"wrote {out}")
-        n_chars = sum(len(t) for t in result.texts)
-        io.result({"out": str(out), **result.meta, "characters": n_chars},
-                  f"{len(result.tokens)} streams x {tokens} tokens ({n_chars:,} characters) -> {out}\n"
-                  f"first stream: {result.texts[0][:200]!r}")
-
-    @lm_app.command("evaluate")
-    @user_errors
-    @needs("lm evaluate", "torch", "transformers")
-    def evaluate(
-        samples: Annotated[Path, typer.Argument(help="Samples written by `midecay lm sample`.")],
-        reference: Annotated[str, typer.Option(help="Reference corpus: dataset:NAME[/SPLIT] or a text file.")],
-        level: Annotated[str, typer.Option(help="char (decoded text) | token (the model's tokens)")] = "char",
-        lags: Annotated[Optional[str], typer.Option(help="Lags (default: 30 log-spaced up to the stream length or 1000).")] = None,
-        seed: Annotated[int, typer.Option(help="Seed of the shuffle floor.")] = 0,
-        estimator: Annotated[str, typer.Option(help="grassberger | miller_madow | plugin | nsb | chao_shen")] = "grassberger",
-        out: Annotated[Optional[Path], typer.Option(help="Write the evaluation as JSON here.")] = None,
-        plot: Annotated[Optional[Path], typer.Option(help="Write the figure (both curves, fits) as a PNG here.")] = None,
-        force: ForceOpt = False,
-        as_json: JsonOpt = False,
-        quiet: QuietOpt = False,
-    ) -> None:
-        """The samples' MI curve against the reference's, size-matched, with fits and the comparison verdict."""
-        from ..models.pretrained import LMSamples, evaluate_lm
-
-        io = Output(as_json, quiet)
-        check_outputs(force, out, figure=plot)
-        _quiet_transformers()
-        drawn = LMSamples.load(samples)
-        result = evaluate_lm(drawn, reference, level=level, lags=parse_lags(lags) if lags else None, seed=seed,
-                             estimator=estimator, progress=io.progress)
-        io.save(result, out, plot, force)
-        io.result(result.to_dict(), result.summary())
