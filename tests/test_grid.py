@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from midecay.errors import InputError
-from midecay.experiments.grid import GridSpec, load_grid, run_grid
+from midecay.experiments.grid import GridSpec, run_grid
 from midecay.experiments.grid import engines as grid_engines
-from midecay.experiments.grid.tasks import RUN_KEYS, run_trial
+from midecay.experiments.grid.row import RUN_KEYS
+from midecay.experiments.grid.tasks import run_trial
 
 pytestmark = [pytest.mark.needs_torch]
 
@@ -69,30 +70,6 @@ def test_trial_is_a_pure_function_of_its_spec():
     assert what([run_trial(trial)]) == what([run_trial(trial.to_dict())])
 
 
-@pytest.mark.slow
-def test_tiny_grid_learns_and_resumes(tmp_path, monkeypatch):
-    """The shipped first grid: 4 trials in a pool of 2 workers, every model above chance (10 %)
-    on held-out digits; running again runs nothing."""
-    spec = GridSpec.from_toml(TINY)
-    result = run_grid(spec, tmp_path / "g", workers=2)
-    assert len(result.rows) == 4
-    accuracies = [r["test_accuracy"] for r in result.rows]
-    assert min(accuracies) > 0.15 and sum(accuracies) / 4 > 0.25, accuracies
-    assert {r["parameters"] for r in result.rows} == {9150, 14190}
-
-    def boom(trial):
-        raise AssertionError("a finished trial ran again")
-
-    monkeypatch.setattr("midecay.experiments.grid.tasks.run_trial", boom)
-    again = run_grid(spec, tmp_path / "g")
-    assert what(again.rows) == what(result.rows)
-    shown = load_grid(tmp_path / "g")
-    assert shown.ranked()[0]["test_accuracy"] == max(accuracies)
-    summary = shown.summary()  # two configurations of two seeds: means, intervals, one paired test
-    assert "4 trials in 2 configurations, test_accuracy (higher is better" in summary
-    assert "over 2 seeds" in summary and len(shown.pairs()) == 1
-
-
 def test_interrupted_grid_keeps_finished_trials(tmp_path, monkeypatch):
     """A failure (or Ctrl-C) in trial 3 loses only trial 3: rows 1-2 are on disk and the rerun does the rest."""
     spec = GridSpec.from_dict(SMALL)
@@ -110,7 +87,44 @@ def test_interrupted_grid_keeps_finished_trials(tmp_path, monkeypatch):
     assert len(json.loads((tmp_path / "g" / "results.json").read_text())["rows"]) == 2
     assert not [p for p in os.listdir(tmp_path / "g") if p.endswith(".tmp")]
     monkeypatch.setattr("midecay.experiments.grid.tasks.run_trial", run_trial)
-    assert len(run_grid(spec, tmp_path / "g").rows) == 4
+    rows = run_grid(spec, tmp_path / "g").rows
+    assert len(rows) == 4
+    _assert_rows_are_grid_rows(rows, "test_accuracy")
+
+
+def _assert_rows_are_grid_rows(rows, metric):
+    """Every row holds what ``GridRow`` declares as required, nothing it does not declare, and its
+    values have the declared types on disk (the reader's check passes)."""
+    from typing import get_type_hints
+
+    from midecay.experiments.grid.row import GridRow, checked_row
+
+    declared = set(get_type_hints(GridRow))
+    for i, row in enumerate(rows):
+        assert GridRow.__required_keys__ <= set(row), sorted(GridRow.__required_keys__ - set(row))
+        assert set(row) <= declared, sorted(set(row) - declared)
+        assert row["metric"] == metric and metric in row and row["engine"] == "local"
+        assert checked_row(json.loads(json.dumps(row)), i) == json.loads(json.dumps(row))
+
+
+def test_a_folder_from_before_the_named_image_split_is_not_resumed(tmp_path):
+    """Hypothesis: classification rows written with the old fixed-seed image split (format /1) are
+    refused rather than ranked beside rows on the new split; a language-model grid's /1 folder,
+    which no split touches, still resumes."""
+    from midecay.experiments.grid import ResultsStore
+
+    for data, refused in ((SMALL, True), ({"grid": {"name": "lm", "task": "charlm", "data": "dataset:ptb",
+                                                     "widths": [4], "dilations": [[1, 2]]}}, False)):
+        spec = GridSpec.from_dict(data)
+        folder = tmp_path / spec.name
+        folder.mkdir()
+        (folder / "results.json").write_text(json.dumps({"format": "midecay.GridResults/1", "spec": spec.to_dict(),
+                                                         "rows": []}))
+        if refused:
+            with pytest.raises(InputError, match="older midecay.*split the images differently"):
+                ResultsStore(folder, spec)
+        else:
+            assert ResultsStore(folder, spec).rows == {}
 
 
 def test_results_folder_of_another_grid_is_refused(tmp_path):
@@ -197,6 +211,7 @@ def test_charlm_trial_on_a_text_file(tmp_path):
     assert row["metric"] == "test_bpc" and row["test_bpc"] < 0.6 * math.log2(11)
     # the shared training loop records when its first step ran, as the classification trials do
     assert row["first_step_at"] >= row["started_at"] and 0 <= row["first_step_s"] <= row["seconds"]
+    _assert_rows_are_grid_rows([row], "test_bpc")
 
 
 def test_grid_cli(tmp_path):

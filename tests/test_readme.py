@@ -71,6 +71,38 @@ def test_every_readme_command_runs_as_printed(line, workdir):
     assert proc.returncode == 0, f"{line}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
 
 
+def test_the_readme_grid_learned_and_resumes(workdir, monkeypatch):
+    """Hypothesis: the README's first grid (``example:tiny``, 4 trials in a pool of 2 workers, just run
+    above) put every model above chance (10 %) on held-out digits, and running it again runs
+    nothing. Read from the README's own run, so the 4 trials train once in the suite."""
+    from midecay.experiments.grid import GridSpec, load_grid, run_grid
+    from midecay.experiments.grid.row import RUN_KEYS
+    from midecay.experiments.grid.spec import spec_path
+
+    line = next(line for line in command_lines() if line.startswith("midecay grid run example:tiny"))
+    folder = workdir / line.split("--out ")[1].split()[0]
+    result = load_grid(folder)
+    assert len(result.rows) == 4
+    accuracies = [r["test_accuracy"] for r in result.rows]
+    assert min(accuracies) > 0.15 and sum(accuracies) / 4 > 0.25, accuracies
+    assert {r["parameters"] for r in result.rows} == {9150, 14190}
+
+    def boom(trial):
+        raise AssertionError("a finished trial ran again")
+
+    monkeypatch.setattr("midecay.experiments.grid.tasks.run_trial", boom)
+    again = run_grid(GridSpec.from_toml(spec_path("example:tiny")), folder)
+
+    def what(rows):
+        return sorted(({k: v for k, v in r.items() if k not in RUN_KEYS} for r in rows), key=lambda r: r["key"])
+
+    assert what(again.rows) == what(result.rows)
+    assert result.ranked()[0]["test_accuracy"] == max(accuracies)
+    summary = result.summary()  # two configurations of two seeds: means, intervals, one paired test
+    assert "4 trials in 2 configurations, test_accuracy (higher is better" in summary
+    assert "over 2 seeds" in summary and len(result.pairs()) == 1
+
+
 def test_the_readme_library_block_runs_as_printed(tmp_path):
     code = block("Library", "python")
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=_env(tmp_path), capture_output=True,

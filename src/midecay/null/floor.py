@@ -24,15 +24,14 @@ from ..errors import InputError
 from ..estimators import cell_term_estimator, entropy_from_sums, entropy_rows, is_cell_term, mutual_information_tables
 from ..options import DEFAULT_MEMORY_LIMIT, CurveOptions
 from ..random_tables import matching_bytes, random_matching_sums
-from ..rng import as_generator
+from ..rng import as_generator, named_stream
 from ..rng import shuffled as shuffled_copy
 from .autocorrelation import MAX_FULL_ALPHABET, AutocorrelationSample, sample_budget
 from .shifted import MAX_SHIFT_SYMBOLS, ShiftedNull, floor_scale, shifted_null
 from .streams import MIN_STREAMS, StreamNull, stream_groups, stream_kinds, stream_null
 
 __all__ = ["Null", "null_floor", "null_method", "default_draws", "table_null", "by_matching", "treats_as_streams",
-           "MAX_TABLE_ALPHABET", "TABLE_STACK_CELLS", "TABLE_CHUNK", "DEFAULT_DRAWS", "MATCHING_PAIR_BUDGET",
-           "SHIFT_STREAM", "STREAM_NULL_STREAM"]
+           "MAX_TABLE_ALPHABET", "TABLE_STACK_CELLS", "TABLE_CHUNK", "DEFAULT_DRAWS", "MATCHING_PAIR_BUDGET"]
 
 
 #: Random tables are drawn cell by cell (:func:`~midecay.random_tables.random_tables`) up to
@@ -56,10 +55,6 @@ DEFAULT_DRAWS = {"tables": 16, "matching": 3, "permutation": 3}
 #: word-level samples (a model's 10^5 tokens) get up to as many draws as small alphabets, which
 #: makes their floor and its spread as accurate; large corpora get DEFAULT_DRAWS["matching"].
 MATCHING_PAIR_BUDGET = 1 << 25
-
-#: Spawn key of the shifted null's random stream (any constant apart from the shuffles' own keys).
-SHIFT_STREAM = 0x5F1F7
-
 
 def by_matching(alphabet_size: int) -> bool:
     """Whether random tables of this alphabet are drawn as matchings (else cell by cell)."""
@@ -241,15 +236,11 @@ def null_floor(symbols, lags: np.ndarray, plan: Any, counts: PairCounts, options
                 iid[2], scale)
 
 
-#: Spawn key of the stream null's random stream.
-STREAM_NULL_STREAM = 0x57E4
-
-
 def _streams_floor(symbols, lags: np.ndarray, counts: PairCounts, options: CurveOptions, seed) -> Null:
     """The stream null (:mod:`midecay.null.streams`): groups of streams as in the curve's jackknife blocks."""
     n_groups = min(max(options.n_blocks, 2), symbols.n_segments)
     groups = stream_groups(symbols.lengths, n_groups)
-    rng = _spawned(seed, STREAM_NULL_STREAM)
+    rng = named_stream(seed, "stream-null")
     null = stream_null(np.asarray(symbols.codes), symbols.bounds, lags, symbols.alphabet_size, options.estimator,
                        groups, rng, n_draws=options.n_shuffles)
     one_token = null.info["one_token_streams"]
@@ -281,21 +272,8 @@ def _shifted_null(symbols, lags: np.ndarray, plan: Any, counts: PairCounts, shuf
         return shifted_counts.mutual_information(estimator), shifted_counts.occupied_cells()
 
     return shifted_null(np.asarray(symbols.codes), plan.windows, lags, counts.n_pairs, shuffled_mi.mean(axis=0), iid_sd,
-                        mi_of, _shift_generator(seed), estimator=cell_term_estimator(estimator),
+                        mi_of, named_stream(seed, "shifted-null"), estimator=cell_term_estimator(estimator),
                         bounds=np.asarray(symbols.bounds))
-
-
-def _shift_generator(seed) -> np.random.Generator:
-    """A stream of its own for the shifted null: the shuffles' draws from the same seed stay what they were."""
-    return _spawned(seed, SHIFT_STREAM)
-
-
-def _spawned(seed, key: int) -> np.random.Generator:
-    """A generator of its own for one part of the null, derived from the curve's ``seed`` and ``key``."""
-    if isinstance(seed, np.random.Generator):
-        return seed.spawn(1)[0]
-    as_generator(seed)  # the same check of the seed's type
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key,)))
 
 
 def _iid_spread(counts: PairCounts, shuffled_mi: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:

@@ -28,11 +28,17 @@ from ..._locks import output_held
 from ..._parsing import parse_json
 from ...errors import InputError, MissingExtraError
 from ...results import describe_differences, differences
+from .row import GridRow, stamped
 from .spec import GridSpec, Trial
 
 __all__ = ["ResultsStore", "run_grid"]
 
 log = logging.getLogger(__name__)
+
+
+#: The results file's format; /2 split a classification grid's images by the named stream
+#: ``grid-image-split`` (/1 by a fixed seed), so /1 classification rows are not resumed.
+RESULTS_FORMAT = "midecay.GridResults/2"
 
 
 class ResultsStore:
@@ -42,13 +48,17 @@ class ResultsStore:
         self.folder = Path(folder)
         self.path = self.folder / "results.json"
         self.spec = spec
-        self.rows: dict[str, dict[str, Any]] = {}
+        self.rows: dict[str, GridRow] = {}
         if self.path.exists():
             data = parse_json(self.path.read_bytes(), str(self.path), "choose another --out folder")
             try:
                 rows = data["rows"]
             except (OSError, ValueError, KeyError, TypeError):
                 raise InputError(f"{self.path} is not a grid results file; choose another --out folder") from None
+            if data.get("format") == "midecay.GridResults/1" and spec.task == "classify":
+                raise InputError(f"{self.path} was written by an older midecay, whose classification trials split "
+                                 "the images differently; its rows cannot be ranked with new ones: choose another "
+                                 "--out folder")
             differ = differences(data.get("spec"), json.loads(json.dumps(spec.to_dict())))
             if differ:
                 raise InputError(f"{self.path} holds the results of another grid spec ({describe_differences(differ)}); "
@@ -58,10 +68,10 @@ class ResultsStore:
     def done(self, trial: Trial) -> bool:
         return trial.key in self.rows
 
-    def add(self, row: dict[str, Any]) -> None:
+    def add(self, row: GridRow) -> None:
         self.rows[row["key"]] = row
         self.folder.mkdir(parents=True, exist_ok=True)
-        payload = {"format": "midecay.GridResults/1", "spec": self.spec.to_dict(), "rows": list(self.rows.values())}
+        payload = {"format": RESULTS_FORMAT, "spec": self.spec.to_dict(), "rows": list(self.rows.values())}
         write_atomic(self.path, json.dumps(payload, indent=1), overwrite=True)
 
 
@@ -159,10 +169,8 @@ def _run_held(spec: GridSpec, out: str | os.PathLike, engine: str, workers: int,
     t0 = time.time()
     bar = counter(len(pending), f"grid {spec.name}", progress, unit="trial")
 
-    def on_row(row: dict[str, Any]) -> None:
-        row["engine"] = engine
-        row["engine_started_at"] = t0
-        store.add(row)
+    def on_row(row: GridRow) -> None:
+        store.add(stamped(row, engine, t0))
         bar.update(1)
         metric = next((k for k in ("test_accuracy", "test_bpc") if k in row), None)
         log.info("grid %s: trial %d of %d done in %.0f s (%s, width %s, seed %s)%s", spec.name,

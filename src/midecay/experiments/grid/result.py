@@ -14,6 +14,7 @@ from ..._parsing import parse_json
 from ...comparison import holm_adjusted, t_interval
 from ...errors import InputError, InputNotFoundError
 from ...results import Result, jsonable, new_axes, require
+from .row import GridRow, checked_row
 
 __all__ = ["GridResult", "load_grid"]
 
@@ -25,13 +26,13 @@ class GridResult(Result):
     FORMAT = "midecay.GridResult/1"
 
     name: str
-    rows: tuple[dict[str, Any], ...]
+    rows: tuple[GridRow, ...]
 
     @property
     def metric(self) -> str | None:
         return self.rows[0]["metric"] if self.rows else None
 
-    def ranked(self) -> list[dict[str, Any]]:
+    def ranked(self) -> list[GridRow]:
         """Rows best first; a trial whose metric is null (training diverged) last."""
         metric = self.metric
         if metric is None:
@@ -105,7 +106,7 @@ class GridResult(Result):
     @classmethod
     def _from_dict(cls, data: dict[str, Any]) -> GridResult:
         rows = require(data, "rows", list, "grid result")
-        return cls(require(data, "name", str, "grid result"), tuple(_checked_row(r, i) for i, r in enumerate(rows)))
+        return cls(require(data, "name", str, "grid result"), tuple(checked_row(r, i) for i, r in enumerate(rows)))
 
     def table_rows(self) -> list[dict[str, Any]]:
         metric = self.metric
@@ -183,7 +184,7 @@ def _paired(wanted: list[tuple[dict, dict]], level: float) -> list[dict[str, Any
     return out
 
 
-def _config_key(row: dict[str, Any]) -> tuple[str, int]:
+def _config_key(row: GridRow) -> tuple[str, int]:
     return str(row["set_name"]), int(row["width"])
 
 
@@ -212,28 +213,3 @@ def load_grid(folder: str | os.PathLike) -> GridResult:
     except (ValueError, KeyError, TypeError):
         raise InputError(f"{path} is not a grid results file") from None
     return GridResult.from_dict({"format": GridResult.FORMAT, "name": name, "rows": rows})
-
-
-#: What every row of a grid's results holds, and of what type (a row may hold more).
-ROW_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "key": str, "metric": str, "seed": int, "set_name": str, "role": str, "dilations": list, "layers": int,
-    "max_dilation": int, "width": int, "parameters": int, "seconds": (int, float),
-}
-METRICS = ("test_accuracy", "test_bpc")
-
-
-def _checked_row(row: Any, i: int) -> dict[str, Any]:
-    """A row of a results file, checked field by field: one line naming the first that is wrong."""
-    what = f"grid result row {i + 1}"
-    if not isinstance(row, dict):
-        raise InputError(f"{what} is not a table; pass a file written by midecay grid")
-    for name, kind in ROW_FIELDS.items():
-        require(row, name, kind, what)
-    if row["metric"] not in METRICS:
-        raise InputError(f"{what}: unknown metric {row['metric']!r}; choose one of: {', '.join(METRICS)}")
-    value = row.get(row["metric"], "missing")
-    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        raise InputError(f"{what}: {row['metric']!r} must be a number or null (a diverged trial), got {value!r}")
-    if not all(isinstance(d, int) and not isinstance(d, bool) for d in row["dilations"]):
-        raise InputError(f"{what}: 'dilations' must be a list of integers")
-    return row

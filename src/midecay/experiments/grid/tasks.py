@@ -14,19 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from ...rng import named_stream
+from .row import GridRow, trial_row
 from .spec import Trial
 
-__all__ = ["run_trial", "TIMING_KEYS", "RUN_KEYS"]
-
-#: Row fields that measure time: the only fields allowed to differ between runs of one trial.
-TIMING_KEYS = ("seconds", "first_step_at", "first_step_s", "started_at", "engine_started_at")
-
-#: Row fields that say how a trial ran (timings and the engine), not what it gave.
-RUN_KEYS = (*TIMING_KEYS, "engine")
-
-#: Images are split once, with this seed, so every trial of a grid sees the same images.
-DATA_SEED = 20_200_914
-
+__all__ = ["run_trial"]
 
 def _image_split(trial: Trial) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Training and test images and labels, the same for every trial of a grid."""
@@ -34,7 +26,7 @@ def _image_split(trial: Trial) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     from ...errors import InputError
 
     b = trial.train
-    rng = np.random.default_rng(DATA_SEED)
+    rng = named_stream(0, "grid-image-split")  # one split, whatever the trial's seed: every trial sees the same images
     if trial.data == "mnist-5k":  # one split of 5000 (sorted by label): shuffle, then cut train | test
         x, y = labelled_images(trial.data, "train", permute_seed=trial.permute_seed)
         if b.n_train + b.n_test > len(y):
@@ -111,10 +103,10 @@ def _charlm(trial: Trial) -> dict[str, Any]:
             "first_step_at": ck.extra.get("first_step_at")}
 
 
-def run_trial(trial: Trial | dict[str, Any]) -> dict[str, Any]:
+def run_trial(trial: Trial | dict[str, Any]) -> GridRow:
     """Train and test one trial; returns its results row (the trial's fields, metric, size, timings).
 
-    The same trial gives the same row, timings aside (:data:`TIMING_KEYS`), in any process:
+    The same trial gives the same row, timings aside (:data:`~.row.TIMING_KEYS`), in any process:
     seeds are the trial's and torch runs on ``trial.threads`` threads.
     """
     import torch
@@ -127,8 +119,4 @@ def run_trial(trial: Trial | dict[str, Any]) -> dict[str, Any]:
         out = _classify(trial) if trial.task == "classify" else _charlm(trial)
     finally:
         torch.set_num_threads(threads)
-    done = time.time()
-    first = out.pop("first_step_at")
-    return {"key": trial.key, **trial.to_dict(), "max_dilation": trial.dilations[-1], "layers": len(trial.dilations),
-            **out, "started_at": started, "seconds": done - started, "first_step_at": first,
-            "first_step_s": (first - started) if first else None}
+    return trial_row(trial, out, started, time.time())

@@ -7,6 +7,7 @@ import os
 import numpy as np
 
 from ...errors import InputError
+from ...rng import named_stream
 from .loading import load_tokenizer
 from .samples import LMSamples
 
@@ -30,7 +31,7 @@ def reference_offsets(n_available: int, lengths: np.ndarray, seed: int) -> np.nd
     slack = int(n_available - lengths.sum())
     if slack < 0:
         raise InputError(f"the reference has {n_available:,} symbols, fewer than the {int(lengths.sum()):,} to draw")
-    rng = np.random.default_rng([seed, 20_261_130])  # the samples' seed, in a stream of its own
+    rng = named_stream(seed, "lm-reference")
     order = rng.permutation(len(lengths))  # which stream comes where along the reference
     gaps = np.diff(np.concatenate([[0], np.sort(rng.integers(0, slack + 1, len(lengths)))]))
     starts = np.empty(len(lengths), dtype=np.int64)
