@@ -211,6 +211,18 @@ class MICurve(Result):
         sb = np.where(np.isfinite(self.baseline_se), self.baseline_se, np.nan_to_num(self.baseline_std, nan=0.0))
         return np.sqrt(se**2 + sb**2)
 
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+        """``(n_lags, 2)``: a normal ``1 - alpha`` interval of each lag's :attr:`floor_removed` MI, with
+        :attr:`noise` (the estimate's and the floor's errors together) as its standard error.
+
+        An interval is about the estimate's error at this size; whether a lag carries dependence
+        at all is :meth:`p_values`' question (the null's law is not normal at small counts).
+        """
+        from scipy.special import ndtri
+
+        half = float(-ndtri(alpha / 2)) * self.noise
+        return np.column_stack([self.floor_removed - half, self.floor_removed + half])
+
     def _null_law(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The null's spread (with the floor's own uncertainty), its gamma shape, and where it is a gamma.
 

@@ -23,7 +23,21 @@ class ModelEvaluation(Result):
     ``comparison`` holds both curves (data first) with per-lag differences, the fidelity and
     the distance up to which the samples track the data. ``model`` describes the model
     (architecture, sizes, parameters, checkpoint) and the sampling (streams, length, seed,
-    temperature).
+    temperature). Made by :func:`midecay.models.evaluate` from a checkpoint; any two curves
+    make one, as here, where a chain that forgets faster stands in for a model's samples.
+
+    Examples
+    --------
+    >>> import numpy as np, midecay
+    >>> def chain(stay, seed):   # exact xi = -1 / (2 ln (2 stay - 1)): 2.24 for 0.9, 0.72 for 0.75
+    ...     P = np.array([[stay, 1 - stay], [1 - stay, stay]])
+    ...     return midecay.mi_curve(midecay.synth.markov(P, 100_000, seed=seed).symbols, np.arange(1, 30), seed=seed)
+    >>> data, samples = chain(0.9, 0), chain(0.75, 1)
+    >>> ev = ModelEvaluation(midecay.compare([data, samples], ["data", "samples"]), midecay.classify(data),
+    ...                      midecay.classify(samples), {"arch": "markov stand-in"})
+    >>> pair = ev.comparison.pairs[0]
+    >>> ev.samples.kind, pair.verdict, bool(pair.difference[0] < 0)   # samples: less MI at d = 1
+    ('exponential', 'different', True)
     """
 
     FORMAT = "midecay.ModelEvaluation/1"
@@ -105,7 +119,22 @@ class SeedsEvaluation(Result):
     seed. Each quantity gets its mean and a Student-t interval over the seeds (``level``); one
     jackknife error of one run says nothing about that spread. With one seed nothing is resolved,
     and the summary says so. Made by :func:`midecay.models.evaluate_seeds` (CLI: ``midecay
-    evaluate-seeds``), whose example runs one.
+    evaluate-seeds``) from checkpoints; any evaluations of one configuration make one, as here.
+
+    Examples
+    --------
+    >>> import numpy as np, midecay
+    >>> def curve(stay, seed):
+    ...     P = np.array([[stay, 1 - stay], [1 - stay, stay]])
+    ...     return midecay.mi_curve(midecay.synth.markov(P, 100_000, seed=seed).symbols, np.arange(1, 30), seed=seed)
+    >>> data = curve(0.9, 0)
+    >>> def evaluation(seed):   # one "training seed": its samples a fresh draw of the same chain
+    ...     samples = curve(0.9, seed)
+    ...     return ModelEvaluation(midecay.compare([data, samples]), midecay.classify(data), midecay.classify(samples))
+    >>> seeds = SeedsEvaluation((evaluation(1), evaluation(2), evaluation(3)), ("s1", "s2", "s3"))
+    >>> mean, low, high = seeds.interval("xi")   # exact 2.24
+    >>> seeds.n_seeds, bool(low < 2.24 < high)
+    (3, True)
     """
 
     FORMAT = "midecay.SeedsEvaluation/1"

@@ -290,6 +290,12 @@ class Diagnosis(Result):
         fit = self._law_fit()
         return {} if fit is None else {p: fit.estimate(p) for p in fit.params}
 
+    def conf_int(self, alpha: float = 0.05) -> dict[str, tuple[float, float]]:
+        """The verdict's law's parameters' ``1 - alpha`` intervals, those :meth:`headline` prints at
+        ``alpha = 0.05`` (empty where the kind has no law: flat, undetermined)."""
+        fit = self._law_fit()
+        return {} if fit is None else fit.conf_int(alpha)
+
     def _law_fit(self):
         """The fit the headline parameters come from: the kind's law; for an exponential, the sum of
         exponentials refitted where MI is small (``DecayFit.tail_exponential``), whose slowest mode is ``xi``."""

@@ -91,6 +91,31 @@ class LawFit:
         var = self.stderr[first] ** 2 + self.stderr[second] ** 2 - 2.0 * cov
         return Estimate(self.params[first] - self.params[second], math.sqrt(max(var, 0.0)))
 
+    def conf_int(self, alpha: float = 0.05) -> dict[str, tuple[float, float]]:
+        """Each parameter's normal ``1 - alpha`` interval, ``value ± z stderr`` (NaN bounds without an error).
+
+        >>> f = LawFit("x", {"a": 10.0}, {"a": 1.0}, 0.0, 5, 1, 0.0, 0.0, 0.0)
+        >>> {k: [round(b, 2) for b in v] for k, v in f.conf_int().items()}
+        {'a': [8.04, 11.96]}
+        """
+        return {p: self.estimate(p).interval(1.0 - alpha) for p in self.params}
+
+    def cov_params(self) -> np.ndarray:
+        """The parameters' covariance matrix, rows and columns in ``params`` order. Where the
+        correlations are not known (``covariance`` empty) the diagonal holds the squared standard
+        errors and the rest is NaN, never a zero that would claim independence.
+
+        >>> LawFit("x", {"a": 1.0, "b": 2.0}, {"a": 0.1, "b": 0.2}, 0.0, 5, 2, 0.0, 0.0, 0.0).cov_params().round(3)
+        array([[0.01,  nan],
+               [ nan, 0.04]])
+        """
+        if self.covariance:
+            return np.array(self.covariance, dtype=np.float64)
+        se = np.array([self.stderr[p] for p in self.params], dtype=np.float64)
+        out = np.full((len(se), len(se)), np.nan)
+        np.fill_diagonal(out, se**2)
+        return out
+
     def predict(self, d) -> np.ndarray:
         """The fitted ``I(d)``."""
         law = get_law(self.law)

@@ -83,6 +83,15 @@ class DecayFit(Result):
             return self.tail_exponential
         return self.fits.get(law)
 
+    def conf_int(self, alpha: float = 0.05, law: str | None = None) -> dict[str, tuple[float, float]]:
+        """``law``'s parameters' ``1 - alpha`` intervals (:meth:`LawFit.conf_int`), read where
+        :meth:`headline_fit` reads them; the lowest-AICc law's by default, empty when none was fitted."""
+        if law is not None and law not in self.fits:
+            raise InputError(f"no {law!r} law was fitted; choose one of: {', '.join(self.fits) or 'none'}")
+        name = law or self.best
+        fit = self.headline_fit(name) if name else None
+        return {} if fit is None else fit.conf_int(alpha)
+
     @property
     def correlation_length(self) -> Estimate | None:
         """``xi`` of the slowest mode: the sum of exponentials (1-3 modes, as many as the data resolve)

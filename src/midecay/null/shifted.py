@@ -29,9 +29,10 @@ copy processes with Zipf marginals (``tests/test_shifted.py``).
 
 One thing a shifted copy cannot hold: the two sides of a pair of pairs repeating together even
 when ``X_t`` and ``X_{t+d}`` are independent. At a short lag ``d`` the partner ``x_{t+d}`` sits
-next to ``x_{t+tau}`` (a sticky windowed maximum at K = 200 read z = 5-7 at the lag just past its
-window, every seed); in streams of which some loop and others do not (an LM's samples) both sides
-repeat at the loop's length in the looping ones (z = 20-30 at every zero-MI lag). That term is
+next to ``x_{t+tau}``, so a sequence whose symbols stick (a windowed maximum) repeats on both sides
+at once just past its window; in streams of which some loop and others do not, both sides repeat
+at the loop's length in the looping ones. Left out, either reads as dependence at lags that carry
+none (``docs/methods.md``, "Repeats", has the measurements). That term is
 measured from the sequence's own repeats at offsets through each segment, weighted by what each
 coincidence does to the estimator, less what lag-``d`` dependence itself explains
 (:func:`cross_repeats`, :func:`collision_weights`), and added to the floor.
