@@ -493,6 +493,9 @@ def mi_curves(datas: Iterable[Any], lags: Iterable[int] | int | str = "auto", op
               engine: Engine | str | None = None, **overrides: Any) -> list[MICurve]:
     """The curves of many inputs (a grid's sample sets, many files) with one setting; on Ray, one session for all.
 
+    One :class:`MICurve` per input, in order, each as :func:`mi_curve` makes it (lags in symbols,
+    MI in nats, or bits with ``base="bits"``).
+
     Examples
     --------
     >>> [c.n_symbols for c in mi_curves(["abab" * 50, "aabb" * 50], [1, 2], seed=0, n_blocks=0)]

@@ -68,6 +68,9 @@ def tail_test(points: FitPoints, *, rules: VerdictRules | None = None, intrinsic
               keep: np.ndarray | None = None) -> TailTest:
     """Test whether the far range of fitted points is an exponential or a power law.
 
+    The law is fitted to ``ln I`` against the lag ``d`` (in symbols), so ``gamma`` is unitless and
+    the verdict is the same in nats or bits; only the BoxCox law's ``c`` is in the curve's units.
+
     Parameters
     ----------
     points
