@@ -263,8 +263,10 @@ def _round_trip(result, tmp_path):
 
 @pytest.mark.needs_pandas
 def test_every_result_round_trips_and_tabulates(tmp_path):
-    """Hypothesis: to_json -> from_json gives back the same dict for every result type."""
+    """Hypothesis: to_json -> from_json gives back the same dict for every result type, and each
+    one's summary is its text with its table attached."""
     from midecay.experiments import Analysis, analyse
+    from midecay.results import Summary
     from midecay.synth import block_markov_matrix, markov
 
     s = markov(block_markov_matrix(9, 3, 0.9), 100_000, seed=0).symbols
@@ -277,7 +279,12 @@ def test_every_result_round_trips_and_tabulates(tmp_path):
         again = _round_trip(result, tmp_path)
         frame = again.to_frame()
         assert len(frame) >= 1
-        assert isinstance(again.summary(), str) and again.summary()
+        summary = again.summary()
+        # The words and the numbers in one object: the text a user prints, the table code reads.
+        assert isinstance(summary, Summary) and summary == again._summary_text() and summary.count("\n") >= 1
+        assert repr(list(summary.table)) == repr(again.table_rows()) and len(summary.to_frame()) == len(frame)
+        page = summary._repr_html_()
+        assert page.count("<tr>") == len(frame) + 1 and page.startswith("<pre>")
     assert isinstance(Analysis.from_dict(analysis.to_dict()), Analysis)
     with pytest.raises(InputError, match="not a DecayFit"):
         midecay.DecayFit.from_dict(curve.to_dict())

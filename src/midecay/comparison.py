@@ -218,7 +218,7 @@ class Comparison(Result):
         """``"different"`` if any curve differs significantly from the reference, else ``"consistent"``."""
         return "different" if any(p.verdict == "different" for p in self.pairs) else "consistent"
 
-    def summary(self) -> str:
+    def _summary_text(self) -> str:
         lines = [f"Comparison against {self.names[0]!r} (floors removed, Holm alpha={self.alpha:g}): {self.verdict}"]
         for pair, curve in zip(self.pairs, self.curves[1:]):
             n_sig = int(pair.significant.sum())

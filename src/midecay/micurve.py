@@ -345,7 +345,7 @@ class MICurve(Result):
     #: Rows :meth:`summary` shows at most: the first ``SUMMARY_ROWS - 10`` lags and the last 10.
     SUMMARY_ROWS = 60
 
-    def summary(self) -> str:
+    def _summary_text(self) -> str:
         """A text table of the curve, with a legend saying what each column is and how ``signif`` is decided.
 
         A curve of more than :data:`SUMMARY_ROWS` lags shows its first and last lags (``table_rows``,

@@ -55,7 +55,7 @@ class ModelEvaluation(Result):
     def sample_curve(self):
         return self.comparison.curves[1]
 
-    def summary(self) -> str:
+    def _summary_text(self) -> str:
         pair = self.comparison.pairs[0]
         lines = [
             f"Model evaluation: {self.model.get('arch', 'model')} "
@@ -176,7 +176,7 @@ class SeedsEvaluation(Result):
             out[name] = {"n_seeds": int(np.isfinite(v).sum()), "mean": mean, "ci_low": lo, "ci_high": hi}
         return out
 
-    def summary(self) -> str:
+    def _summary_text(self) -> str:
         data = self.evaluations[0].data
         lines = [f"{self.n_seeds} training seed(s) of one configuration against the same data ({data.headline()})"]
         for name, ev in zip(self.names, self.evaluations):

@@ -21,7 +21,7 @@ from ._io import write_atomic
 from ._parsing import parse_json
 from .errors import InputError, InputNotFoundError, MissingExtraError
 
-__all__ = ["Result", "jsonable", "new_axes", "require", "float_array", "int_array"]
+__all__ = ["Result", "Summary", "jsonable", "new_axes", "require", "float_array", "int_array"]
 
 R = TypeVar("R", bound="Result")
 
@@ -146,8 +146,56 @@ def plain_log_ticks(axis, decades: float = 2.0) -> None:
     axis.set_minor_formatter(plain)
 
 
+class Summary(str):
+    """A result's summary: prints, compares and searches as its text, and carries the result's
+    table (:attr:`table`, the rows of ``table_rows()``) for code that wants the numbers, not the
+    words. In a notebook it shows as the text above an HTML table.
+
+    Examples
+    --------
+    >>> import midecay
+    >>> s = midecay.mi_curve("abab" * 100, [1, 2], seed=0, n_blocks=0).summary()
+    >>> isinstance(s, str), [row["lag"] for row in s.table]
+    (True, [1, 2])
+    """
+
+    __slots__ = ("_result",)
+
+    def __new__(cls, text: str, result: Result) -> Summary:
+        out = super().__new__(cls, text)
+        out._result = result
+        return out
+
+    @property
+    def table(self) -> tuple[dict[str, Any], ...]:
+        """The result's table, one dict a row (computed when asked: the text never depends on it)."""
+        return tuple(self._result.table_rows())
+
+    def to_frame(self):
+        """:attr:`table` as a pandas DataFrame (needs pandas)."""
+        return self._result.to_frame()
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = self.table
+        head = "".join(f"<th>{html.escape(str(k))}</th>" for k in (rows[0] if rows else {}))
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row.values()) + "</tr>"
+                       for row in rows)
+        table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>" if rows else ""
+        return f"<pre>{html.escape(str(self))}</pre>{table}"
+
+
+def _cell(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 class Result:
-    """Mixin of the results protocol. Subclasses are frozen dataclasses."""
+    """Mixin of the results protocol. Subclasses are frozen dataclasses.
+
+    A subclass writes ``to_dict``, ``_from_dict``, ``table_rows`` and ``_summary_text``;
+    :meth:`summary` wraps the text with the table in one :class:`Summary`.
+    """
 
     #: Written as ``"format"`` in every dict; checked on load.
     FORMAT: ClassVar[str] = ""
@@ -173,7 +221,11 @@ class Result:
     def _from_dict(cls: type[R], data: dict[str, Any]) -> R:  # pragma: no cover
         raise NotImplementedError
 
-    def summary(self) -> str:  # pragma: no cover
+    def summary(self) -> Summary:
+        """The result in words (``print`` it), with its table attached (:attr:`Summary.table`)."""
+        return Summary(self._summary_text(), self)
+
+    def _summary_text(self) -> str:  # pragma: no cover - every subclass writes its own
         raise NotImplementedError
 
     def table_rows(self) -> list[dict[str, Any]]:  # pragma: no cover

@@ -158,7 +158,7 @@ class DilationDesign(Result):
     def n_layers(self) -> int:
         return len(self.dilations)
 
-    def summary(self) -> str:
+    def _summary_text(self) -> str:
         lines = [f"dilations ({self.n_layers} layers): {', '.join(map(str, self.dilations))}",
                  f"  max dilation {self.max_dilation}: {self.max_reason}",
                  f"  curve: {self.kind}; pattern: {self.pattern}" + (f" (crossings read from the {self.source})"

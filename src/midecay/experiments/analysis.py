@@ -57,7 +57,7 @@ class Analysis(Result):
         comparison = Comparison.from_dict(data["comparison"]) if data.get("comparison") else None
         return cls(results, comparison, require(data, "base", str, what), tuple(tuple(e) for e in data.get("extras", ())))
 
-    def summary(self) -> str:
+    def _summary_text(self) -> str:
         lines = [f"{r.name}: {r.diagnosis.kind}, span {r.diagnosis.span.reach}, I(1) = {r.curve.mi[0]:.4g} {self.base}"
                  for r in self.results]
         if self.comparison is not None:

@@ -130,7 +130,7 @@ class ScalingResult(Result):
                         if any(r.get("xi_stderr") is not None for r in rows) else math.nan})
         return out
 
-    def summary(self) -> str:
+    def _summary_text(self) -> str:
         if any("seed" in r for r in self.rows):
             lines = [f"  {'arch':<12} {'width':>6} {'depth':>6} {'seeds':>5} {'converged':>9} {'xi mean':>9} {'SD over seeds':>14} "
                      f"{'95 % interval':>20} {'jackknife SE':>13}"]

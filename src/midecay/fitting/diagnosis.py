@@ -323,7 +323,7 @@ class Diagnosis(Result):
         where = f", fitted from d = {self.fit.tail_from:g} where I is small and its slowest mode carries it" if fit is self.fit.tail_exponential else ""
         return f"{name}{period}: {params} (95 % intervals from the {fit.stderr_method} error{where})"
 
-    def summary(self) -> str:
+    def _summary_text(self) -> str:
         lines = [f"kind: {self.headline()}"]
         if self.tail is not None:
             lines.append(f"  tail: {self.tail.verdict.replace('_', ' ')}: {self.tail.reason}")

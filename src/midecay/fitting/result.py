@@ -105,7 +105,7 @@ class DecayFit(Result):
         fit = self.fits.get("power_law")
         return fit.estimate("alpha") if fit else None
 
-    def summary(self) -> str:
+    def _summary_text(self) -> str:
         lines = [
             f"Decay fit of {self.curve.provenance.get('source', 'curve')} ({self.curve.base}), "
             f"{len(self.points.lags)} points in d = {self._range()}",

@@ -115,7 +115,7 @@ class GridResult(Result):
                  "parameters": r["parameters"], metric: r[metric], "seconds": round(r["seconds"], 1)}
                 for i, r in enumerate(self.ranked())]
 
-    def summary(self) -> str:
+    def _summary_text(self) -> str:
         if not self.rows:
             return f"grid {self.name}: no finished trials"
         metric = self.metric
