@@ -171,8 +171,16 @@ def test_plot_and_summary(chain27):
     ax = c.plot()
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     assert "nats" in ax.get_ylabel()
+    # the figure draws the estimate at each lag, and the null's cut the table prints
+    ys = [line.get_ydata() for line in ax.get_lines()]
+    assert any(np.allclose(y, c.mi) for y in ys) and any(np.allclose(y, c.threshold(3.0), rtol=1e-4) for y in ys)
     text = c.summary()
-    assert "grassberger" in text and "100" in text
+    assert text.splitlines()[0].startswith("MI curve (grassberger, nats)")
+    rows = [line.split() for line in text.splitlines() if len(line.split()) == 7 and line.split()[0].isdigit()]
+    assert [int(r[0]) for r in rows] == [1, 10, 100]
+    for row, mi, floor, cut, yes in zip(rows, c.mi, c.baseline, c.threshold(3.0), c.significant(3.0)):
+        assert float(row[1]) == pytest.approx(mi, rel=1e-4) and float(row[3]) == pytest.approx(floor, rel=1e-4)
+        assert float(row[5]) == pytest.approx(cut, rel=1e-4) and row[6] == ("yes" if yes else "no")
 
 
 def _sticky(k: int, n: int, stay: float, rng: np.random.Generator):
