@@ -147,18 +147,6 @@ def test_report_is_self_contained_with_every_figure(text_file, tmp_path):
     assert run("report", text_file, "--out", out).exit_code == 1  # exists, no --force
 
 
-@pytest.mark.slow
-def test_demo_runs_on_ptb(tmp_path):
-    res = run("demo", "--out", tmp_path / "demo", "--json")
-    assert res.exit_code == 0, res.output
-    summary = json.loads(res.stdout)
-    assert set(summary["levels"]) == {"char", "word"}
-    assert summary["levels"]["char"]["splits"]["char train"]["n_symbols"] == 5_101_619
-    for name in ("report.html", "results.json", "ptb_char_splits.png", "ptb_word_train_fit.png", "ptb_char_train.json"):
-        assert (tmp_path / "demo" / name).exists()
-    assert "http" not in without_embedded_images((tmp_path / "demo" / "report.html").read_text()).lower()
-
-
 # ------------------------------------------------------------------ hardening (issue 9)
 def _all_commands(group, prefix=()):
     yield prefix
