@@ -159,6 +159,21 @@ def publish(steps: list[Step], stamps: dict[str, dict], out: Path, report: Path,
     write_atomic(report, fill_blocks(report.read_text(), blocks), overwrite=True)
 
 
+def publish_claims(out: Path, report: Path) -> None:
+    """Compute the claim checks from the steps' outputs in ``out``, merge them into ``docs/claims.json``
+    (a check whose step did not run at this scale keeps its last reading, which names its scale) and
+    render them into the report's ``claims`` block; the prose's verdict words are tested against it."""
+    from midecay._io import write_atomic
+    from midecay.report.blocks import fill_blocks
+    from midecay.experiments.claims import checks_from_runs, load_checks, render_checks, save_checks
+
+    path = report.parent / "claims.json"
+    checks = load_checks(path) if path.exists() else {}
+    checks.update({c.id: c for c in checks_from_runs(out)})
+    save_checks(checks.values(), path)
+    write_atomic(report, fill_blocks(report.read_text(), {"claims": render_checks(checks.values())}), overwrite=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, default=os.environ.get("SCALE", "quick"))
@@ -182,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         stamps[step.name] = run_step(step, args.scale, out, redo=step.name in redo)
         print(f"[{time.perf_counter() - t0:6.0f} s] {step.name}: {stamps[step.name]['seconds']} s", flush=True)
     publish(steps, stamps, out, args.report, args.report.parent / "figures")
+    publish_claims(out, args.report)
     print(f"report: {args.report} and its figures regenerated at scale {args.scale} in {time.perf_counter() - t0:.0f} s")
     return 0
 

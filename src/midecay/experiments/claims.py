@@ -1,0 +1,385 @@
+"""Claims as code: each finding the report states about a paper, computed from the runs' outputs.
+
+A :class:`ClaimCheck` pairs one item of a paper (Shen et al. 2019; Mahalunkar & Kelleher 2019)
+with what this project's runs say of it: ``holds`` (reproduced), ``reversed`` (measured the
+other way) or ``unresolved`` (this size cannot decide), with the test, lags and seeds behind
+the word. :func:`checks_from_runs` reads ``make report``'s step folders; ``scripts/make_report.py``
+writes the checks to ``docs/claims.json`` and renders them into the report's ``claims`` block.
+
+The report's prose may use a verdict word ("holds", "reversed", "unresolved", "consistent
+with", ...) inside its checked sections only in a sentence that names its check with a marker
+``<!-- claim:ID -->``, and only the word of that check's status (:func:`prose_problems`): a
+sentence that says more than its numbers fails ``tests/test_report_claims.py``.
+
+An ordering over training runs (xi against width, LSTM against RNN) needs at least
+:data:`MIN_SEEDS` training seeds a configuration and a paired test over them; with fewer, the
+check is ``unresolved`` whatever the point estimates say.
+
+Examples
+--------
+>>> check = ClaimCheck("x", "Paper, Fig. 1", "a decays exponentially", "holds", "tail test", "1 seed")
+>>> prose_problems("It holds. <!-- claim:x -->", {"x": check})
+[]
+>>> prose_problems("It is reversed. <!-- claim:x -->", {"x": check})[0][:40]
+"says 'reversed' but check x is 'holds': "
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+
+__all__ = ["ClaimCheck", "MIN_SEEDS", "STATUSES", "checks_from_runs", "load_checks", "prose_problems",
+           "render_checks", "save_checks"]
+
+#: What a check can say of a paper's item at this size.
+STATUSES = ("holds", "reversed", "unresolved")
+
+#: Training seeds a configuration needs before an ordering over configurations is tested.
+MIN_SEEDS = 3
+
+#: Significance of the paired tests behind an ordering (Holm across the steps of the ordering).
+ORDER_ALPHA = 0.05
+
+#: The words of each status; a checked sentence may use only its own check's words.
+STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "holds": ("holds", "hold", "reproduces", "reproduced", "reproduce", "agrees", "agree", "consistent with",
+              "confirms", "matches", "is shen's finding", "what shen reports", "as shen reports", "the paper's finding"),
+    "reversed": ("reversed", "contradicts", "contradict", "disagrees", "disagree", "contrary to", "the opposite of"),
+    "unresolved": ("unresolved", "decides neither", "cannot tell"),
+}
+
+#: Power-law kinds (a long-range decay) against the exponential (finite-state) one.
+LONG_RANGE = ("power_law", "broken_power_law", "composite", "periodic_power_law", "periodic_broken_power_law",
+              "periodic_composite")
+FINITE = ("exponential", "periodic_exponential")
+
+#: Where "long range" starts for characters: a word or two apart.
+LONG_LAG = 10
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """One paper item and what the runs say of it.
+
+    ``paper``: the item (figure, table or statement); ``claim``: the paper's statement the
+    check tests; ``status``: one of :data:`STATUSES`; ``test``: the test, its lags and alpha;
+    ``evidence``: the numbers and seeds it read; ``scale``: this run's size against the paper's.
+    """
+
+    id: str
+    paper: str
+    claim: str
+    status: str
+    test: str
+    evidence: str
+    scale: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise InputError(f"claim {self.id}: status {self.status!r} is not one of {', '.join(STATUSES)}")
+
+
+def _kind_status(kind: str, expected: tuple[str, ...], opposite: tuple[str, ...]) -> str:
+    return "holds" if kind in expected else "reversed" if kind in opposite else "unresolved"
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text())
+
+
+def _shen_rows(folder: Path) -> list[dict[str, Any]]:
+    """The sweep's rows (``shen_binary.json``, a ScalingResult); one training seed unless rows carry theirs."""
+    return [{**row, "seed": int(row.get("seed", 0))} for row in _read(folder / "shen_binary.json")["rows"]]
+
+
+def _paired_order(by_seed: list[dict[int, float]]) -> tuple[str, str]:
+    """Status of "each configuration exceeds the one before" from values keyed by training seed:
+    paired t-tests of consecutive steps on shared seeds, Holm across the steps."""
+    from scipy.stats import ttest_rel
+
+    from ..comparison import holm_adjusted
+
+    steps = []
+    for a, b in zip(by_seed, by_seed[1:]):
+        shared = sorted(set(a) & set(b))
+        if len(shared) < MIN_SEEDS:
+            return "unresolved", f"{len(shared)} shared training seed(s) a step; an ordering needs {MIN_SEEDS}"
+        diff = [b[s] - a[s] for s in shared]
+        steps.append((float(sum(diff) / len(diff)), float(ttest_rel([b[s] for s in shared], [a[s] for s in shared]).pvalue)))
+    import numpy as np
+
+    adjusted = holm_adjusted(np.array([p for _, p in steps]))
+    signs = [math.copysign(1.0, m) for (m, _), q in zip(steps, adjusted) if q <= ORDER_ALPHA]
+    text = "; ".join(f"{m:+.3g} (Holm {q:.2g})" for (m, _), q in zip(steps, adjusted))
+    if len(signs) == len(steps) and all(s > 0 for s in signs):
+        return "holds", text
+    if any(s < 0 for s in signs):
+        return "reversed", text
+    return "unresolved", text
+
+
+def _shen_checks(folder: Path) -> list[ClaimCheck]:
+    rows = _shen_rows(folder)
+    seeds = sorted({r["seed"] for r in rows})
+    lags = "the samples' significant lags up to 500 (19 log lags 1-500)"
+    scale = f"{len(seeds)} training seed(s) a cell, 500 sampled sequences of 512; Shen: 10,000 sequences, converged models"
+    out = []
+    finite = [r for r in rows if r["arch"] in ("rnn", "lstm")]
+    kinds = [r["kind"] for r in finite]
+    status = ("holds" if kinds and all(k in FINITE for k in kinds) else
+              "reversed" if any(k in LONG_RANGE for k in kinds) else "unresolved")
+    n_conv = sum(bool(r.get("converged")) for r in finite)
+    out.append(ClaimCheck(
+        "shen-rnn-lstm-exponential", "Shen et al. 2019, binary sweep (RNN and LSTM samples: exponential decay)",
+        "finite-state models' samples decay exponentially", status,
+        f"tail test on each cell's samples (BoxCox gamma, each law rejected at p < 0.01), {lags}",
+        f"{sum(k in FINITE for k in kinds)} of {len(kinds)} RNN/LSTM cells exponential ({n_conv} converged)", scale))
+    for r in (r for r in rows if r["arch"] == "transformer"):
+        out.append(ClaimCheck(
+            "shen-transformer-power-law", "Shen et al. 2019, binary sweep (Transformer samples keep the power law)",
+            "the Transformer's samples keep a power-law decay", _kind_status(r["kind"], LONG_RANGE, FINITE),
+            f"tail test on the cell's samples, {lags}",
+            f"kind {r['kind']}, xi = {r['xi']:.3g}; {'converged' if r.get('converged') else 'not converged'}; "
+            "sequences of 512, so nothing reaches past the window", scale))
+        break
+    widths = sorted({r["width"] for r in rows if r["arch"] == "rnn" and r["depth"] == 1})
+    by_width = [{r["seed"]: r["xi"] for r in rows if r["arch"] == "rnn" and r["depth"] == 1 and r["width"] == w}
+                for w in widths]
+    status, text = _paired_order(by_width) if len(by_width) > 1 else ("unresolved", "fewer than two widths")
+    out.append(ClaimCheck(
+        "shen-xi-grows-with-width", "Shen et al. 2019, xi against width (RNN)",
+        "the correlation length grows with the RNN's width", status,
+        f"paired t-tests of xi over training seeds between consecutive widths {widths}, Holm {ORDER_ALPHA}",
+        f"xi (seed {seeds[0]}): " + ", ".join(f"w{w} {next(iter(v.values())):.3g}" for w, v in zip(widths, by_width) if v)
+        + f"; {text}", scale))
+    lstm = {r["width"]: {s["seed"]: s["xi"] for s in rows if s["arch"] == "lstm" and s["width"] == r["width"]}
+            for r in rows if r["arch"] == "lstm"}
+    rnn = {r["width"]: r for r in rows if r["arch"] == "rnn" and r["depth"] == 1}
+    pairs = []
+    for w, xs in sorted(lstm.items()):
+        p = next(r["parameters"] for r in rows if r["arch"] == "lstm" and r["width"] == w)
+        bigger = [v for v in rnn.values() if v["parameters"] >= p]
+        if bigger:
+            rival = min(bigger, key=lambda v: v["parameters"])
+            pairs.append((w, p, rival, xs))
+    if not pairs:
+        status, text = "unresolved", "no RNN cell has as many parameters as an LSTM cell"
+    else:
+        statuses, texts = [], []
+        for w, p, rival, xs in pairs:
+            rival_xs = {s["seed"]: s["xi"] for s in rows
+                        if s["arch"] == "rnn" and s["depth"] == 1 and s["width"] == rival["width"]}
+            one, why = _paired_order([rival_xs, xs])
+            statuses.append(one)
+            texts.append(f"LSTM w{w} ({p} parameters) xi {next(iter(xs.values())):.3g} against RNN w{rival['width']} "
+                         f"({rival['parameters']}) {next(iter(rival_xs.values())):.3g}")
+        status = ("holds" if all(x == "holds" for x in statuses) else
+                  "reversed" if "reversed" in statuses else "unresolved")
+        text = "; ".join(texts) + f"; {why}"
+    out.append(ClaimCheck(
+        "shen-lstm-per-parameter", "Shen et al. 2019, LSTM against RNN per parameter",
+        "an LSTM reaches at least as far as an RNN with as many or more parameters", status,
+        f"paired t-test of xi over training seeds, Holm {ORDER_ALPHA}", text, scale))
+    return out
+
+
+def _evaluation_checks(folder: Path) -> list[ClaimCheck]:
+    out = []
+    scale = "PTB characters, a time budget a model, one training and one sampling seed; Shen: trained to convergence"
+    for arch, cid, claim, expected, opposite in (
+            ("lstm", "ptb-lstm-exponential", "an LSTM's samples of text decay exponentially", FINITE, LONG_RANGE),
+            ("transformer", "ptb-transformer-power-law", "a Transformer's samples of text keep the power law",
+             LONG_RANGE, FINITE)):
+        path = folder / f"{arch}_evaluation.json"
+        if not path.exists():
+            continue
+        ev = _read(path)
+        samples = ev["samples"]
+        tail = samples.get("tail") or {}
+        out.append(ClaimCheck(
+            cid, f"Shen et al. 2019, PTB characters ({arch} samples)", claim,
+            _kind_status(samples["kind"], expected, opposite),
+            "tail test on the samples' far significant lags (BoxCox gamma, each law rejected at p < 0.01), "
+            f"lags {ev['comparison']['pairs'][0]['lags'][0]}-{ev['comparison']['pairs'][0]['lags'][-1]}",
+            f"samples: {samples['kind']}" + (f"; {tail.get('reason', '')}" if tail else ""), scale))
+    path = folder / "lstm_evaluation.json"
+    if path.exists():
+        pair = _read(path)["comparison"]["pairs"][0]
+        lags, diff, sig = pair["lags"], pair["difference"], pair["significant"]
+        # Shen's claim is about long range: lags from 10 characters (a word or two) on
+        lower = [d for d, x, s in zip(lags, diff, sig) if s and x < 0 and d >= LONG_LAG]
+        higher = [d for d, x, s in zip(lags, diff, sig) if s and x > 0 and d >= LONG_LAG]
+        status = "holds" if lower and not higher else "reversed" if higher and not lower else "unresolved"
+        out.append(ClaimCheck(
+            "ptb-lstm-samples-fall-short", "Shen et al. 2019, PTB characters (RNN samples lack the data's long-range MI)",
+            "the LSTM's samples carry less dependence than the text", status,
+            f"compare(): per-lag z of the floor-removed MI, Holm 0.01 over {len(lags)} lags {lags[0]}-{lags[-1]}, "
+            f"read at d >= {LONG_LAG}, one sampling seed",
+            f"samples lower at {len(lower)} lag(s) (d = {lower[0] if lower else '-'}…{lower[-1] if lower else '-'}), "
+            f"higher at {len(higher)}", scale))
+    return out
+
+
+def _design_checks(folder: Path) -> list[ClaimCheck]:
+    from ..design import design_dilations
+    from ..fitting import classify
+    from ..micurve import MICurve
+
+    out = []
+    path = folder / "ptb.json"
+    if path.exists():
+        curve = MICurve.from_dict(_read(path)["curve"])
+        diagnosis = classify(curve)
+        ours = design_dilations(curve, 12, diagnosis=diagnosis)
+        fixed = design_dilations(curve, 12, threshold=1e-5, diagnosis=diagnosis)
+        last = int(curve.lags[-1])
+        below = fixed.max_dilation < last
+        status = "holds" if below and fixed.max_dilation <= 2 * 240 else "reversed" if not below else "unresolved"
+        out.append(ClaimCheck(
+            "design-ptb-1e-5", "Mahalunkar & Kelleher 2019, Table 3 (PTB's curve meets 1e-5 nats at d = 240)",
+            "PTB's character curve falls below 1e-5 nats within the lags measured, near d = 240", status,
+            f"the 1e-5 rule and the null rule of design_dilations on PTB's training curve, 40 log lags 1-{last}",
+            f"1e-5 rule: max dilation {fixed.max_dilation}; null rule: {ours.max_dilation} ({ours.max_reason})",
+            f"{curve.n_symbols:,} characters; the paper's curve: PTB characters"))
+    for name, item in (("permuted", "pooled positions"), ("permuted-aligned", "aligned positions")):
+        path = folder / f"{name}.json"
+        if not path.exists():
+            continue
+        design = _read(path)
+        lags = design["curve"]["lags"]
+        span = int(design["max_dilation"])
+        bounded = span >= int(lags[-1]) - 5
+        out.append(ClaimCheck(
+            f"design-{name}-780", f"Mahalunkar & Kelleher 2019, Table 2 (permuted MNIST: best max dilation 780; {item})",
+            "permuted MNIST's dependence ends near d = 780", "unresolved" if bounded else "holds",
+            f"where the floor-removed curve meets its null, every lag 1-{lags[-1]}",
+            f"span {span} of {lags[-1]} lags an image allows" + (": the images end there, so the match with 780 is the "
+                                                              "row's length, not the curve's" if bounded else ""),
+            "5,000 images, pixels binary (mnist-5k's default level)"))
+    path = folder / "mnist.json"
+    if path.exists():
+        design = _read(path)
+        periodic = design["kind"].startswith("periodic_")
+        out.append(ClaimCheck(
+            "design-mnist-period-28", "Mahalunkar & Kelleher 2019, Table 1 (sequential MNIST: rows of 28 pixels)",
+            "sequential MNIST's curve peaks every 28 pixels", "holds" if periodic else "unresolved",
+            "the period scan (phase-profile F-test, Bonferroni over candidates, alpha 0.01), every lag 1-783",
+            f"kind {design['kind']}; dilations {design['dilations']}", "5,000 images, pixels binary (mnist-5k's default level)"))
+    return out
+
+
+def _lm_checks(folder: Path) -> list[ClaimCheck]:
+    path = folder / "char_evaluation.json"
+    if not path.exists():
+        return []
+    ev = _read(path)
+    pair = ev["comparison"]["pairs"][0]
+    lags, diff, sig = pair["lags"], pair["difference"], pair["significant"]
+    higher = sum(1 for x, s in zip(diff, sig) if s and x > 0)
+    lower = sum(1 for x, s in zip(diff, sig) if s and x < 0)
+    status = "holds" if higher and not lower else "reversed" if lower and not higher else "unresolved"
+    sizes = ev["comparison"].get("sizes") or []
+    return [ClaimCheck(
+        "lm-smollm2-chars", "Shen et al. 2019, GPT-2's samples against text (samples keep as much or more long-range MI)",
+        "a released LM's character samples keep at least the text's dependence at intermediate lags", status,
+        f"compare(): per-lag z, Holm 0.01 over {len(lags)} lags {lags[0]}-{lags[-1]}, one sampling seed",
+        f"samples higher at {higher} lag(s), lower at {lower}",
+        f"{sizes[-1] if sizes else '?'} sampled characters; Shen: GPT-2, larger samples")]
+
+
+_STEPS = {"shen": _shen_checks, "ptb": _evaluation_checks, "design": _design_checks, "lm": _lm_checks}
+
+
+def checks_from_runs(folder: str | Path) -> list[ClaimCheck]:
+    """The checks of every step whose outputs are in ``folder`` (``out/report/SCALE``), in step order."""
+    folder = Path(folder)
+    out: list[ClaimCheck] = []
+    for step, make in _STEPS.items():
+        if (folder / step / "done.json").exists():
+            out.extend(make(folder / step))
+    return out
+
+
+def save_checks(checks: Iterable[ClaimCheck], path: str | Path) -> None:
+    """Write the checks as JSON (``docs/claims.json``), atomically."""
+    from .._io import write_atomic
+
+    write_atomic(path, json.dumps({"format": "midecay.ClaimChecks/1", "checks": [asdict(c) for c in checks]}, indent=1),
+                 overwrite=True)
+
+
+def load_checks(path: str | Path) -> dict[str, ClaimCheck]:
+    """The checks of a file written by :func:`save_checks`, by id."""
+    from .._parsing import parse_json
+
+    data = parse_json(Path(path).read_bytes(), str(path), "pass the claims file make report writes")
+    if not isinstance(data, dict) or data.get("format") != "midecay.ClaimChecks/1":
+        raise InputError(f"{path} is not a claims file; pass the one `make report` writes (docs/claims.json)")
+    return {c["id"]: ClaimCheck(**c) for c in data["checks"]}
+
+
+def render_checks(checks: Iterable[ClaimCheck]) -> str:
+    """The checks as a Markdown table: the paper's item, its claim, the status, the test and evidence, the scale."""
+    lines = ["| check | paper item | claim | status | test | evidence | scale |", "|---|---|---|---|---|---|---|"]
+    for c in checks:
+        cells = [f"`{c.id}`", c.paper, c.claim, f"**{c.status}**", c.test, c.evidence, c.scale]
+        lines.append("| " + " | ".join(x.replace("|", "/").replace("\n", " ") for x in cells) + " |")
+    return "\n".join(lines)
+
+
+_MARKER = re.compile(r"<!--\s*claim:([A-Za-z0-9_.-]+)\s*-->")
+_REGION = re.compile(r"<!-- claims:checked -->(.*?)<!-- /claims:checked -->", re.DOTALL)
+_GENERATED = re.compile(r"<!-- generated:([A-Za-z0-9_.-]+) -->.*?<!-- /generated:\1 -->", re.DOTALL)
+
+
+def _words(sentence: str) -> dict[str, list[str]]:
+    text = _MARKER.sub(" ", sentence).lower().replace("*", "")
+    return {status: [w for w in words if re.search(rf"\b{re.escape(w)}\b", text)]
+            for status, words in STATUS_WORDS.items()}
+
+
+def _sentences(text: str) -> list[str]:
+    text = _GENERATED.sub(" ", text)
+    out = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        if paragraph.lstrip().startswith("#"):  # a heading asks; it states nothing
+            continue
+        flat = " ".join(paragraph.split())
+        # a marker belongs to the sentence it follows
+        out.extend(s for s in re.split(r"(?<=[.!?;:])\s+(?=[A-Z*(\[`-])(?!<!--)", flat) if s.strip())
+    return out
+
+
+def prose_problems(markdown: str, checks: Mapping[str, ClaimCheck], *, whole: bool = True) -> list[str]:
+    """One line per sentence that says more than its check: a verdict word with no ``<!-- claim:ID -->``,
+    a marker naming no check, or a word of another status than its check's. ``whole``: read all of
+    ``markdown``; else only its ``<!-- claims:checked -->`` regions (a report's prose)."""
+    regions = [markdown] if whole else _REGION.findall(markdown)
+    problems = []
+    for region in regions:
+        for sentence in _sentences(region):
+            words = _words(sentence)
+            used = [w for ws in words.values() for w in ws]
+            ids = _MARKER.findall(sentence)
+            short = sentence[:110] + ("…" if len(sentence) > 110 else "")
+            if used and not ids:
+                problems.append(f"says {used[0]!r} with no check (add <!-- claim:ID -->): {short}")
+            for cid in ids:
+                check = checks.get(cid)
+                if check is None:
+                    problems.append(f"names check {cid!r}, which make report did not compute: {short}")
+                    continue
+                wrong = [w for status, ws in words.items() if status != check.status for w in ws]
+                if wrong:
+                    problems.append(f"says {wrong[0]!r} but check {cid} is {check.status!r}: {short}")
+                elif not words[check.status]:
+                    problems.append(f"names check {cid} without its word ({check.status}): {short}")
+    return problems

@@ -1,0 +1,122 @@
+"""The report's claims are computed, and its prose says no more than they do.
+
+``docs/claims.json`` is what ``make report`` computed from its runs (``midecay.experiments.claims``);
+the prose of the report's checked sections may use a verdict word only beside the marker of the
+check it rests on, and only that check's word.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import midecay
+from midecay.experiments.claims import (
+    MIN_SEEDS,
+    STATUSES,
+    ClaimCheck,
+    checks_from_runs,
+    load_checks,
+    prose_problems,
+    render_checks,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+CHECKS = load_checks(ROOT / "docs" / "claims.json")
+
+
+def test_the_report_says_no_more_than_its_checks():
+    """Hypothesis: every verdict word in the report's checked sections sits beside the marker of a
+    computed check and is that check's word; the claims block is the rendering of the checks file;
+    every check is cited by the prose at least once."""
+    assert REPORT.count("<!-- claims:checked -->") >= 2
+    assert prose_problems(REPORT, CHECKS, whole=False) == []
+    block = re.search(r"<!-- generated:claims -->\n(.*?)\n<!-- /generated:claims -->", REPORT, re.S).group(1)
+    assert block == render_checks(CHECKS.values())
+    cited = set(re.findall(r"<!--\s*claim:([A-Za-z0-9_.-]+)\s*-->", REPORT))
+    assert set(CHECKS) == cited, sorted(set(CHECKS) ^ cited)
+
+
+def test_a_planted_overstatement_fails():
+    """Hypothesis: the rule has teeth. A sentence that says "consistent with" where its check says
+    "unresolved" fails; so does a verdict word with no check, a check that was never computed,
+    and the real report once one of its checks reads otherwise."""
+    unresolved = ClaimCheck("order", "Shen, Fig. 4", "xi grows with width", "unresolved", "paired t", "1 seed")
+
+    def region(text):
+        return f"<!-- claims:checked -->\n{text}\n<!-- /claims:checked -->"
+
+    planted = region("This scale is consistent with Shen's ordering. <!-- claim:order -->")
+    assert prose_problems(planted, {"order": unresolved}, whole=False)[0].startswith(
+        "says 'consistent with' but check order is 'unresolved'")
+    assert "with no check" in prose_problems(region("The ordering holds here."), {}, whole=False)[0]
+    assert "did not compute" in prose_problems(region("It holds. <!-- claim:nope -->"), {}, whole=False)[0]
+    assert prose_problems(region("It is unresolved. <!-- claim:order -->"), {"order": unresolved}, whole=False) == []
+    # outside the checked sections the rule does not read (those paragraphs say so in the report)
+    assert prose_problems("It holds.", {}, whole=False) == []
+
+    flipped = dict(CHECKS)
+    some = next(iter(flipped.values()))
+    other = next(s for s in STATUSES if s != some.status)
+    flipped[some.id] = ClaimCheck(some.id, some.paper, some.claim, other, some.test, some.evidence, some.scale)
+    problems = prose_problems(REPORT, flipped, whole=False)
+    assert problems and all(some.id in p for p in problems)
+
+
+def _sweep(tmp_path, xi_by_width_and_seed, kind="exponential"):
+    folder = tmp_path / "shen"
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [{"arch": "rnn", "width": w, "depth": 1, "parameters": 10 * w, "seed": s, "xi": xi, "kind": kind,
+             "converged": True} for (w, s), xi in xi_by_width_and_seed.items()]
+    (folder / "shen_binary.json").write_text(json.dumps({"format": "midecay.ScalingResult/1", "rows": rows}))
+    (folder / "done.json").write_text("{}")
+    return {c.id: c for c in checks_from_runs(tmp_path)}
+
+
+def test_an_ordering_needs_seeds_and_a_paired_test(tmp_path):
+    """Hypothesis: xi against width is unresolved with fewer than MIN_SEEDS training seeds however large
+    the gap (one seed: 1 against 40); with 3 seeds it holds where every step rises beyond the seeds'
+    spread, is reversed where a step falls, and stays unresolved where the seeds disagree."""
+    one = _sweep(tmp_path / "a", {(2, 0): 1.0, (4, 0): 40.0})
+    assert one["shen-xi-grows-with-width"].status == "unresolved" and f"needs {MIN_SEEDS}" in one["shen-xi-grows-with-width"].evidence
+    rng = np.random.default_rng(0)
+    rising = {(w, s): base + rng.normal(0, 0.3) for s in range(3) for w, base in ((2, 2.0), (4, 8.0), (8, 20.0))}
+    assert _sweep(tmp_path / "b", rising)["shen-xi-grows-with-width"].status == "holds"
+    falling = {(w, s): base + rng.normal(0, 0.3) for s in range(3) for w, base in ((2, 20.0), (4, 8.0))}
+    assert _sweep(tmp_path / "c", falling)["shen-xi-grows-with-width"].status == "reversed"
+    noisy = {(2, 0): 5.0, (4, 0): 9.0, (2, 1): 9.0, (4, 1): 4.0, (2, 2): 6.0, (4, 2): 7.0}
+    assert _sweep(tmp_path / "d", noisy)["shen-xi-grows-with-width"].status == "unresolved"
+    # every cell exponential: the finite-state claim holds; one called a power law reverses it
+    assert _sweep(tmp_path / "e", {(2, 0): 1.0})["shen-rnn-lstm-exponential"].status == "holds"
+    assert _sweep(tmp_path / "f", {(2, 0): 1.0}, "broken_power_law")["shen-rnn-lstm-exponential"].status == "reversed"
+    assert _sweep(tmp_path / "g", {(2, 0): 1.0}, "undetermined")["shen-rnn-lstm-exponential"].status == "unresolved"
+
+
+def test_a_models_evaluation_is_read_for_its_kind_and_its_deficit(tmp_path):
+    """Hypothesis: the PTB checks read a ModelEvaluation file: samples that decay exponentially make
+    the LSTM claim hold, and the samples' verdict and the comparison's lags are in the evidence."""
+    from midecay.model_evaluation import ModelEvaluation
+
+    def chain(stay, seed):
+        P = np.array([[stay, 1 - stay], [1 - stay, stay]])
+        return midecay.mi_curve(midecay.synth.markov(P, 100_000, seed=seed).symbols, np.arange(1, 30), seed=seed)
+
+    data, samples = chain(0.95, 0), chain(0.75, 1)
+    ev = ModelEvaluation(midecay.compare([data, samples]), midecay.classify(data), midecay.classify(samples))
+    folder = tmp_path / "ptb"
+    folder.mkdir()
+    ev.to_json(folder / "lstm_evaluation.json")
+    (folder / "done.json").write_text("{}")
+    checks = {c.id: c for c in checks_from_runs(tmp_path)}
+    assert checks["ptb-lstm-exponential"].status == "holds"
+    assert "samples: exponential" in checks["ptb-lstm-exponential"].evidence
+    fall = checks["ptb-lstm-samples-fall-short"]
+    assert fall.status in STATUSES and "Holm 0.01 over 29 lags 1-29" in fall.test
+
+
+def test_a_check_refuses_a_status_it_does_not_know():
+    with pytest.raises(midecay.InputError, match="not one of holds, reversed, unresolved"):
+        ClaimCheck("x", "p", "c", "consistent", "t", "e")
