@@ -159,6 +159,10 @@ def publish(steps: list[Step], stamps: dict[str, dict], out: Path, report: Path,
     write_atomic(report, fill_blocks(report.read_text(), blocks), overwrite=True)
 
 
+#: The report's block that holds the claim checks (`midecay.experiments.claims`), filled after the steps.
+CLAIMS_BLOCK = "claims"
+
+
 def publish_claims(out: Path, report: Path) -> None:
     """Compute the claim checks from the steps' outputs in ``out``, merge them into ``docs/claims.json``
     (a check whose step did not run at this scale keeps its last reading, which names its scale) and
@@ -171,7 +175,7 @@ def publish_claims(out: Path, report: Path) -> None:
     checks = load_checks(path) if path.exists() else {}
     checks.update({c.id: c for c in checks_from_runs(out)})
     save_checks(checks.values(), path)
-    write_atomic(report, fill_blocks(report.read_text(), {"claims": render_checks(checks.values())}), overwrite=True)
+    write_atomic(report, fill_blocks(report.read_text(), {CLAIMS_BLOCK: render_checks(checks.values())}), overwrite=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -120,3 +120,31 @@ def test_a_models_evaluation_is_read_for_its_kind_and_its_deficit(tmp_path):
 def test_a_check_refuses_a_status_it_does_not_know():
     with pytest.raises(midecay.InputError, match="not one of holds, reversed, unresolved"):
         ClaimCheck("x", "p", "c", "consistent", "t", "e")
+
+
+def _grid(tmp_path, table, bpc_by_set, seeds):
+    folder = tmp_path / f"grid{table}"
+    folder.mkdir(parents=True)
+    rows = []
+    for name, base in bpc_by_set.items():
+        layers = int(name.split("-")[1].split("x")[0])
+        for s in seeds:
+            rows.append({"key": f"{name}-{s}", "metric": "test_bpc", "test_bpc": base + 0.001 * ((s * 7 + layers) % 3),
+                         "seed": s, "set_name": name, "role": "given", "dilations": list(range(1, layers + 1)),
+                         "layers": layers, "max_dilation": layers, "width": 64, "parameters": 100, "seconds": 1.0})
+    (folder / "results.json").write_text(json.dumps({"spec": {"grid": {"name": f"t{table}"}}, "rows": rows}))
+    (folder / "done.json").write_text("{}")
+    return {c.id: c for c in checks_from_runs(tmp_path)}["grid-table3-informed-beats-standard"]
+
+
+def test_a_papers_grid_claim_is_read_from_paired_seeds(tmp_path):
+    """Hypothesis: Table 3's claim (curve-informed beats standard at equal size, lower bits per
+    character) holds when every informed model is lower over 5 seeds beyond their spread, is
+    reversed when one is higher, and is unresolved with 2 seeds whatever the gap."""
+    informed = {"given-7x8": 2.30, "given-7x64": 2.35, "given-8x240": 2.33, "given-8x128": 2.36,
+                "given-12x240": 2.32, "given-12x2048": 2.34}
+    assert _grid(tmp_path / "a", 3, informed, range(5)).status == "holds"
+    worse = {**informed, "given-8x240": 2.40}
+    assert _grid(tmp_path / "b", 3, worse, range(5)).status == "reversed"
+    check = _grid(tmp_path / "c", 3, informed, range(2))
+    assert check.status == "unresolved" and "2 seeds" in check.evidence

@@ -295,7 +295,61 @@ def _lm_checks(folder: Path) -> list[ClaimCheck]:
         f"{sizes[-1] if sizes else '?'} sampled characters; Shen: GPT-2, larger samples")]
 
 
-_STEPS = {"shen": _shen_checks, "ptb": _evaluation_checks, "design": _design_checks, "lm": _lm_checks}
+#: The grid-search paper's own comparisons, as ``(check, table, item, claim, pairs)``: each pair
+#: ``(a, b)`` claims ``a`` better than ``b`` (higher accuracy; lower bits per character).
+GRID_CLAIMS = (
+    ("grid-table1-32-best", 1, "Mahalunkar & Kelleher 2019, Table 1 (sequential MNIST: max dilation 32 beats 16 and 64)",
+     "the standard pattern up to 32 beats those up to 16 and 64", (("given-6x32", "given-5x16"), ("given-6x32", "given-7x64"))),
+    ("grid-table2-780-helps", 2, "Mahalunkar & Kelleher 2019, Table 2 (permuted MNIST: adding dilation 780 helps)",
+     "adding a layer of dilation 780 to 1..512 raises accuracy", (("given-11x780", "given-10x512"),)),
+    ("grid-table3-informed-beats-standard", 3,
+     "Mahalunkar & Kelleher 2019, Table 3 (PTB: curve-informed dilations beat the standard ones of the same size)",
+     "each curve-informed model beats the standard model of its size",
+     (("given-7x8", "given-7x64"), ("given-8x240", "given-8x128"), ("given-12x240", "given-12x2048"))),
+    # The method applied by midecay: dilations designed from the measured curve against the standard twin.
+    ("grid-table1-design", 1, "Mahalunkar & Kelleher 2019, method (sequential MNIST: dilations read from the curve)",
+     "the design from the curve (1..16, 28) beats its standard twin 1..32", (("designed-6x28", "given-6x32"),)),
+    ("grid-table2-design", 2, "Mahalunkar & Kelleher 2019, method (permuted MNIST: dilations read from the curve)",
+     "the design from the curve (1..512, 782) beats the paper's 1..512, 780", (("designed-11x782", "given-11x780"),)),
+    ("grid-table3-design", 3, "Mahalunkar & Kelleher 2019, method (PTB: dilations read from the curve)",
+     "midecay's designs from PTB's curve beat the standard models of their size",
+     (("designed-12x256", "given-12x2048"), ("designed-7x256", "given-7x64"))),
+)
+
+
+def _grid_checks(folder: Path) -> list[ClaimCheck]:
+    """The grid-search paper's comparisons from a ``grid{1,2,3}`` step's results (paired over seeds)."""
+    from .grid import load_grid
+
+    table = int(folder.name.removeprefix("grid"))
+    grid = load_grid(folder)
+    out = []
+    for cid, number, item, claim, pairs in GRID_CLAIMS:
+        if number != table:
+            continue
+        sign = 1.0 if grid.higher_is_better else -1.0
+        try:
+            tested = grid.named_pairs(list(pairs))
+        except InputError as exc:  # a spec without these configurations: nothing to check
+            out.append(ClaimCheck(cid, item, claim, "unresolved", "paired t-test over training seeds", str(exc)))
+            continue
+        seeds = min(p["n_seeds"] for p in tested)
+        better = [sign * p["difference"] > 0 and p["p_holm"] <= ORDER_ALPHA for p in tested]
+        worse = [sign * p["difference"] < 0 and p["p_holm"] <= ORDER_ALPHA for p in tested]
+        status = ("unresolved" if seeds < MIN_SEEDS else "holds" if all(better) else
+                  "reversed" if any(worse) else "unresolved")
+        out.append(ClaimCheck(
+            cid, item, claim, status,
+            f"paired t-test of {grid.metric} over shared training seeds, Holm {ORDER_ALPHA} across the "
+            f"{len(tested)} pair(s)",
+            "; ".join(f"{p['a']} - {p['b']} {p['difference']:+.4f} [{p['ci_low']:+.4f}, {p['ci_high']:+.4f}], "
+                      f"Holm {p['p_holm']:.2g}" for p in tested) + f"; {seeds} seeds",
+            f"{len(grid.rows)} trials at CPU scale; the paper: full MNIST / PTB, one run a configuration"))
+    return out
+
+
+_STEPS = {"shen": _shen_checks, "ptb": _evaluation_checks, "design": _design_checks, "lm": _lm_checks,
+          "grid1": _grid_checks, "grid2": _grid_checks, "grid3": _grid_checks}
 
 
 def checks_from_runs(folder: str | Path) -> list[ClaimCheck]:
