@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..micurve import MICurve
 from ..results import Result, jsonable, require
 from .fit import fit_decay
-from .points import fit_points
+from .points import far_range, fit_points
 from .laws import mode_count
 from .optimise import Estimate, akaike_weights
 from .result import DecayFit
@@ -680,10 +680,8 @@ def _tail_alpha(fit: DecayFit) -> tuple[float, Estimate | None]:
     from .optimise import fit_law
 
     d = fit.points.lags
-    if len(d) < 6:
-        return math.nan, None
-    far = d >= math.sqrt(d.min() * d.max())
-    if far.sum() < 4:
+    far = far_range(d, 4, fallback=False)
+    if len(d) < 6 or not far.any():
         return math.nan, None
     result = fit_law(get_law("power_law"), fit.points.subset(far), fit.intrinsic_scatter)
     return float(d[far][0]), (result.estimate("alpha") if result is not None else None)

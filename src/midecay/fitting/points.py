@@ -33,13 +33,19 @@ class FitPoints:
         return FitPoints(self.lags[keep], self.y[keep], self.log_sigma[keep], (), self.weighted, reps)
 
 
-def far_range(lags: np.ndarray, min_points: int) -> np.ndarray:
+def far_range(lags: np.ndarray, min_points: int, *, fallback: bool = True) -> np.ndarray:
     """The far half of the lags in log scale (``d`` at or above their geometric middle), at least
-    the last ``min_points`` of them: where a finite-state curve's slowest mode has the most weight."""
+    the last ``min_points`` of them: where a finite-state curve's slowest mode has the most weight.
+    Without ``fallback``, a far half of fewer than ``min_points`` lags is no range (all False).
+
+    >>> far_range(np.array([1, 2, 4, 8, 16]), 2).tolist(), far_range(np.array([1, 2, 4, 8, 16]), 4, fallback=False).tolist()
+    ([False, False, True, True, True], [False, False, False, False, False])
+    """
     keep = lags >= math.sqrt(lags.min() * lags.max()) if len(lags) else np.zeros(0, dtype=bool)
     if keep.sum() < min_points:
         keep = np.zeros(len(lags), dtype=bool)
-        keep[-min_points:] = True
+        if fallback:
+            keep[-min_points:] = True
     return keep
 
 
