@@ -409,8 +409,9 @@ def _sentences(text: str) -> list[str]:
         if paragraph.lstrip().startswith("#"):  # a heading asks; it states nothing
             continue
         flat = " ".join(paragraph.split())
-        # a marker belongs to the sentence it follows
-        out.extend(s for s in re.split(r"(?<=[.!?;:])\s+(?=[A-Z*(\[`-])(?!<!--)", flat) if s.strip())
+        # a marker belongs to the sentence it follows, and ends it
+        out.extend(s for s in re.split(r"(?<=[.!?;:])\s+(?=[A-Z*(\[`-])(?!<!--)|(?<=-->)[.;:,]?\s+(?!<!--)", flat)
+                   if s.strip())
     return out
 
 
