@@ -148,3 +148,13 @@ def test_a_papers_grid_claim_is_read_from_paired_seeds(tmp_path):
     assert _grid(tmp_path / "b", 3, worse, range(5)).status == "reversed"
     check = _grid(tmp_path / "c", 3, informed, range(2))
     assert check.status == "unresolved" and "2 seeds" in check.evidence
+
+
+def test_a_malformed_claims_file_is_one_line(tmp_path):
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps({"format": "midecay.ClaimChecks/1", "checks": [{"id": "x", "colour": 1}]}))
+    with pytest.raises(midecay.InputError, match="missing or unknown fields"):
+        load_checks(path)
+    path.write_text("[]")
+    with pytest.raises(midecay.InputError, match="not a claims file"):
+        load_checks(path)

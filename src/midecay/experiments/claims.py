@@ -379,7 +379,10 @@ def load_checks(path: str | Path) -> dict[str, ClaimCheck]:
     data = parse_json(Path(path).read_bytes(), str(path), "pass the claims file make report writes")
     if not isinstance(data, dict) or data.get("format") != "midecay.ClaimChecks/1":
         raise InputError(f"{path} is not a claims file; pass the one `make report` writes (docs/claims.json)")
-    return {c["id"]: ClaimCheck(**c) for c in data["checks"]}
+    try:
+        return {c["id"]: ClaimCheck(**c) for c in data["checks"]}
+    except (KeyError, TypeError):
+        raise InputError(f"{path} has a check with missing or unknown fields; rewrite it with `make report`") from None
 
 
 def render_checks(checks: Iterable[ClaimCheck]) -> str:
