@@ -172,11 +172,11 @@ def _run_held(spec: GridSpec, out: str | os.PathLike, engine: str, workers: int,
     def on_row(row: GridRow) -> None:
         store.add(stamped(row, engine, t0))
         bar.update(1)
-        metric = next((k for k in ("test_accuracy", "test_bpc") if k in row), None)
+        metric = row.get("metric")  # GridRow names which metric it holds
         log.info("grid %s: trial %d of %d done in %.0f s (%s, width %s, seed %s)%s", spec.name,
                  len([t for t in pending if store.done(t)]), len(pending), row.get("seconds", float("nan")),
                  row.get("set_name"), row.get("width"), row.get("seed"),
-                 f": {metric} {row[metric]:.4g}" if metric and isinstance(row[metric], (int, float)) else "")
+                 f": {metric} {row[metric]:.4g}" if isinstance(row.get(metric), (int, float)) else "")
 
     try:
         if pending and engine == "local":
