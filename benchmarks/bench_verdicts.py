@@ -2,10 +2,13 @@
 
 Prints, per class and size: how often finite-state processes are called a power law, power laws
 exponential, how often the verdict cannot tell, and how often the 95 % interval of ``xi`` holds the
-slowest mode's exact value (cases where that mode is visible in the lags measured). The suite
-(``tests/test_verdicts.py``) checks a few of the same cases; this is the full sweep (~10 min).
+slowest mode's exact value (cases where that mode is visible in the lags measured). Then the
+lag-7 copy process (I(d) = 0 unless 7 divides d) over alphabets, copy probabilities, two lag grids
+and seeds: the period found and the kind, which should be one per (K, r) whatever the grid. The
+suite (``tests/test_verdicts.py``, ``tests/test_diagnosis.py``) checks a few of the same cases;
+this is the full sweep (~10 min).
 
-    python benchmarks/bench_verdicts.py [--cases 40] [--sizes 1e5,1e6] [--seeds 3]
+    python benchmarks/bench_verdicts.py [--cases 40] [--sizes 1e5,1e6] [--seeds 3] [--period-seeds 3]
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=40, help="finite-state processes drawn")
     parser.add_argument("--sizes", default="1e5,1e6", help="sequence lengths, comma-separated")
     parser.add_argument("--seeds", type=int, default=3, help="seeds per power-law / mixed case")
+    parser.add_argument("--period-seeds", type=int, default=3, help="seeds per lag-7 copy process and grid (0: skip)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
 
@@ -49,6 +53,28 @@ def main() -> None:
         print(f"  power laws: cannot tell         : {rate(power, lambda r: r.verdict == 'cannot_tell')}")
         alpha = [r for r in power if r.tail == "power_law" and r.alpha == r.alpha and "over" not in r.case]
         print(f"  alpha 95 % interval covers      : {rate(alpha, lambda r: abs(r.alpha - r.alpha_true) <= 1.96 * r.alpha_stderr)}")
+    if args.period_seeds:
+        lag7(args.period_seeds)
+
+
+def lag7(seeds: int, n: int = 100_000) -> None:
+    """The lag-7 copy process on a log grid and on every lag 1-200: period and kind per seed."""
+    import numpy as np
+
+    import midecay
+    from midecay.synth import copy_process
+
+    grids = {"30 log lags to 1,000": midecay.log_lags(1, 1000, 30), "lags 1-200": np.arange(1, 201)}
+    print(f"lag-7 copy process, N = {n:.0e}, seeds 0-{seeds - 1}: period found, and kinds over both grids (target: one)")
+    for k in (4, 50, 2000):
+        for r in (0.3, 0.7):
+            found, kinds = 0, set()
+            for grid in grids.values():
+                for seed in range(seeds):
+                    d = midecay.classify(midecay.mi_curve(copy_process(n, k, 7, r, seed=seed).symbols, grid, seed=seed))
+                    found += d.periodicity.period == 7
+                    kinds.add(d.kind)
+            print(f"  K = {k:5d}, r = {r}: period 7 in {found}/{2 * seeds}; kinds: {', '.join(sorted(kinds))}")
 
 
 if __name__ == "__main__":

@@ -79,12 +79,20 @@ def test_period_found_on_any_grid(lags):
     assert midecay.fitting.periodicity(curve).period == 3
 
 
-def test_mnist_rows_give_period_28_on_any_grid():
-    """The grid-search paper's example: sequential MNIST has peaks every 28 pixels (one row)."""
+def test_mnist_rows_give_period_28_and_one_kind_on_any_grid():
+    """The grid-search paper's example: sequential MNIST has peaks every 28 pixels (one row).
+
+    Hypothesis: over the same lags (to 782, the frame's last) a log grid and every lag give one
+    kind, the log grid through the multiples of 28 counted as their own curve. Over the whole frame
+    the peaks fall faster than an exponential near its end (few pairs span 700 pixels), so the kind
+    is periodic exponential there; before, the log grid's 4 multiples read a periodic power law."""
     mnist = midecay.open_source("dataset:mnist-5k")
-    for lags in (np.arange(1, 301), midecay.log_lags(1, 782, 30)):
-        diagnosis = midecay.classify(midecay.mi_curve(mnist, lags, seed=0))
-        assert diagnosis.kind == "periodic_power_law" and diagnosis.periodicity.period == 28
+    dense, sparse = (midecay.classify(midecay.mi_curve(mnist, lags, seed=0))
+                     for lags in (np.arange(1, 783), midecay.log_lags(1, 782, 30)))
+    assert dense.periodicity.period == sparse.periodicity.period == 28
+    assert dense.kind == sparse.kind == "periodic_exponential", (dense.summary(), sparse.summary())
+    assert dense.curve.period_curve is None and sparse.curve.period_curve.lags.tolist()[:3] == [28, 56, 84]
+    assert "multiples of 28" in sparse.evidence["peaks"]
 
 
 @pytest.mark.parametrize("case", ["markov", "gaussian_sign"])
@@ -176,19 +184,39 @@ def _constructed(lags, mi, rel_err=0.01, seed=0):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_period_is_a_property_of_any_kind_and_stable_across_grids(seed):
     """Hypothesis: a lag-5 copy process (I(d) = 0 unless 5 divides d, I(5k) falls exponentially in k)
-    is ``periodic_exponential`` on consecutive lags in every seed, and on a log grid, which holds
-    too few multiples of 5 to tell a decay, ``undetermined`` with its period named: never ``flat``,
-    ``no_dependence`` or a power law. Before, the kind was exponential, periodic_power_law or
-    undetermined by seed and grid, and "periodic" attached only to power laws."""
+    is ``periodic_exponential`` with period 5 on consecutive lags and on a log grid in every seed.
+    The log grid holds 4 multiples of 5 below 1,000; its verdict reads the multiples counted as a
+    curve of their own (``period_curve``). Before, the log grid read ``undetermined``.
+
+    Exact slowest mode: x_{t+5k} is a copy of x_t with probability c = r^k, and the copy law's MI
+    falls as c^2 (1 - 1/K) / 2 once small, so I(d) ~ r^(2d/5): xi = 5 / (2 ln(1/r)) = 7.01."""
     s = midecay.synth.copy_process(200_000, 2, 5, 0.7, probabilities=np.array([0.5, 0.5]), seed=seed)
-    dense = midecay.classify(midecay.mi_curve(s.symbols, np.arange(1, 151), seed=seed))
-    assert dense.kind == "periodic_exponential" and dense.period == 5 and dense.decay == "exponential"
-    assert dense.law == "exponential"
-    sparse = midecay.classify(midecay.mi_curve(s.symbols, midecay.log_lags(1, 1000, 30), seed=seed))
-    assert sparse.periodicity.period == 5
-    assert sparse.kind in ("periodic_exponential", "undetermined"), sparse.summary()
-    if sparse.kind == "undetermined":
-        assert "multiples of 5" in sparse.evidence["undetermined"]
+    exact = 5 / (2 * np.log(1 / 0.7))
+    for lags in (np.arange(1, 151), midecay.log_lags(1, 1000, 30)):
+        d = midecay.classify(midecay.mi_curve(s.symbols, lags, seed=seed))
+        assert d.kind == "periodic_exponential" and d.period == 5 and d.decay == "exponential", d.summary()
+        assert d.law == "exponential"
+        xi = d.parameters["xi"]
+        assert abs(xi.value - exact) < 3 * xi.stderr, d.summary()
+        assert (d.curve.period_curve is None) == (len(lags) == 150)
+    again = midecay.fitting.Diagnosis.from_dict(json.loads(d.to_json()))
+    assert again.kind == d.kind and again.curve.period_curve.lags.tolist() == d.curve.period_curve.lags.tolist()
+    assert again.parameters["xi"] == d.parameters["xi"]
+
+
+@pytest.mark.parametrize("k", [4, 2000])
+def test_a_period_whose_peaks_die_out_is_found_on_every_grid(k):
+    """Hypothesis: a lag-7 copy with r = 0.3 (above the null at 7, 14 and 21 only, at N = 10^5) has
+    its period found on a log grid and on every lag 1-200, with one verdict on both: three peaks are
+    too few for a decay law, and the reason says a longer sequence would resolve more. Before, the
+    phase test over lags 1-256 diluted the three peaks among 36 of their phase and found no period."""
+    s = midecay.synth.copy_process(100_000, k, 7, 0.3, seed=k)
+    kinds = set()
+    for lags in (np.arange(1, 201), midecay.log_lags(1, 1000, 30)):
+        d = midecay.classify(midecay.mi_curve(s.symbols, lags, seed=0))
+        assert d.periodicity.period == 7, d.summary()
+        kinds.add(d.kind)
+    assert kinds == {"undetermined"} and "longer sequence" in d.evidence["undetermined"]
 
 
 def test_composite_decay_is_a_kind_and_its_law_is_the_verdict():

@@ -26,10 +26,12 @@ from .counting import (
 )
 from .counting.windows import slice_windows
 from .errors import InputError
+from .fitting.diagnosis import periodicity
 from .estimators import cell_term_estimator, is_cell_term, mutual_information_tables, to_base
 from .jackknife import count_sparse_jackknife, leave_out_mutual_information
 from .lags import resolve_lags
 from .micurve import MICurve, PeriodScan
+from .rng import named_stream
 from .null.floor import Null, null_floor, treats_as_streams
 from .null.streams import stream_blocks
 from .two_by_two import two_by_two_p_values
@@ -356,6 +358,48 @@ def mi_curve(
         return aligned_curve(symbols, lags, options, seed, progress)
     if options.null in ("autocorrelated", "streams") and treats_as_streams(symbols, options):
         options = dataclasses.replace(options, null="streams")  # decided once, from the data; the steps read it
+    curve = _counted_curve(symbols, lags, options, where, seed, progress)
+    period_lags = peak_lags(curve)
+    if period_lags is None:
+        return curve
+    logger.info("period %d found by the scan; counting its %d multiples up to d = %d", period_lags[0], len(period_lags),
+                period_lags[-1])
+    peaks = _counted_curve(symbols, period_lags, options, where, named_stream(seed, "period-peaks"), progress)
+    peaks = dataclasses.replace(peaks, period_scan=None, provenance={**peaks.provenance, "period": int(period_lags[0])})
+    return dataclasses.replace(curve, period_curve=peaks)
+
+
+#: At most this many multiples of a period in :attr:`~midecay.MICurve.period_curve` (log-spaced in the multiple past it).
+PEAK_LAGS = 64
+
+
+def peak_lags(curve: MICurve) -> np.ndarray | None:
+    """The multiples of the curve's period up to its largest lag (at most :data:`PEAK_LAGS`, log-spaced),
+    or None: no period, or the lags measured hold every multiple already.
+
+    A period found by the scan on a grid that skips most of its multiples (a log grid holds 7, 14
+    and 28 of period 7) leaves too few peaks to tell how they decay; the multiples are then counted
+    as a curve of their own, with the same floor and errors, so the decay kind does not depend on
+    the grid (``docs/methods.md``, "Periods").
+
+    >>> d = np.arange(1, 200)
+    >>> mi = 0.1 * np.exp(-d / 40) * np.where(d % 7 == 0, 1.0, 0.0) + 1e-4
+    >>> c = MICurve(d, mi, mi * 0 + 1e-5, mi * 0, mi * 0 + 1e-5, d, 2, 10**6, 1, "plugin", "nats")
+    >>> peak_lags(c) is None  # every multiple of 7 below 200 is measured
+    True
+    >>> peak_lags(dataclasses.replace(c, lags=d * 5)).tolist()[:4]  # d = 5, 10, ...: 35, 70, ... are measured, 7 is not
+    [7, 14, 21, 28]
+    """
+    period = periodicity(curve).period
+    if not period or curve.lags[-1] < 2 * period:
+        return None
+    k = np.unique(np.geomspace(1, curve.lags[-1] // period, PEAK_LAGS).round().astype(np.int64))
+    multiples = k * period
+    return None if np.isin(multiples, curve.lags).all() else multiples
+
+
+def _counted_curve(symbols, lags: np.ndarray, options: CurveOptions, where: Engine, seed, progress: bool) -> MICurve:
+    """The curve at ``lags``: counts, jackknife, floor (:func:`mi_curve`'s steps)."""
     plan = plan_counting(symbols, lags, options, where)
     # Stages without a loop to count (and numba compiling the kernels on a first run) still say they run.
     with heartbeat(f"counting pairs at {len(lags)} lags", progress):
@@ -485,7 +529,7 @@ def _warn_if_sparse(counts: PairCounts, n_pairs: np.ndarray) -> None:
             f"fewer pairs than joint bins at {len(short)} lag(s) (from d={short[0]}): estimates there "
             f"are dominated by bias; compare with the shuffle floor or use more data{hint}",
             UnreliableEstimateWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 

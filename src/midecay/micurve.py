@@ -96,6 +96,11 @@ class MICurve(Result):
     period_scan
         MI at every lag ``1 … 256`` on a sample of the data (the excess of repeats for alphabets
         over 128 symbols), so a period can be found whatever lag grid the curve was measured on.
+    period_curve
+        The curve at the multiples of the period the scan found, counted with this one where its
+        lags skip them (:func:`~midecay.curve.peak_lags`): how the peaks decay, on any grid.
+        Its ``provenance["period"]`` is the period; None where no period was found or the lags
+        hold every multiple.
 
     Examples
     --------
@@ -127,6 +132,7 @@ class MICurve(Result):
     floor_scale: np.ndarray | None = None
     replicates: np.ndarray | None = None
     period_scan: PeriodScan | None = None
+    period_curve: MICurve | None = None
 
     def __post_init__(self) -> None:
         for name in _OPTIONAL_ARRAYS:
@@ -295,6 +301,7 @@ class MICurve(Result):
         """Plain JSON-ready dict (NaN written as None)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["period_scan"] = self.period_scan.to_dict() if self.period_scan is not None else None
+        out["period_curve"] = self.period_curve.to_dict() if self.period_curve is not None else None
         out["format"] = self.FORMAT
         return jsonable(out)
 
@@ -321,6 +328,8 @@ class MICurve(Result):
                 raise InputError(f"{what}: period_scan measure {measure!r} is neither 'mi' nor 'repeats'")
             kwargs["period_scan"] = PeriodScan(*(float_array(require(scan, key, list, what), key, what, allow_nan=False)
                                                  for key in ("lags", "mi", "noise")), measure)
+        if data.get("period_curve") is not None:
+            kwargs["period_curve"] = MICurve.from_dict(require(data, "period_curve", dict, what))
         if data.get("replicates"):
             rows = require(data, "replicates", list, what)
             kwargs["replicates"] = np.array([float_array(r, "replicates", what, allow_nan=False) for r in rows])
@@ -380,6 +389,10 @@ class MICurve(Result):
         ]
         if self.exact_p is not None and np.isfinite(self.exact_p).any():
             lines.append("  Two symbols a side: signif is an exact test's p < 0.13 % (midecay.two_by_two), cut approximates it.")
+        if self.period_curve is not None:
+            peaks = self.period_curve
+            lines.append(f"  period {peaks.provenance.get('period')}: its {len(peaks.lags)} multiples up to d = {peaks.lags[-1]} "
+                         "are counted too (period_curve), for the decay of the peaks")
         return "\n".join(lines)
 
     def plot(self, ax=None, *, label: str | None = None, color=None, floor: bool | str = True):

@@ -27,6 +27,7 @@ STREAMS: dict[str, int] = {
     "stream-null": 0x57E4,  # partners of the stream null (midecay.null.streams)
     "lm-reference": 0x1E7F,  # where an LM's reference stretches are drawn from the data
     "grid-image-split": 0x9121D,  # a grid's train/test images (seed 0: one split for every trial)
+    "period-peaks": 0x7EA5,  # the floor of a period's multiples counted as their own curve (midecay.curve.peak_lags)
 }
 
 

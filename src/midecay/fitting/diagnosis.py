@@ -10,6 +10,7 @@ of any decay kind: ``periodic_exponential`` as much as the paper's ``periodic_po
 from __future__ import annotations
 
 import math
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -180,7 +181,36 @@ def periodicity(curve: MICurve, *, max_period: int | None = None, alpha: float =
     return _periodicity(d, y, floor, max_period, alpha)
 
 
+#: The nearer ranges of lags a period is tested on again when the whole range finds none.
+NEAR_RANGES = (128, 64, 32)
+
+
 def _periodicity(d: np.ndarray, y: np.ndarray, floor: np.ndarray, max_period: int | None, alpha: float) -> Periodicity:
+    """The phase-profile test on all the lags, then (when it finds no period) on each of
+    :data:`NEAR_RANGES` shorter than them.
+
+    A period whose peaks die out after a few multiples (a lag-7 copy with r = 0.3 stands above the
+    null at 7, 14 and 21 only) is diluted among the phase's other lags over 1…256: three peaks
+    in 36 phase-0 lags. The near ranges hold them at their weight. They are a second family of
+    tests at level ``alpha / 2``, Bonferroni over the ranges, so the chance of a period where there
+    is none stays below 1.5 ``alpha``.
+    """
+    whole = _phase_profile_test(d, y, floor, max_period, alpha)
+    near = [top for top in NEAR_RANGES if top < d[-1] and (d <= top).sum() >= 9]
+    if whole.period or max_period is not None or not near:
+        return whole
+    tries = 2 * len(near)
+    candidates = whole.candidates
+    for top in near:
+        keep = d <= top
+        found = _phase_profile_test(d[keep], y[keep], floor[keep], None, alpha / tries)
+        candidates += found.candidates
+        if found.period:
+            return Periodicity(found.period, min(1.0, found.p_value * tries), found.excess, candidates)
+    return Periodicity(None, whole.p_value, whole.excess, candidates)
+
+
+def _phase_profile_test(d: np.ndarray, y: np.ndarray, floor: np.ndarray, max_period: int | None, alpha: float) -> Periodicity:
     positive = y[y > 0]
     tiny = 1e-12 * (positive.max() if len(positive) else 1.0)
     ly = np.log(np.maximum(y, np.maximum(floor, tiny)))
@@ -350,7 +380,8 @@ class Diagnosis(Result):
             "span": asdict(self.span),
             "periodicity": asdict(self.periodicity),
             "fit": self.fit.to_dict() if self.fit else None,
-            "curve": self.curve.to_dict() if self.curve is not None and self.fit is None else None,
+            # The curve is stored where the fit does not hold it (a periodic verdict fits the peaks' curve).
+            "curve": self.curve.to_dict() if self.curve is not None and (self.fit is None or self.fit.curve is not self.curve) else None,
         })
 
     @classmethod
@@ -450,12 +481,14 @@ def classify(
                 tail: TailTest | None = None) -> Diagnosis:
         return Diagnosis(kind, sp, per, fit, evidence, curve=curve, law=law, tail=tail, rules=rules)
 
+    peaks = curve.period_curve
+    if per.period and peaks is not None and peaks.provenance.get("period") == per.period:
+        return _classified_on_peaks(curve, peaks, sp, per, notes, rules, dmin, dmax)
     if n_sig < rules.min_points and _chance_of_hits(n_sig, len(curve.lags), z) >= rules.chance_level and not per.period:
         return verdict("no_dependence", None, {"significant_points": n_sig, **notes})
     if n_sig < rules.min_points:  # dependence shown, its decay not: two points fit any two-parameter law exactly
-        why = (f"a period of {per.period} is found, but " if per.period else "") + (
-            f"{n_sig} lag(s) above the floor are too few to tell how the dependence decays; measure more lags in that range"
-            + (f" (multiples of {per.period})" if per.period else ""))
+        why = (_too_few_peaks(per.period, n_sig, sp.reached_floor) if per.period else
+               f"{n_sig} lag(s) above the floor are too few to tell how the dependence decays; measure more lags in that range")
         return verdict("undetermined", None, {"significant_points": n_sig, **notes, "undetermined": why})
     pts = fit_points(curve, dmin=dmin, dmax=dmax, z=z)
     on_peaks = pts.lags % per.period == 0 if per.period else None
@@ -484,7 +517,8 @@ def classify(
                                 f"over the far half of the lags (over all of them alpha = {pl.estimate('alpha'):.2g})")
             return verdict(periodic + "flat", far, evidence, law="power_law")
     if not {"exponential", "power_law"} & set(fit.fits):  # significant points, but no law could be fitted to them
-        evidence["undetermined"] = f"no decay law could be fitted to the {n_sig} significant lags; measure more lags"
+        evidence["undetermined"] = (_too_few_peaks(per.period, n_sig, sp.reached_floor) if per.period else
+                                    f"no decay law could be fitted to the {n_sig} significant lags; measure more lags")
         return verdict("undetermined", fit, evidence)
     if tail.verdict == "cannot_tell":
         evidence["undetermined"] = f"cannot tell exponential from power law at this size: {tail.reason}"
@@ -507,6 +541,31 @@ def classify(
             evidence["degenerate"] += ("; where its MI is small the curve does not decay over the lags measured "
                                        "(xi beyond the range): measure further")
     return verdict(periodic + kind, fit, evidence, law=kind, tail=tail)
+
+
+def _classified_on_peaks(curve: MICurve, peaks: MICurve, sp: Span, per: Periodicity, notes: dict[str, Any],
+                         rules: VerdictRules, dmin: float | None, dmax: float | None) -> Diagnosis:
+    """The verdict of a periodic curve whose lags skip most multiples of its period: the decay is
+    the kind of the curve counted at the multiples (:attr:`MICurve.period_curve`), the period its modifier."""
+    inner = classify(dataclasses.replace(peaks, period_curve=None), dmin=dmin, dmax=dmax, rules=rules)
+    decay = inner.kind if inner.kind in DECAY_KINDS else None
+    evidence = {**inner.evidence, **notes, "peaks": (
+        f"the decay is read from the {len(peaks.lags)} multiples of {per.period} (d = {peaks.lags[0]}…{peaks.lags[-1]}), "
+        f"counted with the curve: its lags hold {int(np.isin(peaks.lags, curve.lags).sum())} of them")}
+    if decay is None and inner.tail is None:  # too few peaks for any law (a tail test's "cannot tell" keeps its reason)
+        evidence["undetermined"] = _too_few_peaks(per.period, int(peaks.significant(rules.z).sum()), inner.span.reached_floor)
+    further = inner.span.floor_distance is not None and (sp.floor_distance is None or inner.span.floor_distance > sp.floor_distance)
+    return Diagnosis(f"periodic_{decay}" if decay else "undetermined", inner.span if further else sp, per, inner.fit,
+                     evidence, curve=curve, law=inner.law, tail=inner.tail, rules=rules)
+
+
+def _too_few_peaks(period: int, n_sig: int, reached_floor: bool) -> str:
+    """Why a periodic curve has no decay kind. Its multiples below the last lag are all measured (on
+    the curve or its :attr:`~midecay.MICurve.period_curve`): lags further out help only where the
+    last one is still above the floor; otherwise more data does."""
+    more = "a longer sequence resolves more of them" if reached_floor else "measure lags further out"
+    return (f"a period of {period} is found, but only {n_sig} lag(s) stand above the floor: too few to tell how "
+            f"the peaks decay; {more}")
 
 
 def _long_range_kind(fit: DecayFit, rules: VerdictRules, evidence: dict[str, Any]) -> str:

@@ -247,7 +247,7 @@ def _streams_floor(symbols, lags: np.ndarray, counts: PairCounts, options: Curve
     if one_token:
         warnings.warn(f"{one_token} of {symbols.n_segments} streams repeat one token throughout: they read the same "
                       "at every lag, so their repetition is not counted as dependence at any lag; report them "
-                      "apart (or drop them) if it matters", UnreliableEstimateWarning, stacklevel=4)
+                      "apart (or drop them) if it matters", UnreliableEstimateWarning, stacklevel=5)
     dof = counts.table_dof()
     # Gamma shape of a chi-square with the table's dof (normal at word level); the draws' own spread is the scale.
     shape = np.minimum(dof / 2.0, 1e12)
