@@ -26,8 +26,8 @@ from .counting import (
 )
 from .counting.windows import slice_windows
 from .errors import InputError
-from .fitting.diagnosis import periodicity
 from .estimators import cell_term_estimator, is_cell_term, mutual_information_tables, to_base
+from .fitting.diagnosis import periodicity
 from .jackknife import count_sparse_jackknife, leave_out_mutual_information
 from .lags import resolve_lags
 from .micurve import MICurve, PeriodScan
@@ -382,13 +382,15 @@ def peak_lags(curve: MICurve) -> np.ndarray | None:
     as a curve of their own, with the same floor and errors, so the decay kind does not depend on
     the grid (``docs/methods.md``, "Periods").
 
-    >>> d = np.arange(1, 200)
-    >>> mi = 0.1 * np.exp(-d / 40) * np.where(d % 7 == 0, 1.0, 0.0) + 1e-4
-    >>> c = MICurve(d, mi, mi * 0 + 1e-5, mi * 0, mi * 0 + 1e-5, d, 2, 10**6, 1, "plugin", "nats")
-    >>> peak_lags(c) is None  # every multiple of 7 below 200 is measured
-    True
-    >>> peak_lags(dataclasses.replace(c, lags=d * 5)).tolist()[:4]  # d = 5, 10, ...: 35, 70, ... are measured, 7 is not
+    >>> d = np.arange(1, 257)
+    >>> scan = PeriodScan(d.astype(float), 0.1 * np.exp(-d / 40) * (d % 7 == 0) + 1e-4, np.full(256, 1e-5))
+    >>> def measured(lags):  # a curve at these lags that carries the scan (its values do not matter here)
+    ...     z = np.zeros(len(lags))
+    ...     return MICurve(lags, z, z + 1e-5, z, z + 1e-5, lags, 2, 10**6, 1, "plugin", "nats", period_scan=scan)
+    >>> peak_lags(measured(np.array([1, 2, 4, 8, 16, 32, 64, 128, 250]))).tolist()[:4]   # period 7; the log grid holds none of its multiples
     [7, 14, 21, 28]
+    >>> peak_lags(measured(np.arange(1, 200))) is None   # every multiple of 7 below 200 is measured
+    True
     """
     period = periodicity(curve).period
     if not period or curve.lags[-1] < 2 * period:

@@ -25,9 +25,10 @@ def as_generator(seed: int | np.random.Generator | None) -> np.random.Generator:
 STREAMS: dict[str, int] = {
     "shifted-null": 0x5F1F7,  # offsets of the shifted null (midecay.null.shifted)
     "stream-null": 0x57E4,  # partners of the stream null (midecay.null.streams)
-    "lm-reference": 0x1E7F,  # where an LM's reference stretches are drawn from the data
+    "lm-reference": 0x1E7F,  # where an LM's reference stretches (and bipartite documents) are drawn from the data
     "grid-image-split": 0x9121D,  # a grid's train/test images (seed 0: one split for every trial)
-    "period-peaks": 0x7EA5,  # the floor of a period's multiples counted as their own curve (midecay.curve.peak_lags)
+    "period-peaks": 0x7EA5,
+    "bipartite-documents": 0xB1DA,  # which texts become the documents of a bipartite estimate (lm_documents)  # the floor of a period's multiples counted as their own curve (midecay.curve.peak_lags)
 }
 
 

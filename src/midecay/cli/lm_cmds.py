@@ -113,6 +113,53 @@ def evaluate(
     io.result(result.to_dict(), result.summary())
 
 
+@lm_app.command("bipartite")
+@user_errors
+@needs("lm bipartite", "torch", "transformers")
+@resume_hint(lambda kw: saved_in(_progress_file(kw["out"]), "the documents scored") if kw.get("out") else "")
+def bipartite(
+    model: Annotated[str, typer.Argument(help="The LM that reads the documents: a named model (smollm2-135m), a folder or a .gguf file.")],
+    data: Annotated[str, typer.Option(help="Documents: dataset:NAME[/SPLIT] or a text file (windows of its running text), or "
+                                            "samples written by `midecay lm sample` (.npz, the model's own tokens).")],
+    documents: Annotated[int, typer.Option(help="Documents to read: disjoint windows of twice the longest split, at seeded offsets.")] = 200,
+    splits: Annotated[str, typer.Option(help="First-block lengths l, comma-separated; the second block is as long.")] = "1,2,4,8,16,32,64",
+    head_tokens: Annotated[int, typer.Option(help="First tokens of the second block read alone that take the corpus's n-gram "
+                                                  "entropy instead of the model's document-start guess (0: none).")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of where the windows lie.")] = 0,
+    batch: Annotated[int, typer.Option(help="Documents per forward pass.")] = 8,
+    two_point: Annotated[bool, typer.Option(help="Also measure the two-point MI curve of the same tokens (figure, JSON).")] = True,
+    device: Annotated[str, typer.Option(help="cpu | cuda | cuda:N | auto (the GPU when torch sees one).")] = "auto",
+    out: Annotated[Optional[Path], typer.Option(help="Write the result as JSON here; a run stopped early continues from "
+                                                     "OUT.partial.json with the same settings.")] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Write the figure (bipartite and two-point scalings) as a PNG here.")] = None,
+    force: ForceOpt = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Bipartite MI I(x_1..x_l; x_l+1..x_2l) of documents read by a causal LM (L2M's direct estimator), its power law in l."""
+    from ..models.pretrained import lm_bipartite, load_lm
+    from ._common import parse_int_list
+
+    io = Output(as_json, quiet)
+    check_outputs(force, out, figure=plot)
+    _quiet_transformers()
+    ells = parse_int_list(splits, "splits")
+    io.info(f"loading {model} ...")
+    lm = load_lm(model, device=device, progress=io.progress)
+    io.info(f"reading {documents} documents of {2 * max(ells)} tokens on {next(lm.parameters()).device}")
+    result = lm_bipartite(lm, data, ells, documents=documents, head_tokens=head_tokens, seed=seed, batch=batch,
+                          two_point=two_point, store=_progress_file(out) if out else None, progress=io.progress)
+    io.save(result, out, plot, force)
+    if out:
+        _progress_file(out).unlink(missing_ok=True)
+    io.result(result.to_dict(), result.summary())
+
+
+def _progress_file(out: Path) -> Path:
+    """Where a bipartite run keeps the documents scored so far (removed once the result is written)."""
+    return out.with_name(out.name + ".partial.json")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the ``midecay`` app."""
     app.add_typer(lm_app, name="lm")

@@ -9,8 +9,8 @@ of any decay kind: ``periodic_exponential`` as much as the paper's ``periodic_po
 
 from __future__ import annotations
 
-import math
 import dataclasses
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -449,7 +449,9 @@ def classify(
        every one's have, the evidence says no law describes the curve;
     6. a period (:func:`periodicity`, on any lag grid) is a property of whatever kind was found:
        ``periodic_exponential``, ``periodic_power_law``, ...; its tail is tested on the period's
-       peaks. A curve with a period never reads ``no_dependence``.
+       peaks. Where the lags skip multiples of the period, the multiples counted with the curve
+       (:attr:`~midecay.MICurve.period_curve`) give the decay kind, its law and its tail, so the
+       kind does not depend on the grid. A curve with a period never reads ``no_dependence``.
 
     Examples
     --------

@@ -8,7 +8,7 @@ from .base import Synthetic
 from .copying import copied_pair_mi, copy_mi, copy_process, sliding_max, sliding_sum, zipf_marginal
 from .hidden_zipf import hidden_zipf, hidden_zipf_mi
 from .gaussian_sign import gaussian_sign, rho_for_mi, sign_mi
-from .hmm import hmm, hmm_mi
+from .hmm import hmm, hmm_bipartite_mi, hmm_block_entropy, hmm_mi
 from .ising import ising_chain, ising_transition_matrix
 from .looping import loop_length_law, looping_mi, looping_streams
 from .linear_rnn import (
@@ -24,7 +24,7 @@ from .repetitive import repetitive, repetitive_hmm
 
 __all__ = [
     "LinearRNNDecay", "Synthetic", "block_markov_matrix", "copied_pair_mi", "copy_mi", "loop_length_law", "looping_mi", "looping_streams", "copy_process", "hidden_zipf", "hidden_zipf_mi", "sliding_max", "sliding_sum", "zipf_marginal",
-    "gaussian_mi_from_samples", "gaussian_sign", "hmm", "hmm_mi",
+    "gaussian_mi_from_samples", "gaussian_sign", "hmm", "hmm_mi", "hmm_block_entropy", "hmm_bipartite_mi",
     "ising_chain", "ising_transition_matrix", "linear_rnn_decay", "linear_rnn_mi", "linear_rnn_sample", "markov",
     "markov_mi", "random_linear_rnn", "repetitive", "repetitive_hmm", "rho_for_mi", "sign_mi", "spectral_transition_matrix", "stationary_distribution",
 ]

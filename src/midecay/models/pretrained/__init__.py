@@ -10,7 +10,8 @@ batches of streams, each batch seeded from ``(seed, batch index)`` so a resumed 
 same tokens, and an output file rewritten atomically after every batch.
 
 One job a file: :mod:`.named` (the offline models), :mod:`.lm` (the adapter), :mod:`.loading`,
-:mod:`.samples` (sampling and the samples file), :mod:`.evaluation` (against a reference).
+:mod:`.samples` (sampling and the samples file), :mod:`.evaluation` (against a reference),
+:mod:`.scoring` (the LM as a scorer of token blocks, for :mod:`midecay.bipartite`).
 Needs the extra ``lm`` (``transformers``, ``gguf``, ``accelerate``); the core never imports it.
 """
 
@@ -19,6 +20,7 @@ from .lm import LMConfig, PretrainedLM
 from .loading import load_lm, load_tokenizer, load_transformers
 from .named import NAMED_MODELS, named_model_file
 from .samples import LMSamples, sample_lm
+from .scoring import CausalLMScorer, kv_width, lm_bipartite, lm_documents
 
 __all__ = ["NAMED_MODELS", "LMConfig", "PretrainedLM", "LMSamples", "draw_reference", "evaluate_lm", "load_lm", "load_tokenizer", "sample_lm",
-           "named_model_file", "load_transformers"]
+           "named_model_file", "load_transformers", "CausalLMScorer", "kv_width", "lm_bipartite", "lm_documents"]

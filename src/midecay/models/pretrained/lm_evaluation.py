@@ -12,7 +12,7 @@ from .loading import load_tokenizer
 from .samples import LMSamples
 
 
-def _text_of(symbols) -> list[str]:
+def segment_texts(symbols) -> list[str]:
     """A character-level source's segments as strings."""
     return ["".join(str(a) for a in symbols.decode(seg)) for seg in symbols.segments()]
 
@@ -67,11 +67,11 @@ def draw_reference(samples: LMSamples, reference, *, level: str = "char", tokeni
                          "pick a character level for it")
     mine = samples.symbols(level)
     if level == "char":
-        ref_symbols_all = "".join(_text_of(ref))
+        ref_symbols_all = "".join(segment_texts(ref))
     else:
         tok = tokenizer if tokenizer is not None else load_tokenizer(samples.meta["model"])
         ref_symbols_all = np.concatenate([np.asarray(tok(t, add_special_tokens=False)["input_ids"], dtype=np.int64)
-                                          for t in _text_of(ref) if t])
+                                          for t in segment_texts(ref) if t])
     sample_lengths = mine.lengths
     total = int(sample_lengths.sum())
     if len(ref_symbols_all) < total:
