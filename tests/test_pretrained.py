@@ -240,3 +240,53 @@ def test_a_model_folder_holding_pickled_code_is_one_line(tiny_folder, tmp_path):
                                    "--tokens", "8"])
     assert res.exit_code == 1 and "pickled code" in res.stderr, res.output
     assert not marker.exists()
+
+
+def test_the_lm_scorer_reads_each_token_as_the_sampler_does(tiny_folder):
+    """Hypothesis: one batched forward pass gives each token the log-probability the model's step-by-step
+    interface (KV cache, from the start token) gives it: no shift of one position, either way."""
+    import torch
+
+    from midecay.models.pretrained import CausalLMScorer, kv_width
+
+    lm = load_lm(tiny_folder, allow_eos=True)
+    rows = np.random.default_rng(0).integers(0, lm.config.vocab_size, (3, 12))
+    batched = CausalLMScorer(lm, batch=2).log_probs(rows)
+    state, token = lm.start(3), torch.full((3,), lm.bos)
+    for t in range(rows.shape[1]):
+        logits, state = lm.step(token, state)
+        step = torch.log_softmax(logits, dim=-1)[torch.arange(3), torch.as_tensor(rows[:, t])].numpy()
+        assert np.allclose(batched[:, t], step, atol=1e-4), t
+        token = torch.as_tensor(rows[:, t])
+    assert kv_width(lm) == (2, 32)
+
+
+def test_lm_bipartite_cli_reads_text_windows_and_samples(tiny_folder, tmp_path):
+    """Hypothesis: `midecay lm bipartite` reads windows of a text file and a samples file, writes the curve
+    (with the two-point curve of the same tokens) and its figure, and leaves no progress file behind."""
+    from typer.testing import CliRunner
+
+    from midecay.bipartite import BipartiteCurve
+    from midecay.cli import app
+
+    runner = CliRunner()
+    ref = tmp_path / "ref.txt"
+    ref.write_text(TEXT)
+    out = tmp_path / "bp.json"
+    res = runner.invoke(app, ["lm", "bipartite", str(tiny_folder), "--data", str(ref), "--documents", "24",
+                              "--splits", "1,2,4,8", "--out", str(out), "--plot", str(tmp_path / "bp.png"), "--json"])
+    assert res.exit_code == 0, res.output
+    curve = BipartiteCurve.from_json(out)
+    assert curve.n_documents == 24 and curve.splits.tolist() == [1, 2, 4, 8] and curve.two_point is not None
+    assert json.loads(res.stdout)["format"] == "midecay.BipartiteCurve/1" and (tmp_path / "bp.png").exists()
+    assert not (tmp_path / "bp.json.partial.json").exists()
+    samples = tmp_path / "s.npz"
+    assert runner.invoke(app, ["lm", "sample", str(tiny_folder), "--streams", "20", "--tokens", "16", "--out", str(samples),
+                               "--quiet"]).exit_code == 0
+    res = runner.invoke(app, ["lm", "bipartite", str(tiny_folder), "--data", str(samples), "--documents", "20",
+                              "--splits", "1,2,4,8", "--no-two-point", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["two_point"] is None
+    res = runner.invoke(app, ["lm", "bipartite", str(tiny_folder), "--data", str(samples), "--documents", "30",
+                              "--splits", "1,2,4,8"])
+    assert res.exit_code == 1 and "ask for fewer documents" in res.output

@@ -206,8 +206,12 @@ class BipartiteCurve(Result):
         ax = new_axes(ax)
         y, se = self.mi, self.stderr
         pos = y > 0
-        bars = ax.errorbar(self.splits[pos], y[pos], yerr=se[pos], fmt="o", ms=4, capsize=2, color=color,
-                           label=label or self.source or self.scorer)
+        hidden = int((~pos).sum())
+        name = (label or self.source or self.scorer) + (f" ({hidden} split(s) <= 0 not shown)" if hidden and pos.any() else "")
+        # On log axes a reading <= 0 (a model that does not use its context) cannot be drawn: all of
+        # them on linear axes, else the positive ones with the rest counted in the legend.
+        shown = pos if pos.any() else np.ones_like(pos)
+        bars = ax.errorbar(self.splits[shown], y[shown], yerr=se[shown], fmt="o", ms=4, capsize=2, color=color, label=name)
         if fit:
             try:
                 f = self.fit()
@@ -218,7 +222,8 @@ class BipartiteCurve(Result):
                 ax.plot(xs, f.amplitude.value * xs**f.beta.value, "--", color=bars[0].get_color(),
                         label=f"beta = {f.beta:.2f}")
         ax.set_xscale("log")
-        ax.set_yscale("log")
+        if pos.any():
+            ax.set_yscale("log")
         ax.set_xlabel("block length l")
         ax.set_ylabel("bipartite MI (nats), ±1 SE")
         ax.legend(fontsize="small")
