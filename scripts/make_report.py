@@ -9,7 +9,7 @@ STEP`` runs one again.
 
 Scales:
   quick  at most 45 minutes on 2 cores (the default): every figure and table, smaller runs
-         (grids at 2 seeds, 150 s per PTB model, 24 SmolLM2 streams).
+         (grids at 2 seeds, 150 s per PTB model, 24 SmolLM2 streams, 96 documents for the bipartite MI).
   cpu    the runs the report's prose was measured on (~4 h on 2 cores): grids at 5 seeds,
          20 minutes per PTB model, 160 SmolLM2 streams, Shen's sweep on 10,000 sequences.
   full   the papers' scale, for a GPU or a Ray cluster (grids of examples/grids/tableN.toml).
@@ -99,6 +99,13 @@ STEPS = (
                 "full": ["scripts/lm_demo.py", "--streams", "500", "--tokens", "1024", "--out", "{out}"]},
          figures={"char_vs_reference.png": "smollm2_char_vs_wiki.png", "token_vs_reference.png": "smollm2_token_vs_wiki.png"},
          tables={"lm": "summary.txt"}),
+    # L²M's bipartite MI of Wikipedia and of SmolLM2's own samples, read by SmolLM2 (resumable).
+    Step("bipartite", {"quick": ["scripts/bipartite_lm.py", "--documents", "96", "--splits", "1,2,4,8,16,32,64", "--out", "{out}"],
+                       "cpu": ["scripts/bipartite_lm.py", "--documents", "400", "--splits", "1,2,4,8,16,32,64,128", "--out", "{out}"],
+                       "full": ["scripts/bipartite_lm.py", "--documents", "2000", "--splits", "1,2,4,8,16,32,64,128,256,512",
+                                "--out", "{out}"]},
+         figures={"bipartite.png": "bipartite_wiki_smollm2.png"},
+         tables={"bipartite": "summary.txt"}),
     _grid_step(1), _grid_step(2), _grid_step(3),
 )
 

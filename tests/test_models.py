@@ -481,3 +481,24 @@ def test_train_has_an_option_for_every_config_field():
     set_otherwise = {"vocab_size"}  # from the data's alphabet
     fields = {f.name for f in dataclasses.fields(ModelConfig)} | {f.name for f in dataclasses.fields(TrainConfig)}
     assert fields - set_otherwise <= options, sorted(fields - set_otherwise - options)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "lstm", "transformer", "dilated"])
+def test_a_model_scores_each_token_as_it_samples_it(arch):
+    """Hypothesis: ModelScorer's one forward pass gives each token the log-probability the model's own
+    step-by-step interface gives it after the start token, for every architecture (no shift by one)."""
+    import torch
+
+    from midecay.models import ModelScorer, build_model
+
+    extra = {"dilations": (1, 2)} if arch == "dilated" else {"context": 16} if arch == "transformer" else {}
+    model = build_model(midecay.models.ModelConfig(arch, vocab_size=5, width=8, **extra)).eval()
+    rows = np.random.default_rng(0).integers(0, 5, (3, 10))
+    batched = ModelScorer(model, batch=2).log_probs(rows)
+    with torch.no_grad():
+        state, token = model.start(3), torch.full((3,), model.bos)
+        for t in range(rows.shape[1]):
+            logits, state = model.step(token, state)
+            step = torch.log_softmax(logits.float(), dim=-1)[torch.arange(3), torch.as_tensor(rows[:, t])].numpy()
+            assert np.allclose(batched[:, t], step, atol=1e-5), (arch, t)
+            token = torch.as_tensor(rows[:, t])

@@ -13,24 +13,11 @@ documents are the independent units: the mean over them is the estimate, and its
 leaving out groups of whole documents (delete-a-group jackknife), whose replicates also give the
 fitted exponent's error.
 
-**Cross-entropies, not entropies.** ``E[-log q(Y | X)] = H(Y | X) + KL`` and ``E[-log q(Y)] = H(Y) +
-KL'``: each is an upper bound, and their difference is not a bound on ``I``. A model that uses
-the context less well than the data's dependence allows (a fixed-size state, an n-gram) reads
-low; one that predicts a block's first tokens badly without context reads high. The estimate is
-the model's reading of the corpus, exact only with the exact model (``HiddenMarkovScorer``).
-
-**The first tokens of** ``Y`` **read alone** (L²M's n-gram correction, derived here). Read alone, ``Y``
-starts where the model believes a document starts: an LM scores ``y_1`` from its distribution of
-first tokens (a capital, a title), not from the distribution of tokens in the middle of text, and
-``-log q(y_1)`` overstates ``H(Y_1)``, which the whole curve carries at every ``ℓ``. By the chain rule
-``H(Y) = H(Y_1 … Y_h) + sum_{k>h} H(Y_k | Y_<k)``; the head's block entropy is measured directly
-from the corpus's ``h``-grams away from document starts with the Grassberger estimator, the rest
-from the model. Per document, the head's model term is replaced by the plug-in surprisal of its
-``h``-gram, ``-log p_hat(y_1 … y_h)``, shifted by the same constant for every document so that their
-mean is Grassberger's estimate (``H_G - H_plugin``); the documents keep their spread, the errors
-their units. The estimate of ``H_G`` itself adds its own standard error in quadrature. With
-``head_tokens=0`` no correction is made (the exact scorer needs none: it starts from the
-stationary law).
+Both terms are cross-entropies (upper bounds), so the estimate is the model's reading of the
+corpus, exact only with the exact model. The first ``head_tokens`` of ``Y`` read alone take the
+corpus's h-gram entropy (Grassberger) instead of the model's guess at a document's start (L²M's
+n-gram correction). The derivation of both, and what is not corrected, is in ``docs/methods.md``,
+"Bipartite MI".
 """
 
 from __future__ import annotations
@@ -39,8 +26,8 @@ import hashlib
 import json
 import logging
 import os
-from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

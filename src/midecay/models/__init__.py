@@ -27,6 +27,7 @@ _TORCH_EXPORTS = {
     "evaluate_seeds": "checkpoint_evaluation",
     "RecurrentLM": "recurrent",
     "sample": "sampling", "train": "training", "TransformerLM": "transformer", "build_model": "build",
+    "ModelScorer": "scoring",
 }
 
 __all__ = ["ModelConfig", "TrainConfig", *_TORCH_EXPORTS]
@@ -65,4 +66,5 @@ if TYPE_CHECKING:  # pragma: no cover
     from .recurrent import RecurrentLM
     from .sampling import sample
     from .training import train
+    from .scoring import ModelScorer
     from .transformer import TransformerLM

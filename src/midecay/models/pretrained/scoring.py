@@ -7,8 +7,8 @@ import dataclasses
 import numpy as np
 import torch
 
-from ...bipartite.scorers import check_rows
 from ...errors import InputError
+from ..scoring import ModelScorer
 from .lm import PretrainedLM
 
 __all__ = ["CausalLMScorer", "lm_documents", "kv_width", "lm_bipartite"]
@@ -25,35 +25,24 @@ def kv_width(lm: PretrainedLM) -> tuple[int, int]:
     return layers, hidden // heads * kv_heads
 
 
-class CausalLMScorer:
-    """``log q(x_t | x_<t)`` from a pretrained causal LM, each row read after the start token.
-
-    Rows are scored in batches of ``batch`` (one forward pass each) on the model's device; the
-    log-softmax is taken in float32.
-    """
+class CausalLMScorer(ModelScorer):
+    """``log q(x_t | x_<t)`` from a pretrained causal LM, each row read after the start token (its BOS,
+    else its EOS), in batches of ``batch`` rows on the model's device (:class:`~midecay.models.ModelScorer`)."""
 
     def __init__(self, lm: PretrainedLM, *, batch: int = 8) -> None:
-        if batch < 1:
-            raise InputError(f"batch must be positive, got {batch}")
-        self.lm, self.batch = lm, int(batch)
-        self.name = lm.config.name
-        self.vocab_size = lm.config.vocab_size
+        super().__init__(lm, batch=batch)
 
-    @torch.no_grad()
-    def log_probs(self, rows: np.ndarray) -> np.ndarray:
-        rows = check_rows(rows, self.vocab_size)
-        if rows.shape[1] + 1 > self.lm.config.context:
-            raise InputError(f"rows of {rows.shape[1]} tokens exceed {self.name}'s context of {self.lm.config.context}; "
-                             "give shorter blocks")
-        device = next(self.lm.parameters()).device
-        out = np.empty(rows.shape)
-        for lo in range(0, len(rows), self.batch):
-            chunk = torch.as_tensor(rows[lo:lo + self.batch], device=device)
-            start = torch.full((len(chunk), 1), self.lm.bos, dtype=chunk.dtype, device=device)
-            logits = self.lm.lm(input_ids=torch.cat([start, chunk[:, :-1]], dim=1)).logits.float()
-            picked = torch.log_softmax(logits, dim=-1).gather(2, chunk[:, :, None])[:, :, 0]
-            out[lo:lo + len(chunk)] = picked.double().cpu().numpy()
-        return out
+    def _vocab(self) -> int:
+        return int(self.model.config.vocab_size)
+
+    def _name(self) -> str:
+        return self.model.config.name
+
+    def _context(self) -> int | None:
+        return self.model.config.context - 1  # the start token takes a position
+
+    def _logits(self, inputs: torch.Tensor) -> torch.Tensor:
+        return self.model.lm(input_ids=inputs).logits
 
 
 def lm_documents(texts: list[str], lm: PretrainedLM, length: int, count: int, *, seed: int = 0) -> np.ndarray:
