@@ -12,6 +12,7 @@ Usage: ``.venv/bin/python scripts/bipartite_lm.py [--documents 96] [--splits 1,2
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import os
 import sys
@@ -49,14 +50,16 @@ def main() -> int:
     seconds["sampling"] = time.perf_counter() - t0
     for name, data in (("wiki", args.data), ("samples", str(samples))):
         done = args.out / f"{name}.json"
-        if done.exists():
-            curves[name] = BipartiteCurve.from_json(done)
-            continue
-        t0 = time.perf_counter()
-        curves[name] = lm_bipartite(lm, data, splits, documents=args.documents, store=args.out / f"{name}.partial.json")
-        seconds[name] = time.perf_counter() - t0
-        curves[name].to_json(done, overwrite=True)
-        (args.out / f"{name}.partial.json").unlink(missing_ok=True)
+        if not done.exists():
+            t0 = time.perf_counter()
+            curve = lm_bipartite(lm, data, splits, documents=args.documents, store=args.out / f"{name}.partial.json")
+            # The time is kept with the curve, so a rerun that reads the finished file still reports the speed.
+            curve = dataclasses.replace(curve, provenance={**curve.provenance, "seconds": time.perf_counter() - t0})
+            curve.to_json(done, overwrite=True)
+            (args.out / f"{name}.partial.json").unlink(missing_ok=True)
+        curves[name] = BipartiteCurve.from_json(done)
+        if "seconds" in curves[name].provenance:
+            seconds[name] = curves[name].provenance["seconds"]
     wiki, own = curves["wiki"], curves["samples"]
     fits = {name: c.fit() for name, c in curves.items()}
     gap = fits["samples"].beta.value - fits["wiki"].beta.value

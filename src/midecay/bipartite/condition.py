@@ -90,12 +90,12 @@ class L2MCondition(Result):
     def _summary_text(self) -> str:
         lengths = sorted({r["length"] for r in self.rows})
         lines = [f"L2M condition: the data's I_BP(L/2; L) ~ L^beta, beta = {self.beta:.3f} ± {self.beta_stderr:.2g}",
-                 f"  {'model':<24}" + "".join(f"{'L=' + str(n):>12}" for n in lengths) + f"{'growth':>9}  keeps up",
-                 f"  {'data I_BP (nats)':<24}" + "".join(
+                 f"  {'model':<34}" + "".join(f"{'L=' + str(n):>12}" for n in lengths) + f"{'growth':>9}  keeps up",
+                 f"  {'data I_BP (nats)':<34}" + "".join(
                      f"{self.amplitude * (n / 2) ** self.beta:>12.3g}" for n in lengths)]
         for model, exponent in self.exponents.items():
             states = {r["length"]: r["state"] for r in self.rows if r["model"] == model}
-            lines.append(f"  {model:<24}" + "".join(f"{states[n]:>12,}" for n in lengths)
+            lines.append(f"  {model:<34}" + "".join(f"{states[n]:>12,}" for n in lengths)
                          + f"{'L^' + format(exponent, '.2g'):>9}  {'yes' if self.keeps_up(model) else 'no'}")
         lines.append("  state: numbers kept of the past (recurrent: fixed; Transformer: its key-value cache, up to its context)")
         return "\n".join(lines)
