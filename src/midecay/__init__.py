@@ -50,8 +50,10 @@ _EXPORTS: dict[str, str] = {
     "threads": "._threads",
     "DilationDesign": ".design",
     "design_dilations": ".design",
+    "BipartiteCurve": ".bipartite",
+    "bipartite_mi": ".bipartite",
 }
-_SUBMODULES = ("counting", "datasets", "design", "errors", "estimators", "experiments", "fitting", "models", "report", "sources", "synth")
+_SUBMODULES = ("bipartite", "counting", "datasets", "design", "errors", "estimators", "experiments", "fitting", "models", "report", "sources", "synth")
 
 __all__ = ["__version__", *sorted(_EXPORTS), *_SUBMODULES]
 
@@ -74,6 +76,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     from . import (
+        bipartite,
         counting,
         datasets,
         design,
@@ -87,6 +90,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the eager imports
     )
     from ._threads import threads
     from ._warnings import UnreliableEstimateWarning
+    from .bipartite import BipartiteCurve, bipartite_mi
     from .comparison import Comparison, compare
     from .counting import PairCounts, count_pairs
     from .curve import mi_curve, mi_curves

@@ -129,6 +129,8 @@ def bipartite_mi(
         each batch); a run given the same file continues where the last one stopped.
     progress
         A progress bar over the documents.
+    source
+        What the documents are, for the summary and the JSON (a path, ``dataset:NAME``).
 
     Returns
     -------
