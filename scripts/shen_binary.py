@@ -8,9 +8,11 @@ compared with the data's curve. Each cell trains ``--restarts`` times (best on v
 with early stopping; the table says whether the kept run converged (its validation loss stopped
 improving) or ran out of epochs, so an unfinished model's xi is marked as such.
 
-Usage: ``.venv/bin/python scripts/shen_binary.py [--sequences 10000] [--epochs 10] [--out out/shen]``
+Usage: ``.venv/bin/python scripts/shen_binary.py [--sequences 10000] [--epochs 10] [--seeds 0,1,2] [--out out/shen]``
 (the defaults are a reduced run of ~10-20 minutes on 2 cores; the paper-size run is the first
-option set to 10000 and --epochs 50).
+option set to 10000 and --epochs 50). Every cell is saved in ``OUT/results.json`` as it finishes
+and a second run skips it, so ``--budget-minutes M`` runs a sweep in chunks: each chunk starts no
+cell after M minutes, and the same command continues.
 """
 
 from __future__ import annotations
@@ -36,7 +38,11 @@ def main() -> int:
     parser.add_argument("--rnn-widths", default="2,4,8,16,32")
     parser.add_argument("--lstm-widths", default="2,4,8")
     parser.add_argument("--rnn-depths", default="", help="depths of a second RNN sweep at --depth-width, e.g. 1,2,3,4")
+    parser.add_argument("--lstm-depths", default="", help="depths of a second LSTM sweep at --depth-width, e.g. 1,2,3")
     parser.add_argument("--depth-width", type=int, default=8)
+    parser.add_argument("--seeds", default="0", help="training seeds, comma-separated: each cell is trained once a seed")
+    parser.add_argument("--budget-minutes", type=float, default=0.0,
+                        help="start no new cell after this many minutes (0: no limit); a run again continues the sweep")
     parser.add_argument("--streams", type=int, default=2000)
     parser.add_argument("--restarts", type=int, default=1, help="train each cell this many times, keep the best on validation")
     parser.add_argument("--patience", type=int, default=5, help="early stopping: epochs without a better validation loss")
@@ -48,32 +54,43 @@ def main() -> int:
     lags = tuple(int(d) for d in midecay.log_lags(1, args.length - 12, 20))
     data_curve = midecay.mi_curve(data, lags, seed=0)
     print(f"data: {midecay.classify(data_curve).headline()}")
-    common = {"lags": lags, "streams": args.streams, "length": args.length, "seed": 0}
+    seeds = tuple(int(x) for x in args.seeds.split(","))
+    common = {"lags": lags, "streams": args.streams, "length": args.length, "seed": seeds[0], "seeds": seeds}
+    deadline = time.monotonic() + 60 * args.budget_minutes if args.budget_minutes else None
+    store = args.out / "results.json"
     widths = {"rnn": [int(w) for w in args.rnn_widths.split(",")], "lstm": [int(w) for w in args.lstm_widths.split(",")]}
-    rows = []
-    for arch, lr in (("rnn", 1e-3), ("lstm", 5e-3)):
-        spec = ScalingSpec(archs=(arch,), widths=tuple(widths[arch]), depths=(1,), model={"embedding": 2},
-                           train={"epochs": args.epochs, "batch": 50, "optimizer": "rmsprop", "lr": lr, "clip": 0.25,
-                                  "patience": args.patience, "restarts": args.restarts, "mode": "sequences"}, **common)
-        rows += list(scaling_sweep(data, spec, store=args.out / "results.json", valid=valid).rows)
-        print(f"{arch}: done at {time.perf_counter() - t0:.0f} s")
-    if args.rnn_depths:
-        depths = tuple(int(d) for d in args.rnn_depths.split(","))
-        spec = ScalingSpec(archs=("rnn",), widths=(args.depth_width,), depths=depths, model={"embedding": 2},
-                           train={"epochs": args.epochs, "batch": 50, "optimizer": "rmsprop", "lr": 1e-3, "clip": 0.25,
-                                  "patience": args.patience, "restarts": args.restarts, "mode": "sequences"}, **common)
-        depth_rows = list(scaling_sweep(data, spec, store=args.out / "results.json", valid=valid).rows)
-        rows += [r for r in depth_rows if r["depth"] > 1]
-        depth_result = midecay.experiments.scaling.ScalingResult(tuple(depth_rows))
-        write_atomic(args.out / "xi_vs_depth.png", fig_to_png(depth_result.plot(against="depth").figure), overwrite=True)
-        print(f"rnn depths: done at {time.perf_counter() - t0:.0f} s")
+    depths = {"rnn": args.rnn_depths, "lstm": args.lstm_depths}
+    rates = {"rnn": 1e-3, "lstm": 5e-3}
+    rows, wanted, depth_rows = [], set(), []
+
+    def sweep(spec: ScalingSpec) -> list[dict]:
+        wanted.update((c["arch"], c["width"], c["depth"], c["seed"]) for c in spec.cells())
+        return list(scaling_sweep(data, spec, store=store, valid=valid, deadline=deadline).rows)
+
+    for arch in ("rnn", "lstm"):
+        train = {"epochs": args.epochs, "batch": 50, "optimizer": "rmsprop", "lr": rates[arch], "clip": 0.25,
+                 "patience": args.patience, "restarts": args.restarts, "mode": "sequences"}
+        rows += sweep(ScalingSpec(archs=(arch,), widths=tuple(widths[arch]), depths=(1,), model={"embedding": 2},
+                                  train=train, **common))
+        print(f"{arch}: {len(rows)} cells at {time.perf_counter() - t0:.0f} s", flush=True)
+        if depths[arch]:
+            # Depth 1 at --depth-width is a cell of the width sweep too when that width is in it: the store's key is the same.
+            done = sweep(ScalingSpec(archs=(arch,), widths=(args.depth_width,), depths=tuple(int(d) for d in depths[arch].split(",")),
+                                     model={"embedding": 2}, train=train, **common))
+            depth_rows += done
+            rows += [r for r in done if r["depth"] > 1 or args.depth_width not in widths[arch]]
     spec = ScalingSpec(archs=("transformer",), widths=(16,), depths=(2,),
                        model={"heads": 4, "context": args.length, "positions": "sinusoidal"},
                        train={"epochs": args.epochs, "batch": 50, "lr": 2e-3, "warmup": 200, "patience": args.patience,
                               "restarts": args.restarts, "mode": "sequences"}, **common)
-    rows.append(run_cell(data, spec, spec.cells()[0], valid))
+    rows += sweep(spec)
+    if depth_rows:
+        depth_result = midecay.experiments.scaling.ScalingResult(tuple(depth_rows))
+        write_atomic(args.out / "xi_vs_depth.png", fig_to_png(depth_result.plot(against="depth").figure), overwrite=True)
+    unfinished = (f"\n{len(rows)} of {len(wanted)} cells done within the budget of {args.budget_minutes:g} minutes; "
+                  "the same command continues the sweep" if len(rows) < len(wanted) else "")
     result = midecay.experiments.scaling.ScalingResult(tuple(rows))
-    summary = f"data: {midecay.classify(data_curve).headline()}\n{result.summary()}"
+    summary = f"data: {midecay.classify(data_curve).headline()}\n{result.summary()}{unfinished}"
     print(summary)
     write_atomic(args.out / "summary.txt", summary + "\n", overwrite=True)
     result.to_json(args.out / "shen_binary.json", overwrite=True)

@@ -148,16 +148,24 @@ def test_a_stopped_run_continues_from_its_store_and_gives_the_same_curve(tmp_pat
     assert np.array_equal(again.mi, whole.mi) and np.array_equal(again.stderr, whole.stderr)
     with pytest.raises(InputError, match="other settings"):
         bipartite_mi(docs, scorer, [1, 2], head_tokens=1, store=store)
+    broken = json.loads(store.read_text())
+    broken["alone"] = broken["alone"][:3]
+    store.write_text(json.dumps(broken))
+    with pytest.raises(InputError, match="delete it to start again"):
+        bipartite_mi(docs, scorer, splits, head_tokens=1, store=store)
 
 
 def test_results_round_trip_and_bad_input_is_one_line(tmp_path):
     P, E, splits = PROCESSES["2 states, 3 symbols"]
     c = bipartite_mi(_documents(P, E, 8, 40, 4), HiddenMarkovScorer(P, E), splits, head_tokens=0)
-    again = BipartiteCurve.from_json_text(c.to_json()) if hasattr(BipartiteCurve, "from_json_text") else \
-        BipartiteCurve.from_dict(json.loads(c.to_json()))
+    again = BipartiteCurve.from_dict(json.loads(c.to_json()))
     assert np.array_equal(again.mi, c.mi) and again.scorer == c.scorer
-    with pytest.raises(InputError, match="splits up to 4 need 8"):
+    with pytest.raises(InputError, match="40 of 40 documents hold fewer than the 8 tokens"):
         bipartite_mi(_documents(P, E, 6, 40, 4), HiddenMarkovScorer(P, E), splits)
+    ragged = [d[:8 if i else 5] for i, d in enumerate(_documents(P, E, 9, 40, 4))]
+    with pytest.raises(InputError, match="1 of 40 documents"):
+        bipartite_mi(ragged, HiddenMarkovScorer(P, E), splits)
+    assert bipartite_mi(ragged[1:], HiddenMarkovScorer(P, E), splits).n_documents == 39
     with pytest.raises(InputError, match="jackknife groups"):
         bipartite_mi(_documents(P, E, 8, 10, 4), HiddenMarkovScorer(P, E), splits)
     with pytest.raises(InputError, match="token ids must lie"):

@@ -146,15 +146,19 @@ def bipartite_mi(
     >>> bool(c.mi[0] < c.mi[-1])   # more of the past, more information on a longer future
     True
     """
-    rows = _as_rows(documents)
-    splits = default_splits(rows.shape[1]) if splits is None else np.asarray(sorted({int(s) for s in splits}), dtype=np.int64)
+    docs = [np.asarray(d) for d in documents] if not (isinstance(documents, np.ndarray) and documents.ndim == 2) else documents
+    if not len(docs):
+        raise InputError("no documents given")
+    shortest = min(len(d) for d in docs)
+    splits = default_splits(shortest) if splits is None else np.asarray(sorted({int(s) for s in splits}), dtype=np.int64)
     if not len(splits) or splits[0] < 1:
         raise InputError("splits must be positive integers, e.g. 1,2,4,8")
     need = 2 * int(splits[-1])
-    if rows.shape[1] < need:
-        raise InputError(f"documents hold {rows.shape[1]} tokens; splits up to {splits[-1]} need {need}: "
-                         f"give longer documents or splits up to {rows.shape[1] // 2}")
-    rows = rows[:, :need]
+    if shortest < need:
+        short = sum(len(d) < need for d in docs)
+        raise InputError(f"{short} of {len(docs)} documents hold fewer than the {need} tokens splits up to {splits[-1]} need: "
+                         f"drop them or give splits up to {shortest // 2}")
+    rows = check_rows(np.stack([d[:need] for d in docs]) if isinstance(docs, list) else docs[:, :need])
     n_docs = len(rows)
     if not 0 <= head_tokens <= int(splits[0]):
         raise InputError(f"head_tokens must lie in 0 … {int(splits[0])} (the shortest block); got {head_tokens}")
@@ -176,16 +180,6 @@ def bipartite_mi(
                           head_tokens=int(head_tokens), head_entropy=head.value if head else np.nan,
                           head_entropy_se=head.stderr if head else 0.0,
                           scorer=scorer.name, source=source)
-
-
-def _as_rows(documents) -> np.ndarray:
-    if isinstance(documents, np.ndarray) and documents.ndim == 2:
-        return check_rows(documents)
-    docs = [np.asarray(d) for d in documents]
-    if not docs:
-        raise InputError("no documents given")
-    shortest = min(len(d) for d in docs)
-    return check_rows(np.stack([d[:shortest] for d in docs]))
 
 
 def _score_batch(rows: np.ndarray, scorer: Scorer, splits: np.ndarray,
@@ -215,11 +209,15 @@ def _resume(store, settings: dict[str, Any], n_docs: int, n_splits: int):
     if data.get("settings") != settings:
         raise InputError(f"{store} holds a run with other settings ({data.get('settings')}); "
                          "give another store file or delete it to start again")
-    done = data.get("given", [])
-    for arr, key in zip(empty, ("given", "alone", "alone_model")):
-        values = np.array(data.get(key, []), dtype=np.float64).reshape(-1, n_splits) if done else np.zeros((0, n_splits))
+    try:
+        saved = [np.array(data[key], dtype=np.float64).reshape(-1, n_splits) for key in ("given", "alone", "alone_model")]
+        if len({len(v) for v in saved}) != 1 or len(saved[0]) > n_docs:
+            raise ValueError
+    except (KeyError, TypeError, ValueError):
+        raise InputError(f"{store} is not a bipartite run's progress of these documents; delete it to start again") from None
+    for arr, values in zip(empty, saved):
         arr[:len(values)] = values
-    logger.info("continuing from %s: %d of %d documents scored", store, len(done), n_docs)
+    logger.info("continuing from %s: %d of %d documents scored", store, len(saved[0]), n_docs)
     return empty
 
 
