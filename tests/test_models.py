@@ -339,6 +339,10 @@ def test_scaling_sweep_records_each_cell_and_resumes(tmp_path, monkeypatch):
     assert calls == [] and again.to_dict() == first.to_dict()
     scaling_sweep(data, ScalingSpec(**{**spec.__dict__, "streams": 16}), store=store)
     assert len(calls) == 2
+    # a spent time budget starts no new cell: the finished ones come back, and the next chunk continues
+    seeded = ScalingSpec(**{**spec.__dict__, "seeds": (0, 1)})
+    assert scaling_sweep(data, seeded, store=store, deadline=0.0).rows == () and len(calls) == 2
+    assert len(scaling_sweep(data, seeded, store=store).rows) == 4 and len(calls) == 6
     path = tmp_path / "table.json"
     first.to_json(path)
     assert ScalingResult.from_json(path).to_dict() == first.to_dict()

@@ -95,6 +95,30 @@ def test_an_ordering_needs_seeds_and_a_paired_test(tmp_path):
     assert _sweep(tmp_path / "g", {(2, 0): 1.0}, "undetermined")["shen-rnn-lstm-exponential"].status == "unresolved"
 
 
+def test_depth_and_the_transformer_are_read_over_training_seeds(tmp_path):
+    """Hypothesis: xi against the RNN's depth is an ordering like width's (3 seeds rising: holds; 1 seed:
+    unresolved), and the Transformer's claim reads every seed's samples: one seed exponential reverses it."""
+    def sweep(name, depth_xi, transformer_kinds):
+        folder = tmp_path / name / "shen"
+        folder.mkdir(parents=True)
+        rows = [{"arch": "rnn", "width": 8, "depth": d, "parameters": 100 * d, "seed": s, "xi": xi, "kind": "exponential",
+                 "converged": True} for (d, s), xi in depth_xi.items()]
+        rows += [{"arch": "transformer", "width": 16, "depth": 2, "parameters": 5000, "seed": s, "xi": 50.0, "kind": k,
+                  "converged": True} for s, k in enumerate(transformer_kinds)]
+        (folder / "shen_binary.json").write_text(json.dumps({"format": "midecay.ScalingResult/1", "rows": rows}))
+        (folder / "done.json").write_text("{}")
+        return {c.id: c for c in checks_from_runs(tmp_path / name)}
+
+    rng = np.random.default_rng(1)
+    rising = {(d, s): 3.0 * d + rng.normal(0, 0.2) for d in (1, 2, 3) for s in range(3)}
+    checks = sweep("a", rising, ["power_law", "power_law", "broken_power_law"])
+    assert checks["shen-xi-grows-with-depth"].status == "holds" and checks["shen-transformer-power-law"].status == "holds"
+    checks = sweep("b", {(1, 0): 3.0, (2, 0): 9.0}, ["power_law", "exponential", "power_law"])
+    assert checks["shen-xi-grows-with-depth"].status == "unresolved"
+    assert checks["shen-transformer-power-law"].status == "reversed" and "seed 1: kind exponential" in checks[
+        "shen-transformer-power-law"].evidence
+
+
 def test_a_models_evaluation_is_read_for_its_kind_and_its_deficit(tmp_path):
     """Hypothesis: the PTB checks read a ModelEvaluation file: samples that decay exponentially make
     the LSTM claim hold, and the samples' verdict and the comparison's lags are in the evidence."""

@@ -142,15 +142,18 @@ def _shen_checks(folder: Path) -> list[ClaimCheck]:
         "finite-state models' samples decay exponentially", status,
         f"tail test on each cell's samples (BoxCox gamma, each law rejected at p < 0.01), {lags}",
         f"{sum(k in FINITE for k in kinds)} of {len(kinds)} RNN/LSTM cells exponential ({n_conv} converged)", scale))
-    transformer = next((r for r in rows if r["arch"] == "transformer"), None)
-    if transformer is not None:
-        r = transformer
+    transformers = [r for r in rows if r["arch"] == "transformer"]
+    if transformers:
+        kinds = [r["kind"] for r in transformers]
+        status = ("holds" if all(k in LONG_RANGE for k in kinds) else
+                  "reversed" if any(k in FINITE for k in kinds) else "unresolved")
         out.append(ClaimCheck(
             "shen-transformer-power-law", "Shen et al. 2019, binary sweep (Transformer samples keep the power law)",
-            "the Transformer's samples keep a power-law decay", _kind_status(r["kind"], LONG_RANGE, FINITE),
-            f"tail test on the cell's samples, {lags}",
-            f"kind {r['kind']}, xi = {r['xi']:.3g}; {'converged' if r.get('converged') else 'not converged'}; "
-            "sequences of 512, so nothing reaches past the window", scale))
+            "the Transformer's samples keep a power-law decay", status,
+            f"tail test on each training seed's samples, {lags}",
+            "; ".join(f"seed {r['seed']}: kind {r['kind']}, xi = {r['xi']:.3g}, "
+                      f"{'converged' if r.get('converged') else 'not converged'}" for r in transformers)
+            + "; sequences of 512, so nothing reaches past the window", scale))
     widths = sorted({r["width"] for r in rows if r["arch"] == "rnn" and r["depth"] == 1})
     by_width = [{r["seed"]: r["xi"] for r in rows if r["arch"] == "rnn" and r["depth"] == 1 and r["width"] == w}
                 for w in widths]
@@ -162,12 +165,26 @@ def _shen_checks(folder: Path) -> list[ClaimCheck]:
         f"mean xi over {len(seeds)} seed(s): " + ", ".join(f"w{w} {np.mean(list(v.values())):.3g}"
                                                           for w, v in zip(widths, by_width) if v)
         + f"; {text}", scale))
-    lstm = {r["width"]: {s["seed"]: s["xi"] for s in rows if s["arch"] == "lstm" and s["width"] == r["width"]}
-            for r in rows if r["arch"] == "lstm"}
+    deep = sorted({r["width"] for r in rows if r["arch"] == "rnn" and r["depth"] > 1})
+    if deep:
+        width = deep[0]
+        depths = sorted({r["depth"] for r in rows if r["arch"] == "rnn" and r["width"] == width})
+        by_depth = [{r["seed"]: r["xi"] for r in rows if r["arch"] == "rnn" and r["width"] == width and r["depth"] == d}
+                    for d in depths]
+        status, text = _paired_order(by_depth) if len(by_depth) > 1 else ("unresolved", "one depth")
+        out.append(ClaimCheck(
+            "shen-xi-grows-with-depth", "Shen et al. 2019, xi against depth (RNN, Fig. 1d: linear for shallow networks)",
+            "the correlation length grows with the RNN's depth", status,
+            f"paired t-tests of xi over training seeds between consecutive depths {depths} at width {width}, Holm {ORDER_ALPHA}",
+            f"mean xi over {len(seeds)} seed(s): " + ", ".join(f"d{d} {np.mean(list(v.values())):.3g}"
+                                                              for d, v in zip(depths, by_depth) if v)
+            + f"; {text}", scale))
+    lstm = {r["width"]: {s["seed"]: s["xi"] for s in rows if s["arch"] == "lstm" and s["width"] == r["width"] and s["depth"] == 1}
+            for r in rows if r["arch"] == "lstm" and r["depth"] == 1}
     rnn = {r["width"]: r for r in rows if r["arch"] == "rnn" and r["depth"] == 1}
     pairs = []
     for w, xs in sorted(lstm.items()):
-        p = next(r["parameters"] for r in rows if r["arch"] == "lstm" and r["width"] == w)
+        p = next(r["parameters"] for r in rows if r["arch"] == "lstm" and r["width"] == w and r["depth"] == 1)
         bigger = [v for v in rnn.values() if v["parameters"] >= p]
         if bigger:
             rival = min(bigger, key=lambda v: v["parameters"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -241,18 +242,22 @@ def run_cell(data: Symbols, spec: ScalingSpec, cell: dict[str, Any], valid: Symb
 
 def scaling_sweep(
     data: Symbols, spec: ScalingSpec, *, store: str | Path | None = None, valid: Symbols | None = None, progress: bool = False,
+    deadline: float | None = None,
 ) -> ScalingResult:
     """Run every cell of ``spec`` not already in ``store`` (a JSON file), saving after each one.
 
     ``store`` is held for the run (:func:`midecay._locks.output_held`): a second sweep into it refuses.
+    ``deadline`` (a :func:`time.monotonic` time): start no cell after it; the result then holds the
+    cells finished so far, and a second sweep into the same store continues (a sweep in chunks).
     """
     if store is None:
-        return _sweep(data, spec, None, valid, progress)
+        return _sweep(data, spec, None, valid, progress, deadline)
     with output_held(store):
-        return _sweep(data, spec, Path(store), valid, progress)
+        return _sweep(data, spec, Path(store), valid, progress, deadline)
 
 
-def _sweep(data: Symbols, spec: ScalingSpec, path: Path | None, valid: Symbols | None, progress: bool) -> ScalingResult:
+def _sweep(data: Symbols, spec: ScalingSpec, path: Path | None, valid: Symbols | None, progress: bool,
+           deadline: float | None = None) -> ScalingResult:
     done: dict[str, dict] = {}
     if path is not None and path.exists():
         try:
@@ -267,6 +272,9 @@ def _sweep(data: Symbols, spec: ScalingSpec, path: Path | None, valid: Symbols |
                  ", ".join(f"{c['arch']} width {c['width']} depth {c['depth']}" for c in reused))
     for cell in progress_bar(cells, len(cells), "cells", progress):
         key = spec.key(cell)
+        if key not in done and deadline is not None and time.monotonic() > deadline:
+            log.info("the time budget is spent: %d of %d cells finished; the same sweep continues", len(rows), len(cells))
+            continue
         if key not in done:
             done[key] = run_cell(data, spec, cell, valid)
             if path is not None:
