@@ -126,6 +126,20 @@ def _paired_order(by_seed: list[dict[int, float]]) -> tuple[str, str]:
     return "unresolved", text
 
 
+def _xi_order_check(rows: list[dict[str, Any]], seeds: list[int], scale: str, cid: str, paper: str, claim: str,
+                    axis: str, steps: list[int], where: str, picks) -> ClaimCheck:
+    """"xi grows along ``axis``": paired t-tests over training seeds between consecutive ``steps``
+    (``picks(row, step)`` selects a step's rows), Holm across the steps (:func:`_paired_order`)."""
+    by_step = [{r["seed"]: r["xi"] for r in rows if picks(r, v)} for v in steps]
+    status, text = _paired_order(by_step) if len(by_step) > 1 else ("unresolved", f"fewer than two {axis}s")
+    return ClaimCheck(
+        cid, paper, claim, status,
+        f"paired t-tests of xi over training seeds between consecutive {axis}s {steps}{where}, Holm {ORDER_ALPHA}",
+        f"mean xi over {len(seeds)} seed(s): " + ", ".join(f"{axis[0]}{v} {np.mean(list(x.values())):.3g}"
+                                                          for v, x in zip(steps, by_step) if x)
+        + f"; {text}", scale)
+
+
 def _shen_checks(folder: Path) -> list[ClaimCheck]:
     rows = _shen_rows(folder)
     seeds = sorted({r["seed"] for r in rows})
@@ -155,30 +169,19 @@ def _shen_checks(folder: Path) -> list[ClaimCheck]:
                       f"{'converged' if r.get('converged') else 'not converged'}" for r in transformers)
             + "; sequences of 512, so nothing reaches past the window", scale))
     widths = sorted({r["width"] for r in rows if r["arch"] == "rnn" and r["depth"] == 1})
-    by_width = [{r["seed"]: r["xi"] for r in rows if r["arch"] == "rnn" and r["depth"] == 1 and r["width"] == w}
-                for w in widths]
-    status, text = _paired_order(by_width) if len(by_width) > 1 else ("unresolved", "fewer than two widths")
-    out.append(ClaimCheck(
-        "shen-xi-grows-with-width", "Shen et al. 2019, xi against width (RNN)",
-        "the correlation length grows with the RNN's width", status,
-        f"paired t-tests of xi over training seeds between consecutive widths {widths}, Holm {ORDER_ALPHA}",
-        f"mean xi over {len(seeds)} seed(s): " + ", ".join(f"w{w} {np.mean(list(v.values())):.3g}"
-                                                          for w, v in zip(widths, by_width) if v)
-        + f"; {text}", scale))
+    out.append(_xi_order_check(
+        rows, seeds, scale, "shen-xi-grows-with-width", "Shen et al. 2019, xi against width (RNN)",
+        "the correlation length grows with the RNN's width", "width", widths, "",
+        lambda r, w: r["arch"] == "rnn" and r["depth"] == 1 and r["width"] == w))
     deep = sorted({r["width"] for r in rows if r["arch"] == "rnn" and r["depth"] > 1})
     if deep:
         width = deep[0]
-        depths = sorted({r["depth"] for r in rows if r["arch"] == "rnn" and r["width"] == width})
-        by_depth = [{r["seed"]: r["xi"] for r in rows if r["arch"] == "rnn" and r["width"] == width and r["depth"] == d}
-                    for d in depths]
-        status, text = _paired_order(by_depth) if len(by_depth) > 1 else ("unresolved", "one depth")
-        out.append(ClaimCheck(
-            "shen-xi-grows-with-depth", "Shen et al. 2019, xi against depth (RNN, Fig. 1d: linear for shallow networks)",
-            "the correlation length grows with the RNN's depth", status,
-            f"paired t-tests of xi over training seeds between consecutive depths {depths} at width {width}, Holm {ORDER_ALPHA}",
-            f"mean xi over {len(seeds)} seed(s): " + ", ".join(f"d{d} {np.mean(list(v.values())):.3g}"
-                                                              for d, v in zip(depths, by_depth) if v)
-            + f"; {text}", scale))
+        out.append(_xi_order_check(
+            rows, seeds, scale, "shen-xi-grows-with-depth",
+            "Shen et al. 2019, xi against depth (RNN, Fig. 1d: linear for shallow networks)",
+            "the correlation length grows with the RNN's depth", "depth",
+            sorted({r["depth"] for r in rows if r["arch"] == "rnn" and r["width"] == width}), f" at width {width}",
+            lambda r, d: r["arch"] == "rnn" and r["width"] == width and r["depth"] == d))
     lstm = {r["width"]: {s["seed"]: s["xi"] for s in rows if s["arch"] == "lstm" and s["width"] == r["width"] and s["depth"] == 1}
             for r in rows if r["arch"] == "lstm" and r["depth"] == 1}
     rnn = {r["width"]: r for r in rows if r["arch"] == "rnn" and r["depth"] == 1}
