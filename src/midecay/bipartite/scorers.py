@@ -15,6 +15,7 @@ before it in its row; the first token of a row is scored from the model's own st
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -35,7 +36,7 @@ class Scorer(Protocol):
         ...
 
 
-def check_rows(rows, vocab_size: int | None = None) -> np.ndarray:
+def check_rows(rows: np.ndarray | Sequence[Sequence[int]], vocab_size: int | None = None) -> np.ndarray:
     """Rows of token ids as a 2-D int64 array, or a one-line error naming the problem."""
     arr = np.asarray(rows)
     if arr.ndim != 2 or arr.shape[1] == 0:
@@ -114,7 +115,7 @@ class NGramScorer:
         self.name = f"{order}-order n-gram (add-{beta:g})"
         self._tables: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def fit(self, rows) -> NGramScorer:
+    def fit(self, rows: np.ndarray | Sequence[np.ndarray]) -> NGramScorer:
         """Count every order 0 … k in ``rows`` (a 2-D array or a list of 1-D token arrays)."""
         docs = [np.asarray(r, dtype=np.int64) for r in (rows if not isinstance(rows, np.ndarray) or rows.ndim == 2 else [rows])]
         for doc in docs:

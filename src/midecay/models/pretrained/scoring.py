@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+from collections.abc import Iterable
 
 import numpy as np
 import torch
 
+from ...bipartite import BipartiteCurve
 from ...errors import InputError
 from ..scoring import ModelScorer
 from .lm import PretrainedLM
@@ -28,12 +31,6 @@ def kv_width(lm: PretrainedLM) -> tuple[int, int]:
 class CausalLMScorer(ModelScorer):
     """``log q(x_t | x_<t)`` from a pretrained causal LM, each row read after the start token (its BOS,
     else its EOS), in batches of ``batch`` rows on the model's device (:class:`~midecay.models.ModelScorer`)."""
-
-    def __init__(self, lm: PretrainedLM, *, batch: int = 8) -> None:
-        super().__init__(lm, batch=batch)
-
-    def _vocab(self) -> int:
-        return int(self.model.config.vocab_size)
 
     def _name(self) -> str:
         return self.model.config.name
@@ -63,8 +60,9 @@ def lm_documents(texts: list[str], lm: PretrainedLM, length: int, count: int, *,
     return np.stack([tokens[a:a + length] for a in starts]).astype(np.int64)
 
 
-def lm_bipartite(lm: PretrainedLM, data: str, splits, *, documents: int = 200, head_tokens: int = 1, seed: int = 0,
-                 batch: int = 8, two_point: bool = True, store=None, progress: bool = False):
+def lm_bipartite(lm: PretrainedLM, data: str | os.PathLike, splits: Iterable[int], *, documents: int = 200,
+                 head_tokens: int = 1, seed: int = 0, batch: int = 8, two_point: bool = True,
+                 store: str | os.PathLike | None = None, progress: bool = False) -> BipartiteCurve:
     """The bipartite MI of ``data`` read by ``lm`` (:func:`~midecay.bipartite.bipartite_mi`), with the
     two-point curve of the same tokens.
 
@@ -75,8 +73,8 @@ def lm_bipartite(lm: PretrainedLM, data: str, splits, *, documents: int = 200, h
     """
     from pathlib import Path
 
-    from ...curve import mi_curve
     from ...bipartite import bipartite_mi
+    from ...curve import mi_curve
     from ...opening import open_source
     from ...sequences import Symbols
     from .lm_evaluation import segment_texts
