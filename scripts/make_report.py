@@ -15,8 +15,12 @@ Scales:
          sequences (42 cells; resumable, so it can be run in chunks).
   full   the papers' scale, for a GPU or a Ray cluster (grids of examples/grids/tableN.toml).
 
-Usage: ``.venv/bin/python scripts/make_report.py [--scale quick|cpu|full] [--only STEP,...] [--redo STEP,...]``
-(``make report``, ``make report SCALE=cpu``).
+A step whose blocks in the report come from a larger scale (the cpu sweep the prose quotes) is
+run but not published at a smaller one, so that ``make report`` never swaps the numbers under a
+paragraph for smaller ones; ``--replace-larger`` publishes it all the same.
+
+Usage: ``.venv/bin/python scripts/make_report.py [--scale quick|cpu|full] [--only STEP,...] [--redo STEP,...]
+[--replace-larger]`` (``make report``, ``make report SCALE=cpu``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -73,6 +78,8 @@ def _grid_step(table: int) -> Step:
     )
 
 
+TEN_SEEDS = ",".join(map(str, range(10)))
+TWENTY_SEEDS = ",".join(map(str, range(20)))
 SHEN_SWEEP = ["--rnn-widths", "2,4,8,16,32,64", "--lstm-widths", "2,4,8,16", "--rnn-depths", "1,2,3,4", "--depth-width", "8",
               "--streams", "2000"]
 STEPS = (
@@ -81,7 +88,7 @@ STEPS = (
                   "fashion.png": "design_fashion_mnist.png"},
          tables={"design": "designs.txt"}),
     # Early stopping and best of restarts, so that xi is a converged model's (the table says where not).
-    Step("shen", {"quick": ["scripts/shen_binary.py", "--sequences", "1000", "--epochs", "12", "--restarts", "2", "--patience", "2",
+    Step("shen", {"quick": ["scripts/shen_binary.py", "--sequences", "1000", "--epochs", "12", "--restarts", "1", "--patience", "2",
                             "--rnn-widths", "2,4,8,16", "--lstm-widths", "2,4,8", "--rnn-depths", "1,2,3", "--streams", "500",
                             "--out", "{out}"],
                   # Three training seeds (the claims' paired tests need them) at the size 2 cores can finish
@@ -93,6 +100,17 @@ STEPS = (
                            *SHEN_SWEEP, "--out", "{out}"]},
          figures={"xi_vs_width.png": "shen_xi_vs_width.png", "xi_vs_depth.png": "shen_xi_vs_depth.png"},
          tables={"shen": "summary.txt"}),
+    # Shen's Fig. 5: known exponents recovered, 10 data sets an alpha (the pooled coverage needs them).
+    Step("recovery", {"quick": ["scripts/estimator_recovery.py", "--sequences", "1000", "--seeds", TEN_SEEDS, "--out", "{out}"],
+                      "cpu": ["scripts/estimator_recovery.py", "--sequences", "10000", "--seeds", TEN_SEEDS, "--out", "{out}"],
+                      "full": ["scripts/estimator_recovery.py", "--sequences", "10000", "--seeds", TWENTY_SEEDS,
+                               "--out", "{out}"]},
+         figures={"recovery.png": "shen_estimator_recovery.png"}, tables={"recovery": "summary.txt"}),
+    Step("gallery", {s: ["scripts/decay_gallery.py", "--seeds", "0,1,2", "--out", "{out}"] for s in SCALES},
+         figures={"gallery.png": "decay_gallery.png"}, tables={"gallery": "summary.txt"}),
+    # Shen's train / valid / test non-uniformity: the demo's size-matched comparison of PTB's splits.
+    Step("splits", {s: ["-m", "midecay", "demo", "--out", "{out}", "--force", "--quiet"] for s in SCALES},
+         figures={"ptb_char_splits.png": "ptb_splits_char.png"}, tables={"splits": "summary.txt"}),
     Step("ptb", {"quick": ["scripts/ptb_models.py", "--budget", "150", "--symbols", "500000", "--out", "{out}"],
                  "cpu": ["scripts/ptb_models.py", "--budget", "1200", "--symbols", "5000000", "--out", "{out}"],
                  "full": ["scripts/ptb_models.py", "--budget", "36000", "--symbols", "10000000", "--out", "{out}"]},
@@ -172,21 +190,37 @@ def publish(steps: list[Step], stamps: dict[str, dict], out: Path, report: Path,
 
 #: The report's block that holds the claim checks (`midecay.experiments.claims`), filled after the steps.
 CLAIMS_BLOCK = "claims"
+#: The block of the fidelity table (every item of the papers, its status computed from the checks).
+FIDELITY_BLOCK = "fidelity"
 
 
-def publish_claims(out: Path, report: Path) -> None:
-    """Compute the claim checks from the steps' outputs in ``out``, merge them into ``docs/claims.json``
-    (a check whose step did not run at this scale keeps its last reading, which names its scale) and
-    render them into the report's ``claims`` block; the prose's verdict words are tested against it."""
+def publish_claims(out: Path, report: Path, steps: list[Step]) -> None:
+    """Compute the claim checks of ``steps`` from their outputs in ``out``, merge them into ``docs/claims.json``
+    (a check whose step did not run now keeps its last reading, which names its scale: a quick run of one
+    step never replaces another step's cpu reading) and render them into the report's ``claims`` block;
+    the prose's verdict words are tested against it."""
     from midecay._io import write_atomic
     from midecay.report.blocks import fill_blocks
     from midecay.experiments.claims import checks_from_runs, load_checks, render_checks, save_checks
+    from midecay.experiments.fidelity import render_fidelity
 
     path = report.parent / "claims.json"
     checks = load_checks(path) if path.exists() else {}
-    checks.update({c.id: c for c in checks_from_runs(out)})
+    checks.update({c.id: c for c in checks_from_runs(out, [s.name for s in steps])})
     save_checks(checks.values(), path)
-    write_atomic(report, fill_blocks(report.read_text(), {CLAIMS_BLOCK: render_checks(checks.values())}), overwrite=True)
+    blocks = {CLAIMS_BLOCK: render_checks(checks.values()), FIDELITY_BLOCK: render_fidelity(checks.values())}
+    write_atomic(report, fill_blocks(report.read_text(), blocks), overwrite=True)
+
+
+_BLOCK_SCALE = re.compile(r"<!-- generated:([A-Za-z0-9_.-]+) -->\s*\*`make report SCALE=(\w+)`")
+
+
+def keeps_larger(step: Step, scale: str, report_text: str) -> str | None:
+    """The scale of ``step``'s blocks in the report where it is larger than ``scale``, else None: a quick
+    run does not replace the cpu run the prose was written against (nor its claims) unless asked."""
+    published = dict(_BLOCK_SCALE.findall(report_text))
+    larger = [published[b] for b in step.tables if b in published and SCALES.index(published[b]) > SCALES.index(scale)]
+    return larger[0] if larger else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=SCALES, default=os.environ.get("SCALE", "quick"))
     parser.add_argument("--only", default="", help="comma-separated steps (default: all): " + ",".join(s.name for s in STEPS))
     parser.add_argument("--redo", default="", help="comma-separated steps to run again although finished")
+    parser.add_argument("--replace-larger", action="store_true",
+                        help="publish this scale's blocks and claims where the report holds a larger scale's")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "report")
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "report.md")
     args = parser.parse_args(argv)
@@ -211,8 +247,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.perf_counter() - t0:6.0f} s] {step.name} ({args.scale}) ...", flush=True)
         stamps[step.name] = run_step(step, args.scale, out, redo=step.name in redo)
         print(f"[{time.perf_counter() - t0:6.0f} s] {step.name}: {stamps[step.name]['seconds']} s", flush=True)
+    text = args.report.read_text()
+    kept = {s.name: keeps_larger(s, args.scale, text) for s in steps} if not args.replace_larger else {}
+    for name, larger in kept.items():
+        if larger:
+            print(f"{name}: the report holds its {larger} run; kept (its {args.scale} outputs are in {out / name}; "
+                  "--replace-larger publishes them)", flush=True)
+    steps = [s for s in steps if not kept.get(s.name)]
     publish(steps, stamps, out, args.report, args.report.parent / "figures")
-    publish_claims(out, args.report)
+    publish_claims(out, args.report, steps)
     print(f"report: {args.report} and its figures regenerated at scale {args.scale} in {time.perf_counter() - t0:.0f} s")
     return 0
 

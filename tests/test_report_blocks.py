@@ -57,7 +57,7 @@ def test_make_report_writes_every_figure_and_block_the_report_shows():
     figures = {f for step in mr.STEPS for f in step.figures.values()}
     shown = set(re.findall(r"\(figures/([\w.-]+\.png)\)", report))
     assert shown and shown <= figures, f"figures the report shows that no step writes: {sorted(shown - figures)}"
-    tables = [b for step in mr.STEPS for b in step.tables] + [mr.CLAIMS_BLOCK]  # the checks of every step
+    tables = [b for step in mr.STEPS for b in step.tables] + [mr.CLAIMS_BLOCK, mr.FIDELITY_BLOCK]  # from every step's checks
     assert sorted(tables) == sorted(block_names(report)) and len(set(tables)) == len(tables)
     for step in mr.STEPS:
         assert set(step.command) == set(mr.SCALES), step.name
@@ -81,3 +81,15 @@ def test_publish_copies_figures_and_fills_blocks(tmp_path):
     assert not (tmp_path / "figures" / "no.png").exists()
     text = report.read_text()
     assert "I(1) = 0.668" in text and "SCALE=quick" in text and "old a" not in text and "old b" in text
+
+
+def test_a_smaller_scale_does_not_replace_a_larger_ones_block(tmp_path):
+    """Hypothesis: a block published from the cpu run is kept when the step runs at quick (the prose
+    beside it quotes the cpu numbers); a quick or absent block is replaced; full replaces cpu."""
+    mr = _make_report()
+    step = mr.Step("demo", {s: ["x", "{out}"] for s in mr.SCALES}, tables={"a": "table.txt"})
+    cpu = DOC.replace("old a", "*`make report SCALE=cpu`, step `demo`, 5 s:* `x`\n\nold a")
+    assert mr.keeps_larger(step, "quick", cpu) == "cpu"
+    assert mr.keeps_larger(step, "cpu", cpu) is None and mr.keeps_larger(step, "full", cpu) is None
+    assert mr.keeps_larger(step, "quick", DOC) is None
+    assert mr.keeps_larger(step, "quick", cpu.replace("SCALE=cpu", "SCALE=quick")) is None

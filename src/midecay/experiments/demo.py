@@ -3,7 +3,7 @@
 For each level: the train / valid / test curves with shuffle floors and jackknife errors, the
 fitted decay laws and diagnosis of each, the fair split comparison (floors removed) with its
 verdict, and the same comparison with a slice of train as long as valid (sample size matched).
-Writes curve JSON files, PNG figures, ``results.json`` and a self-contained ``report.html``.
+Writes curve JSON files, PNG figures, ``results.json``, ``summary.txt`` and a self-contained ``report.html``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def demo_outputs(out: Path) -> list[Path]:
     out = Path(out)
     files = [out / f"ptb_{level}_{split}.json" for level in LEVELS for split in SPLITS]
     files += [out / f"ptb_{level}_{kind}.png" for level in LEVELS for kind in ("splits", "train_fit")]
-    return files + [out / "results.json", out / "report.html"]
+    return files + [out / "results.json", out / "summary.txt", out / "report.html"]
 
 
 def _run_level(level: str, lags, out: Path, page: HtmlReport, summary: dict, run: list, laws: set, *, seed: int, log,
@@ -70,6 +70,8 @@ def _run_level(level: str, lags, out: Path, page: HtmlReport, summary: dict, run
                    for r in analysis.results},
         "verdict": analysis.comparison.verdict,
         "size_matched_verdict": matched.verdict,
+        # Lag by lag (and band by band), for Shen's non-uniformity check (midecay.experiments.claims).
+        "size_matched": [pair.to_dict() for pair in matched.pairs],
     }
     lines.append(f"PTB {level}:")
     for r in analysis.results:
@@ -80,6 +82,9 @@ def _run_level(level: str, lags, out: Path, page: HtmlReport, summary: dict, run
                  "test splits): compare what lies above the floor, and the size-matched verdict")
     lines.append(f"  splits vs train (floors removed): {analysis.comparison.verdict}; "
                  f"size-matched: {matched.verdict}")
+    for pair in matched.pairs:
+        lines.append(f"    {pair.name} against {pair.reference}: {pair.verdict}, {int(pair.significant.sum())}/{len(pair.lags)} "
+                     f"lags and {int(pair.band_significant.sum())}/{len(pair.band_significant)} lag bands differ")
     return lines
 
 
@@ -122,6 +127,7 @@ def _demo(out: Path, seed: int, overwrite: bool, log: Callable[[str], None], pro
     elapsed = time.perf_counter() - t0
     summary["seconds"] = round(elapsed, 1)
     write_atomic(out / "results.json", json.dumps(summary, indent=1), overwrite=overwrite)
+    write_atomic(out / "summary.txt", "\n".join(lines) + "\n", overwrite=overwrite)
     lines.append(f"wrote {out}/report.html, figures and curves in {elapsed:.0f} s")
     summary["text"] = "\n".join(lines)
     return summary
