@@ -84,7 +84,8 @@ SHEN_SWEEP = ["--rnn-widths", "2,4,8,16,32,64", "--lstm-widths", "2,4,8,16", "--
               "--streams", "2000"]
 STEPS = (
     Step("design", {s: ["scripts/design_real.py", "--out", "{out}"] for s in SCALES},
-         figures={"mnist.png": "design_mnist.png", "permuted.png": "design_permuted_mnist.png", "ptb.png": "design_ptb.png",
+         figures={"mnist.png": "design_mnist.png", "mnist-gray.png": "design_mnist_gray.png",
+                  "permuted.png": "design_permuted_mnist.png", "ptb.png": "design_ptb.png",
                   "fashion.png": "design_fashion_mnist.png"},
          tables={"design": "designs.txt"}),
     # Early stopping and best of restarts, so that xi is a converged model's (the table says where not).
@@ -115,7 +116,7 @@ STEPS = (
                  "cpu": ["scripts/ptb_models.py", "--budget", "1200", "--symbols", "5000000", "--out", "{out}"],
                  "full": ["scripts/ptb_models.py", "--budget", "36000", "--symbols", "10000000", "--out", "{out}"]},
          figures={"lstm_vs_data.png": "ptb_lstm_vs_data.png", "transformer_vs_data.png": "ptb_transformer_vs_data.png"},
-         tables={"ptb": "summary.txt"}),
+         tables={"ptb": "summary.txt", "ptb-samples": "samples.txt"}),
     Step("lm", {"quick": ["scripts/lm_demo.py", "--streams", "24", "--tokens", "512", "--out", "{out}"],
                 "cpu": ["scripts/lm_demo.py", "--streams", "160", "--tokens", "512", "--out", "{out}"],
                 "full": ["scripts/lm_demo.py", "--streams", "500", "--tokens", "1024", "--out", "{out}"]},

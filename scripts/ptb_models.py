@@ -3,7 +3,9 @@
 Each model trains within a time budget (default 10 minutes; the issue's full runs: 20), then
 samples at least 5 million characters (tails need data: a 10^6 sample is significant only to
 d ~ 30-40), and its curve, fit and decay type are compared with the training text's. Writes
-the evaluations (JSON), figures and a table to --out.
+the evaluations (JSON), figures and a table to --out, and ``samples.txt``: a few sampled lines of
+each model beside the validation text, to read as Shen's App. F does (spelling is the short-range
+MI, a sentence whose parts fit the intermediate range).
 
 Usage: ``.venv/bin/python scripts/ptb_models.py [--budget 600] [--symbols 5000000] [--out out/ptb_models]``
 """
@@ -17,8 +19,22 @@ from pathlib import Path
 
 import midecay
 from midecay._io import write_atomic
-from midecay.models import ModelConfig, TrainConfig, evaluate, train
+from midecay.models import ModelConfig, TrainConfig, evaluate, sample, train
 from midecay.report import fig_to_png
+
+#: Shown text: this many streams of this many characters a model, after the sampling's burn-in.
+TEXT_STREAMS, TEXT_LENGTH = 2, 300
+
+
+def as_line(symbols: midecay.Symbols, codes) -> str:
+    """``codes`` of ``symbols``' alphabet as one line (PTB's line breaks shown as "/")."""
+    return "".join(map(str, symbols.decode(codes))).replace("\n", "/").strip()
+
+
+def text_samples(checkpoint, valid: midecay.Symbols) -> list[str]:
+    """A few lines of the model's samples (seed 1, burn-in 100 as for the curves), one of the validation text."""
+    drawn = sample(checkpoint.model, TEXT_STREAMS, TEXT_LENGTH, seed=1, burn_in=100, alphabet=checkpoint.alphabet)
+    return [as_line(drawn, seg) for seg in drawn.segments()]
 
 
 def main() -> int:
@@ -50,6 +66,8 @@ def main() -> int:
                                     time_budget=args.budget)),
     }
     rows = []
+    start = valid_text.n_symbols // 2
+    texts = [f"data (ptb/valid, from its middle): {as_line(valid_text, valid_text.codes[start:start + TEXT_LENGTH])}"]
     for arch in args.archs.split(","):
         model_cfg, train_cfg = setups[arch]
         t0 = time.perf_counter()
@@ -65,7 +83,9 @@ def main() -> int:
                     f"best valid {ck.extra['best_valid_bps']:.3f} bpc; sampled {streams * length:,} chars "
                     f"({t_all - t_train:.0f} s incl. curves)\n{ev.summary()}")
         print(rows[-1], flush=True)
+        texts += [f"{arch} sample {k}: {line}" for k, line in enumerate(text_samples(ck, valid_text))]
     write_atomic(args.out / "summary.txt", "\n\n".join(rows) + "\n", overwrite=True)
+    write_atomic(args.out / "samples.txt", "\n\n".join(texts) + "\n", overwrite=True)
     return 0
 
 

@@ -236,3 +236,21 @@ def test_xi_intervals_cover_the_exact_correlation_length(lam, n):
     ratio = float(se.mean() / xi.std(ddof=1))
     assert 0.8 <= cover <= 1.0 and 0.7 <= ratio <= 1.4, (cover, ratio, xi.mean())
     assert np.mean(head) < xi_true - 3 * np.std(head) / np.sqrt(30)  # the whole-range fit is biased low
+
+
+def test_lags_that_never_vary_say_nothing_of_a_period():
+    """Hypothesis: lags whose pairs never vary (MI exactly 0 with no spread: MNIST's last 35 lags pair
+    blank borders) are left out of the period scan, so a curve ending in them reads as the curve
+    without them (same period, p-value and candidates), not as peaks above a floor of log(1e-12)."""
+    d = np.arange(1, 300)
+    rng = np.random.default_rng(5)
+    mi = 0.05 * d.astype(float) ** -0.6 * np.where(d % 28 == 0, 2.5, 1.0) * np.exp(rng.normal(0, 0.02, len(d)))
+    spread = mi * 0.02
+    mi[-40:], spread[-40:] = 0.0, 0.0
+
+    def curve(keep):
+        return midecay.MICurve(d[keep], mi[keep], spread[keep], np.zeros(keep.sum()), spread[keep], d[keep], 2, 10**6, 1,
+                               "grassberger", "nats")
+
+    whole, informative = periodicity(curve(np.ones(len(d), bool))), periodicity(curve(mi > 0))
+    assert whole.period == 28 and whole == informative

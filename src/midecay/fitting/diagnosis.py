@@ -176,6 +176,12 @@ def periodicity(curve: MICurve, *, max_period: int | None = None, alpha: float =
         # Each point is held at twice the null's spread: below that its log is noise.
         spread = np.where(np.isfinite(curve.baseline_std), curve.baseline_std, curve.noise)[run]
         floor = 2.0 * np.nan_to_num(spread, nan=0.0)
+        # A lag whose pairs never vary (MNIST's last 35 lags pair blank border with blank border) reads
+        # exactly 0 with no spread: it says nothing of a period, and its log would be -27.
+        informative = (floor > 0) | (y > 0)
+        d, y, floor = d[informative], y[informative], floor[informative]
+        if len(d) < 9:
+            return Periodicity(None, 1.0, 0.0, 0)
     else:
         return Periodicity(None, 1.0, 0.0, 0)
     return _periodicity(d, y, floor, max_period, alpha)
@@ -335,7 +341,8 @@ class Diagnosis(Result):
 
     def headline(self) -> str:
         """One line: the kind, its law's parameters with 95 % intervals, the period, or why there are none."""
-        period = f", period {self.period}" if self.period and self.kind != "undetermined" else ""
+        # A period modifies any kind, "cannot tell" included (grey-level MNIST: period 14, its tail undecided).
+        period = f", period {self.period}" if self.period else ""
         if not self.parameters:
             why = self.evidence.get("undetermined") if self.kind == "undetermined" else None
             return f"{self.kind}{period}" + (f": {why}" if why else "")
@@ -489,7 +496,7 @@ def classify(
     if n_sig < rules.min_points and _chance_of_hits(n_sig, len(curve.lags), z) >= rules.chance_level and not per.period:
         return verdict("no_dependence", None, {"significant_points": n_sig, **notes})
     if n_sig < rules.min_points:  # dependence shown, its decay not: two points fit any two-parameter law exactly
-        why = (_too_few_peaks(per.period, n_sig, sp.reached_floor) if per.period else
+        why = (_too_few_peaks(n_sig, sp.reached_floor) if per.period else
                f"{n_sig} lag(s) above the floor are too few to tell how the dependence decays; measure more lags in that range")
         return verdict("undetermined", None, {"significant_points": n_sig, **notes, "undetermined": why})
     pts = fit_points(curve, dmin=dmin, dmax=dmax, z=z)
@@ -519,7 +526,7 @@ def classify(
                                 f"over the far half of the lags (over all of them alpha = {pl.estimate('alpha'):.2g})")
             return verdict(periodic + "flat", far, evidence, law="power_law")
     if not {"exponential", "power_law"} & set(fit.fits):  # significant points, but no law could be fitted to them
-        evidence["undetermined"] = (_too_few_peaks(per.period, n_sig, sp.reached_floor) if per.period else
+        evidence["undetermined"] = (_too_few_peaks(n_sig, sp.reached_floor) if per.period else
                                     f"no decay law could be fitted to the {n_sig} significant lags; measure more lags")
         return verdict("undetermined", fit, evidence)
     if tail.verdict == "cannot_tell":
@@ -555,18 +562,18 @@ def _classified_on_peaks(curve: MICurve, peaks: MICurve, sp: Span, per: Periodic
         f"the decay is read from the {len(peaks.lags)} multiples of {per.period} (d = {peaks.lags[0]}…{peaks.lags[-1]}), "
         f"counted with the curve: its lags hold {int(np.isin(peaks.lags, curve.lags).sum())} of them")}
     if decay is None and inner.tail is None:  # too few peaks for any law (a tail test's "cannot tell" keeps its reason)
-        evidence["undetermined"] = _too_few_peaks(per.period, int(peaks.significant(rules.z).sum()), inner.span.reached_floor)
+        evidence["undetermined"] = _too_few_peaks(int(peaks.significant(rules.z).sum()), inner.span.reached_floor)
     further = inner.span.floor_distance is not None and (sp.floor_distance is None or inner.span.floor_distance > sp.floor_distance)
     return Diagnosis(f"periodic_{decay}" if decay else "undetermined", inner.span if further else sp, per, inner.fit,
                      evidence, curve=curve, law=inner.law, tail=inner.tail, rules=rules)
 
 
-def _too_few_peaks(period: int, n_sig: int, reached_floor: bool) -> str:
+def _too_few_peaks(n_sig: int, reached_floor: bool) -> str:
     """Why a periodic curve has no decay kind. Its multiples below the last lag are all measured (on
     the curve or its :attr:`~midecay.MICurve.period_curve`): lags further out help only where the
     last one is still above the floor; otherwise more data does."""
     more = "a longer sequence resolves more of them" if reached_floor else "measure lags further out"
-    return (f"a period of {period} is found, but only {n_sig} lag(s) stand above the floor: too few to tell how "
+    return (f"only {n_sig} lag(s) at multiples of the period stand above the floor: too few to tell how "
             f"the peaks decay; {more}")
 
 
