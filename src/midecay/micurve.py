@@ -192,11 +192,6 @@ class MICurve(Result):
 
     # -- derived quantities -------------------------------------------------------------
     @property
-    def corrected(self) -> np.ndarray:
-        """``mi - baseline``: the estimate with the shuffle floor removed (NaN without a baseline)."""
-        return self.mi - self.baseline
-
-    @property
     def floor_removed(self) -> np.ndarray:
         """``mi - floor_scale * baseline`` where the curve has a floor, ``mi`` where it has none.
 
