@@ -88,7 +88,7 @@ STEPS = (
                   "permuted.png": "design_permuted_mnist.png", "ptb.png": "design_ptb.png",
                   "fashion.png": "design_fashion_mnist.png"},
          tables={"design": "designs.txt"}),
-    # Early stopping and best of restarts, so that xi is a converged model's (the table says where not).
+    # Early stopping (best of restarts at the full scale), so that xi is a converged model's (the table says where not).
     Step("shen", {"quick": ["scripts/shen_binary.py", "--sequences", "1000", "--epochs", "12", "--restarts", "1", "--patience", "2",
                             "--rnn-widths", "2,4,8,16", "--lstm-widths", "2,4,8", "--rnn-depths", "1,2,3", "--streams", "500",
                             "--out", "{out}"],

@@ -31,8 +31,8 @@ def as_line(symbols: midecay.Symbols, codes) -> str:
     return "".join(map(str, symbols.decode(codes))).replace("\n", "/").strip()
 
 
-def text_samples(checkpoint, valid: midecay.Symbols) -> list[str]:
-    """A few lines of the model's samples (seed 1, burn-in 100 as for the curves), one of the validation text."""
+def text_samples(checkpoint) -> list[str]:
+    """A few lines of the model's samples: seed 1, after the burn-in of 100 the curves' samples have."""
     drawn = sample(checkpoint.model, TEXT_STREAMS, TEXT_LENGTH, seed=1, burn_in=100, alphabet=checkpoint.alphabet)
     return [as_line(drawn, seg) for seg in drawn.segments()]
 
@@ -83,7 +83,7 @@ def main() -> int:
                     f"best valid {ck.extra['best_valid_bps']:.3f} bpc; sampled {streams * length:,} chars "
                     f"({t_all - t_train:.0f} s incl. curves)\n{ev.summary()}")
         print(rows[-1], flush=True)
-        texts += [f"{arch} sample {k}: {line}" for k, line in enumerate(text_samples(ck, valid_text))]
+        texts += [f"{arch} sample {k}: {line}" for k, line in enumerate(text_samples(ck))]
     write_atomic(args.out / "summary.txt", "\n\n".join(rows) + "\n", overwrite=True)
     write_atomic(args.out / "samples.txt", "\n\n".join(texts) + "\n", overwrite=True)
     return 0

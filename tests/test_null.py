@@ -515,3 +515,34 @@ def test_two_symbol_p_values_are_uniform_for_every_estimator(estimator):
     for i in range(2):
         assert stats.kstest(p[:, i], "uniform").pvalue >= 0.01, (estimator, i)
         assert stats.chisquare(np.histogram(p[:, i], bins=10, range=(0, 1))[0]).pvalue >= 0.01, (estimator, i)
+
+
+def test_near_covariance_kernel_equals_a_direct_count():
+    """Hypothesis: the compiled four-point covariance (A_t = [x_t = x_{t+tau}] / pi(x_t), Cov(A_t, A_{t+d}))
+    equals the same sum written in numpy, windows respected."""
+    from midecay.null.autocorrelation import _near_covariance
+
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 5, 3000).astype(np.uint8)
+    inv_pi = 1.0 / (np.bincount(codes, minlength=5) / len(codes))
+    windows = np.array([[0, 1000, 1000], [1000, 3000, 3000]], dtype=np.int64)
+    taus, lags = np.array([1, 2, 2], dtype=np.int64), np.array([3, 3, 4], dtype=np.int64)
+    fast = _near_covariance(codes, windows, taus, lags, inv_pi)
+    for value, tau, d in zip(fast, taus, lags):
+        a1, a2 = [], []
+        for start, _, end in windows:
+            t = np.arange(start, end - d - tau)
+            a1.append(np.where(codes[t] == codes[t + tau], inv_pi[codes[t]], 0.0))
+            a2.append(np.where(codes[t + d] == codes[t + d + tau], inv_pi[codes[t + d]], 0.0))
+        a1, a2 = np.concatenate(a1), np.concatenate(a2)
+        assert value == pytest.approx(np.mean(a1 * a2) - a1.mean() * a2.mean(), rel=1e-10, abs=1e-12)
+
+
+def test_the_lag_right_after_a_window_is_not_read_high():
+    """Hypothesis: at d = 3 after a window of 3 (x_t = u_t + u_{t-1} + u_{t-2} mod 40, Zipf u, N = 10^5),
+    pairs (t, t+3) and (t+1, t+4) still share symbols of u, so the null's four-point terms do not
+    factorise there; with the covariance measured, the floor-removed MI over its noise has mean
+    within +-0.25 over 24 seeds (factorised, it read +0.45; lags 10 and 50 stay within +-0.25)."""
+    z = np.array([(lambda c: c.floor_removed / c.noise)(midecay.mi_curve(midecay.synth.sliding_sum(100_000, 40, seed=s),
+                                                                           [3, 10, 50], seed=s)) for s in range(24)])
+    assert np.all(np.abs(z.mean(axis=0)) < 0.25), z.mean(axis=0)

@@ -411,8 +411,8 @@ def _splits_checks(folder: Path) -> list[ClaimCheck]:
         lags, diff, sig = pair["lags"], pair["difference"], pair["significant"]
         bands = [(b, x, s, z) for b, x, s, z in zip(pair["bands"], pair["band_difference"], pair["band_significant"],
                                                     pair["band_z"]) if b[0] >= LONG_LAG]
-        down = [d for d, x, s in zip(lags, diff, sig) if s and x < 0 and d >= LONG_LAG] + [b[0] for b, x, s, _ in bands if s and x < 0]
-        up = [d for d, x, s in zip(lags, diff, sig) if s and x > 0 and d >= LONG_LAG] + [b[0] for b, x, s, _ in bands if s and x > 0]
+        flagged = [(d, x) for d, x, s in zip(lags, diff, sig) if s and d >= LONG_LAG] + [(b[0], x) for b, x, s, _ in bands if s]
+        down, up = [d for d, x in flagged if x < 0], [d for d, x in flagged if x > 0]
         lower += down
         higher += up
         far = bands[-1] if bands else None

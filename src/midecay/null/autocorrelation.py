@@ -18,6 +18,12 @@ the same segment. For an independent sequence only ``tau = 0`` survives: the fam
 ``(K-1)^2`` degrees of freedom. For a Markov chain with eigenvalues ``lambda`` this gives the
 excess ``sum_{i,j>=2} lambda_i lambda_j / (1 - lambda_i lambda_j) / N`` over the shuffle floor.
 
+The factorisation fails where the two pairs' windows come within the dependence's reach ``m``
+of each other, ``d - tau <= m`` (an m-dependent sequence, at the lags ``m < d <= 2m`` right after
+its MI ends): there the term is ``c(tau)^2 + Cov(A_t, A_{t+d})`` with ``A_t = [x_t = x_{t+tau}] /
+pi(x_t)``, and the covariance, measured on the sample, is added (``NEAR_REACH``; derivation and
+measurements in ``docs/methods.md``, "The lag right after a dependence range").
+
 Everything here comes from pair counts of the sequence itself at lags ``tau`` (its
 autocorrelation), measured on up to :data:`SAMPLE_SYMBOLS` symbols: every ``tau`` up to
 :data:`SCAN_LAGS` (64 for large alphabets), then a log grid (16 per decade) summed with the
@@ -43,7 +49,8 @@ from ..counting.windows import windows_from_bounds
 from ..micurve import PeriodScan
 from ..sequences import Symbols
 
-__all__ = ["AutocorrelationSample", "AutocorrelationTerms", "PeriodScan", "autocorrelation_terms", "SAMPLE_SYMBOLS", "MAX_FULL_ALPHABET", "SCAN_LAGS"]
+__all__ = ["AutocorrelationSample", "AutocorrelationTerms", "PeriodScan", "autocorrelation_terms", "SAMPLE_SYMBOLS", "MAX_FULL_ALPHABET",
+           "SCAN_LAGS", "NEAR_REACH"]
 
 #: Symbols the autocorrelation is measured on (evenly spread blocks of a longer sequence).
 SAMPLE_SYMBOLS = 1 << 21
@@ -53,6 +60,9 @@ MAX_FULL_ALPHABET = 128
 SCAN_LAGS = 256
 _EXACT_TAUS = 64
 _PER_DECADE = 16
+#: Longest reach of the autocorrelation for which the four-point covariance near it is measured: its
+#: cost is (sample) x reach^2 / 2, and a reach this long means MI at every lag the term would change.
+NEAR_REACH = 16
 
 
 def _tau_grid(longest: int, exact: int = 64) -> tuple[np.ndarray, np.ndarray]:
@@ -111,6 +121,28 @@ def _diagonal_overlap(codes, windows, taus, inv_pi):
     return out, pairs
 
 
+@njit(cache=True, nogil=True, parallel=True)
+def _near_covariance(codes, windows, taus, lags, inv_pi):
+    """For each ``(taus[i], lags[i])``: Cov(A_t, A_{t+d}) with ``A_t = [x_t == x_{t+tau}] / pi(x_t)``, over
+    the positions where both repeats fit inside a window."""
+    out = np.zeros(len(taus))
+    for i in prange(len(taus)):
+        tau, d = taus[i], lags[i]
+        s1 = s2 = s12 = 0.0
+        n = 0
+        for w in range(windows.shape[0]):
+            for t in range(windows[w, 0], windows[w, 2] - d - tau):
+                a1 = inv_pi[codes[t]] if codes[t] == codes[t + tau] else 0.0
+                a2 = inv_pi[codes[t + d]] if codes[t + d] == codes[t + d + tau] else 0.0
+                s1 += a1
+                s2 += a2
+                s12 += a1 * a2
+                n += 1
+        if n > 1:
+            out[i] = s12 / n - (s1 / n) * (s2 / n)
+    return out
+
+
 def _pair_weights(lengths: np.ndarray, d: int, taus: np.ndarray) -> np.ndarray:
     """``w_d(tau)``: the share of lag-``d`` pairs whose partner ``tau`` further on stays in the segment."""
     room = np.sort(np.maximum(lengths - d, 0).astype(np.float64))
@@ -164,6 +196,8 @@ class AutocorrelationSample:
         occupied = counts > 0
         self.k_eff = int(occupied.sum())
         pi = counts / counts.sum()
+        self._codes = codes
+        self._inv_pi = np.where(occupied, 1.0 / np.where(occupied, pi, 1.0), 0.0)
         self.full = self.k_eff <= MAX_FULL_ALPHABET and k <= 4 * MAX_FULL_ALPHABET
         self.taus, self.spacing = _tau_grid(int(sample_lengths.max()), exact=scan_lags if self.full else _EXACT_TAUS)
         self.scan_lags = min(scan_lags, len(self.taus)) if self.full else 0
@@ -184,7 +218,7 @@ class AutocorrelationSample:
             diag = np.diag_indices_from(self.g_same)
             self.g_same[diag] = np.maximum(self.g_same[diag] - (self.k_eff - 1) ** 2 / np.maximum(self.n_tau, 1.0), 0.0)
         else:
-            inv_pi = np.where(occupied, 1.0 / np.where(occupied, pi, 1.0), 0.0)
+            inv_pi = self._inv_pi
             overlap, self.n_tau = _diagonal_overlap(codes, self.windows, self.taus, inv_pi)
             self.c = overlap / np.maximum(self.n_tau, 1.0) - 1.0
             # No joint table fits a large alphabet, but the excess of repeats at every lag 1 ... scan_lags
@@ -229,9 +263,10 @@ class AutocorrelationSample:
         # never dies out (flat, strictly periodic) enters only below d: its excess would not
         # shrink with N, and a curve that never decays must not be swallowed by its own null.
         dies_out = self.cut < len(self.taus)
+        near = self._near_terms(np.asarray(lags)) if dies_out else {}
         for i, d in enumerate(lags):
             w = _pair_weights(self.lengths, int(d), self.taus) * self.spacing * ((self.taus < d) | dies_out)
-            s_d[i] = float((w * self.c2).sum())
+            s_d[i] = float((w * (self.c2 + near.get(int(d), 0.0))).sum())
             if self.full:
                 cross[i] = float(w @ self.gram @ w)
         info = {
@@ -241,6 +276,30 @@ class AutocorrelationSample:
             "sample_symbols": self.sample_symbols,
         }
         return AutocorrelationTerms(s_d, cross, info)
+
+    def _near_terms(self, lags: np.ndarray) -> dict[int, np.ndarray]:
+        """``Cov(A_t, A_{t+d})`` at each tau (zero where ĉ(tau) is quiet) for the lags ``reach < d <= 2 reach``,
+        where the two pairs' windows are within the reach of each other (see the module notes); nothing
+        for a reach over :data:`NEAR_REACH`."""
+        # The reach here is the end of the run of loud lags from tau = 1 (an m-dependent sequence's m), not
+        # the cut, which waits for a long quiet stretch; a stray loud lag far out is not a reach.
+        loud = self.c2 > 0
+        head = int(np.argmin(loud)) if not loud.all() else len(loud)
+        inside = np.arange(head) if head and self.taus[head - 1] == head else np.arange(0)
+        reach = int(self.taus[inside[-1]]) if len(inside) else 0
+        near = np.unique([int(d) for d in lags if reach < d <= 2 * reach])
+        if not 0 < reach <= NEAR_REACH or not len(inside) or not len(near):
+            return {}
+        # Only taus with d - tau <= reach: further apart, the windows share nothing and Cov = 0.
+        pairs = [(int(i), int(d)) for d in near for i in inside if d - self.taus[i] <= reach]
+        if not pairs:
+            return {}
+        index, ds = np.array(pairs, dtype=np.int64).T
+        cov = _near_covariance(self._codes, self.windows, self.taus[index].astype(np.int64), ds, self._inv_pi)
+        out = {int(d): np.zeros(len(self.taus)) for d in near}
+        for i, d, value in zip(index, ds, cov):
+            out[int(d)][i] = value
+        return out
 
     def scan(self, estimator: str = "grassberger") -> PeriodScan | None:
         """MI at lags ``1 … scan_lags`` on the sample (the excess of repeats for large alphabets), with its noise level."""
