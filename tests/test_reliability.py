@@ -379,8 +379,11 @@ def test_a_bomb_within_the_library_is_refused_past_the_bound(tmp_path, monkeypat
 def test_a_hang_up_interrupts_like_ctrl_c(tmp_path):
     fifo = tmp_path / "never.txt"
     os.mkfifo(fifo)
+    # The child starts with hang-ups at their default, as from a terminal: a suite run under nohup would
+    # otherwise pass SIG_IGN down, which the CLI keeps (rightly), and the child would wait on the FIFO.
     proc = subprocess.Popen([sys.executable, "-m", "midecay", "curve", str(fifo), "--lags", "1:4"],
-                            stderr=subprocess.PIPE, text=True, env=ENV)
+                            stderr=subprocess.PIPE, text=True, env=ENV,
+                            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))
     time.sleep(3)
     proc.send_signal(signal.SIGHUP)
     try:
