@@ -196,7 +196,7 @@ class AutocorrelationSample:
         occupied = counts > 0
         self.k_eff = int(occupied.sum())
         pi = counts / counts.sum()
-        self._codes = codes
+        self._codes, self._mapped = codes, symbols.codes  # the second keeps a memory map's handle, for release
         self._inv_pi = np.where(occupied, 1.0 / np.where(occupied, pi, 1.0), 0.0)
         self.full = self.k_eff <= MAX_FULL_ALPHABET and k <= 4 * MAX_FULL_ALPHABET
         self.taus, self.spacing = _tau_grid(int(sample_lengths.max()), exact=scan_lags if self.full else _EXACT_TAUS)
@@ -296,6 +296,10 @@ class AutocorrelationSample:
             return {}
         index, ds = np.array(pairs, dtype=np.int64).T
         cov = _near_covariance(self._codes, self.windows, self.taus[index].astype(np.int64), ds, self._inv_pi)
+        from .._memmap import release
+
+        for start, _, end in self.windows:  # as after the counts: a memory-mapped corpus keeps no pages resident
+            release(self._mapped, int(start), int(end))
         out = {int(d): np.zeros(len(self.taus)) for d in near}
         for i, d, value in zip(index, ds, cov):
             out[int(d)][i] = value
