@@ -25,6 +25,8 @@ import numpy as np
 
 import midecay
 from midecay._io import write_atomic
+from midecay.cli._common import parse_int_list
+from midecay.errors import InputError
 from midecay.report import fig_to_png
 from midecay.synth import Synthetic, copy_process, gaussian_sign, hmm, repetitive, rho_for_mi, spectral_transition_matrix
 
@@ -134,7 +136,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("out/gallery"))
     args = parser.parse_args()
     t0 = time.perf_counter()
-    seeds = [int(s) for s in args.seeds.split(",")]
+    try:
+        seeds = list(parse_int_list(args.seeds, "seeds", low=0))
+    except InputError as exc:
+        parser.error(str(exc))
     chosen = cases()
     rows = [run_case(case, seed) for case in chosen for seed in seeds]
     args.out.mkdir(parents=True, exist_ok=True)

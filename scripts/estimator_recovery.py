@@ -25,6 +25,8 @@ import numpy as np
 
 import midecay
 from midecay._io import write_atomic
+from midecay.cli._common import parse_int_list
+from midecay.errors import InputError
 from midecay.report import fig_to_png
 from midecay.synth import gaussian_sign
 
@@ -104,7 +106,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("out/recovery"))
     args = parser.parse_args()
     t0 = time.perf_counter()
-    seeds = [int(s) for s in args.seeds.split(",")]
+    try:
+        seeds = list(parse_int_list(args.seeds, "seeds", low=0))
+    except InputError as exc:
+        parser.error(str(exc))
     lags = tuple(int(d) for d in midecay.log_lags(1, args.length - 10, args.lags))
     rows = [measure(alpha, seed, args.sequences, args.length, lags) for alpha in ALPHAS for seed in seeds]
     args.out.mkdir(parents=True, exist_ok=True)
