@@ -25,6 +25,8 @@ from pathlib import Path
 
 import midecay
 from midecay._io import write_atomic
+from midecay.cli._common import parse_int_list
+from midecay.errors import InputError
 from midecay.experiments.scaling import ScalingSpec, run_cell, scaling_sweep
 from midecay.report import fig_to_png
 from midecay.synth import gaussian_sign
@@ -54,7 +56,10 @@ def main() -> int:
     lags = tuple(int(d) for d in midecay.log_lags(1, args.length - 12, 20))
     data_curve = midecay.mi_curve(data, lags, seed=0)
     print(f"data: {midecay.classify(data_curve).headline()}")
-    seeds = tuple(int(x) for x in args.seeds.split(","))
+    try:
+        seeds = parse_int_list(args.seeds, "seeds", low=0)
+    except InputError as exc:
+        parser.error(str(exc))
     common = {"lags": lags, "streams": args.streams, "length": args.length, "seed": seeds[0], "seeds": seeds}
     deadline = time.monotonic() + 60 * args.budget_minutes if args.budget_minutes else None
     store = args.out / "results.json"
