@@ -2,7 +2,7 @@
 
 Run with ``make bench``. Prints each figure and the ratio; nothing here asserts a time.
 
-1. Markov chain, 27 symbols, N = 10^7, 19 log-spaced lags 1 … 1000, no baseline: engine vs a
+1. Markov chain, 27 symbols, N = 10^7, 19 log-spaced lags 1 … 1000, no floor: engine vs a
    numpy ``bincount`` reference (int64 codes formed once, one bincount per lag).
 2. Word-level Penn Treebank (10k types, ~0.93M tokens with <eos>, 20 lags): vs an
    ``np.unique``-based reference.
@@ -64,7 +64,7 @@ def reference_unique(codes: np.ndarray, lags: np.ndarray, k: int) -> np.ndarray:
 
 
 def engine(symbols, lags, backend="auto") -> np.ndarray:
-    return midecay.mi_curve(symbols, lags, backend=backend, baseline=None, n_blocks=0).mi
+    return midecay.mi_curve(symbols, lags, backend=backend, null="none", n_blocks=0).mi
 
 
 def kernel_rows(symbols, lags) -> list[tuple[str, float]]:
@@ -87,7 +87,7 @@ def bench_markov(n: int) -> dict:
     t_eng, mi_eng = best_of(lambda: engine(chain, lags))
     assert np.allclose(mi_ref, mi_eng, rtol=1e-10, atol=1e-12), "engine and reference disagree"
     sym_lags = sum(n - d for d in lags)
-    print(f"[1] Markov 27 symbols, N={n:.0e}, {len(lags)} lags 1..1000, baseline off")
+    print(f"[1] Markov 27 symbols, N={n:.0e}, {len(lags)} lags 1..1000, floor off")
     print(f"    numpy bincount reference : {t_ref:8.3f} s")
     print(f"    midecay engine (auto)    : {t_eng:8.3f} s   ratio {t_ref / t_eng:5.1f}x   "
           f"{t_eng / sym_lags * 1e9:.2f} ns per symbol-lag on {numba.get_num_threads()} threads")
@@ -172,9 +172,9 @@ def peak_rss_markov(n: int) -> None:
         code = (
             "import resource, numpy as np, midecay;"
             f"codes = np.load({path!r}); lags = midecay.log_lags(1, 1000, 20);"
-            "midecay.mi_curve(codes[:20000], lags[:3], baseline=None, n_blocks=0);"
+            "midecay.mi_curve(codes[:20000], lags[:3], null="none", n_blocks=0);"
             "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
-            "midecay.mi_curve(codes, lags, baseline=None, n_blocks=0);"
+            "midecay.mi_curve(codes, lags, null="none", n_blocks=0);"
             "print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

@@ -78,7 +78,7 @@ def main() -> int:
     lags = np.array([1, 2, 3, 60, 80, 100, 130, 170, 220])
     for k, n, stay in ((2, 40_000, 0.9), (4, 20_000, 0.5), (27, 40_000, 0.6)):
         cs = [midecay.mi_curve(markov(sticky(k, stay), n, seed=s).symbols, lags, seed=s) for s in range(seeds)]
-        est = np.array([c.mi - c.baseline for c in cs])
+        est = np.array([c.mi - c.floor for c in cs])
         ratio = np.array([c.stderr for c in cs]).mean(axis=0) / est.std(axis=0, ddof=1)
         print(f"    K={k:<3} stay={stay}: clear {np.round(ratio[:3], 2).tolist()}, zero {np.round(ratio[3:], 2).tolist()}")
     print("[4] xi of binary chains: mean (exact), SD, mean SE, SE/SD, 95 % coverage")

@@ -52,8 +52,8 @@ def default_vs_counting(name: str, symbols, lags, repeat: int = 5) -> None:
     t_count = best_of(lambda: kernel.count(symbols.codes, windows, lags, symbols.alphabet_size, cells=False, codes_checked=True),
                       repeat)
     t_default = best_of(lambda: midecay.mi_curve(symbols, lags, seed=0), repeat)
-    t_perm = best_of(lambda: midecay.mi_curve(symbols, lags, seed=0, baseline="permutation"), repeat=1)
-    method = midecay.mi_curve(symbols, lags[:2], seed=0).provenance["baseline"]
+    t_perm = best_of(lambda: midecay.mi_curve(symbols, lags, seed=0, null_draws="permutation"), repeat=1)
+    method = midecay.mi_curve(symbols, lags[:2], seed=0).provenance["null_draws"]
     print(f"[1] {name}: {symbols.n_symbols:,} symbols, K = {symbols.alphabet_size}, {len(lags)} lags, kernel {kernel.name}")
     print(f"    pure counting                    : {t_count:7.3f} s")
     print(f"    default mi_curve (floor: {method:<7}): {t_default:7.3f} s   {t_default / t_count:5.1f}x counting")
@@ -103,7 +103,7 @@ def big_file(n: int) -> None:
         print(f"[2] token file: {n:,} uint16 symbols ({os.path.getsize(path) / 2**30:.2f} GiB, written in {t_write:.0f} s)")
         print(f"    midecay curve FILE (floor + errors): {seconds:7.1f} s, {n / seconds / 1e6:6.1f} M symbols/s")
         print(f"    peak resident memory               : {peak:7.0f} MiB (mapped pages count)")
-        print(f"    I(1) = {curve['mi'][0]:.4f} nats, floor {curve['baseline'][0]:.2e}")
+        print(f"    I(1) = {curve['mi'][0]:.4f} nats, floor {curve['floor'][0]:.2e}")
     finally:
         os.remove(path)
         os.rmdir(folder)

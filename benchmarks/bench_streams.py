@@ -50,9 +50,9 @@ def sweep(k: int, q: float, repeat: float, seeds: int, streams: int, length: int
             rates.append(float(np.mean(c.p_values()[zero] < 0.05)))
             hits += int((c.p_values()[zero] < 0.05).sum())
             trials += int(zero.sum())
-            z0.extend(((c.mi - c.baseline) / np.hypot(c.baseline_std, c.baseline_se))[zero])
+            z0.extend(((c.mi - c.floor) / np.hypot(c.null_std, c.floor_se))[zero])
         on = ~zero
-        zi.extend((c.floor_removed[on] - exact[on]) / c.noise[on])
+        zi.extend((c.floor_removed[on] - exact[on]) / c.floor_removed_se[on])
         ratio.extend(c.floor_removed[on] / exact[on])
     # Lags as trials; lags of one seed share its floor, so the true interval is wider.
     lo, hi = wilson(hits, trials) if trials else (math.nan, math.nan)
@@ -110,7 +110,7 @@ def main() -> int:
     midecay.mi_curve(syn.symbols, lags, seed=0)
     full = time.perf_counter() - t0
     t0 = time.perf_counter()
-    midecay.mi_curve(syn.symbols, lags, baseline=None, n_blocks=0)
+    midecay.mi_curve(syn.symbols, lags, null="none", n_blocks=0)
     counting = time.perf_counter() - t0
     print(f"curve {full:.3f} s, counting alone {counting:.3f} s: {full / counting:.1f}x")
     return 0

@@ -33,7 +33,7 @@ def fit_power_law(curve: midecay.MICurve) -> tuple[float, float, int]:
     """alpha and its standard error from a weighted log-log line over significant points."""
     keep = curve.significant(z=3.0) & (curve.mi > 0)
     d, y = np.log(curve.lags[keep]), np.log(curve.mi[keep])
-    sigma = curve.noise[keep] / curve.mi[keep]  # error of log I
+    sigma = curve.floor_removed_se[keep] / curve.mi[keep]  # error of log I
     w = 1.0 / np.maximum(sigma, 1e-12) ** 2
     X = np.c_[np.ones_like(d), d]
     cov = np.linalg.inv(X.T @ (w[:, None] * X))

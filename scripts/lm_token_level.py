@@ -81,8 +81,8 @@ def main() -> int:
         print(f"  {level} level, sampling seed {seed} ({smp.n_symbols:,} {level}s): "
               f"{int(pair.significant.sum())}/{len(pair.lags)} lags differ")
         for i, d in enumerate(pair.lags if len(pairs[level]) <= 2 else []):  # the lags of the first two seeds
-            print(f"    d={int(d):4d} reference {ref.floor_removed[i]:.4f} ± {ref.noise[i]:.4f}  samples "
-                  f"{smp.floor_removed[i]:.4f} ± {smp.noise[i]:.4f}  difference {pair.difference[i]:+.4f} "
+            print(f"    d={int(d):4d} reference {ref.floor_removed[i]:.4f} ± {ref.floor_removed_se[i]:.4f}  samples "
+                  f"{smp.floor_removed[i]:.4f} ± {smp.floor_removed_se[i]:.4f}  difference {pair.difference[i]:+.4f} "
                   f"z {pair.z[i]:+6.2f}{'  *' if pair.significant[i] else ''}")
         result["comparisons"][f"{level}/{seed}"] = ev.to_dict()
         if seed == int(files[0].meta["seed"]):
@@ -124,10 +124,10 @@ def main() -> int:
         if n > len(everything.tokens):
             continue
         c = mi_curve(first(everything, n).symbols("token"), LAGS, seed=0)
-        result["scaling"][n] = {"tokens": int(c.n_symbols), "lags": c.lags.tolist(), "noise": c.noise.tolist(),
+        result["scaling"][n] = {"tokens": int(c.n_symbols), "lags": c.lags.tolist(), "floor_removed_se": c.floor_removed_se.tolist(),
                                 "floor_removed": c.floor_removed.tolist()}
         print(f"  {n:5d} streams ({c.n_symbols:,} tokens): SE at d=1,2,3 "
-              + ", ".join(f"{v:.4f}" for v in c.noise[:3]) + "; I(d) - floor at d=1,2,3 "
+              + ", ".join(f"{v:.4f}" for v in c.floor_removed_se[:3]) + "; I(d) - floor at d=1,2,3 "
               + ", ".join(f"{v:.3f}" for v in c.floor_removed[:3]))
 
     print("[3] the cross-repeat term (nats) by the largest repeat offset searched")

@@ -56,7 +56,7 @@ def test_position_dependent_independent_symbols_have_zero_aligned_mi():
         pooled = midecay.mi_curve(list(x), [1, 2, 5, 20], seed=seed)
         false_alarms += int(aligned.significant().sum())
         pooled_hits += int(pooled.significant().sum())
-        assert np.all(np.abs(aligned.floor_removed) < 4 * aligned.noise)
+        assert np.all(np.abs(aligned.floor_removed) < 4 * aligned.floor_removed_se)
     assert false_alarms <= 1 and pooled_hits == 20
 
 

@@ -31,7 +31,7 @@ def test_curve_json_schema_and_outputs(text_file, tmp_path):
     res = run("curve", text_file, "--lags", "1:64:8log", "--json", "--out", out, "--plot", png, "--shuffles", "2")
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    for key in ("lags", "mi", "stderr", "baseline", "baseline_std", "n_pairs", "alphabet_size", "estimator", "base", "provenance"):
+    for key in ("lags", "mi", "stderr", "floor", "null_std", "n_pairs", "alphabet_size", "estimator", "base", "provenance"):
         assert key in data
     assert data["lags"][0] == 1 and len(data["mi"]) == len(data["lags"])
     assert out.exists() and png.read_bytes()[:4] == b"\x89PNG"

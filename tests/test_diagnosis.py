@@ -168,7 +168,7 @@ def test_heterogeneous_files_do_not_hide_long_range_dependence():
     Its span was 7 when the between-file jackknife decided significance; now it reaches 1000."""
     curve = midecay.mi_curve(midecay.open_source("dataset:python-stdlib"), midecay.log_lags(1, 1000, 12), seed=0)
     assert midecay.fitting.span(curve).floor_distance == 1000
-    assert curve.mi[-1] > 50 * (curve.baseline[-1] + 3 * curve.baseline_std[-1])
+    assert curve.mi[-1] > 50 * (curve.floor[-1] + 3 * curve.null_std[-1])
 
 
 def _constructed(lags, mi, rel_err=0.01, seed=0):
@@ -259,8 +259,8 @@ def test_conf_int_holds_the_printed_intervals_and_covers_the_exact_curve():
         ci = curve.conf_int()
         assert ci.shape == (len(lags), 2)
         np.testing.assert_allclose(ci.mean(axis=1), curve.floor_removed)
-        np.testing.assert_allclose((ci[:, 1] - ci[:, 0]) / 2, 1.959964 * curve.noise, rtol=1e-6)
-        z2.extend(((curve.floor_removed - exact) / curve.noise) ** 2)
+        np.testing.assert_allclose((ci[:, 1] - ci[:, 0]) / 2, 1.959964 * curve.floor_removed_se, rtol=1e-6)
+        z2.extend(((curve.floor_removed - exact) / curve.floor_removed_se) ** 2)
     assert 0.4 < float(np.mean(z2)) < 2.5, np.mean(z2)
 
     diagnosis = midecay.classify(curve)

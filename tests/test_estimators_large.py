@@ -140,7 +140,7 @@ def test_large_alphabet_curves_keep_the_level_and_the_power(estimator):
 
 def test_random_tables_refuse_an_estimator_that_is_not_a_sum_over_cells():
     with pytest.raises(InputError, match="not a sum over cells"):
-        midecay.CurveOptions(estimator="nsb", baseline="tables")
+        midecay.CurveOptions(estimator="nsb", null_draws="tables")
 
 
 @pytest.mark.parametrize("name,make,dependent,zero,low,high", [
@@ -167,7 +167,7 @@ def test_floor_removed_mi_keeps_the_dependence_of_sparse_tables(name, make, depe
         assert curve.floor_scale[1] == 1.0 and 0.8 < curve.floor_scale[0] < 0.99
         rel.append(curve.floor_removed[0] / exact[0] - 1.0)
         at_zero.append(curve.floor_removed[1] - exact[1])
-        sd.append(curve.baseline_std[1])
+        sd.append(curve.null_std[1])
     assert low <= np.mean(rel) <= high, (name, rel)
     assert abs(np.mean(at_zero)) <= 2 * np.mean(sd), (name, at_zero, sd)
 

@@ -120,7 +120,7 @@ def test_resource_limits_refuse_before_work():
     with pytest.raises(InputError, match="n must be an integer"):
         midecay.synth.markov(np.array([[0.5, 0.5], [0.5, 0.5]]), 1.5)
     with pytest.raises(InputError, match="GiB"):
-        mi_curve(np.arange(10_000), [1], backend="dense", baseline=None, n_blocks=0)
+        mi_curve(np.arange(10_000), [1], backend="dense", null="none", n_blocks=0)
 
 
 # ----------------------------------------------------------------- 8. downloads

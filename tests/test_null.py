@@ -75,14 +75,14 @@ def _null_draws(null: str, n: int = 100_000, seeds=range(12)):
     z, significant = [], []
     for seed in seeds:
         curve = midecay.mi_curve(markov(P, n, seed=seed).symbols, NULL_LAGS, seed=seed, null=null)
-        sd = np.hypot(curve.baseline_std, curve.baseline_se)
-        z.append((curve.mi - curve.baseline) / sd)
+        sd = np.hypot(curve.null_std, curve.floor_se)
+        z.append((curve.mi - curve.floor) / sd)
         significant.append(curve.significant(3.0))
     return np.concatenate(z), np.concatenate(significant)
 
 
 def test_null_is_calibrated_on_an_autocorrelated_chain():
-    """Hypothesis: at zero true MI, (I - baseline) / sd has mean ~0 and mean square ~1, and z = 3 flags ~0.13 %.
+    """Hypothesis: at zero true MI, (I - floor) / sd has mean ~0 and mean square ~1, and z = 3 flags ~0.13 %.
 
     Two-sided: a floor missing the autocorrelation excess (or an sd 3x too small) drives the mean
     square to ~10 and the flag rate to ~100 %; an sd 3x too large drives the mean square to ~0.1.
@@ -126,8 +126,8 @@ def test_iid_plugin_floor_matches_the_analytic_bias():
     symbols = midecay.encode(np.random.default_rng(1).integers(0, 8, n))
     curve = midecay.mi_curve(symbols, [1, 2, 3, 5, 8, 13, 21, 34], estimator="plugin", n_shuffles=8, seed=0)
     expected = 49 / (2 * n)
-    assert np.mean(curve.baseline) == pytest.approx(expected, rel=0.10)
-    assert np.all(curve.baseline_excess < 0.1 * expected)
+    assert np.mean(curve.floor) == pytest.approx(expected, rel=0.10)
+    assert np.all(curve.floor_excess < 0.1 * expected)
 
 
 def _permutation_draws(codes, lags, k, n, rng, estimator):
@@ -201,18 +201,18 @@ def test_default_floor_uses_tables_and_is_seeded(monkeypatch):
     s = markov(np.array([[0.9, 0.1], [0.2, 0.8]]), 50_000, seed=0).symbols
     a = midecay.mi_curve(s, [1, 10], seed=5)
     b = midecay.mi_curve(s, [1, 10], seed=5)
-    assert a.provenance["baseline"] == "tables" and a.provenance["n_shuffles"] == 16
-    assert np.array_equal(a.baseline, b.baseline) and np.array_equal(a.baseline_std, b.baseline_std)
-    c = midecay.mi_curve(s, [1, 10], seed=5, baseline="permutation")
-    assert c.provenance["baseline"] == "permutation" and c.provenance["n_shuffles"] == 3
+    assert a.provenance["null_draws"] == "tables" and a.provenance["n_shuffles"] == 16
+    assert np.array_equal(a.floor, b.floor) and np.array_equal(a.null_std, b.null_std)
+    c = midecay.mi_curve(s, [1, 10], seed=5, null_draws="permutation")
+    assert c.provenance["null_draws"] == "permutation" and c.provenance["n_shuffles"] == 3
     words = midecay.encode(np.arange(200_000) % 300)
-    assert midecay.mi_curve(words, [1], seed=0, n_blocks=0).provenance["baseline"] == "permutation"
+    assert midecay.mi_curve(words, [1], seed=0, n_blocks=0).provenance["null_draws"] == "permutation"
     many = midecay.encode(np.random.default_rng(0).integers(0, 600, 400_000))
     d = midecay.mi_curve(many, [1, 7], seed=5)
-    assert d.provenance["baseline"] == "tables" and d.provenance["n_shuffles"] == 16
-    assert np.array_equal(d.baseline, midecay.mi_curve(many, [1, 7], seed=5).baseline)
+    assert d.provenance["null_draws"] == "tables" and d.provenance["n_shuffles"] == 16
+    assert np.array_equal(d.floor, midecay.mi_curve(many, [1, 7], seed=5).floor)
     tight = midecay.mi_curve(many, [1, 7], seed=5, memory_limit=2_000_000)  # a master of 400,000 pairs: 2.8 MB
-    assert tight.provenance["baseline"] == "permutation"
+    assert tight.provenance["null_draws"] == "permutation"
     monkeypatch.setattr(midecay.null.floor, "MATCHING_PAIR_BUDGET", 4 * 800_000)  # as if the sample were 5x larger
     assert midecay.mi_curve(many, [1, 7], seed=5).provenance["n_shuffles"] == 4
     monkeypatch.setattr(midecay.null.floor, "MATCHING_PAIR_BUDGET", 800_000)
@@ -543,6 +543,6 @@ def test_the_lag_right_after_a_window_is_not_read_high():
     pairs (t, t+3) and (t+1, t+4) still share symbols of u, so the null's four-point terms do not
     factorise there; with the covariance measured, the floor-removed MI over its noise has mean
     within +-0.25 over 24 seeds (factorised, it read +0.45; lags 10 and 50 stay within +-0.25)."""
-    z = np.array([(lambda c: c.floor_removed / c.noise)(midecay.mi_curve(midecay.synth.sliding_sum(100_000, 40, seed=s),
+    z = np.array([(lambda c: c.floor_removed / c.floor_removed_se)(midecay.mi_curve(midecay.synth.sliding_sum(100_000, 40, seed=s),
                                                                            [3, 10, 50], seed=s)) for s in range(24)])
     assert np.all(np.abs(z.mean(axis=0)) < 0.25), z.mean(axis=0)

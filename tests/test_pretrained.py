@@ -141,7 +141,7 @@ def test_smollm2_end_to_end_offline():
     assert a.tokens.shape == (4, 96) and np.array_equal(a.tokens[:2], b.tokens)
     chars = a.symbols("char")
     curve = midecay.mi_curve(chars, [1, 2, 3], seed=0)
-    assert curve.significant()[0] and curve.mi[0] > 10 * curve.baseline_std[0]
+    assert curve.significant()[0] and curve.mi[0] > 10 * curve.null_std[0]
 
 
 def test_lm_cli(tiny_folder, tmp_path):

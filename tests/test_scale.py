@@ -9,7 +9,7 @@ import pytest
 import midecay
 from midecay.synth import block_markov_matrix, markov
 
-FIELDS = ("mi", "stderr", "baseline", "baseline_std", "n_pairs", "replicates")
+FIELDS = ("mi", "stderr", "floor", "null_std", "n_pairs", "replicates")
 
 
 def same_curve(a, b) -> bool:
@@ -36,8 +36,8 @@ def test_single_pass_jackknife_equals_the_two_pass_one(chain):
     counts the total and subtracts each block (two passes). The counts are the same integers,
     so the estimates and their jackknife errors agree to rounding (the dense path sums each
     stack of tables at once, the sparse one each count profile: ~1e-15 nats apart)."""
-    one = midecay.mi_curve(chain, LAGS, seed=0, backend="dense", baseline=None)
-    two = midecay.mi_curve(chain, LAGS, seed=0, backend="sparse", baseline=None)
+    one = midecay.mi_curve(chain, LAGS, seed=0, backend="dense", null="none")
+    two = midecay.mi_curve(chain, LAGS, seed=0, backend="sparse", null="none")
     np.testing.assert_allclose(one.mi, two.mi, rtol=0, atol=1e-13)
     np.testing.assert_allclose(one.stderr, two.stderr, rtol=1e-6, atol=1e-13)
 

@@ -63,7 +63,7 @@ def test_copy_process_generator_is_exact():
     assert synth.copy_mi(pi, 0.5, 5, [5])[0] == pytest.approx(2.59, abs=5e-3)
     s = synth.copy_process(400_000, 6, 4, 0.6, seed=1)
     curve = mi_curve(s.symbols, [3, 4, 8, 12], seed=1)
-    np.testing.assert_allclose(curve.mi - curve.baseline, s.expected_mi([3, 4, 8, 12]), atol=4 * curve.stderr.max())
+    np.testing.assert_allclose(curve.mi - curve.floor, s.expected_mi([3, 4, 8, 12]), atol=4 * curve.stderr.max())
 
 
 def _rates(make, n_seeds: int, null: str = "autocorrelated"):
@@ -151,7 +151,7 @@ def test_cross_repeat_term_matches_the_excess_it_predicts():
         curve = mi_curve(x, lags[:1], seed=seed)
         # the curve's floor holds its own draw of the term; taken out, what is left is the shifted floor
         own = cross_repeats(x, lags[:1], "grassberger", np.random.default_rng(10_000 + seed)).excess[0]
-        seen.append(curve.mi[0] - (curve.baseline[0] - own))
+        seen.append(curve.mi[0] - (curve.floor[0] - own))
         term.append(cross.excess[0])
     ratio = np.mean(term) / np.mean(seen)
     assert 0.6 <= ratio <= 1.4, (np.mean(term), np.mean(seen))
@@ -225,7 +225,7 @@ def test_streams_that_loop_beside_streams_that_do_not_keep_the_level(monkeypatch
             power += int(curve.significant(3.0)[~zero][0])
             cases += 1
             # and a floor that takes too much: mean z at the zero-MI lags is -3.2 to +1.2 here, -29 with the term x3
-            assert (curve.floor_removed / curve.noise)[zero].mean() >= -4.0, (k, period, seed)
+            assert (curve.floor_removed / curve.floor_removed_se)[zero].mean() >= -4.0, (k, period, seed)
     assert lower_99(p_hits, trials) <= 0.075 and lower_99(z_hits, trials) <= 1.5 * 0.00135, (p_hits, z_hits, trials)
     assert power >= cases - 1, (power, cases)
     monkeypatch.setattr(shifted, "MAX_REPEAT_OFFSET", 16)
@@ -273,11 +273,11 @@ def test_repeats_reaching_past_the_offsets_searched_are_a_warning():
 def test_shifted_null_is_seeded_and_named_in_the_provenance():
     x = copy_process(5_000, 30_000, 0.2, np.random.default_rng(3))
     a, b = mi_curve(x, LAGS, seed=4), mi_curve(x, LAGS, seed=4)
-    assert a.baseline.tobytes() == b.baseline.tobytes()
-    assert not np.array_equal(a.baseline, mi_curve(x, LAGS, seed=5).baseline)
+    assert a.floor.tobytes() == b.floor.tobytes()
+    assert not np.array_equal(a.floor, mi_curve(x, LAGS, seed=5).floor)
     info = a.provenance["null_info"]
     assert info["method"].startswith("circularly shifted copies") and len(info["lags_measured"]) == 4
-    assert np.all(a.baseline_excess > 0)  # the copies repeat: the floor is above the shuffles'
+    assert np.all(a.floor_excess > 0)  # the copies repeat: the floor is above the shuffles'
 
 
 def test_shifted_windows_pair_each_first_position_with_the_copy():

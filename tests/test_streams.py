@@ -67,13 +67,13 @@ def test_incremental_sums_equal_the_curve_and_a_recount(estimator, k):
     lags = np.array([1, 2, 7, 30, 95])
     groups = stream_groups(s.lengths, 4)
     mi, left = observed_mi(s, lags, estimator, groups)
-    curve = mi_curve(s, lags, estimator=estimator, baseline=None, n_blocks=0)
+    curve = mi_curve(s, lags, estimator=estimator, null="none", n_blocks=0)
     np.testing.assert_allclose(mi, curve.mi, rtol=0, atol=1e-10)
     rows = s.codes.reshape(40, 96)
     for g in (0, 3):
         rest = midecay.encode([list(r) for r in rows[groups != g]], segmented=True)
         # encode relabels codes by first appearance; MI does not depend on the labels.
-        direct = mi_curve(rest, lags, estimator=estimator, baseline=None, n_blocks=0).mi
+        direct = mi_curve(rest, lags, estimator=estimator, null="none", n_blocks=0).mi
         np.testing.assert_allclose(left[g], direct, rtol=0, atol=1e-10)
 
 
@@ -118,8 +118,8 @@ def _class_readings():
                 curve = mi_curve(syn.symbols, LAGS, seed=seed)
                 assert curve.provenance["null"] == "streams"
                 zero = syn.expected_mi(LAGS) == 0
-                sd = np.hypot(curve.baseline_std, curve.baseline_se)[zero]
-                zs.extend(((curve.mi - curve.baseline)[zero] / sd).tolist())
+                sd = np.hypot(curve.null_std, curve.floor_se)[zero]
+                zs.extend(((curve.mi - curve.floor)[zero] / sd).tolist())
                 rates.append(float(np.mean(curve.p_values()[zero] < 0.05)))
             _READINGS[(k, q)] = (np.array(zs), np.array(rates))
     return _READINGS
@@ -162,7 +162,7 @@ def test_single_token_streams_are_said_and_left_out():
         with pytest.warns(midecay.UnreliableEstimateWarning, match="repeat one token throughout"):
             curve = mi_curve(syn.symbols, LAGS, seed=seed)
         loops_only = looping_streams(1, 256, 2000, 0.1).expected_mi(LAGS) == 0
-        zs.extend(((curve.mi - curve.baseline) / np.hypot(curve.baseline_std, curve.baseline_se))[loops_only])
+        zs.extend(((curve.mi - curve.floor) / np.hypot(curve.null_std, curve.floor_se))[loops_only])
     assert abs(np.mean(zs)) < 1.0
 
 
@@ -176,7 +176,7 @@ def test_errors_of_the_floor_removed_estimate_follow_the_streams():
         syn = looping_streams(200, 256, 2000, 0.1, seed=20_000 + seed)
         curve = mi_curve(syn.symbols, LAGS, seed=seed)
         values.append(curve.floor_removed)
-        errors.append(curve.noise)
+        errors.append(curve.floor_removed_se)
     ratio = np.mean(errors, axis=0) / np.std(values, axis=0, ddof=1)
     assert 0.6 < np.median(ratio) < 1.6, ratio.round(2)
 

@@ -89,7 +89,7 @@ def aligned_curve(symbols, lags: np.ndarray, options: CurveOptions, seed: Any = 
         if n_blocks >= 2:
             rest = (total[None] - tables.transpose(1, 0, 2, 3)).reshape(-1, k, k)
             replicates[:, i] = mutual_information_tables(rest, estimator).reshape(n_blocks, -1).mean(axis=1)
-        if options.baseline != "none" and n_draws:
+        if options.null != "none" and n_draws:
             rows, cols = total.sum(axis=2), total.sum(axis=1)
             means = [float(mutual_information_tables(random_tables_each(rows, cols, rng), estimator).mean())
                      for _ in range(n_draws)]
@@ -100,20 +100,20 @@ def aligned_curve(symbols, lags: np.ndarray, options: CurveOptions, seed: Any = 
         spread = replicates - replicates.mean(axis=0)
         stderr = np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0))
     base = options.base
-    baseline = "none" if options.baseline == "none" or not n_draws else "tables"
+    draws = "none" if options.null == "none" or not n_draws else "tables"
     provenance = {
         "source": symbols.description, "data": symbols.provenance, "midecay_version": __version__,
-        "positions": "aligned", "positions_per_lag": positions.tolist(), "baseline": baseline,
-        "n_shuffles": int(n_draws) if baseline != "none" else 0, "n_blocks": int(n_blocks),
+        "positions": "aligned", "positions_per_lag": positions.tolist(), "null_draws": draws,
+        "n_shuffles": int(n_draws) if draws != "none" else 0, "n_blocks": int(n_blocks),
         "stderr_method": "delete-one-block jackknife over blocks of segments" if n_blocks >= 2 else "none",
-        "null": "independent at each position (random tables with its margins)" if baseline != "none" else "none",
+        "null": "independent at each position (random tables with its margins)" if draws != "none" else "none",
         "threads": int(numba.get_num_threads()),
         "seed": seed if isinstance(seed, (int, type(None))) else "Generator",
     }
     return MICurve(
-        lags=lags, mi=to_base(mi, base), stderr=to_base(stderr, base), baseline=to_base(floor, base),
-        baseline_std=to_base(floor_std, base), n_pairs=n_pairs,
-        baseline_se=to_base(floor_std / np.sqrt(max(n_draws, 1)), base), baseline_excess=np.zeros(n),
+        lags=lags, mi=to_base(mi, base), stderr=to_base(stderr, base), floor=to_base(floor, base),
+        null_std=to_base(floor_std, base), n_pairs=n_pairs,
+        floor_se=to_base(floor_std / np.sqrt(max(n_draws, 1)), base), floor_excess=np.zeros(n),
         null_shape=np.full(n, np.inf), replicates=to_base(replicates, base), period_scan=None,
         alphabet_size=k, n_symbols=symbols.n_symbols, n_segments=n_seg, estimator=estimator, base=base,
         provenance=provenance,

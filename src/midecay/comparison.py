@@ -2,7 +2,7 @@
 
 Curves of different sample sizes have different bias floors: a naive overlay shows a
 "difference" that is only estimator bias. Here every curve is compared *after* removing its
-own shuffle floor (``mi - baseline``), with the combined uncertainty of both curves
+own shuffle floor (``mi - floor``), with the combined uncertainty of both curves
 (jackknife errors and shuffle spread). Per lag, ``z = (Δ_A - Δ_B) / sqrt(noise_A² + noise_B²)``;
 lags whose difference survives Holm's step-down correction at family level ``alpha`` are
 significant. Beside the lags, each decade of lags is tested as a whole: the mean difference over
@@ -176,8 +176,8 @@ def band_means(curve: MICurve, index: np.ndarray, bands: list[np.ndarray]) -> tu
     own error is added the same way.
     """
     values = curve.floor_removed[index]
-    noise = curve.noise[index]
-    floor_se = np.nan_to_num(curve.baseline_se[index], nan=0.0)
+    noise = curve.floor_removed_se[index]
+    floor_se = np.nan_to_num(curve.floor_se[index], nan=0.0)
     reps = curve.replicates[:, index] if len(curve.replicates) >= 2 else None
     means, variances = np.empty(len(bands)), np.empty(len(bands))
     for j, band in enumerate(bands):
@@ -287,7 +287,7 @@ class Comparison(Result):
 def _pair(ref: MICurve, other: MICurve, ref_name: str, name: str, alpha: float, tolerance: float, z: float) -> PairComparison:
     common, i_ref, i_oth = np.intersect1d(ref.lags, other.lags, return_indices=True)
     d_ref, d_oth = ref.floor_removed[i_ref], other.floor_removed[i_oth]
-    noise = np.hypot(ref.noise[i_ref], other.noise[i_oth])
+    noise = np.hypot(ref.floor_removed_se[i_ref], other.floor_removed_se[i_oth])
     diff = d_oth - d_ref
     with np.errstate(divide="ignore", invalid="ignore"):
         zval = np.where(noise > 0, diff / noise, np.where(diff == 0, 0.0, np.inf))
@@ -381,7 +381,7 @@ def compare(
     if len(names) != len(curves):
         raise InputError(f"got {len(names)} names for {len(curves)} curves; pass one name per curve")
     notes = []
-    if not all(np.isfinite(c.baseline).any() for c in curves):
+    if not all(np.isfinite(c.floor).any() for c in curves):
         notes.append("some curves have no shuffle floor: their bias is not removed and size effects can look like differences")
     if not all(np.isfinite(c.stderr).all() for c in curves):
         notes.append("some curves have no standard errors: significance rests on the shuffle spread alone")

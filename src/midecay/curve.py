@@ -206,7 +206,7 @@ def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray, dof: np.nd
     Near zero the estimate is a quadratic form of the counts, and the delete-one-block
     jackknife of a (degenerate) quadratic form counts its variance twice: with ``B`` equal
     blocks its square is ``var + null_var`` to leading order, where ``null_var`` is the null's
-    variance (``baseline_std**2``); far from zero the first-order term dominates and the
+    variance (``null_std**2``); far from zero the first-order term dominates and the
     correction vanishes. At zero MI the jackknife's square is itself a chi-square with the
     table's ``dof`` (``(K_a - 1)(K_b - 1)``): ``2 null_var chi2_dof / dof``, as noisy as
     ``2 null_var sqrt(2 / dof)``; what it holds beyond its mean plus that noise is signal. So
@@ -232,7 +232,7 @@ def provenance(symbols, plan: CountPlan, options: CurveOptions, null: Null, domi
         "data": symbols.provenance,
         "midecay_version": __version__,
         "backend": plan.kernel.name,
-        "baseline": null.method,
+        "null_draws": null.method,
         "n_shuffles": null.n_draws,
         "n_blocks": int(options.n_blocks),
         "stderr_method": ("none" if options.n_blocks < 2 else
@@ -263,8 +263,8 @@ def mi_curve(
     data
         :class:`~midecay.Symbols` or anything :func:`~midecay.encode` accepts.
     options
-        A :class:`~midecay.CurveOptions` (estimator, base, backend, baseline, n_shuffles,
-        n_blocks, memory_limit, null, positions); any of its fields may also be given as a
+        A :class:`~midecay.CurveOptions` (estimator, base, backend, null, null_draws, n_shuffles,
+        n_blocks, memory_limit, positions); any of its fields may also be given as a
         keyword, which wins over ``options``. The keywords below are those fields;
         ``positions="aligned"`` measures the MI at each position across segments and averages
         over positions (:mod:`midecay.aligned`: images, fixed-length records, model samples),
@@ -283,9 +283,9 @@ def mi_curve(
         ``"nats"`` (default) or ``"bits"``.
     backend
         Counting backend: ``"auto"`` or one of :data:`midecay.counting.KERNELS`.
-    baseline
-        The floor, the estimate at lag d if ``x_t`` and ``x_{t+d}`` were independent:
-        ``"shuffle"`` (default) picks the cheapest valid way: ``"tables"`` for alphabets of at
+    null_draws
+        How the null's independent draws are made (the floor is the estimate at lag d if ``x_t``
+        and ``x_{t+d}`` were independent): ``"auto"`` (default) picks the cheapest valid way: ``"tables"`` for alphabets of at
         most :data:`~midecay.null.floor.MAX_TABLE_ALPHABET` symbols and of more than
         :data:`~midecay.counting.MAX_DENSE_ALPHABET` (where they fit ``memory_limit``), else
         ``"permutation"``. ``"tables"`` draws each lag's null table directly, a random
@@ -294,8 +294,9 @@ def mi_curve(
         fraction of a millisecond), as a random matching of the lag's symbols for large ones
         (:func:`~midecay.random_tables.random_matching_sums`, a pass over the pairs, about
         half a recount); ``"permutation"`` permutes an in-memory copy of the codes and counts
-        it again (``N`` times the code size, also when the codes are memory-mapped). ``None``:
-        no floor (``baseline`` and ``baseline_std`` are then NaN; shapes do not change).
+        it again (``N`` times the code size, also when the codes are memory-mapped). Earlier
+        versions named this ``baseline=``, with ``"shuffle"`` for ``"auto"`` and ``None`` for
+        ``null="none"``; the old name still works, with a warning.
     n_shuffles
         Null draws: tables per lag (default 16; by matching, 3 to 16 as :data:`~midecay.null.floor.MATCHING_PAIR_BUDGET`
         allows) or permuted copies (default 3).
@@ -330,7 +331,8 @@ def mi_curve(
         segment as an independent stream: a stream that loops is paired with itself at offsets
         its loop does not divide, the others with each other, and the error comes from leaving
         out groups of whole streams (:mod:`midecay.null.streams`; model samples, some of which loop). ``"iid"`` is the bare
-        shuffle floor of an independent sequence.
+        shuffle floor of an independent sequence. ``"none"`` (or ``None``): no floor (``floor``
+        and ``null_std`` are then NaN; shapes do not change).
 
     Returns
     -------
@@ -343,7 +345,7 @@ def mi_curve(
 
     Examples
     --------
-    >>> c = mi_curve("abcabcabcabc" * 50, [1, 3], estimator="plugin", baseline=None, n_blocks=0)
+    >>> c = mi_curve("abcabcabcabc" * 50, [1, 3], estimator="plugin", null=None, n_blocks=0)
     >>> c.mi.round(4).tolist()  # period 3: the next symbol is certain, ln 3 each
     [1.0986, 1.0986]
     """
@@ -429,11 +431,11 @@ def _counted_curve(symbols, lags: np.ndarray, options: CurveOptions, where: Engi
         lags=lags,
         mi=to_base(mi, base),
         stderr=to_base(stderr, base),
-        baseline=to_base(null.floor, base),
-        baseline_std=to_base(null.std, base),
+        floor=to_base(null.floor, base),
+        null_std=to_base(null.std, base),
         n_pairs=counted.counts.n_pairs,
-        baseline_se=to_base(null.se, base),
-        baseline_excess=to_base(null.excess, base),
+        floor_se=to_base(null.se, base),
+        floor_excess=to_base(null.excess, base),
         floor_scale=null.floor_scale,
         null_shape=null.shape,
         exact_p=two_by_two_p_values([counted.counts.left(i) for i in range(len(lags))],
@@ -459,6 +461,7 @@ _ENGINE_KEYWORDS = ("address", "chunk_symbols")
 def curve_settings(options: CurveOptions | None, engine: Engine | str | None,
                    overrides: dict[str, Any]) -> tuple[CurveOptions, Engine]:
     """The options and the engine of one call, each checked once: ``overrides`` win over ``options``."""
+    overrides = _without_old_names(overrides)
     known = set(CurveOptions.__dataclass_fields__)
     unknown = sorted(set(overrides) - known - set(_ENGINE_KEYWORDS))
     if unknown:
@@ -474,6 +477,23 @@ def curve_settings(options: CurveOptions | None, engine: Engine | str | None,
     else:
         where = Engine(engine or "local", **where_keys)
     return options, where
+
+
+def _without_old_names(overrides: dict[str, Any]) -> dict[str, Any]:
+    """``baseline=``, the floor's setting before it became ``null`` and ``null_draws``, said in the new names.
+
+    ``null="none"`` or ``"none"`` is ``null="none"``; ``"shuffle"`` is ``null_draws="auto"``;
+    ``"tables"`` and ``"permutation"`` keep their names under ``null_draws``.
+    """
+    if "baseline" not in overrides:
+        return overrides
+    out = dict(overrides)
+    old = out.pop("baseline")
+    new = {"null": "none"} if old in (None, "none") else {"null_draws": "auto" if old == "shuffle" else old}
+    said = ", ".join(f"{k}={v!r}" for k, v in new.items())
+    warnings.warn(f"mi_curve's baseline= is now null= and null_draws=: baseline={old!r} is {said}; "
+                  "the old name goes in a later version", FutureWarning, stacklevel=4)
+    return {**new, **out}
 
 
 def fitted_lags(lags: Iterable[int] | int | str, symbols) -> np.ndarray:

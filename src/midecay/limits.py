@@ -6,7 +6,7 @@ each of those import this module instead of one another.
 
 from __future__ import annotations
 
-__all__ = ["BACKENDS", "BASELINES", "BASES", "ESTIMATOR_NAMES", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS",
+__all__ = ["BACKENDS", "NULL_DRAWS", "NULLS", "BASES", "ESTIMATOR_NAMES", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS",
            "DEFAULT_MEMORY_LIMIT"]
 
 #: The counting backends (:data:`midecay.counting.KERNELS` holds one kernel under each name;
@@ -14,7 +14,10 @@ __all__ = ["BACKENDS", "BASELINES", "BASES", "ESTIMATOR_NAMES", "MAX_BLOCKS", "M
 BACKENDS = ("numpy", "dense", "sparse", "bitset", "torch")
 ESTIMATOR_NAMES = ("grassberger", "miller_madow", "plugin", "nsb", "chao_shen")
 BASES = ("nats", "bits")
-BASELINES = ("shuffle", "tables", "permutation", "none")
+#: What "no dependence at lag d" means for the floor (``"none"``: no floor); see ``mi_curve``'s ``null``.
+NULLS = ("autocorrelated", "streams", "iid", "none")
+#: How the null's independent draws are made; ``"auto"`` picks the cheapest valid one (``mi_curve``'s ``null_draws``).
+NULL_DRAWS = ("auto", "tables", "permutation")
 
 #: More blocks than this make the jackknife slower without making the error estimate better.
 MAX_BLOCKS = 1000

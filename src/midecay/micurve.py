@@ -21,11 +21,13 @@ from .results import (
 
 __all__ = ["MICurve", "PeriodScan"]
 
-_ARRAY_FIELDS = ("lags", "mi", "stderr", "baseline", "baseline_std", "n_pairs", "baseline_se", "baseline_excess", "null_shape",
+_ARRAY_FIELDS = ("lags", "mi", "stderr", "floor", "null_std", "n_pairs", "floor_se", "floor_excess", "null_shape",
                  "exact_p", "floor_scale")
 #: Written by earlier versions (before the null kept autocorrelation, before exact p-values); read as NaN.
-_OPTIONAL_ARRAYS = ("baseline_se", "baseline_excess", "null_shape", "exact_p", "floor_scale")
+_OPTIONAL_ARRAYS = ("floor_se", "floor_excess", "null_shape", "exact_p", "floor_scale")
 _INT_FIELDS = ("lags", "n_pairs")
+#: The floor's fields as formats 1 and 2 named them (one name per quantity since format 3).
+_OLD_NAMES = {"baseline": "floor", "baseline_std": "null_std", "baseline_se": "floor_se", "baseline_excess": "floor_excess"}
 NULL_BAND_LABEL = "shaded: no dependence at d (null, up to its z = 3 threshold)"
 NULL_LINE_LABEL = "dotted, each curve's colour: its null's z = 3 threshold"
 
@@ -65,17 +67,17 @@ class MICurve(Result):
     stderr
         Standard error of each ``mi`` point: delete-one-block jackknife over ``n_blocks``
         contiguous blocks of first positions (NaN when ``n_blocks == 0``).
-    baseline
+    floor
         The null's mean: what the estimate would be at this lag if ``x_t`` and ``x_{t+d}`` were
         independent, at this sample size. The shuffle floor (the estimator's bias for an
-        independent sequence) plus, by default, ``baseline_excess``.
-    baseline_std
+        independent sequence) plus, by default, ``floor_excess``.
+    null_std
         The null's standard deviation: the spread of one estimate under "no dependence at d".
     n_pairs
         Number of pairs counted at each lag.
-    baseline_se
-        Standard error of ``baseline`` itself (it is estimated from a few shuffles).
-    baseline_excess
+    floor_se
+        Standard error of ``floor`` itself (it is estimated from a few shuffles).
+    floor_excess
         What the sequence's own autocorrelation adds to the floor (fewer effective samples);
         0 with ``null="iid"``.
     null_shape
@@ -85,10 +87,10 @@ class MICurve(Result):
         free count is hypergeometric, see :mod:`midecay.two_by_two`); NaN elsewhere, where
         :meth:`p_values` uses the gamma law.
     floor_scale
-        The share of ``baseline`` that is the estimator's bias under the dependence the sequence
+        The share of ``floor`` that is the estimator's bias under the dependence the sequence
         has (``<= 1``; NaN, read as 1, where not measured): sparse tables at a dependent lag are
         biased less than independent ones (:func:`midecay.null.shifted.floor_scale`).
-        :attr:`floor_removed` takes off ``floor_scale * baseline``; the tests
+        :attr:`floor_removed` takes off ``floor_scale * floor``; the tests
         (:meth:`p_values`) keep the whole null.
     replicates
         The delete-one-block jackknife curves, one row per block (``(n_blocks, n_lags)``;
@@ -110,14 +112,14 @@ class MICurve(Result):
     [1, 2]
     """
 
-    FORMAT = "midecay.MICurve/2"
-    READS = ("midecay.MICurve/1",)
+    FORMAT = "midecay.MICurve/3"
+    READS = ("midecay.MICurve/1", "midecay.MICurve/2")
 
     lags: np.ndarray
     mi: np.ndarray
     stderr: np.ndarray
-    baseline: np.ndarray
-    baseline_std: np.ndarray
+    floor: np.ndarray
+    null_std: np.ndarray
     n_pairs: np.ndarray
     alphabet_size: int
     n_symbols: int
@@ -125,8 +127,8 @@ class MICurve(Result):
     estimator: str
     base: str
     provenance: dict[str, Any] = field(default_factory=dict)
-    baseline_se: np.ndarray | None = None
-    baseline_excess: np.ndarray | None = None
+    floor_se: np.ndarray | None = None
+    floor_excess: np.ndarray | None = None
     null_shape: np.ndarray | None = None
     exact_p: np.ndarray | None = None
     floor_scale: np.ndarray | None = None
@@ -159,7 +161,7 @@ class MICurve(Result):
             raise InputError("MICurve.mi holds NaN or infinite values; re-estimate the curve")
         if (self.n_pairs < 0).any():
             raise InputError("MICurve.n_pairs must be >= 0")
-        for name in ("stderr", "baseline_std", "baseline_se", "null_shape"):
+        for name in ("stderr", "null_std", "floor_se", "null_shape"):
             values = getattr(self, name)
             if (values[np.isfinite(values)] < 0).any():
                 raise InputError(f"MICurve.{name} must be >= 0 (or NaN where not computed)")
@@ -193,35 +195,31 @@ class MICurve(Result):
     # -- derived quantities -------------------------------------------------------------
     @property
     def floor_removed(self) -> np.ndarray:
-        """``mi - floor_scale * baseline`` where the curve has a floor, ``mi`` where it has none.
+        """``mi - floor_scale * floor`` where the curve has a floor, ``mi`` where it has none.
 
         What fits, spans and comparisons work on: the estimate without its bias at this size
         (the whole floor except at dependent lags of sparse tables; see ``floor_scale``).
         """
-        return np.where(np.isfinite(self.baseline), self.mi - self.bias_floor, self.mi)
+        scale = np.where(np.isfinite(self.floor_scale), self.floor_scale, 1.0)
+        return np.where(np.isfinite(self.floor), self.mi - scale * self.floor, self.mi)
 
     @property
-    def bias_floor(self) -> np.ndarray:
-        """``floor_scale * baseline``: the part of the floor :attr:`floor_removed` takes off."""
-        return np.where(np.isfinite(self.floor_scale), self.floor_scale, 1.0) * self.baseline
-
-    @property
-    def noise(self) -> np.ndarray:
-        """Combined standard error of ``mi - baseline``: the estimate's (jackknife) and the floor's own."""
+    def floor_removed_se(self) -> np.ndarray:
+        """Standard error of :attr:`floor_removed`: the estimate's (jackknife) and the floor's own, combined."""
         se = np.nan_to_num(self.stderr, nan=0.0)
-        sb = np.where(np.isfinite(self.baseline_se), self.baseline_se, np.nan_to_num(self.baseline_std, nan=0.0))
+        sb = np.where(np.isfinite(self.floor_se), self.floor_se, np.nan_to_num(self.null_std, nan=0.0))
         return np.sqrt(se**2 + sb**2)
 
     def conf_int(self, alpha: float = 0.05) -> np.ndarray:
         """``(n_lags, 2)``: a normal ``1 - alpha`` interval of each lag's :attr:`floor_removed` MI, with
-        :attr:`noise` (the estimate's and the floor's errors together) as its standard error.
+        :attr:`floor_removed_se` (the estimate's and the floor's errors together) as its standard error.
 
         An interval is about the estimate's error at this size; whether a lag carries dependence
         at all is :meth:`p_values`' question (the null's law is not normal at small counts).
         """
         from scipy.special import ndtri
 
-        half = float(-ndtri(alpha / 2)) * self.noise
+        half = float(-ndtri(alpha / 2)) * self.floor_removed_se
         return np.column_stack([self.floor_removed - half, self.floor_removed + half])
 
     def _null_law(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -230,8 +228,8 @@ class MICurve(Result):
         The floor's own (normal) uncertainty makes the law less skewed: the shape is matched to
         the skewness of the sum. Elsewhere (no shape, or one so large) the null is normal.
         """
-        sd = np.hypot(self.baseline_std, np.nan_to_num(self.baseline_se, nan=0.0))
-        ratio = np.where(sd > 0, self.baseline_std / np.where(sd > 0, sd, 1.0), 1.0)
+        sd = np.hypot(self.null_std, np.nan_to_num(self.floor_se, nan=0.0))
+        ratio = np.where(sd > 0, self.null_std / np.where(sd > 0, sd, 1.0), 1.0)
         shape = np.where(np.isfinite(self.null_shape), self.null_shape / np.maximum(ratio, 1e-12) ** 6, np.inf)
         gamma = np.isfinite(shape) & (shape < 1e8) & np.isfinite(sd) & (sd > 0)
         return sd, shape, gamma
@@ -239,9 +237,9 @@ class MICurve(Result):
     def p_values(self) -> np.ndarray:
         """One-sided p-value of each point under the null "no dependence at this lag".
 
-        The null is a gamma law (a scaled chi-square) with mean ``baseline``, standard deviation
-        ``baseline_std`` and shape ``null_shape``, widened by the floor's own uncertainty
-        ``baseline_se``. It tests against the null's spread, not the jackknife's, so variation
+        The null is a gamma law (a scaled chi-square) with mean ``floor``, standard deviation
+        ``null_std`` and shape ``null_shape``, widened by the floor's own uncertainty
+        ``floor_se``. It tests against the null's spread, not the jackknife's, so variation
         between segments does not hide dependence. Where the curve holds an exact p-value
         (``exact_p``: tables of two symbols a side, whose null no gamma law describes; see
         :mod:`midecay.two_by_two`) that one is returned. Without a floor the jackknife error is
@@ -249,10 +247,10 @@ class MICurve(Result):
         """
         from scipy.special import gammaincc, ndtr
 
-        diff = self.mi - self.baseline
+        diff = self.mi - self.floor
         sd, shape, gamma = self._null_law()
         out = np.full(len(self.lags), np.nan)
-        have_null = np.isfinite(self.baseline) & np.isfinite(self.baseline_std) & (sd > 0)
+        have_null = np.isfinite(self.floor) & np.isfinite(self.null_std) & (sd > 0)
         gamma &= have_null
         if gamma.any():
             k = shape[gamma]
@@ -262,7 +260,7 @@ class MICurve(Result):
         normal = have_null & ~gamma
         out[normal] = ndtr(-diff[normal] / sd[normal])
         jack = ~have_null & np.isfinite(self.stderr) & (self.stderr > 0)
-        out[jack] = ndtr(-np.where(np.isfinite(self.baseline), diff, self.mi)[jack] / self.stderr[jack])
+        out[jack] = ndtr(-np.where(np.isfinite(self.floor), diff, self.mi)[jack] / self.stderr[jack])
         return np.where(np.isfinite(self.exact_p), self.exact_p, out)
 
     def threshold(self, z: float = 3.0) -> np.ndarray:
@@ -274,11 +272,11 @@ class MICurve(Result):
 
         q = float(ndtr(-z))
         sd, shape, gamma = self._null_law()
-        out = self.baseline + sd * float(-ndtri(q))
+        out = self.floor + sd * float(-ndtri(q))
         if gamma.any():
             k = shape[gamma]
             theta = sd[gamma] / np.sqrt(k)
-            out[gamma] = self.baseline[gamma] + theta * (gammainccinv(k, q) - k)
+            out[gamma] = self.floor[gamma] + theta * (gammainccinv(k, q) - k)
         return out
 
     def significant(self, z: float = 3.0) -> np.ndarray:
@@ -303,6 +301,8 @@ class MICurve(Result):
     @classmethod
     def _from_dict(cls, data: dict[str, Any]) -> MICurve:
         what = "curve"
+        if data.get("format") != cls.FORMAT:
+            data = {_OLD_NAMES.get(k, k): v for k, v in data.items()}
         kwargs: dict[str, Any] = {}
         for name in _ARRAY_FIELDS:
             if name in _OPTIONAL_ARRAYS and name not in data:
@@ -316,6 +316,8 @@ class MICurve(Result):
         for name in ("estimator", "base"):
             kwargs[name] = require(data, name, str, what)
         kwargs["provenance"] = require(data, "provenance", dict, what) if "provenance" in data else {}
+        if "baseline" in kwargs["provenance"]:  # formats 1 and 2 named the null's draws so
+            kwargs["provenance"] = {("null_draws" if k == "baseline" else k): v for k, v in kwargs["provenance"].items()}
         if data.get("period_scan") is not None:
             scan = require(data, "period_scan", dict, what)
             measure = scan.get("measure", "mi")
@@ -340,8 +342,8 @@ class MICurve(Result):
     def table_rows(self) -> list[dict[str, Any]]:
         sig = self.significant()
         return [
-            {"lag": int(d), "mi": self.mi[i], "stderr": self.stderr[i], "baseline": self.baseline[i],
-             "baseline_std": self.baseline_std[i], "floor_removed": self.floor_removed[i],
+            {"lag": int(d), "mi": self.mi[i], "stderr": self.stderr[i], "floor": self.floor[i],
+             "null_std": self.null_std[i], "floor_removed": self.floor_removed[i],
              "n_pairs": int(self.n_pairs[i]), "significant": bool(sig[i])}
             for i, d in enumerate(self.lags)
         ]
@@ -373,7 +375,7 @@ class MICurve(Result):
             if k and i != shown[k - 1] + 1:
                 lines.append(f"  {'…':>8} ({i - shown[k - 1] - 1} lags not shown: --csv or --json lists every lag)")
             lines.append(
-                f"  {self.lags[i]:>8d} {self.mi[i]:>12.5g} {self.stderr[i]:>10.2g} {self.baseline[i]:>12.5g} "
+                f"  {self.lags[i]:>8d} {self.mi[i]:>12.5g} {self.stderr[i]:>10.2g} {self.floor[i]:>12.5g} "
                 f"{spread[i]:>10.2g} {cut[i]:>12.5g} {'yes' if sig[i] else 'no':>7}"
             )
         lines += [
@@ -412,8 +414,8 @@ class MICurve(Result):
             label=name + (f" ({hidden} point(s) <= 0 not shown)" if hidden else ""),
         )
         shown = list(y)
-        if floor and np.isfinite(self.baseline).any():
-            top = np.abs(np.where(np.isfinite(self.threshold(3.0)), self.threshold(3.0), self.baseline))
+        if floor and np.isfinite(self.floor).any():
+            top = np.abs(np.where(np.isfinite(self.threshold(3.0)), self.threshold(3.0), self.floor))
             c = line[0].get_color()
             if floor != "line":
                 ax.fill_between(self.lags, 0, top, color=c, alpha=0.12, lw=0)

@@ -15,19 +15,18 @@ from .errors import InputError
 from .extras import require
 from .limits import (
     BACKENDS,
-    BASELINES,
     BASES,
     DEFAULT_MEMORY_LIMIT,
     ESTIMATOR_NAMES,
     MAX_BLOCKS,
     MAX_LAGS,
     MAX_SHUFFLES,
+    NULL_DRAWS,
+    NULLS,
 )
 from .validation import Integer, Maybe, OneOf, check_int, check_real, validate
 
 __all__ = ["CurveOptions", "Engine", "ENGINES", "check_int", "check_real", "MAX_BLOCKS", "MAX_SHUFFLES", "MAX_LAGS", "DEFAULT_MEMORY_LIMIT", "dense_bytes"]
-
-NULLS = ("autocorrelated", "streams", "iid")
 
 
 def dense_bytes(alphabet_size: int, n_lags: int, threads: int) -> int:
@@ -56,7 +55,7 @@ class CurveOptions:
     estimator: str = "grassberger"
     base: str = "nats"
     backend: str = "auto"
-    baseline: str = "shuffle"
+    null_draws: str = "auto"
     n_shuffles: int | None = None
     n_blocks: int = 16
     memory_limit: int = DEFAULT_MEMORY_LIMIT
@@ -66,21 +65,21 @@ class CurveOptions:
     positions: str = "pooled"
 
     def __post_init__(self) -> None:
-        baseline = "none" if self.baseline is None else self.baseline
-        object.__setattr__(self, "baseline", baseline)
+        if self.null is None:  # "no floor" said as Python says nothing
+            object.__setattr__(self, "null", "none")
         validate(self, {
-            "estimator": OneOf(*ESTIMATOR_NAMES), "base": OneOf(*BASES), "baseline": OneOf(*BASELINES),
+            "estimator": OneOf(*ESTIMATOR_NAMES), "base": OneOf(*BASES), "null_draws": OneOf(*NULL_DRAWS),
             "null": OneOf(*NULLS), "backend": OneOf("auto", *BACKENDS), "positions": OneOf("pooled", "aligned"),
-            "n_shuffles": Maybe(Integer(1 if baseline != "none" else 0, MAX_SHUFFLES)),
+            "n_shuffles": Maybe(Integer(1 if self.null != "none" else 0, MAX_SHUFFLES)),
             "n_blocks": Integer(0, MAX_BLOCKS), "memory_limit": Integer(1),
         })
         if self.n_blocks == 1:
             raise InputError("n_blocks must be 0 (no jackknife) or >= 2, got 1")
         if self.backend == "torch":  # said here, before any counting, on an install without the extra
             require("torch", "backend 'torch'")
-        if baseline == "tables" and self.estimator in ("nsb", "chao_shen"):
+        if self.null_draws == "tables" and self.estimator in ("nsb", "chao_shen"):
             raise InputError(f"estimator {self.estimator!r} is not a sum over cells, which random tables need; "
-                             "use baseline='shuffle' (permuted copies for it) or 'permutation'")
+                             "use null_draws='auto' (permuted copies for it) or 'permutation'")
 
     def check_memory(self, backend: str, alphabet_size: int, n_lags: int, threads: int) -> None:
         """Refuse a dense histogram larger than :attr:`memory_limit` before allocating it."""

@@ -54,12 +54,12 @@ def curve(
     option: OptionOpt = None,
     estimator: Annotated[str, typer.Option(help="grassberger | miller_madow | plugin | nsb | chao_shen (large alphabets; see the README's estimator table)")] = "grassberger",
     base: Annotated[str, typer.Option(help="nats | bits")] = "nats",
-    baseline: Annotated[str, typer.Option(help="shuffle (the cheapest valid floor) | tables | permutation | none")] = "shuffle",
+    null_draws: Annotated[str, typer.Option(help="How the null's independent draws are made: auto (the cheapest valid) | tables | permutation")] = "auto",
     shuffles: Annotated[Optional[int], typer.Option(help="Null draws: tables per lag (default 16; 3-16 for large alphabets, by size) or permuted copies (3).")] = None,
     blocks: Annotated[int, typer.Option(help="Jackknife blocks for standard errors (0: none, at most 1000).")] = 16,
     backend: Annotated[str, typer.Option(help="auto | dense | sparse | bitset | numpy | torch (CUDA when available)")] = "auto",
     positions: Annotated[str, typer.Option(help="pooled (every pair at a lag together: running text) | aligned (the MI at each position across segments, averaged: images, records, samples)")] = "pooled",
-    null: Annotated[str, typer.Option(help="autocorrelated (keeps the data's own structure; many streams over a large alphabet: streams) | streams (each segment an independent stream: model samples, documents) | iid")] = "autocorrelated",
+    null: Annotated[str, typer.Option(help="autocorrelated (keeps the data's own structure; many streams over a large alphabet: streams) | streams (each segment an independent stream: model samples, documents) | iid | none (no floor)")] = "autocorrelated",
     engine: Annotated[str, typer.Option(help="local | ray (slices counted by Ray tasks; see --address)")] = "local",
     address: Annotated[Optional[str], typer.Option(help="ray: a running cluster's address (`ray start --head`); default: a local Ray.")] = None,
     seed: SeedOpt = 0,
@@ -78,7 +78,7 @@ def curve(
     check_outputs(force, out, figure=plot)
     lag_values = parse_lag_spec(lags)
     # Both checked before the data are read: a bad value costs no reading.
-    options = CurveOptions(estimator=estimator, base=base, backend=backend, baseline=baseline,
+    options = CurveOptions(estimator=estimator, base=base, backend=backend, null_draws=null_draws,
                            n_shuffles=shuffles, n_blocks=blocks, positions=positions, null=null)
     where = Engine(engine, address=address)
     symbols = load_source(source, level, column, option)

@@ -76,7 +76,7 @@ def _run_level(level: str, lags, out: Path, page: HtmlReport, summary: dict, run
     lines.append(f"PTB {level}:")
     for r in analysis.results:
         lines.append(f"  {r.name:<12} N={r.curve.n_symbols:>9,}  {r.diagnosis.kind:<18} I(1)={r.curve.mi[0]:.4f} "
-                     f"(floor {r.curve.baseline[0]:.4f}, above it {r.curve.mi[0] - r.curve.baseline[0]:.4f})  "
+                     f"(floor {r.curve.floor[0]:.4f}, above it {r.curve.mi[0] - r.curve.floor[0]:.4f})  "
                      f"span {r.diagnosis.span.reach}")
     lines.append("  I(1) is the raw estimate, the floor its bias at that sample size (larger for the smaller valid and "
                  "test splits): compare what lies above the floor, and the size-matched verdict")

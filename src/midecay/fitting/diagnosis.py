@@ -169,12 +169,12 @@ def periodicity(curve: MICurve, *, max_period: int | None = None, alpha: float =
     if scan is not None and len(scan.lags) > len(run):
         d = scan.lags.astype(np.int64)
         floor = 2.0 * scan.noise
-        y = scan.mi if scan.measure != "mi" else scan.mi - np.nan_to_num(np.interp(scan.lags, lags, curve.baseline), nan=0.0)
+        y = scan.mi if scan.measure != "mi" else scan.mi - np.nan_to_num(np.interp(scan.lags, lags, curve.floor), nan=0.0)
     elif len(run) >= 9:
         d = lags[run]
         y = curve.floor_removed[run]
         # Each point is held at twice the null's spread: below that its log is noise.
-        spread = np.where(np.isfinite(curve.baseline_std), curve.baseline_std, curve.noise)[run]
+        spread = np.where(np.isfinite(curve.null_std), curve.null_std, curve.floor_removed_se)[run]
         floor = 2.0 * np.nan_to_num(spread, nan=0.0)
         # A lag whose pairs never vary (MNIST's last 35 lags pair blank border with blank border) reads
         # exactly 0 with no spread: it says nothing of a period, and its log would be -27.

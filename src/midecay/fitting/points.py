@@ -16,7 +16,7 @@ __all__ = ["FitPoints", "fit_points", "check_fit_range", "far_range"]
 
 @dataclass(frozen=True)
 class FitPoints:
-    """The points a fit uses: lags, baseline-corrected MI, and the error of ``ln I``."""
+    """The points a fit uses: lags, floor-removed MI, and the error of ``ln I``."""
 
     lags: np.ndarray
     y: np.ndarray
@@ -61,7 +61,7 @@ def check_fit_range(dmin: float | None, dmax: float | None) -> None:
 def fit_points(curve: MICurve, *, dmin: float | None = None, dmax: float | None = None, z: float = 3.0) -> FitPoints:
     """Select the points of ``curve`` fit to: inside ``[dmin, dmax]`` and significantly above the floor.
 
-    The MI fitted is ``mi - baseline`` when the curve has a floor (the estimator's bias at this
+    The MI fitted is ``mi - floor`` when the curve has a floor (the estimator's bias at this
     sample size removed), else ``mi``. Its log-space error is ``noise / y``. The jackknife
     replicates of the same points come along, floor-corrected, for the parameter errors.
     """
@@ -76,7 +76,7 @@ def fit_points(curve: MICurve, *, dmin: float | None = None, dmax: float | None 
     weighted = bool(np.isfinite(curve.stderr).all())
     if weighted:
         keep = in_range & curve.significant(z) & (y > 0)
-        sigma = curve.noise / np.where(y > 0, y, np.nan)
+        sigma = curve.floor_removed_se / np.where(y > 0, y, np.nan)
         # A last point alone after a gap is most often the one false positive of a curve's ~30
         # tests (4 % of curves at z = 3), and far out it drags a decay law along; it must stand
         # out by one more standard deviation to be fitted (a binary chain's xi went to 8.5 from
@@ -93,7 +93,7 @@ def fit_points(curve: MICurve, *, dmin: float | None = None, dmax: float | None 
         # A replicate leaves one block out: (B-1)/B of the pairs, so a floor that scales as 1/N
         # is B/(B-1) times higher there.
         b = len(reps)
-        floor = np.where(np.isfinite(curve.baseline), curve.bias_floor, 0.0) * b / (b - 1)
+        floor = (curve.mi - curve.floor_removed) * b / (b - 1)
         reps = (reps - floor)[:, keep]
     else:
         reps = np.zeros((0, int(keep.sum())))

@@ -211,7 +211,7 @@ class DecayFit(Result):
             )
         curve = self.curve
         y_all = curve.floor_removed
-        err_all = curve.noise
+        err_all = curve.floor_removed_se
         fitted = np.isin(curve.lags, self.points.lags)
         left_out = np.isin(curve.lags, self.excluded)
         shown = y_all > 0

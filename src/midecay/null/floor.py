@@ -61,9 +61,9 @@ def by_matching(alphabet_size: int) -> bool:
     return alphabet_size > MAX_DENSE_ALPHABET
 
 
-def null_method(baseline: str, alphabet_size: int, n_pairs: int = 0, memory_limit: int = DEFAULT_MEMORY_LIMIT,
+def null_method(null_draws: str, alphabet_size: int, n_pairs: int = 0, memory_limit: int = DEFAULT_MEMORY_LIMIT,
                 estimator: str = "grassberger") -> str:
-    """The floor's method: ``"tables"``, ``"permutation"`` or ``"none"`` (``"shuffle"`` resolved).
+    """How the null's independent draws are made: ``"tables"`` or ``"permutation"`` (``"auto"`` resolved).
 
     By alphabet size only (the floor, like the counts, must not depend on the backend), and by
     memory: tables by matching hold a shuffled copy of the pairs a thread
@@ -71,8 +71,8 @@ def null_method(baseline: str, alphabet_size: int, n_pairs: int = 0, memory_limi
     permuted instead (one copy at a time). Estimators that are not sums over cells (NSB,
     Chao-Shen) are measured on permuted copies: random tables are summed cell by cell.
     """
-    if baseline != "shuffle":
-        return baseline
+    if null_draws != "auto":
+        return null_draws
     if not is_cell_term(estimator):
         return "permutation"
     if alphabet_size <= MAX_TABLE_ALPHABET:
@@ -155,7 +155,7 @@ def treats_as_streams(symbols, options: CurveOptions) -> bool:
     those keep the shifted null. Exact loops and specific repeats 6 SDs above a stream's own
     median are properties of the data that do not move between seeds of one process.
     """
-    if options.baseline == "none" or options.null == "iid" or options.positions == "aligned":
+    if options.null in ("none", "iid") or options.positions == "aligned":
         return False
     if options.null == "streams":
         if not is_cell_term(options.estimator):
@@ -203,13 +203,13 @@ def null_floor(symbols, lags: np.ndarray, plan: Any, counts: PairCounts, options
     """
     k, estimator = symbols.alphabet_size, options.estimator
     n_pairs = counts.n_pairs
-    method = null_method(options.baseline, k, int(n_pairs.max(initial=0)), options.memory_limit, estimator)
-    n_draws = options.n_shuffles if options.n_shuffles is not None else default_draws(method, k, int(n_pairs.sum()))
-    if method == "none":
+    if options.null == "none":
         nan = np.full(len(lags), np.nan)
-        return Null(nan, nan, nan, nan, nan, method, 0, {})
+        return Null(nan, nan, nan, nan, nan, "none", 0, {})
     if options.null == "streams":
         return _streams_floor(symbols, lags, counts, options, seed)
+    method = null_method(options.null_draws, k, int(n_pairs.max(initial=0)), options.memory_limit, estimator)
+    n_draws = options.n_shuffles if options.n_shuffles is not None else default_draws(method, k, int(n_pairs.sum()))
     if method == "tables":
         shuffled_mi = table_null(counts, estimator, n_draws, as_generator(seed))
     else:

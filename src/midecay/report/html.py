@@ -161,8 +161,8 @@ def _floor_sentence(curve) -> str:
     """How this curve's null was made, from its provenance (what was run, not what is usual)."""
     prov = curve.provenance
     draws = prov.get("n_shuffles")
-    method = prov.get("baseline")
-    if method in (None, "none") or not np.isfinite(curve.baseline).any():
+    method = prov.get("null_draws")
+    if method in (None, "none") or not np.isfinite(curve.floor).any():
         return "no floor was computed"
     made = (f"the estimate on random tables with each lag's observed margins ({draws} a lag)" if method == "tables"
             else f"the estimate on {draws} permuted copies of the sequence" if method == "permutation"
