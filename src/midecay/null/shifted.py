@@ -296,7 +296,9 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
     >>> term.offsets, bool(term.excess[0] > 3 * term.excess_se[0]), float(term.excess[1])
     ((1, 2), True, 0.0)
     """
-    x = np.ascontiguousarray(np.asarray(codes).astype(np.int64, copy=False))
+    x = np.asarray(codes)
+    # The codes' own integer width: the kernels read x at random places, and a narrow copy stays in cache.
+    x = np.ascontiguousarray(x if x.dtype.kind in "iu" else x.astype(np.int64))
     n = len(x)
     lags = np.asarray(lags, dtype=np.int64)
     zeros = np.zeros(len(lags))
@@ -334,28 +336,44 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
     reach = _reach(offsets)
     table = _WeightTable(_weight_curve(estimator), n * p)
     excess, excess_se = zeros.copy(), zeros.copy()
-    for i, d in enumerate(lags):
-        if d > reach or d < 1:
+    measured = np.flatnonzero((lags >= 1) & (lags <= reach))
+    if not len(measured):
+        return CrossRepeats(excess, excess_se, offsets, top)
+    key = np.uint64(rng.integers(0, 2**63))  # the positions' uniforms, hashed from (key, position) in the kernel
+    starts = np.searchsorted(group, np.arange(_GROUPS + 1))  # group g holds positions starts[g] ... starts[g+1] - 1
+    sums, pairs = _cross_groups(x, t, segment, end, offsets_at, taus, above, lags[measured], bounds, key, order, first,
+                                count, reach if dependence_share else -1, table.log_np, table.low, table.step,
+                                table.values, starts)
+    for column, i in enumerate(measured):
+        have = pairs[:, column] > 0
+        if not have.any():
             continue
-        draws = rng.random((m, 4), dtype=np.float32)
-        contribution, has_pair = _cross_lag(x, t, end, offsets_at, taus, above, int(d), bounds, draws, order, first, count,
-                                            reach + int(d) if dependence_share else -1, table.log_np, table.low, table.step,
-                                            table.values)
-        pairs = np.bincount(group, weights=has_pair, minlength=_GROUPS)
-        if pairs.sum() == 0:
-            continue
-        sums = np.bincount(group, weights=contribution, minlength=_GROUPS)
-        excess[i] = sums.sum() / pairs.sum()
-        means = sums[pairs > 0] / pairs[pairs > 0]
+        excess[i] = sums[:, column].sum() / pairs[:, column].sum()
+        means = sums[have, column] / pairs[have, column]
         excess_se[i] = float(means.std(ddof=1) / np.sqrt(len(means))) if len(means) > 1 else 0.0
     return CrossRepeats(excess, excess_se, offsets, top)
 
 
 def _occurrences(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every position grouped by symbol (``order``), where each symbol's run starts, and its length."""
-    order = np.argsort(x, kind="stable")
+    """Every position grouped by symbol (``order``), where each symbol's run starts, and its length.
+
+    ``order`` is ``np.argsort(x, kind="stable")``, by a counting sort (one pass, not a comparison sort).
+
+    >>> _occurrences(np.array([2, 0, 2, 1]))[0].tolist()
+    [1, 3, 0, 2]
+    """
     count = np.bincount(x)
-    return order, np.concatenate([[0], np.cumsum(count)[:-1]]), count
+    first = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+    return _counting_order(x, first.copy()), first, count
+
+
+@njit(cache=True, nogil=True)
+def _counting_order(x: np.ndarray, slot: np.ndarray) -> np.ndarray:
+    order = np.empty(len(x), dtype=np.int64)
+    for i in range(len(x)):
+        order[slot[x[i]]] = i
+        slot[x[i]] += 1
+    return order
 
 
 def _next_same(x: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -411,64 +429,84 @@ def _weight(log_lam: float, low: float, step: float, values: np.ndarray) -> floa
     return values[k]
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def _cross_lag(x, t, end, offsets_at, taus, above, d, bounds, draws, order, first, count, guard,
-               log_np, low, step, values):
-    """Per sampled position ``t``: the term's summand, and whether it has a lag-``d`` pair in its segment.
+@njit(cache=True, nogil=True, inline="always")
+def _uniform(key, i, k) -> float:
+    """The ``k``-th uniform of position ``i`` under ``key``: splitmix64 of the counter (no shared state between threads)."""
+    z = key + np.uint64(4 * i + k) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
-    Over the repeat offsets ``tau`` (``x_t = x_{t+tau}``) whose pair of pairs lies in the segment it
-    adds the near agreement ``1[x_{t+d} = x_{t+d+tau}]`` (a later pair in this pair's cell) less
-    the same on a shifted copy, ``1[x_v = x_{v+tau}]`` with ``v`` at ``t + d``'s place (counted
-    from the segment's end) in a random segment, each weighted by :func:`collision_weights` at
-    its cell's expected count; less, per offset, the share that lag-``d`` dependence explains, ``1[x_{t'+d} = x_{t+d}] -
-    1[x_r = x_{t+d}]`` (weighted) for ``t'`` another occurrence of ``x_t`` more than ``guard``
-    away (two tries; 0 if none is found, and never with ``guard < 0``) and ``r`` a random
-    position. ``draws`` holds four uniforms a position.
+
+@njit(cache=True, nogil=True, parallel=True)
+def _cross_groups(x, t, segment, end, offsets_at, taus, above, lags, bounds, key, order, first, count, reach,
+                  log_np, low, step, values, starts):
+    """The term's summands at every lag, summed over each group of sampled positions, and the positions with a pair.
+
+    Per sampled position ``t`` and lag ``d``: over the repeat offsets ``tau`` (``x_t = x_{t+tau}``)
+    whose pair of pairs lies in the segment, the near agreement ``1[x_{t+d} = x_{t+d+tau}]`` (a
+    later pair in this pair's cell) less the same on a shifted copy, ``1[x_v = x_{v+tau}]`` with
+    ``v`` at ``t + d``'s place (counted from the segment's end) in a random segment, each weighted
+    by :func:`collision_weights` at its cell's expected count; less, per offset, the share that
+    lag-``d`` dependence explains, ``1[x_{t'+d} = x_{t+d}] - 1[x_r = x_{t+d}]`` (weighted) for
+    ``t'`` another occurrence of ``x_t`` more than ``reach + d`` away (two tries; 0 if none is
+    found, and never with ``reach < 0``) and ``r`` a random position. Random positions are drawn
+    among the sampled ones ``t`` (uniform over the sequence, their segments known) from four
+    uniforms a position (:func:`_uniform` under ``key``), the same at every lag: the lags of one
+    position then read the same neighbourhoods, which stay in cache (one lag after another, each
+    position's random reads missed it every time). Groups (``starts``) run in parallel.
     """
     n = len(x)
     log_n = np.log(n)
     m = len(t)
-    contribution = np.zeros(m)
-    has_pair = np.zeros(m)
-    for i in prange(m):
-        near = t[i] + d
-        if near >= end[i]:
-            continue
-        has_pair[i] = 1.0
-        a = x[t[i]]
-        b = x[near]
-        w_near = _weight(log_np[a] + log_np[b] - log_n, low, step, values)
-        # the dependence share: another occurrence of a, far away, against a random position
-        share = 0.0
-        for attempt in range(2 if guard >= 0 else 0):
-            u = draws[i, attempt]
-            cand = order[first[a] + min(int(u * count[a]), count[a] - 1)]
-            gap = abs(cand - t[i])
-            if min(gap, n - gap) > guard:
-                agree = 1.0 if x[(cand + d) % n] == b else 0.0
-                chance = 1.0 if x[min(int(draws[i, 3] * n), n - 1)] == b else 0.0
-                share = (agree - chance) * w_near
-                break
-        # The far partner v plays x_{t+d}'s part on a shifted copy: the same place in a random segment.
-        r = min(int(draws[i, 2] * n), n - 1)
-        lo = np.searchsorted(bounds, r, side="right") - 1  # r's segment
-        v = bounds[lo + 1] - (end[i] - near)  # as far from its segment's end as t + d is from its own
-        if v < bounds[lo] or bounds[lo + 1] == end[i]:
-            v = r  # a shorter segment, or t's own: a random place (far from t + d, on average)
-        v_end = bounds[lo + 1]
-        w_far = _weight(log_np[a] + log_np[x[v]] - log_n, low, step, values)
-        acc = 0.0
-        for k in range(offsets_at[i], offsets_at[i + 1]):
-            tau = taus[k]
-            if not above[tau] or tau == d or near + tau >= end[i] or v + tau >= v_end:
-                continue
-            if x[near] == x[near + tau]:
-                acc += w_near
-            if x[v] == x[v + tau]:
-                acc -= w_far
-            acc -= share
-        contribution[i] = acc
-    return contribution, has_pair
+    n_lags = len(lags)
+    n_groups = len(starts) - 1
+    sums = np.zeros((n_groups, n_lags))
+    pairs = np.zeros((n_groups, n_lags))
+    for g in prange(n_groups):
+        for i in range(starts[g], starts[g + 1]):
+            a = x[t[i]]
+            cands = (order[first[a] + min(int(_uniform(key, i, 0) * count[a]), count[a] - 1)],
+                     order[first[a] + min(int(_uniform(key, i, 1) * count[a]), count[a] - 1)])
+            j = min(int(_uniform(key, i, 2) * m), m - 1)
+            r, lo = t[j], segment[j]  # the far partner's segment
+            chance_symbol = x[t[min(int(_uniform(key, i, 3) * m), m - 1)]]
+            for c in range(n_lags):
+                d = lags[c]
+                near = t[i] + d
+                if near >= end[i]:
+                    continue
+                pairs[g, c] += 1.0
+                b = x[near]
+                w_near = _weight(log_np[a] + log_np[b] - log_n, low, step, values)
+                # the dependence share: another occurrence of a, far away, against a random position
+                share = 0.0
+                if reach >= 0:
+                    for cand in cands:
+                        gap = abs(cand - t[i])
+                        if min(gap, n - gap) > reach + d:
+                            agree = 1.0 if x[(cand + d) % n] == b else 0.0
+                            share = (agree - (1.0 if chance_symbol == b else 0.0)) * w_near
+                            break
+                # The far partner v plays x_{t+d}'s part on a shifted copy: the same place in a random segment.
+                v = bounds[lo + 1] - (end[i] - near)  # as far from its segment's end as t + d is from its own
+                if v < bounds[lo] or bounds[lo + 1] == end[i]:
+                    v = r  # a shorter segment, or t's own: a random place (far from t + d, on average)
+                v_end = bounds[lo + 1]
+                w_far = _weight(log_np[a] + log_np[x[v]] - log_n, low, step, values)
+                acc = 0.0
+                for k in range(offsets_at[i], offsets_at[i + 1]):
+                    tau = taus[k]
+                    if not above[tau] or tau == d or near + tau >= end[i] or v + tau >= v_end:
+                        continue
+                    if x[near] == x[near + tau]:
+                        acc += w_near
+                    if x[v] == x[v + tau]:
+                        acc -= w_far
+                    acc -= share
+                sums[g, c] += acc
+    return sums, pairs
 
 
 def _warn_if_repeats_reach_past(cross: CrossRepeats, lags: np.ndarray, iid_sd: np.ndarray) -> None:
