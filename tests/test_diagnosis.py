@@ -276,3 +276,23 @@ def test_conf_int_holds_the_printed_intervals_and_covers_the_exact_curve():
     assert diagnosis.fit.conf_int(law="exponential") == intervals
     with pytest.raises(midecay.InputError, match="no 'ising' law was fitted"):
         diagnosis.fit.conf_int(law="ising")
+
+
+def test_lags_hidden_by_an_uncertain_floor_are_not_called_no_dependence():
+    """Hypothesis: lags standing 8 null spreads above their floor, but within the floor's own (20x wider)
+    uncertainty, are "cannot tell", not "no dependence"; with the floor known as well as the null's
+    spread allows, the same curve's lags are significant, and with nothing above the floor it is
+    no dependence."""
+    lags = midecay.log_lags(1, 300, 20)
+    n = len(lags)
+    floor, spread = np.full(n, 0.2), np.full(n, 0.001)
+    mi = floor + np.where(lags <= 8, 8 * spread, 0.0)
+
+    def curve(values, floor_se):
+        return midecay.MICurve(lags, values, spread, floor, spread, np.full(n, 10**5), 400, 80_000, 160, "grassberger",
+                               "nats", floor_se=np.full(n, floor_se))
+
+    hidden = midecay.classify(curve(mi, 20 * spread))
+    assert hidden.kind == "undetermined" and "floor's own uncertainty" in hidden.evidence["undetermined"]
+    assert midecay.classify(curve(mi, 0.5 * spread)).kind != "no_dependence"
+    assert midecay.classify(curve(floor.copy(), 20 * spread)).kind == "no_dependence"

@@ -435,8 +435,11 @@ def classify(
     ``min_slope_change`` override its fields), recorded in the diagnosis. Rules, in order:
 
     1. fewer than ``min_points`` lags significantly above the null: ``no_dependence`` when so few
-       hits among the lags measured are likely by chance (probability above ``chance_level``),
-       else ``undetermined`` (dependence is there, too few points to tell how it decays);
+       hits among the lags measured are likely by chance (probability above ``chance_level``)
+       and no lag is hidden by the floor's own uncertainty (``z`` null spreads above the floor,
+       not ``z`` spreads of the null and the floor's error together), else ``undetermined``
+       (dependence is there, too few points to tell how it decays, or the floor is not known
+       well enough to tell);
     2. no decay at long range: a power law fitted to the significant points, or to their far
        half, has ``alpha < flat_alpha`` and its 95 % interval below ``flat_ceiling``: ``flat``
        (law: power law, alpha ~ 0);
@@ -493,10 +496,12 @@ def classify(
     peaks = curve.period_curve
     if per.period and peaks is not None and peaks.provenance.get("period") == per.period:
         return _classified_on_peaks(curve, peaks, sp, per, notes, rules, dmin, dmax)
-    if n_sig < rules.min_points and _chance_of_hits(n_sig, len(curve.lags), z) >= rules.chance_level and not per.period:
+    masked = _masked_by_the_floor(curve, z)
+    if (n_sig < rules.min_points and _chance_of_hits(n_sig, len(curve.lags), z) >= rules.chance_level and not per.period
+            and not masked):
         return verdict("no_dependence", None, {"significant_points": n_sig, **notes})
     if n_sig < rules.min_points:  # dependence shown, its decay not: two points fit any two-parameter law exactly
-        why = (_too_few_peaks(n_sig, sp.reached_floor) if per.period else
+        why = (_too_few_peaks(n_sig, sp.reached_floor) if per.period else masked if masked else
                f"{n_sig} lag(s) above the floor are too few to tell how the dependence decays; measure more lags in that range")
         return verdict("undetermined", None, {"significant_points": n_sig, **notes, "undetermined": why})
     pts = fit_points(curve, dmin=dmin, dmax=dmax, z=z)
@@ -731,6 +736,24 @@ def _rises_across_a_frame(curve: MICurve) -> str | None:
                 "equal-length segments: marginals that change with the position are mixed by pooling; "
                 "compare positions='aligned'")
     return None
+
+
+def _masked_by_the_floor(curve: MICurve, z: float) -> str | None:
+    """Why lags cannot be read where the floor's own uncertainty, not the null's spread, hides them (else None).
+
+    A lag whose estimate stands ``z`` null spreads above its floor, but not ``z`` spreads of the
+    null and the floor's uncertainty together, is not "no dependence": the floor is not known
+    well enough to tell (many streams, a few of which repeat themselves, give a cross-repeat term
+    with a wide error). The verdict then says so instead of ``no_dependence``.
+    """
+    above_spread = curve.mi - curve.floor > z * curve.null_std
+    hidden = above_spread & ~curve.significant(z) & (np.nan_to_num(curve.floor_se) > curve.null_std)
+    if not hidden.any():
+        return None
+    worst = float(np.nanmax(curve.floor_se[hidden]))
+    return (f"{int(hidden.sum())} lag(s) stand above the floor by more than the null's spread but not by the floor's "
+            f"own uncertainty (up to ±{worst:.2g}, from the data's repeats): their dependence cannot be told at this size; "
+            "more streams, or fewer that repeat themselves, narrow it")
 
 
 def _chance_of_hits(n_hits: int, n_lags: int, z: float) -> float:

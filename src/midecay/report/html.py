@@ -210,7 +210,8 @@ def methods(rep: HtmlReport, curves: Sequence = (), laws: Sequence[str] = ()) ->
          "jackknife error. Exponential: a finite-state decay, its law a sum of 1-3 exponentials (as many modes as "
          "the data resolve), xi the slowest. Power law: then power law, broken power law (beats it by AICc 6, slopes 3 "
          "SE apart, covariance included) or composite (an exponential head over a power-law tail). Neither rejected: "
-         "undetermined, cannot tell at this size. Also flat (no decay at long range) and no dependence. The law "
+         "undetermined, cannot tell at this size (also where lags stand above the floor within the floor's own "
+         "uncertainty). Also flat (no decay at long range) and no dependence. The law "
          "column gives the chosen law's parameters with jackknife-refit standard errors; every threshold is recorded "
          "with the verdict (VerdictRules)."),
     ]
