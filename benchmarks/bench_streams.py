@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python benchmarks/bench_streams.py [--seeds 20] [--streams 400 --length 512]``.
 The class is :func:`midecay.synth.looping_streams` (Zipf(1.1) tokens, loops of 2-60 with
-``P(L) ∝ L^-1.5``), whose pooled ``I(d)`` is exact. Prints, per alphabet and loop share:
+``P(L) ∝ L^-1.5``; in section 3b streams that copy the token ``L`` back instead), whose pooled
+``I(d)`` is exact. Prints, per alphabet and loop share:
 
 1. zero-MI lags (no loop length divides ``d``) flagged at p < 0.05, with a 95 % Wilson interval
    taking lags as trials (the lags of one seed share its floor, so the true interval is wider);
@@ -37,14 +38,16 @@ def wilson(hits: float, n: int, z: float = 1.96) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-def sweep(k: int, q: float, repeat: float, seeds: int, streams: int, length: int, lags: np.ndarray) -> str:
-    rates, z0, zi, ratio, costs, hits, trials = [], [], [], [], [], 0, 0
+def sweep(k: int, q: float, repeat: float, seeds: int, streams: int, length: int, lags: np.ndarray,
+          copy: float = 0.0) -> str:
+    rates, z0, zi, ratio, costs, hits, trials, routes = [], [], [], [], [], 0, 0, set()
     for s in range(seeds):
-        syn = looping_streams(streams, length, k, q, repeat_share=repeat, seed=50_000 + s)
+        syn = looping_streams(streams, length, k, q, repeat_share=repeat, copy_share=copy, seed=50_000 + s)
         exact = syn.expected_mi(lags)
         t0 = time.perf_counter()
         c = midecay.mi_curve(syn.symbols, lags, seed=s)
         costs.append(time.perf_counter() - t0)
+        routes.add(c.provenance["null"])
         zero = exact == 0
         if zero.any():
             rates.append(float(np.mean(c.p_values()[zero] < 0.05)))
@@ -60,8 +63,8 @@ def sweep(k: int, q: float, repeat: float, seeds: int, streams: int, length: int
     zero_z = f"{np.mean(z0):+.2f} / {np.std(z0):.2f}" if z0 else "   -    "
     dependent = (f"(est-exact)/noise {np.mean(zi):+.2f} / {np.std(zi):.2f} | est/exact {np.median(ratio):.2f} "
                  f"[{np.percentile(ratio, 10):.2f}, {np.percentile(ratio, 90):.2f}]") if zi else "no lag with MI"
-    return (f"K={k:>6} loop {q:>4.0%} one-token {repeat:>3.0%} | {flagged} | z {zero_z} | {dependent} | "
-            f"{np.mean(costs):.2f} s/curve")
+    label = f"copiers {copy:>4.0%} ({'/'.join(sorted(routes))})" if copy else f"loop {q:>4.0%} one-token {repeat:>3.0%}"
+    return f"K={k:>6} {label} | {flagged} | z {zero_z} | {dependent} | {np.mean(costs):.2f} s/curve"
 
 
 def comparisons(k: int, qa: float, qb: float, seeds: int, streams: int, length: int, lags: np.ndarray) -> str:
@@ -99,6 +102,18 @@ def main() -> int:
         for q in (0.0, 0.02, 0.1, 0.3, 0.5):
             print(sweep(k, q, 0.0, args.seeds, args.streams, args.length, lags), flush=True)
     print(sweep(2000, 0.1, 0.03, args.seeds, args.streams, args.length, lags), flush=True)
+    print("[3b] streams that repeat without looping exactly (each token copies the one L back, r = 0.8) among "
+          "i.i.d. ones: the default route, then the shifted null that any such stream used to route to")
+    from midecay.null import floor
+
+    for old in (False, True):
+        # REPEATING_MAJORITY = 0 is the former rule: one repeating stream (and none looping) keeps the shifted null.
+        kept, floor.REPEATING_MAJORITY = floor.REPEATING_MAJORITY, 0.0 if old else floor.REPEATING_MAJORITY
+        try:
+            for c in (0.05, 0.1, 0.2, 0.35, 0.5, 0.8, 1.0):
+                print(sweep(2000, 0.0, 0.0, max(args.seeds // 2, 4), args.streams, args.length, lags, copy=c), flush=True)
+        finally:
+            floor.REPEATING_MAJORITY = kept
     print("[4] comparisons (compare, Holm 0.01 over lags and decade bands)")
     half = max(args.seeds // 2, 4)
     for qa, qb in ((0.02, 0.1), (0.1, 0.5), (0.1, 0.1), (0.5, 0.5)):

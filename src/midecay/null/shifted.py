@@ -297,8 +297,10 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
     ((1, 2), True, 0.0)
     """
     x = np.asarray(codes)
-    # The codes' own integer width: the kernels read x at random places, and a narrow copy stays in cache.
-    x = np.ascontiguousarray(x if x.dtype.kind in "iu" else x.astype(np.int64))
+    # A narrow copy stays in cache where the kernels read x at random places; two widths only, so the
+    # kernels compile twice at most (every code width would be a compilation of its own).
+    narrow = x.dtype.kind in "iu" and (x.dtype.itemsize < 4 or x.dtype == np.int32)
+    x = np.ascontiguousarray(x, dtype=np.int32 if narrow else np.int64)
     n = len(x)
     lags = np.asarray(lags, dtype=np.int64)
     zeros = np.zeros(len(lags))

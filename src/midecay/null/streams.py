@@ -24,8 +24,8 @@ the dependence at ``d``:
    where ``o`` on would pass its end, so that the copies go. This does not yet match such a
    stream's clumps: its distinct pairs carry a fixed cost per contiguous run of pairs and grow
    with the offset (on a copy process of period 24, 0.342 of the pairs at ``d = 1`` against
-   0.365 at far offsets), so the floor reads low for it. Data whose repeating streams all
-   repeat this way keep the shifted null (:func:`midecay.null.floor.treats_as_streams`);
+   0.365 at far offsets), so the floor reads low for it. Data where at least half of the streams
+   repeat this way (and none loops) keep the shifted null (:func:`midecay.null.floor.treats_as_streams`);
    a lag-matched pairing (an offset just past ``d``, one contiguous run) is what would fix it.
 4. Every other stream (i.i.d., natural text) is paired with the other streams: their symbols,
    in runs of :data:`CROSS_BLOCK` consecutive ones, are permuted at random and each first

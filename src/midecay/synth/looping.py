@@ -3,7 +3,9 @@
 Each of ``n_streams`` streams of ``length`` tokens is, with probability ``loop_share``, a
 *looper*: it draws a phrase of ``L`` i.i.d. tokens (``L`` from ``P(L) ∝ L^-loop_exponent`` on
 ``min_loop … max_loop``) and repeats it from a random phase; with probability ``repeat_share``
-it repeats one token (``L = 1``); otherwise it is i.i.d. Every token is drawn from ``pi``
+it repeats one token (``L = 1``); with probability ``copy_share`` it is a *copier*, which
+repeats itself without looping exactly: each token copies the one ``L`` back with probability
+``r`` (``copy_probability``), else is a fresh draw (``L`` from the same law); otherwise it is i.i.d. Every token is drawn from ``pi``
 (Zipf(1.1) over ``alphabet_size`` types by default).
 
 Exact pooled MI. Pool the pairs ``(x_t, x_{t+d})`` over streams and positions. In an i.i.d.
@@ -13,7 +15,11 @@ probability ``sum pi^2`` as in two fresh draws, so it is already in ``pi_a pi_b`
 they are one draw twice. The random phase makes every position alike. So the pooled joint law is
 
     P_d(a, b) = (1 - c(d)) pi_a pi_b + c(d) pi_a [a = b],
-    c(d) = loop_share * P(L divides d) + repeat_share,
+    c(d) = loop_share * P(L divides d) + repeat_share + copy_share * E[r^(d / L); L divides d].
+
+(A copier's residue classes mod ``L`` are independent chains of fresh draws: with ``L ∤ d`` the
+two tokens are in different classes, independent; with ``d = kL`` the second is the first
+exactly when all ``k`` copies between them happened, ``r^k``, else a later fresh draw.)
 
 the law of a copy with probability ``c(d)`` (:func:`~midecay.synth.copying.copied_pair_mi`).
 ``I(d) = 0`` exactly where no loop length divides ``d`` (and ``repeat_share = 0``): with loops
@@ -52,7 +58,8 @@ def loop_length_law(min_loop: int = 2, max_loop: int = 60, exponent: float = 1.5
 
 
 def looping_mi(pi: np.ndarray, lags, loop_share: float, repeat_share: float = 0.0, *, min_loop: int = 2,
-               max_loop: int = 60, loop_exponent: float = 1.5) -> np.ndarray:
+               max_loop: int = 60, loop_exponent: float = 1.5, copy_share: float = 0.0,
+               copy_probability: float = 0.8) -> np.ndarray:
     """Exact pooled ``I(d)`` (nats) of :func:`looping_streams` (see the module notes).
 
     >>> pi = np.full(4, 0.25)
@@ -61,13 +68,15 @@ def looping_mi(pi: np.ndarray, lags, loop_share: float, repeat_share: float = 0.
     """
     lengths, p_len = loop_length_law(min_loop, max_loop, loop_exponent)
     d = np.asarray(lags, dtype=np.int64).ravel()
-    divides = (d[:, None] % lengths[None, :] == 0).astype(np.float64) @ p_len
-    return copied_pair_mi(pi, float(loop_share) * divides + float(repeat_share))
+    divides = d[:, None] % lengths[None, :] == 0
+    copied = np.where(divides, float(copy_probability) ** (d[:, None] // lengths[None, :]), 0.0) @ p_len
+    return copied_pair_mi(pi, float(loop_share) * (divides.astype(np.float64) @ p_len) + float(repeat_share)
+                          + float(copy_share) * copied)
 
 
 def looping_streams(n_streams: int, length: int, alphabet_size: int, loop_share: float, *, repeat_share: float = 0.0,
                     min_loop: int = 2, max_loop: int = 60, loop_exponent: float = 1.5,
-                    probabilities: np.ndarray | None = None,
+                    probabilities: np.ndarray | None = None, copy_share: float = 0.0, copy_probability: float = 0.8,
                     seed: int | np.random.Generator | None = None) -> Synthetic:
     """Streams of which a share loops a phrase (and a share repeats one token), with exact pooled MI.
 
@@ -79,7 +88,10 @@ def looping_streams(n_streams: int, length: int, alphabet_size: int, loop_share:
         Token types; draws follow ``probabilities`` (Zipf(1.1) when None).
     loop_share, repeat_share
         Probability that a stream loops a phrase of length ``min_loop … max_loop``, and that
-        it repeats a single token; the two add up to at most 1.
+        it repeats a single token; the two add up to at most 1 (with ``copy_share``).
+    copy_share, copy_probability
+        Probability that a stream copies the token ``L`` back with probability
+        ``copy_probability`` (it repeats itself without looping exactly).
     loop_exponent
         Loop lengths have probability ``∝ L^-loop_exponent``.
     seed
@@ -98,13 +110,17 @@ def looping_streams(n_streams: int, length: int, alphabet_size: int, loop_share:
     check_int("alphabet_size", alphabet_size, 2)
     check_real("loop_share", loop_share, 0.0, 1.0)
     check_real("repeat_share", repeat_share, 0.0, 1.0)
-    if loop_share + repeat_share > 1.0:
-        raise InputError(f"loop_share + repeat_share must be at most 1, got {loop_share + repeat_share}; lower either")
+    check_real("copy_share", copy_share, 0.0, 1.0)
+    check_real("copy_probability", copy_probability, 0.0, 1.0)
+    shares = loop_share + repeat_share + copy_share
+    if shares > 1.0:
+        raise InputError(f"loop_share + repeat_share + copy_share must be at most 1, got {shares}; lower one of them")
     lengths, p_len = loop_length_law(min_loop, max_loop, loop_exponent)
     pi = token_law(alphabet_size, probabilities)
     rng = as_generator(seed)
     n, k = int(length), int(alphabet_size)
-    kind = rng.choice(3, size=int(n_streams), p=[1.0 - loop_share - repeat_share, loop_share, repeat_share])
+    # (a copier share of 0 leaves the draws of every seed as they were before copiers existed)
+    kind = rng.choice(4, size=int(n_streams), p=[1.0 - shares, loop_share, repeat_share, copy_share])
     codes = rng.choice(k, size=(int(n_streams), n), p=pi)  # i.i.d. streams keep these
     t = np.arange(n)
     for s in np.flatnonzero(kind == 1):
@@ -112,10 +128,20 @@ def looping_streams(n_streams: int, length: int, alphabet_size: int, loop_share:
         phrase = rng.choice(k, size=period, p=pi)
         codes[s] = phrase[(t + int(rng.integers(period))) % period]
     codes[kind == 2] = codes[kind == 2, :1]
+    for s in np.flatnonzero(kind == 3):
+        period = int(rng.choice(lengths, p=p_len))
+        keep = rng.random(n) < copy_probability
+        keep[:period] = False
+        for j in range(min(period, n)):  # each residue class: the last fresh draw at or before each position
+            idx = np.arange(j, n, period)
+            codes[s, idx] = codes[s, idx][np.maximum.accumulate(np.where(keep[idx], 0, np.arange(len(idx))))]
     bounds = np.arange(int(n_streams) + 1, dtype=np.int64) * n
     symbols = Symbols(codes.ravel().astype(smallest_code_dtype(k)), tuple(range(k)), bounds,
-                      f"looping streams (K={k}, {n_streams} x {n}, loop share {loop_share}, repeat share {repeat_share})",
+                      f"looping streams (K={k}, {n_streams} x {n}, loop share {loop_share}, repeat share {repeat_share}"
+                      + (f", copy share {copy_share} at r = {copy_probability})" if copy_share else ")"),
                       {"generator": "looping_streams", "loop_share": float(loop_share),
-                       "repeat_share": float(repeat_share), "streams": int(n_streams), "length": n})
+                       "repeat_share": float(repeat_share), "copy_share": float(copy_share),
+                       "copy_probability": float(copy_probability), "streams": int(n_streams), "length": n})
     return Synthetic(symbols, lambda lags: looping_mi(pi, lags, loop_share, repeat_share, min_loop=min_loop,
-                                                      max_loop=max_loop, loop_exponent=loop_exponent))
+                                                      max_loop=max_loop, loop_exponent=loop_exponent,
+                                                      copy_share=copy_share, copy_probability=copy_probability))
