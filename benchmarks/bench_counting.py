@@ -172,9 +172,9 @@ def peak_rss_markov(n: int) -> None:
         code = (
             "import resource, numpy as np, midecay;"
             f"codes = np.load({path!r}); lags = midecay.log_lags(1, 1000, 20);"
-            "midecay.mi_curve(codes[:20000], lags[:3], null="none", n_blocks=0);"
+            "midecay.mi_curve(codes[:20000], lags[:3], null=None, n_blocks=0);"
             "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
-            "midecay.mi_curve(codes, lags, null="none", n_blocks=0);"
+            "midecay.mi_curve(codes, lags, null=None, n_blocks=0);"
             "print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

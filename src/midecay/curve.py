@@ -482,7 +482,7 @@ def curve_settings(options: CurveOptions | None, engine: Engine | str | None,
 def _without_old_names(overrides: dict[str, Any]) -> dict[str, Any]:
     """``baseline=``, the floor's setting before it became ``null`` and ``null_draws``, said in the new names.
 
-    ``null="none"`` or ``"none"`` is ``null="none"``; ``"shuffle"`` is ``null_draws="auto"``;
+    ``baseline=None`` or ``"none"`` is ``null="none"``; ``"shuffle"`` is ``null_draws="auto"``;
     ``"tables"`` and ``"permutation"`` keep their names under ``null_draws``.
     """
     if "baseline" not in overrides:
