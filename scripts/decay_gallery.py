@@ -25,8 +25,7 @@ import numpy as np
 
 import midecay
 from midecay._io import write_atomic
-from midecay.cli._common import parse_int_list
-from midecay.errors import InputError
+from midecay.cli._common import int_list_argument
 from midecay.report import fig_to_png
 from midecay.synth import Synthetic, copy_process, gaussian_sign, hmm, repetitive, rho_for_mi, spectral_transition_matrix
 
@@ -132,14 +131,11 @@ def figure(rows: list[dict], chosen: list[Case]):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0,1,2,3,4", help="data seeds, comma-separated")
+    parser.add_argument("--seeds", default="0,1,2,3,4", type=int_list_argument("seeds", low=0), help="data seeds, comma-separated")
     parser.add_argument("--out", type=Path, default=Path("out/gallery"))
     args = parser.parse_args()
     t0 = time.perf_counter()
-    try:
-        seeds = list(parse_int_list(args.seeds, "seeds", low=0))
-    except InputError as exc:
-        parser.error(str(exc))
+    seeds = list(args.seeds)
     chosen = cases()
     rows = [run_case(case, seed) for case in chosen for seed in seeds]
     args.out.mkdir(parents=True, exist_ok=True)

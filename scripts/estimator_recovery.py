@@ -25,8 +25,7 @@ import numpy as np
 
 import midecay
 from midecay._io import write_atomic
-from midecay.cli._common import parse_int_list
-from midecay.errors import InputError
+from midecay.cli._common import int_list_argument
 from midecay.report import fig_to_png
 from midecay.synth import gaussian_sign
 
@@ -101,15 +100,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sequences", type=int, default=10000)
     parser.add_argument("--length", type=int, default=1000)
-    parser.add_argument("--seeds", default="0,1,2,3,4", help="data seeds, comma-separated: one data set an alpha a seed")
+    parser.add_argument("--seeds", default="0,1,2,3,4", type=int_list_argument("seeds", low=0), help="data seeds, comma-separated: one data set an alpha a seed")
     parser.add_argument("--lags", type=int, default=20, help="log-spaced lags from 1 to length - 10")
     parser.add_argument("--out", type=Path, default=Path("out/recovery"))
     args = parser.parse_args()
     t0 = time.perf_counter()
-    try:
-        seeds = list(parse_int_list(args.seeds, "seeds", low=0))
-    except InputError as exc:
-        parser.error(str(exc))
+    seeds = list(args.seeds)
     lags = tuple(int(d) for d in midecay.log_lags(1, args.length - 10, args.lags))
     rows = [measure(alpha, seed, args.sequences, args.length, lags) for alpha in ALPHAS for seed in seeds]
     args.out.mkdir(parents=True, exist_ok=True)

@@ -25,8 +25,7 @@ from pathlib import Path
 
 import midecay
 from midecay._io import write_atomic
-from midecay.cli._common import parse_int_list
-from midecay.errors import InputError
+from midecay.cli._common import int_list_argument
 from midecay.experiments.scaling import ScalingSpec, run_cell, scaling_sweep
 from midecay.report import fig_to_png
 from midecay.synth import gaussian_sign
@@ -42,7 +41,7 @@ def main() -> int:
     parser.add_argument("--rnn-depths", default="", help="depths of a second RNN sweep at --depth-width, e.g. 1,2,3,4")
     parser.add_argument("--lstm-depths", default="", help="depths of a second LSTM sweep at --depth-width, e.g. 1,2,3")
     parser.add_argument("--depth-width", type=int, default=8)
-    parser.add_argument("--seeds", default="0", help="training seeds, comma-separated: each cell is trained once a seed")
+    parser.add_argument("--seeds", default="0", type=int_list_argument("seeds", low=0), help="training seeds, comma-separated: each cell is trained once a seed")
     parser.add_argument("--budget-minutes", type=float, default=0.0,
                         help="start no new cell after this many minutes (0: no limit); a run again continues the sweep")
     parser.add_argument("--streams", type=int, default=2000)
@@ -56,10 +55,7 @@ def main() -> int:
     lags = tuple(int(d) for d in midecay.log_lags(1, args.length - 12, 20))
     data_curve = midecay.mi_curve(data, lags, seed=0)
     print(f"data: {midecay.classify(data_curve).headline()}")
-    try:
-        seeds = parse_int_list(args.seeds, "seeds", low=0)
-    except InputError as exc:
-        parser.error(str(exc))
+    seeds = args.seeds
     common = {"lags": lags, "streams": args.streams, "length": args.length, "seed": seeds[0], "seeds": seeds}
     deadline = time.monotonic() + 60 * args.budget_minutes if args.budget_minutes else None
     store = args.out / "results.json"

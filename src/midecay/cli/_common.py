@@ -352,6 +352,24 @@ def parse_int_list(text: str, name: str, low: int = 1) -> tuple[int, ...]:
     return values
 
 
+def int_list_argument(name: str, low: int = 1):
+    """:func:`parse_int_list` as an ``argparse`` ``type=`` (the scripts' ``--seeds``): a bad value is
+    argparse's one-line usage error, not a traceback.
+
+    >>> int_list_argument("seeds", low=0)("0,1,2")
+    (0, 1, 2)
+    """
+    import argparse
+
+    def parse(text: str) -> tuple[int, ...]:
+        try:
+            return parse_int_list(text, name, low)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
 def parse_names(names: str | None, sources: list[str], default: list[str] | None = None) -> list[str]:
     """Comma-separated names, one per source (default: ``default`` or the sources themselves)."""
     label = [n.strip() for n in names.split(",")] if names else list(default or sources)
