@@ -232,10 +232,7 @@ class AutocorrelationSample:
         # quiet lags as long again as tau plus the exact scan: a periodic autocorrelation (a
         # copy of the symbol p back, sequential images) is quiet between its multiples of p, and
         # stopping at the first two quiet lags dropped all of it (every lag flagged).
-        from .._memmap import release
-
-        for start, _, end in self.windows:  # a memory-mapped corpus keeps no sampled pages resident
-            release(symbols.codes, int(start), int(end) + int(self.taus.max(initial=0)))
+        self._release(int(self.taus.max(initial=0)))
         noise_c2 = (self.k_eff - 1) / np.maximum(self.n_tau, 1.0)
         # ĉ of an autocorrelated sequence is noisier than that (Bartlett: its variance grows by
         # 1 + 2 sum_u c(u)^2 / (K-1)); a sticky binary chain otherwise reads a "loud" lag in every
@@ -252,6 +249,13 @@ class AutocorrelationSample:
         inside = (np.arange(len(self.taus)) < self.cut) & ~quiet
         self.c2 = np.where(inside, np.maximum(self.c**2 - noise_c2, 0.0), 0.0)
         self.gram = np.where(np.outer(inside, inside), self.g_same**2 + self.g_flip**2, 0.0) if self.full else None
+
+    def _release(self, past: int) -> None:
+        """Release the sampled windows' pages (and ``past`` symbols beyond each): a memory-mapped corpus keeps none resident."""
+        from .._memmap import release
+
+        for start, _, end in self.windows:
+            release(self._mapped, int(start), int(end) + past)
 
     def terms(self, lags: np.ndarray) -> AutocorrelationTerms:
         """The autocorrelation terms of the null at each of ``lags``."""
@@ -296,10 +300,7 @@ class AutocorrelationSample:
             return {}
         index, ds = np.array(pairs, dtype=np.int64).T
         cov = _near_covariance(self._codes, self.windows, self.taus[index].astype(np.int64), ds, self._inv_pi)
-        from .._memmap import release
-
-        for start, _, end in self.windows:  # as after the counts: a memory-mapped corpus keeps no pages resident
-            release(self._mapped, int(start), int(end))
+        self._release(0)
         out = {int(d): np.zeros(len(self.taus)) for d in near}
         for i, d, value in zip(index, ds, cov):
             out[int(d)][i] = value
