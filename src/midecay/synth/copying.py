@@ -14,7 +14,7 @@ from ..sequences import Symbols, smallest_code_dtype
 from ..validation import check_int, check_real
 from .base import MAX_SYNTH_SYMBOLS, Synthetic
 
-__all__ = ["copy_process", "copy_mi", "copied_pair_mi", "token_law", "sliding_sum", "zipf_marginal"]
+__all__ = ["copy_process", "copy_mi", "copied_draws", "copied_pair_mi", "token_law", "sliding_sum", "zipf_marginal"]
 
 
 def zipf_marginal(alphabet_size: int, exponent: float = 1.1) -> np.ndarray:
@@ -74,6 +74,24 @@ def copy_mi(pi: np.ndarray, r: float, period: int, lags) -> np.ndarray:
     return out
 
 
+def copied_draws(fresh: np.ndarray, copies: np.ndarray, period: int) -> np.ndarray:
+    """``x_t = x_{t - period}`` where ``copies[t]``, else ``fresh[t]`` (the first ``period`` are always fresh).
+
+    Each residue class mod ``period`` is a chain: every position holds its class's last fresh draw
+    at or before it.
+
+    >>> copied_draws(np.arange(6), np.array([1, 1, 0, 1, 1, 1], dtype=bool), 2).tolist()
+    [0, 1, 2, 1, 2, 1]
+    """
+    copies = np.array(copies, dtype=bool)
+    copies[:period] = False
+    out = np.empty_like(fresh)
+    for j in range(min(period, len(fresh))):
+        idx = np.arange(j, len(fresh), period)
+        out[idx] = fresh[np.maximum.accumulate(np.where(copies[idx], 0, idx))]
+    return out
+
+
 def copy_process(n: int, alphabet_size: int, period: int, r: float, *, probabilities: np.ndarray | None = None,
                  n_sequences: int = 1, seed: int | np.random.Generator | None = None) -> Synthetic:
     """``x_t = x_{t - period}`` with probability ``r``, else a fresh draw (Zipf(1.1) by default).
@@ -99,13 +117,7 @@ def copy_process(n: int, alphabet_size: int, period: int, r: float, *, probabili
     rows = []
     for _ in range(int(n_sequences)):
         fresh = rng.choice(int(alphabet_size), size=n, p=pi)
-        keep = rng.random(n) < r
-        keep[:p] = False
-        x = np.empty(n, dtype=smallest_code_dtype(alphabet_size))
-        for j in range(p):  # each residue class: the last fresh draw at or before each position
-            idx = np.arange(j, n, p)
-            x[idx] = fresh[np.maximum.accumulate(np.where(keep[idx], 0, idx))]
-        rows.append(x)
+        rows.append(copied_draws(fresh, rng.random(n) < r, p).astype(smallest_code_dtype(alphabet_size)))
     bounds = np.arange(int(n_sequences) + 1, dtype=np.int64) * n
     symbols = Symbols(np.concatenate(rows), tuple(range(int(alphabet_size))), bounds,
                       f"copy process (K={alphabet_size}, period {p}, r={r}, n={n} x {n_sequences})")

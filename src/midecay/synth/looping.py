@@ -37,7 +37,7 @@ from ..rng import as_generator
 from ..sequences import Symbols, smallest_code_dtype
 from ..validation import check_int, check_real
 from .base import MAX_SYNTH_SYMBOLS, Synthetic
-from .copying import copied_pair_mi, token_law
+from .copying import copied_draws, copied_pair_mi, token_law
 
 __all__ = ["looping_streams", "looping_mi", "loop_length_law"]
 
@@ -130,11 +130,7 @@ def looping_streams(n_streams: int, length: int, alphabet_size: int, loop_share:
     codes[kind == 2] = codes[kind == 2, :1]
     for s in np.flatnonzero(kind == 3):
         period = int(rng.choice(lengths, p=p_len))
-        keep = rng.random(n) < copy_probability
-        keep[:period] = False
-        for j in range(min(period, n)):  # each residue class: the last fresh draw at or before each position
-            idx = np.arange(j, n, period)
-            codes[s, idx] = codes[s, idx][np.maximum.accumulate(np.where(keep[idx], 0, np.arange(len(idx))))]
+        codes[s] = copied_draws(codes[s], rng.random(n) < copy_probability, period)
     bounds = np.arange(int(n_streams) + 1, dtype=np.int64) * n
     symbols = Symbols(codes.ravel().astype(smallest_code_dtype(k)), tuple(range(k)), bounds,
                       f"looping streams (K={k}, {n_streams} x {n}, loop share {loop_share}, repeat share {repeat_share}"
