@@ -516,3 +516,14 @@ def test_report_methods_say_what_was_run(tmp_path):
     assert "random tables with each lag's observed margins (16 a lag)" in methods
     assert "shuffled copies" not in methods
     assert "plus constant" not in methods  # classify fits exponential, power law, broken and composite only
+
+
+@pytest.mark.parametrize(("old", "new"), [("shuffle", "--null-draws auto"), ("tables", "--null-draws tables"),
+                                          ("none", "--null none")])
+def test_the_former_baseline_option_names_its_new_spelling(old, new, text_file):
+    """Hypothesis: ``--baseline`` (renamed to --null-draws and --null none) is one line that names the
+    new spelling before any data are read, and it is gone from --help. Before, typer said only
+    "No such option" and listed other options."""
+    result = run("curve", text_file, "--baseline", old)
+    assert result.exit_code == 1 and new in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    assert "--baseline" not in run("curve", "--help").output

@@ -69,11 +69,17 @@ def curve(
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
     quiet: QuietOpt = False,
+    baseline: Annotated[Optional[str], typer.Option(hidden=True, help="Renamed: --null-draws (or --null none).")] = None,
 ) -> None:
     """Estimate the MI curve I(d) of a source, with its shuffle floor and standard errors."""
     from ..curve import mi_curve
+    from ..errors import InputError
     from ..options import CurveOptions, Engine
 
+    if baseline is not None:  # the former spelling, kept to say the new one (as mi_curve's baseline= does)
+        said = "--null none" if baseline == "none" else f"--null-draws {'auto' if baseline == 'shuffle' else baseline}"
+        raise InputError(f"--baseline {baseline} is now {said} (--null-draws: how the null's draws are made; "
+                         "--null none: no floor)")
     io = Output(as_json, quiet, as_csv)
     check_outputs(force, out, figure=plot)
     lag_values = parse_lag_spec(lags)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 
@@ -63,7 +64,9 @@ def fit_decay(
         ``correlation_length`` is the slowest mode of the sum of 1-3 exponentials refitted where
         ``I <= 0.05`` nats (:data:`SMALL_MI_NATS`, ``tail_exponential``): on binary chains with exact ``xi`` its
         95 % interval covers 87-100 % of the time (lambda 0.8-0.97, N = 10^5-10^6, 30 seeds;
-        ``tests/test_fitting.py::test_xi_intervals_cover_the_exact_correlation_length``).
+        ``tests/test_fitting.py::test_xi_intervals_cover_the_exact_correlation_length``). With one
+        mode its error also carries how far the slope rose across the window, less that rise's
+        noise (a faster mode too weak to resolve; ``docs/methods.md``, "Several timescales").
         Known limit: where the fitted range reaches down to the floor, which points pass the
         significance cut varies between samples, a spread no single-sample error sees; a few
         seeds in 40 then read xi 2 errors off (binary chain, lambda = 0.8, N = 3 * 10^5).
@@ -152,16 +155,61 @@ def _small_mi_exponential(curve: MICurve, pts, intrinsic_scatter: bool):
         chosen = trial
     if chosen is None:
         return None, None
+    window = None
     if chosen.law == "exponential" and len(sub.lags) >= 4:
         # One mode is all the data resolve, but a faster one may still tilt the head of the
         # window: the far half, where the slowest mode carries the curve, gives xi (over 20
         # finite-state processes at N = 4 * 10^5 the whole window's interval covered 50 %, its far
         # half's 95 %; benchmarks/bench_verdicts.py).
         far = far_range(sub.lags, 4)
+        window = fit_law(get_law("exponential"), sub, intrinsic_scatter)  # the whole window's, with its error
         sub = sub.subset(far)
         small = small & (pts.lags >= sub.lags[0])
     result = fit_law(get_law(chosen.law), sub, intrinsic_scatter)
-    return (result, float(pts.lags[small][0])) if result is not None else (None, None)
+    if result is None:
+        return None, None
+    return _with_unresolved_mode(result, window), float(pts.lags[small][0])
+
+
+def _with_unresolved_mode(far: LawFit, window: LawFit | None) -> LawFit:
+    """``far``'s ``xi`` error widened by how far its slope rose above the whole window's (``window``).
+
+    Where a faster mode too weak to resolve still carries the head of the small-MI window, the
+    local ``xi`` rises across it (``ln I`` of a sum of positive exponentials is convex), and the
+    far half's slope lies between the window's and the slowest mode's. How much it rose from the
+    window to its far half is the scale of how far it may still lie below: that rise, less its
+    own noise, is added in quadrature to ``xi``'s error (``docs/methods.md``, "Several
+    timescales"). On one mode the rise is noise, and the term zero or small.
+
+    >>> from midecay.fitting.optimise import LawFit
+    >>> def fit(xi, se):
+    ...     return LawFit("exponential", {"c": 1.0, "xi": xi}, {"c": 0.1, "xi": se}, 0.0, 6, 2, 0.0, 0.0, 0.0)
+    >>> round(_with_unresolved_mode(fit(2.0, 0.1), fit(1.6, 0.05)).stderr["xi"], 4)  # sqrt(0.01 + 0.16 - 0.0075)
+    0.4031
+    >>> _with_unresolved_mode(fit(2.0, 0.1), fit(1.95, 0.05)).stderr["xi"]  # a rise within its noise
+    0.1
+    """
+    if window is None:
+        return far
+    rise = far.params["xi"] - window.params["xi"]
+    # The rise's own noise (Hausman: the whole window's estimate is the more efficient one, so
+    # var(far - window) = var(far) - var(window)) is taken out of its square.
+    noise = max(far.stderr["xi"] ** 2 - window.stderr["xi"] ** 2, 0.0)
+    extra = rise**2 - noise if rise > 0 else 0.0
+    if not (extra > 0 and np.isfinite(extra) and np.isfinite(far.stderr["xi"])):
+        return far
+    stderr = dict(far.stderr)
+    widened = float(np.sqrt(stderr["xi"] ** 2 + extra))
+    factor = widened / stderr["xi"] if stderr["xi"] > 0 else 1.0
+    stderr["xi"] = widened
+    covariance = far.covariance
+    if covariance:
+        i = list(far.params).index("xi")
+        scale = np.ones(len(far.params))
+        scale[i] = factor
+        covariance = tuple(tuple(float(v) for v in row) for row in np.array(covariance) * np.outer(scale, scale))
+    return replace(far, stderr=stderr, covariance=covariance,
+                   stderr_method=f"{far.stderr_method} and slope-rise")
 
 
 def _resolves_another_mode(more: LawFit, fewer: LawFit) -> bool:

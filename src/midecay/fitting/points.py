@@ -90,11 +90,14 @@ def fit_points(curve: MICurve, *, dmin: float | None = None, dmax: float | None 
     excluded = tuple(int(d) for d in lags[in_range & ~keep])
     reps = curve.replicates
     if len(reps):
-        # A replicate leaves one block out: (B-1)/B of the pairs, so a floor that scales as 1/N
-        # is B/(B-1) times higher there.
-        b = len(reps)
-        floor = (curve.mi - curve.floor_removed) * b / (b - 1)
-        reps = (reps - floor)[:, keep]
+        # A replicate leaves one block out, so its estimator's bias is higher; how much higher is
+        # measured by the replicates themselves (their mean against the whole curve's MI), not
+        # assumed to scale as 1/N: a sparse table's bias grows more slowly as pairs are left out,
+        # and the 1/N rule pushed the replicates of a word-level curve's far points below zero
+        # (a lag-7 copy at K = 2,000: replicates at 0.2-0.5 of the point, some negative), which
+        # the log fit clipped and gamma's error blew up 3-4x. Centred on the curve, the
+        # replicates keep their spread, which is all the jackknife reads.
+        reps = (reps - reps.mean(axis=0) + y)[:, keep]
     else:
         reps = np.zeros((0, int(keep.sum())))
     return FitPoints(lags[keep].astype(np.float64), y[keep], sigma[keep], excluded, weighted, reps)
