@@ -224,6 +224,19 @@ def test_a_word_level_period_keeps_its_kind_with_replicates_centred_on_the_curve
         assert d.tail.gamma.stderr < 0.6, d.tail.reason
 
 
+def test_stray_lags_between_too_few_peaks_do_not_decide_the_law():
+    """Hypothesis: on a lag-7 copy with r = 0.3 over 2,000 symbols (MI exactly 0 off the multiples
+    of 7; N = 10^5, every lag 1-200), whose multiples stand above the floor at 7, 14 and 21 only,
+    the verdict is ``undetermined`` for too few peaks in seeds 8-10, whatever else passes the floor.
+    Before, too few peaks sent the tail test to every significant lag, and seed 10's strays at
+    69, 111 and 124 made it ``periodic_power_law`` (gamma = -1.6)."""
+    for seed in (8, 9, 10):
+        d = midecay.classify(midecay.mi_curve(midecay.synth.copy_process(100_000, 2000, 7, 0.3, seed=seed).symbols,
+                                              np.arange(1, 201), seed=seed))
+        assert d.kind == "undetermined" and d.period == 7, d.summary()
+        assert "multiples of the period" in d.evidence["undetermined"], d.evidence
+
+
 @pytest.mark.parametrize("k", [4, 2000])
 def test_a_period_whose_peaks_die_out_is_found_on_every_grid(k):
     """Hypothesis: a lag-7 copy with r = 0.3 (above the null at 7, 14 and 21 only, at N = 10^5) has

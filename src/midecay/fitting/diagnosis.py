@@ -506,6 +506,13 @@ def classify(
         return verdict("undetermined", None, {"significant_points": n_sig, **notes, "undetermined": why})
     pts = fit_points(curve, dmin=dmin, dmax=dmax, z=z)
     on_peaks = pts.lags % per.period == 0 if per.period else None
+    if on_peaks is not None and on_peaks.sum() < rules.tail_min_points and not _smooth_between_peaks(curve, per.period, z, rules):
+        # The dependence is at the multiples, too few of them to tell how they decay: the whole
+        # curve's points would be those few and stray lags between them (a lag-7 copy read
+        # periodic_power_law from 21, 69, 77, 111 and 124).
+        peaks_sig = int((curve.significant(z) & (curve.lags % per.period == 0)).sum())
+        return verdict("undetermined", None, {"significant_points": n_sig, **notes,
+                                              "undetermined": _too_few_peaks(peaks_sig, sp.reached_floor)})
     tail = tail_test(pts, rules=rules,
                      keep=on_peaks if on_peaks is not None and on_peaks.sum() >= rules.tail_min_points else None)
     # The slowest mode's refit only matters where the tail is exponential (a fifth of classify's time).
@@ -571,6 +578,26 @@ def _classified_on_peaks(curve: MICurve, peaks: MICurve, sp: Span, per: Periodic
     further = inner.span.floor_distance is not None and (sp.floor_distance is None or inner.span.floor_distance > sp.floor_distance)
     return Diagnosis(f"periodic_{decay}" if decay else "undetermined", inner.span if further else sp, per, inner.fit,
                      evidence, curve=curve, law=inner.law, tail=inner.tail, rules=rules)
+
+
+def _smooth_between_peaks(curve: MICurve, period: int, z: float, rules: VerdictRules) -> bool:
+    """Whether the lags between the multiples of ``period`` (up to its last significant multiple)
+    stand above the floor in at least the share ``rules.between_peaks``: the period modulates a
+    smooth decay, which every lag then shows.
+
+    >>> lags = np.arange(1, 31)
+    >>> def curve(mi):
+    ...     return MICurve(lags, mi, np.full(30, 0.01), np.zeros(30), np.full(30, 0.01), lags, 2, 10**6, 1, "plugin", "nats")
+    >>> peaks = np.where(lags % 7 == 0, 1.0, 0.0)
+    >>> _smooth_between_peaks(curve(peaks + 1.0 / lags), 7, 3.0, VerdictRules()), _smooth_between_peaks(curve(peaks), 7, 3.0, VerdictRules())
+    (True, False)
+    """
+    sig = curve.significant(z)
+    multiple = curve.lags % period == 0
+    if not (sig & multiple).any():
+        return False
+    between = ~multiple & (curve.lags <= curve.lags[sig & multiple].max())
+    return bool(between.any() and sig[between].mean() >= rules.between_peaks)
 
 
 def _too_few_peaks(n_sig: int, reached_floor: bool) -> str:

@@ -17,7 +17,7 @@ RULE_CONSTRAINTS = {
     "z": _POSITIVE, "min_points": Integer(2), "chance_level": _LEVEL, "flat_alpha": _POSITIVE, "flat_ceiling": _POSITIVE, "tail_level": _LEVEL,
     "tail_min_points": Integer(5), "margin": Real(0), "break_sigma": _POSITIVE, "min_slope_change": Real(0),
     "break_side_points": Integer(1), "composite_tail_points": Integer(2), "composite_tail_margin": Real(0),
-    "structure_level": _LEVEL, "structure_sigma": _POSITIVE, "period_alpha": _LEVEL,
+    "structure_level": _LEVEL, "structure_sigma": _POSITIVE, "period_alpha": _LEVEL, "between_peaks": _LEVEL,
 }
 
 
@@ -57,6 +57,12 @@ class VerdictRules:
         largest residual is at least this many errors.
     period_alpha
         Level of the period test (Bonferroni over the candidate periods).
+    between_peaks
+        A periodic curve with too few significant multiples of its period for the tail test
+        reads its decay from every lag only where at least this share of the lags between those
+        multiples (up to the last significant one) stands above the floor too: the period then
+        modulates a smooth decay. Otherwise its dependence is its peaks, too few to tell how they
+        decay, and a stray lag between them must not decide the law.
 
     Examples
     --------
@@ -80,6 +86,7 @@ class VerdictRules:
     structure_level: float = 0.01
     structure_sigma: float = 2.5
     period_alpha: float = 0.01
+    between_peaks: float = 0.5
 
     def __post_init__(self) -> None:
         validate(self, RULE_CONSTRAINTS, prefix="verdict rule ")
