@@ -161,23 +161,25 @@ def test_zero_lag_rate_over_the_class():
 COPY_LAGS = np.array([1, 2, 3, 4, 6, 12, 24, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137])
 
 
-def test_a_minority_of_streams_repeating_without_looping_keeps_the_stream_null():
-    """Hypothesis: where 10 % of the streams copy the token L back with r = 0.8 (they repeat without
-    looping exactly) among i.i.d. ones, the default takes the stream null, and zero-MI lags are
-    flagged at p < 0.05 at most 20 % of the time with a mean z under 1 (K = 300 and 2,000, 6 seeds
-    each; measured 9 % and 16 %, z +0.4 and +0.7). The shifted null it used to take flagged every
-    one of them (z +12 and +17: its cross-repeat term misses the copiers' clumps). Where most
-    streams copy, the shifted null is kept (the stream null's far self-pairing reads low there)."""
+@pytest.mark.parametrize("share", [0.1, 0.35])
+def test_a_minority_of_streams_repeating_without_looping_keeps_the_level(share):
+    """Hypothesis: where a minority of the streams copy the token L back with r = 0.8 (they repeat
+    without looping exactly) among i.i.d. ones, the default takes the stream null, whose draws take
+    out the cost of the self-pairing's extra run, and zero-MI lags are flagged at p < 0.05 at most
+    15 % of the time with a mean z within +-0.75 (K = 300 and 2,000, 3 seeds each; measured 3-7 %
+    at 10-35 % and 160 streams, 0-5 % at 400). Without that term the stream null flagged 36 % at a
+    35 % share (54 % at 400 streams), and the shifted null, which any such stream used to take,
+    flagged them all. Where most streams copy, the shifted null is kept."""
     flagged, zs = [], []
     for k in (300, 2000):
-        for seed in range(6):
-            syn = looping_streams(160, 512, k, 0.0, copy_share=0.1, seed=20_000 + seed)
+        for seed in range(3):
+            syn = looping_streams(160, 512, k, 0.0, copy_share=share, seed=20_000 + seed)
             zero = syn.expected_mi(COPY_LAGS) == 0
             curve = mi_curve(syn.symbols, COPY_LAGS, seed=seed)
             assert curve.provenance["null"] == "streams"
             flagged.extend(curve.p_values()[zero] < 0.05)
             zs.extend(((curve.mi - curve.floor) / np.hypot(curve.null_std, curve.floor_se))[zero])
-    assert np.mean(flagged) <= 0.20 and np.mean(zs) < 1.0, (np.mean(flagged), np.mean(zs))
+    assert np.mean(flagged) <= 0.15 and abs(np.mean(zs)) < 0.75, (np.mean(flagged), np.mean(zs))
     most = looping_streams(160, 512, 2000, 0.0, copy_share=0.8, seed=1)
     assert mi_curve(most.symbols, [1, 2], seed=0, n_blocks=0).provenance["null"] == "autocorrelated"
 

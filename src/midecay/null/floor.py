@@ -146,10 +146,12 @@ def table_null(counts: PairCounts, estimator: str, n_draws: int, rng: np.random.
 
 
 #: The share of streams repeating without looping exactly (none looping) from which the shifted null is
-#: kept. Below it the stream null is far closer to its level than the shifted null (copiers among i.i.d.
-#: streams: 3 % against 97 % of zero-MI lags flagged at a 5 % share, 11 % against 100 % at 20 %); from 80 %
-#: on the stream null flags 86-99 % and the shifted null 36-50 %; at half both fail (docs/methods.md,
-#: "Streams that repeat without looping exactly"; benchmarks/bench_streams.py, section 3b).
+#: kept. Below it the stream null, its draws extrapolated to one run of pairs a stream, holds its level
+#: (copiers among i.i.d. streams: 3-7 % of zero-MI lags flagged at 10-35 % and 160 streams, 0-5 % at 400)
+#: and the shifted null does not (97-100 % at 5-10 %). At half or more with a long fixed period (600
+#: streams, period 24 or 40) the extrapolated floor reads low (z +2 to +4), and the shifted null holds
+#: the test of that case (docs/methods.md, "Streams that repeat without looping exactly";
+#: benchmarks/bench_streams.py, section 3b).
 REPEATING_MAJORITY = 0.5
 
 
@@ -178,9 +180,9 @@ def treats_as_streams(symbols, options: CurveOptions) -> bool:
             and is_cell_term(options.estimator)):
         return False
     # Streams that repeat themselves without looping exactly: the stream null pairs them with
-    # themselves at far offsets, which does not yet match their clumps at a short lag, and reads
-    # low where most streams are such; where they are a minority among the others it holds its
-    # level and the shifted null does not (docs/methods.md, "Streams that repeat without looping").
+    # themselves at far offsets, extrapolated to the lag's one run of pairs; where most streams are
+    # such it still reads low, and the shifted null is kept; where they are a minority it holds
+    # its level and the shifted null does not (docs/methods.md, "Streams that repeat without looping").
     periods, repeating = stream_kinds(np.asarray(symbols.codes), symbols.bounds)
     return not (repeating.mean() >= REPEATING_MAJORITY and not (periods >= 2).any())
 

@@ -21,12 +21,14 @@ the dependence at ``d``:
 3. A stream that repeats itself at particular offsets without looping exactly (a phrase that
    comes back with changes; :func:`repeat_offsets`) is paired with itself at an offset ``o`` in
    ``[n/4, n/2]`` where it matches itself no more than at its median offset, and ``o`` back
-   where ``o`` on would pass its end, so that the copies go. This does not yet match such a
-   stream's clumps: its distinct pairs carry a fixed cost per contiguous run of pairs and grow
-   with the offset (on a copy process of period 24, 0.342 of the pairs at ``d = 1`` against
-   0.365 at far offsets), so the floor reads low for it. Data where at least half of the streams
-   repeat this way (and none loops) keep the shifted null (:func:`midecay.null.floor.treats_as_streams`);
-   a lag-matched pairing (an offset just past ``d``, one contiguous run) is what would fix it.
+   where ``o`` on would pass its end, so that the copies go. Its pairs are clumps that each
+   contiguous run of pairs starts afresh, so this pairing (a run on and, below ``o``, one back)
+   reads lower than its lag-``d`` pairs (one run). Each draw is therefore counted twice, the
+   second time with the run on split at a random point (:func:`_with_one_more_run`), and the two
+   are extrapolated to one run a stream at every lag. Data where at least half of the streams
+   repeat this way (and none loops) keep the shifted null
+   (:func:`midecay.null.floor.treats_as_streams`): there, with a long fixed period, the
+   extrapolated floor still reads low.
 4. Every other stream (i.i.d., natural text) is paired with the other streams: their symbols,
    in runs of :data:`CROSS_BLOCK` consecutive ones, are permuted at random and each first
    position takes the symbol its place lands on. Different streams are independent units, so
@@ -559,10 +561,15 @@ def _partners(bounds: np.ndarray, periods: np.ndarray, rng: np.random.Generator,
     looping); ``rest_positions`` the positions of the streams paired with the others (computed
     here when not given).
     """
+    shift, repeats = _shifts(bounds, periods, rng, offsets, free)
+    return _positions(bounds, periods, shift, repeats, rng, rest_positions)
+
+
+def _shifts(bounds: np.ndarray, periods: np.ndarray, rng: np.random.Generator, offsets: np.ndarray | None,
+            free: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Each stream's offset in one draw, and which streams repeat without looping (steps 1-3)."""
     lengths = np.diff(bounds)
-    n_streams = len(lengths)
-    partner = np.arange(n_streams)
-    shift = np.zeros(n_streams, dtype=np.int64)
+    shift = np.zeros(len(lengths), dtype=np.int64)
     loops = periods >= 2
     shift[loops] = _loop_offsets(lengths[loops], periods[loops], rng)
     # A stream of one token reads the same at every lag, whatever the dependence: it stays as it is.
@@ -571,13 +578,74 @@ def _partners(bounds: np.ndarray, periods: np.ndarray, rng: np.random.Generator,
         shift[s] = offsets[s, rng.choice(np.flatnonzero(free[s]))]
     rest = (periods == 0) & ~repeats
     shift[rest] = lengths[rest] // 2  # kept only where a single stream does not loop: its own far half
+    return shift, repeats
+
+
+def _positions(bounds: np.ndarray, periods: np.ndarray, shift: np.ndarray, repeats: np.ndarray,
+               rng: np.random.Generator, rest_positions: np.ndarray | None = None) -> np.ndarray:
+    """Partner positions from :func:`_shifts`' offsets; the streams that neither loop nor repeat
+    paired with each other in permuted runs (step 4)."""
+    lengths = np.diff(bounds)
+    rest = (periods == 0) & ~repeats
     # Streams that repeat without looping take their partner as far back where it would pass the end:
     # a wrap would join the end's runs of copies to the start's fresh ones and break the clumps.
-    positions = _partner_positions(bounds, periods, partner, shift, repeats)
+    positions = _partner_positions(bounds, periods, np.arange(len(lengths)), shift, repeats)
     if rest.sum() >= 2:
         own = np.flatnonzero(np.repeat(rest, lengths)) if rest_positions is None else rest_positions
         positions[own] = _block_permuted(own, rng)
     return positions
+
+
+@njit(cache=True)
+def _split_runs(bounds, streams, near, split, positions):
+    """Each of ``streams``' forward run split in place: from ``split`` on, up to where its run
+    forward ends, the partner is ``near`` on instead (:func:`_with_one_more_run`)."""
+    for i in range(len(streams)):
+        s = streams[i]
+        lo = bounds[s]
+        n = bounds[s + 1] - lo
+        for t in range(split[i], n):
+            if positions[lo + t] < lo + t:  # the run back: unchanged
+                break
+            positions[lo + t] = lo + t + near[i]
+
+
+def _with_one_more_run(positions: np.ndarray, bounds: np.ndarray, shift: np.ndarray, repeats: np.ndarray,
+                       offsets: np.ndarray, free: np.ndarray, rng: np.random.Generator,
+                       lags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``positions`` with one run more in each stream that repeats without looping, and the runs' counts.
+
+    Such a stream's pairs are clumps that each contiguous run of pairs starts afresh, so its
+    self-pairing at a far offset ``o`` (a run forward and, at lags below ``o``, one back) reads
+    lower than its lag-``d`` pairs (one run). Here its run forward is split at a random point,
+    after which the partner is a second free offset below ``o``. Returns the new positions and,
+    per lag, the runs beyond one in the first draw (streams with ``d < o``) and the runs the
+    second adds (streams split before ``n - d``); :func:`stream_null` extrapolates the two draws
+    to one run a stream (``docs/methods.md``, "Streams that repeat without looping exactly"). A
+    stream with no free offset below its own keeps its runs.
+    """
+    out = positions.copy()
+    lengths = np.diff(bounds)
+    lags = np.asarray(lags, dtype=np.int64)
+    chosen, near, split = [], [], []
+    beyond_one = np.zeros(len(lags), dtype=np.int64)
+    added = np.zeros(len(lags), dtype=np.int64)
+    for s in np.flatnonzero(repeats):
+        o, n = int(shift[s]), int(lengths[s])
+        beyond_one += lags < o
+        below = offsets[s, free[s]]
+        below = below[below < o]
+        if not len(below) or n - o < 2:
+            continue
+        a = int(rng.integers(1, n - o))
+        chosen.append(s)
+        near.append(int(rng.choice(below)))
+        split.append(a)
+        added += a < n - lags
+    if chosen:
+        _split_runs(bounds, np.array(chosen, dtype=np.int64), np.array(near, dtype=np.int64),
+                    np.array(split, dtype=np.int64), out)
+    return out, beyond_one, added
 
 
 def default_stream_draws(n_symbols: int) -> int:
@@ -621,10 +689,19 @@ def stream_null(codes: np.ndarray, bounds: np.ndarray, lags: np.ndarray, alphabe
     leave = np.zeros((int(groups.max()) + 1, len(lags)))
     # Small alphabets leave groups out per cell, at no cost worth saving: every draw enters.
     n_jack = int(n_draws) if int(alphabet_size) ** 2 <= DENSE_CELLS else min(int(jackknife_draws), int(n_draws))
+    repeating = free.any(axis=1).any()
     for i in range(int(n_draws)):
-        second = codes[_partners(bounds, periods, rng, offsets, free, rest)[order]]
-        draws[i], left = paired_mi(first, second, room, group_start, lags, alphabet_size, estimator,
+        shift, repeats = _shifts(bounds, periods, rng, offsets, free)
+        positions = _positions(bounds, periods, shift, repeats, rng, rest)
+        draws[i], left = paired_mi(first, codes[positions[order]], room, group_start, lags, alphabet_size, estimator,
                                    leave_out=i < n_jack)
+        if repeating:  # one run more for the streams that repeat without looping: the cost of a run, taken out
+            more, beyond_one, added = _with_one_more_run(positions, bounds, shift, repeats, offsets, free, rng, lags)
+            split, left_split = paired_mi(first, codes[more[order]], room, group_start, lags, alphabet_size,
+                                          estimator, leave_out=i < n_jack)
+            per_run = np.where(added > 0, beyond_one / np.maximum(added, 1), 0.0)
+            draws[i] = draws[i] - per_run * (split - draws[i])
+            left = left - per_run * (left_split - left)
         if i < n_jack:
             leave += left / n_jack
     loops = float((periods >= 2).mean())
