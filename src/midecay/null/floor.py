@@ -147,7 +147,7 @@ def table_null(counts: PairCounts, estimator: str, n_draws: int, rng: np.random.
 
 #: The share of streams repeating without looping exactly (none looping) from which the shifted null is
 #: kept. Below it the stream null, its draws extrapolated to one run of pairs a stream, holds its level
-#: (copiers among i.i.d. streams: 3-7 % of zero-MI lags flagged at 10-35 % and 160 streams, 0-5 % at 400)
+#: (copiers among i.i.d. streams: 3-7 % of zero-MI lags flagged at 10-35 % and 160 streams, 0-11 % at 400)
 #: and the shifted null does not (97-100 % at 5-10 %). At half or more with a long fixed period (600
 #: streams, period 24 or 40) the extrapolated floor reads low (z +2 to +4), and the shifted null holds
 #: the test of that case (docs/methods.md, "Streams that repeat without looping exactly";
