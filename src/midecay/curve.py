@@ -41,7 +41,7 @@ from .sequences import encode
 logger = logging.getLogger(__name__)
 
 __all__ = ["MICurve", "mi_curve", "mi_curves", "block_windows", "plan_counting", "count", "jackknife", "zero_aware_stderr",
-           "null_floor", "provenance", "curve_settings", "CountPlan", "Counted", "Null"]
+           "null_floor", "provenance", "curve_settings", "CountPlan", "Counted", "Null", "baseline_in_new_names"]
 
 
 #: Bytes a symbol the sparse one-pass jackknife's position index takes (positions, their room
@@ -479,6 +479,15 @@ def curve_settings(options: CurveOptions | None, engine: Engine | str | None,
     return options, where
 
 
+def baseline_in_new_names(old: str | None) -> dict[str, str]:
+    """The settings that say what the former ``baseline=`` value ``old`` said.
+
+    >>> baseline_in_new_names("shuffle"), baseline_in_new_names(None), baseline_in_new_names("tables")
+    ({'null_draws': 'auto'}, {'null': 'none'}, {'null_draws': 'tables'})
+    """
+    return {"null": "none"} if old in (None, "none") else {"null_draws": "auto" if old == "shuffle" else old}
+
+
 def _without_old_names(overrides: dict[str, Any]) -> dict[str, Any]:
     """``baseline=``, the floor's setting before it became ``null`` and ``null_draws``, said in the new names.
 
@@ -489,7 +498,7 @@ def _without_old_names(overrides: dict[str, Any]) -> dict[str, Any]:
         return overrides
     out = dict(overrides)
     old = out.pop("baseline")
-    new = {"null": "none"} if old in (None, "none") else {"null_draws": "auto" if old == "shuffle" else old}
+    new = baseline_in_new_names(old)
     said = ", ".join(f"{k}={v!r}" for k, v in new.items())
     warnings.warn(f"mi_curve's baseline= is now null= and null_draws=: baseline={old!r} is {said}; "
                   "the old name goes in a later version", FutureWarning, stacklevel=4)

@@ -72,12 +72,12 @@ def curve(
     baseline: Annotated[Optional[str], typer.Option(hidden=True, help="Renamed: --null-draws (or --null none).")] = None,
 ) -> None:
     """Estimate the MI curve I(d) of a source, with its shuffle floor and standard errors."""
-    from ..curve import mi_curve
+    from ..curve import baseline_in_new_names, mi_curve
     from ..errors import InputError
     from ..options import CurveOptions, Engine
 
     if baseline is not None:  # the former spelling, kept to say the new one (as mi_curve's baseline= does)
-        said = "--null none" if baseline == "none" else f"--null-draws {'auto' if baseline == 'shuffle' else baseline}"
+        said = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in baseline_in_new_names(baseline).items())
         raise InputError(f"--baseline {baseline} is now {said} (--null-draws: how the null's draws are made; "
                          "--null none: no floor)")
     io = Output(as_json, quiet, as_csv)

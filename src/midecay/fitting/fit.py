@@ -13,7 +13,7 @@ from .._warnings import UnreliableEstimateWarning
 from ..errors import InputError
 from ..micurve import MICurve
 from .laws import DecayLaw, get_law, mode_count
-from .optimise import LawFit, akaike_weights, fit_law, with_weight
+from .optimise import LawFit, _scaled, akaike_weights, fit_law, with_weight
 from .points import far_range, fit_points
 from .result import DecayFit
 
@@ -198,16 +198,9 @@ def _with_unresolved_mode(far: LawFit, window: LawFit | None) -> LawFit:
     extra = rise**2 - noise if rise > 0 else 0.0
     if not (extra > 0 and np.isfinite(extra) and np.isfinite(far.stderr["xi"])):
         return far
-    stderr = dict(far.stderr)
-    widened = float(np.sqrt(stderr["xi"] ** 2 + extra))
-    factor = widened / stderr["xi"] if stderr["xi"] > 0 else 1.0
-    stderr["xi"] = widened
-    covariance = far.covariance
-    if covariance:
-        i = list(far.params).index("xi")
-        scale = np.ones(len(far.params))
-        scale[i] = factor
-        covariance = tuple(tuple(float(v) for v in row) for row in np.array(covariance) * np.outer(scale, scale))
+    stderr = {**far.stderr, "xi": float(np.sqrt(far.stderr["xi"] ** 2 + extra))}
+    # The same correlations, scaled to the widened error (as fit_law scales them to its own).
+    covariance = _scaled(np.array(far.covariance), np.array(list(stderr.values()))) if far.covariance else ()
     return replace(far, stderr=stderr, covariance=covariance,
                    stderr_method=f"{far.stderr_method} and slope-rise")
 

@@ -597,16 +597,13 @@ def _positions(bounds: np.ndarray, periods: np.ndarray, shift: np.ndarray, repea
 
 
 @njit(cache=True)
-def _split_runs(bounds, streams, near, split, positions):
-    """Each of ``streams``' forward run split in place: from ``split`` on, up to where its run
-    forward ends, the partner is ``near`` on instead (:func:`_with_one_more_run`)."""
+def _split_runs(bounds, streams, far, near, split, positions):
+    """Each of ``streams``' forward run (offset ``far``, to ``n - far``) split in place: from
+    ``split`` on the partner is ``near`` on instead (:func:`_with_one_more_run`)."""
     for i in range(len(streams)):
-        s = streams[i]
-        lo = bounds[s]
-        n = bounds[s + 1] - lo
-        for t in range(split[i], n):
-            if positions[lo + t] < lo + t:  # the run back: unchanged
-                break
+        lo = bounds[streams[i]]
+        n = bounds[streams[i] + 1] - lo
+        for t in range(split[i], n - far[i]):
             positions[lo + t] = lo + t + near[i]
 
 
@@ -627,7 +624,7 @@ def _with_one_more_run(positions: np.ndarray, bounds: np.ndarray, shift: np.ndar
     out = positions.copy()
     lengths = np.diff(bounds)
     lags = np.asarray(lags, dtype=np.int64)
-    chosen, near, split = [], [], []
+    chosen, far, near, split = [], [], [], []
     beyond_one = np.zeros(len(lags), dtype=np.int64)
     added = np.zeros(len(lags), dtype=np.int64)
     for s in np.flatnonzero(repeats):
@@ -639,12 +636,13 @@ def _with_one_more_run(positions: np.ndarray, bounds: np.ndarray, shift: np.ndar
             continue
         a = int(rng.integers(1, n - o))
         chosen.append(s)
+        far.append(o)
         near.append(int(rng.choice(below)))
         split.append(a)
         added += a < n - lags
     if chosen:
-        _split_runs(bounds, np.array(chosen, dtype=np.int64), np.array(near, dtype=np.int64),
-                    np.array(split, dtype=np.int64), out)
+        _split_runs(bounds, np.array(chosen, dtype=np.int64), np.array(far, dtype=np.int64),
+                    np.array(near, dtype=np.int64), np.array(split, dtype=np.int64), out)
     return out, beyond_one, added
 
 
