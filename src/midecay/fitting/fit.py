@@ -13,7 +13,7 @@ from .._warnings import UnreliableEstimateWarning
 from ..errors import InputError
 from ..micurve import MICurve
 from .laws import DecayLaw, get_law, mode_count
-from .optimise import LawFit, _scaled, akaike_weights, fit_law, with_weight
+from .optimise import LawFit, akaike_weights, fit_law, scaled_covariance, with_weight
 from .points import far_range, fit_points
 from .result import DecayFit
 
@@ -200,7 +200,7 @@ def _with_unresolved_mode(far: LawFit, window: LawFit | None) -> LawFit:
         return far
     stderr = {**far.stderr, "xi": float(np.sqrt(far.stderr["xi"] ** 2 + extra))}
     # The same correlations, scaled to the widened error (as fit_law scales them to its own).
-    covariance = _scaled(np.array(far.covariance), np.array(list(stderr.values()))) if far.covariance else ()
+    covariance = scaled_covariance(np.array(far.covariance), np.array(list(stderr.values()))) if far.covariance else ()
     return replace(far, stderr=stderr, covariance=covariance,
                    stderr_method=f"{far.stderr_method} and slope-rise")
 

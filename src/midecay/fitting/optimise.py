@@ -12,7 +12,7 @@ from scipy.optimize import least_squares, minimize_scalar
 from .laws import DecayLaw, get_law
 from .points import FitPoints
 
-__all__ = ["Estimate", "LawFit", "akaike_weights", "fit_law", "with_weight"]
+__all__ = ["Estimate", "LawFit", "akaike_weights", "fit_law", "scaled_covariance", "with_weight"]
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def fit_law(law: DecayLaw, pts: FitPoints, intrinsic_scatter: bool) -> LawFit | 
         se = np.fmax(np.sqrt(np.diag(jack)), se)
         cov = jack
         method = "jackknife refit"
-    covariance = _scaled(cov, se)
+    covariance = scaled_covariance(cov, se)
     at_bound = tuple(
         p for p, v, low, high in zip(law.param_names, best.x, lo, hi)
         if (np.isfinite(low) and abs(v - low) <= 1e-6 * max(1.0, abs(low))) or (np.isfinite(high) and abs(v - high) <= 1e-6 * max(1.0, abs(high)))
@@ -235,8 +235,12 @@ def fit_law(law: DecayLaw, pts: FitPoints, intrinsic_scatter: bool) -> LawFit | 
     )
 
 
-def _scaled(cov: np.ndarray | None, se: np.ndarray) -> tuple[tuple[float, ...], ...]:
-    """``cov``'s correlations scaled to the standard errors ``se`` (empty when either is missing)."""
+def scaled_covariance(cov: np.ndarray | None, se: np.ndarray) -> tuple[tuple[float, ...], ...]:
+    """``cov``'s correlations scaled to the standard errors ``se`` (empty when either is missing).
+
+    >>> scaled_covariance(np.array([[1.0, 0.5], [0.5, 1.0]]), np.array([2.0, 1.0]))
+    ((4.0, 1.0), (1.0, 1.0))
+    """
     if cov is None or not np.isfinite(cov).all() or not np.isfinite(se).all():
         return ()
     root = np.sqrt(np.clip(np.diag(cov), 0.0, None))
