@@ -103,17 +103,23 @@ def main() -> int:
             print(sweep(k, q, 0.0, args.seeds, args.streams, args.length, lags), flush=True)
     print(sweep(2000, 0.1, 0.03, args.seeds, args.streams, args.length, lags), flush=True)
     print("[3b] streams that repeat without looping exactly (each token copies the one L back, r = 0.8) among "
-          "i.i.d. ones: the default route, then the shifted null that any such stream used to route to")
-    from midecay.null import floor
+          "i.i.d. ones: the default (the stream null, a run's cost falling by the measured ratio), the cost taken "
+          "as linear in the runs (the rule before), and the shifted null that such data used to keep")
+    import midecay.curve
+    from midecay.null import streams
 
-    for old in (False, True):
-        # REPEATING_MAJORITY = 0 is the former rule: one repeating stream (and none looping) keeps the shifted null.
-        kept, floor.REPEATING_MAJORITY = floor.REPEATING_MAJORITY, 0.0 if old else floor.REPEATING_MAJORITY
+    routes = {"default": (streams, "MIN_RUN_COST_RATIO", streams.MIN_RUN_COST_RATIO),
+              "linear": (streams, "MIN_RUN_COST_RATIO", 1.0),
+              "shifted": (midecay.curve, "treats_as_streams", lambda symbols, options: False)}
+    for name, (module, attribute, value) in routes.items():
+        kept = getattr(module, attribute)
+        setattr(module, attribute, value)
         try:
             for c in (0.05, 0.1, 0.2, 0.35, 0.5, 0.8, 1.0):
-                print(sweep(2000, 0.0, 0.0, max(args.seeds // 2, 4), args.streams, args.length, lags, copy=c), flush=True)
+                print(f"{name:>8}: " + sweep(2000, 0.0, 0.0, max(args.seeds // 2, 4), args.streams, args.length, lags,
+                                            copy=c), flush=True)
         finally:
-            floor.REPEATING_MAJORITY = kept
+            setattr(module, attribute, kept)
     print("[4] comparisons (compare, Holm 0.01 over lags and decade bands)")
     half = max(args.seeds // 2, 4)
     for qa, qb in ((0.02, 0.1), (0.1, 0.5), (0.1, 0.1), (0.5, 0.5)):

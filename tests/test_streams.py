@@ -161,16 +161,17 @@ def test_zero_lag_rate_over_the_class():
 COPY_LAGS = np.array([1, 2, 3, 4, 6, 12, 24, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137])
 
 
-@pytest.mark.parametrize("share", [0.1, 0.35])
-def test_a_minority_of_streams_repeating_without_looping_keeps_the_level(share):
-    """Hypothesis: where a minority of the streams copy the token L back with r = 0.8 (they repeat
-    without looping exactly) among i.i.d. ones, the default takes the stream null, whose draws take
-    out the cost of the self-pairing's extra run, and zero-MI lags are flagged at p < 0.05 at most
-    15 % of the time with a mean z within +-0.75 (K = 300 and 2,000, 3 seeds each; measured 2 % and
-    6 %, z -0.07 and +0.10; over the benchmark's lags 3-7 % at 160 streams, 0-11 % at 400). Without
-    that term the 35 % case flags 39 % here (the benchmark: 36 %, and 54 % at 400 streams), and the
-    shifted null, which any such stream used to take, flagged them all. Where most streams copy,
-    the shifted null is kept."""
+@pytest.mark.parametrize("share", [0.1, 0.35, 0.8])
+def test_streams_repeating_without_looping_keep_the_level_at_any_share(share):
+    """Hypothesis: where streams copy the token L back with r = 0.8 (they repeat without looping
+    exactly) among i.i.d. ones, a minority or most of them, the default takes the stream null, whose
+    draws take out the cost of the self-pairing's extra runs, and zero-MI lags are flagged at
+    p < 0.05 at most 15 % of the time with a mean z within +-0.75 (K = 300 and 2,000, 3 seeds each;
+    measured at 10 / 35 / 80 %: 0 / 6 / 3 % flagged, z -0.37 / -0.20 / -0.23). Without that term
+    the 35 % case flags 39 % here (the benchmark: 36 %, and 54 % at 400 streams), and the shifted
+    null, which any such stream used to take, flagged them all; from half of the streams copying
+    it was the default until the cost's fall from run to run was measured, and read z -3.4 to -4.0
+    at 80-100 % on the benchmark's 400 streams."""
     flagged, zs = [], []
     for k in (300, 2000):
         for seed in range(3):
@@ -181,8 +182,6 @@ def test_a_minority_of_streams_repeating_without_looping_keeps_the_level(share):
             flagged.extend(curve.p_values()[zero] < 0.05)
             zs.extend(((curve.mi - curve.floor) / np.hypot(curve.null_std, curve.floor_se))[zero])
     assert np.mean(flagged) <= 0.15 and abs(np.mean(zs)) < 0.75, (np.mean(flagged), np.mean(zs))
-    most = looping_streams(160, 512, 2000, 0.0, copy_share=0.8, seed=1)
-    assert mi_curve(most.symbols, [1, 2], seed=0, n_blocks=0).provenance["null"] == "autocorrelated"
 
 
 def test_single_token_streams_are_said_and_left_out():

@@ -28,11 +28,10 @@ from ..rng import as_generator, named_stream
 from ..rng import shuffled as shuffled_copy
 from .autocorrelation import MAX_FULL_ALPHABET, AutocorrelationSample, sample_budget
 from .shifted import MAX_SHIFT_SYMBOLS, ShiftedNull, floor_scale, shifted_null
-from .streams import MIN_STREAMS, StreamNull, stream_groups, stream_kinds, stream_null
+from .streams import MIN_STREAMS, StreamNull, stream_groups, stream_null
 
 __all__ = ["Null", "null_floor", "null_method", "default_draws", "table_null", "by_matching", "treats_as_streams",
-           "MAX_TABLE_ALPHABET", "TABLE_STACK_CELLS", "TABLE_CHUNK", "DEFAULT_DRAWS", "MATCHING_PAIR_BUDGET",
-           "REPEATING_MAJORITY"]
+           "MAX_TABLE_ALPHABET", "TABLE_STACK_CELLS", "TABLE_CHUNK", "DEFAULT_DRAWS", "MATCHING_PAIR_BUDGET"]
 
 
 #: Random tables are drawn cell by cell (:func:`~midecay.random_tables.random_tables`) up to
@@ -145,27 +144,16 @@ def table_null(counts: PairCounts, estimator: str, n_draws: int, rng: np.random.
     return out
 
 
-#: The share of streams repeating without looping exactly (none looping) from which the shifted null is
-#: kept. Below it the stream null, its draws extrapolated to one run of pairs a stream, holds its level
-#: (copiers among i.i.d. streams: 3-7 % of zero-MI lags flagged at 10-35 % and 160 streams, 0-11 % at 400)
-#: and the shifted null does not (97-100 % at 5-10 %). At half or more with a long fixed period (600
-#: streams, period 24 or 40) the extrapolated floor reads low (z +2 to +4), and the shifted null holds
-#: the test of that case (docs/methods.md, "Streams that repeat without looping exactly";
-#: benchmarks/bench_streams.py, section 3b).
-REPEATING_MAJORITY = 0.5
-
-
 def treats_as_streams(symbols, options: CurveOptions) -> bool:
     """Whether the curve's null and errors take each segment as an independent stream (:mod:`midecay.null.streams`).
 
     With ``null="streams"`` always; with the default ``"autocorrelated"``, for data of at least
     :data:`~midecay.null.streams.MIN_STREAMS` segments over an alphabet past
     :data:`~midecay.null.autocorrelation.MAX_FULL_ALPHABET` symbols (model samples and documents
-    at token or word level), where the analytic term does not hold, unless at least
-    :data:`REPEATING_MAJORITY` of the streams repeat themselves without looping exactly while
-    none loops (:func:`~midecay.null.streams.stream_kinds`): those keep the shifted null. Exact
-    loops and specific repeats 6 SDs above a stream's own median are properties of the data
-    that do not move between seeds of one process.
+    at token or word level), where the analytic term does not hold, whatever share of the
+    streams loops or repeats itself (the stream null holds its level at every share of the
+    class measured, 0-100 %: ``docs/methods.md``, "Many streams"). The route reads the data's
+    shape only, never a count that moves between seeds of one process.
     """
     if options.null in ("none", "iid") or options.positions == "aligned":
         return False
@@ -176,15 +164,8 @@ def treats_as_streams(symbols, options: CurveOptions) -> bool:
         if symbols.n_segments < 2:
             raise InputError("null='streams' needs at least 2 segments (streams); use null='autocorrelated'")
         return True
-    if not (symbols.n_segments >= MIN_STREAMS and symbols.alphabet_size > MAX_FULL_ALPHABET
-            and is_cell_term(options.estimator)):
-        return False
-    # Streams that repeat themselves without looping exactly: the stream null pairs them with
-    # themselves at far offsets, extrapolated to the lag's one run of pairs; where most streams are
-    # such it still reads low, and the shifted null is kept; where they are a minority it holds
-    # its level and the shifted null does not (docs/methods.md, "Streams that repeat without looping").
-    periods, repeating = stream_kinds(np.asarray(symbols.codes), symbols.bounds)
-    return not (repeating.mean() >= REPEATING_MAJORITY and not (periods >= 2).any())
+    return (symbols.n_segments >= MIN_STREAMS and symbols.alphabet_size > MAX_FULL_ALPHABET
+            and is_cell_term(options.estimator))
 
 
 @dataclass(frozen=True)

@@ -318,8 +318,7 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
     group = np.minimum(np.arange(m) * _GROUPS // m, _GROUPS - 1)
     order, first, count = _occurrences(x)
     offsets_at, taus = _repeat_hits(x, t, end, _next_same(x, order), top)
-    hit_group = np.repeat(group, np.diff(offsets_at))
-    hits = np.bincount(hit_group * (top + 1) + taus, minlength=_GROUPS * (top + 1)).reshape(_GROUPS, top + 1)
+    hits = _hits_by_group(offsets_at, taus, group, _GROUPS, top)
     # Positions with room for an offset tau in their segment: end - t - 1 >= tau.
     room = np.minimum(end - t - 1, top)
     with_room = np.bincount(group * (top + 1) + room, minlength=_GROUPS * (top + 1)).reshape(_GROUPS, top + 1)
@@ -378,12 +377,24 @@ def _counting_order(x: np.ndarray, slot: np.ndarray) -> np.ndarray:
     return order
 
 
+@njit(cache=True, nogil=True)
 def _next_same(x: np.ndarray, order: np.ndarray) -> np.ndarray:
     """The next position holding the same symbol (``len(x)`` after the last), from :func:`_occurrences`' ``order``."""
     following = np.full(len(x), len(x), dtype=np.int64)
-    same = x[order[1:]] == x[order[:-1]]
-    following[order[:-1][same]] = order[1:][same]
+    for i in range(len(order) - 1):
+        if x[order[i]] == x[order[i + 1]]:
+            following[order[i]] = order[i + 1]
     return following
+
+
+@njit(cache=True, nogil=True)
+def _hits_by_group(offsets_at: np.ndarray, taus: np.ndarray, group: np.ndarray, n_groups: int, top: int) -> np.ndarray:
+    """Repeats found at each offset ``tau <= top``, per group of sampled positions (:func:`_repeat_hits`' CSR)."""
+    hits = np.zeros((n_groups, top + 1), dtype=np.int64)
+    for i in range(len(offsets_at) - 1):
+        for k in range(offsets_at[i], offsets_at[i + 1]):
+            hits[group[i], taus[k]] += 1
+    return hits
 
 
 class _WeightTable:

@@ -23,12 +23,12 @@ the dependence at ``d``:
    ``[n/4, n/2]`` where it matches itself no more than at its median offset, and ``o`` back
    where ``o`` on would pass its end, so that the copies go. Its pairs are clumps that each
    contiguous run of pairs starts afresh, so this pairing (a run on and, below ``o``, one back)
-   reads lower than its lag-``d`` pairs (one run). Each draw is therefore counted twice, the
-   second time with the run on split at a random point (:func:`_with_one_more_run`), and the two
-   are extrapolated to one run a stream at every lag. Data where at least half of the streams
-   repeat this way (and none loops) keep the shifted null
-   (:func:`midecay.null.floor.treats_as_streams`): there, with a long fixed period, the
-   extrapolated floor still reads low.
+   reads lower than its lag-``d`` pairs (one run). Each draw is therefore counted again with the
+   run on split at a random point (:func:`_with_more_runs`), and the first draws a third time
+   with a second split; a run's cost falls from one run to the next by a ratio measured from
+   those (:func:`run_cost_ratio`), and the draws are extrapolated along it to one run a stream
+   at every lag. This holds at every share of such streams measured, half and more included,
+   where a cost taken as linear in the runs left the floor low.
 4. Every other stream (i.i.d., natural text) is paired with the other streams: their symbols,
    in runs of :data:`CROSS_BLOCK` consecutive ones, are permuted at random and each first
    position takes the symbol its place lands on. Different streams are independent units, so
@@ -67,10 +67,10 @@ from numba import njit
 from ..errors import InputError
 from ..estimators import cell_term, cell_term_table, is_cell_term
 
-__all__ = ["StreamNull", "stream_null", "stream_blocks", "stream_groups", "loop_periods", "repeat_offsets", "stream_kinds",
+__all__ = ["StreamNull", "stream_null", "stream_blocks", "stream_groups", "loop_periods", "repeat_offsets",
            "paired_mi",
            "default_stream_draws", "MIN_STREAMS", "STREAM_DRAWS", "MIN_STREAM_DRAWS", "STREAM_PAIR_BUDGET",
-           "JACKKNIFE_DRAWS", "CROSS_BLOCK", "DENSE_CELLS", "REPEAT_SCAN", "REPEAT_POSITIONS", "REPEAT_Z",
+           "JACKKNIFE_DRAWS", "RATIO_DRAWS", "MIN_RUN_COST_RATIO", "run_cost_ratio", "CROSS_BLOCK", "DENSE_CELLS", "REPEAT_SCAN", "REPEAT_POSITIONS", "REPEAT_Z",
            "CANDIDATE_OFFSETS"]
 
 #: Data with at least this many segments (and a large alphabet) are treated as streams by default.
@@ -92,6 +92,10 @@ MIN_STREAM_DRAWS = 8
 STREAM_DRAWS = 32
 #: Draws whose leave-a-group-out floors enter the jackknife of ``estimate - floor`` (large alphabets; small ones use all).
 JACKKNIFE_DRAWS = 4
+#: Draws counted with two runs more (besides one more) in each stream that repeats without looping: how a run's cost falls.
+RATIO_DRAWS = 4
+#: The least ratio of one run's cost to the previous run's (:func:`run_cost_ratio`; 1 is a cost linear in the runs).
+MIN_RUN_COST_RATIO = 0.5
 #: Streams that are not loopers are paired in runs of this many consecutive symbols, the runs permuted.
 CROSS_BLOCK = 64
 
@@ -248,9 +252,9 @@ def _forward_matches(codes, bounds, offsets):
     return out
 
 
-def _repeats(codes: np.ndarray, bounds: np.ndarray, *, with_median: bool = False):
+def _repeats(codes: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Whether each stream matches itself at some offset ``2 … REPEAT_SCAN`` more than twice as often
-    as at its median offset and by :data:`REPEAT_Z` binomial SDs (and that median rate)."""
+    as at its median offset and by :data:`REPEAT_Z` binomial SDs, and that median rate."""
     matches, pairs = _repeat_scan(codes, bounds, REPEAT_SCAN, REPEAT_POSITIONS)
     rate = np.where(pairs > 0, matches / np.maximum(pairs, 1), np.nan)[:, 2:]
     with warnings.catch_warnings():
@@ -259,7 +263,7 @@ def _repeats(codes: np.ndarray, bounds: np.ndarray, *, with_median: bool = False
     median = np.nan_to_num(median, nan=1.0)
     expected = pairs[:, 2:] * median[:, None]
     excess = (matches[:, 2:] > 2 * expected + 2) & (matches[:, 2:] - expected > REPEAT_Z * np.sqrt(expected + 1))
-    return (excess.any(axis=1), median) if with_median else excess.any(axis=1)
+    return excess.any(axis=1), median
 
 
 def repeat_offsets(codes: np.ndarray, bounds: np.ndarray, rng: np.random.Generator,
@@ -287,7 +291,7 @@ def repeat_offsets(codes: np.ndarray, bounds: np.ndarray, rng: np.random.Generat
     codes = np.ascontiguousarray(codes, dtype=np.int64)
     bounds = np.asarray(bounds, dtype=np.int64)
     lengths = np.diff(bounds)
-    repeats, median = _repeats(codes, bounds, with_median=True)
+    repeats, median = _repeats(codes, bounds)
     low = lengths // 4
     high = np.maximum(lengths // 2 + 1, low + 1)
     offsets = rng.integers(low[:, None], high[:, None], size=(len(lengths), int(n_candidates)))
@@ -295,13 +299,6 @@ def repeat_offsets(codes: np.ndarray, bounds: np.ndarray, rng: np.random.Generat
     chance = (lengths[:, None] - offsets) * median[:, None]
     free = repeats[:, None] & (found <= chance + 4.0 * np.sqrt(chance + 1) + 1) & (offsets > 0)
     return offsets, free
-
-
-def stream_kinds(codes: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each stream's looping period (:func:`loop_periods`) and whether it repeats at particular
-    offsets without looping exactly (:func:`repeat_offsets`' test, without drawing offsets)."""
-    periods = loop_periods(codes, bounds)
-    return periods, _repeats(np.ascontiguousarray(codes, dtype=np.int64), np.asarray(bounds, dtype=np.int64)) & (periods == 0)
 
 
 def loop_periods(codes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
@@ -597,53 +594,99 @@ def _positions(bounds: np.ndarray, periods: np.ndarray, shift: np.ndarray, repea
 
 
 @njit(cache=True)
-def _split_runs(bounds, streams, far, near, split, positions):
-    """Each of ``streams``' forward run (offset ``far``, to ``n - far``) split in place: from
-    ``split`` on the partner is ``near`` on instead (:func:`_with_one_more_run`)."""
+def _split_runs(bounds, streams, start, stop, near, positions):
+    """Each of ``streams``' positions ``start ... stop - 1`` (within the stream) given the partner
+    ``near`` on (:func:`_with_more_runs`)."""
     for i in range(len(streams)):
         lo = bounds[streams[i]]
-        n = bounds[streams[i] + 1] - lo
-        for t in range(split[i], n - far[i]):
+        for t in range(start[i], stop[i]):
             positions[lo + t] = lo + t + near[i]
 
 
-def _with_one_more_run(positions: np.ndarray, bounds: np.ndarray, shift: np.ndarray, repeats: np.ndarray,
-                       offsets: np.ndarray, free: np.ndarray, rng: np.random.Generator,
-                       lags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``positions`` with one run more in each stream that repeats without looping, and the runs' counts.
+def _with_more_runs(positions: np.ndarray, bounds: np.ndarray, shift: np.ndarray, repeats: np.ndarray,
+                    offsets: np.ndarray, free: np.ndarray, rng: np.random.Generator, lags: np.ndarray,
+                    n_splits: int = 1) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """``positions`` with one, then two ... ``n_splits`` runs more in each stream that repeats without
+    looping, and the runs' counts per lag.
 
     Such a stream's pairs are clumps that each contiguous run of pairs starts afresh, so its
     self-pairing at a far offset ``o`` (a run forward and, at lags below ``o``, one back) reads
-    lower than its lag-``d`` pairs (one run). Here its run forward is split at a random point,
-    after which the partner is a second free offset below ``o``. Returns the new positions and,
-    per lag, the runs beyond one in the first draw (streams with ``d < o``) and the runs the
-    second adds (streams split before ``n - d``); :func:`stream_null` extrapolates the two draws
-    to one run a stream (``docs/methods.md``, "Streams that repeat without looping exactly"). A
-    stream with no free offset below its own keeps its runs.
+    lower than its lag-``d`` pairs (one run). Here its run forward is split at a random point
+    ``a_1``, after which the partner is a second free offset below ``o``; the ``j``-th split cuts the
+    last piece again at ``a_j`` (a new free offset from there). Returns the positions after each
+    split, the runs beyond one in the draw per lag (streams with ``d < o``), and ``added[j, R - 1]``:
+    the streams whose ``j``-th split adds a run at lag ``d`` (``a_j < n - d``) and that had ``R`` runs
+    there in the draw. :func:`stream_null` extrapolates the counts to one run a stream
+    (``docs/methods.md``, "Streams that repeat without looping exactly"). A stream without a free
+    offset below its own for a split, or too short a piece to cut, keeps its runs from there on.
     """
-    out = positions.copy()
     lengths = np.diff(bounds)
     lags = np.asarray(lags, dtype=np.int64)
-    chosen, far, near, split = [], [], [], []
     beyond_one = np.zeros(len(lags), dtype=np.int64)
-    added = np.zeros(len(lags), dtype=np.int64)
+    added = np.zeros((n_splits, 2, len(lags)), dtype=np.int64)
+    cuts = [([], [], [], []) for _ in range(n_splits)]  # per split: streams, start, stop, near offset
     for s in np.flatnonzero(repeats):
         o, n = int(shift[s]), int(lengths[s])
-        beyond_one += lags < o
+        two = lags < o
+        beyond_one += two
         below = offsets[s, free[s]]
-        below = below[below < o]
-        if not len(below) or n - o < 2:
-            continue
-        a = int(rng.integers(1, n - o))
-        chosen.append(s)
-        far.append(o)
-        near.append(int(rng.choice(below)))
-        split.append(a)
-        added += a < n - lags
-    if chosen:
-        _split_runs(bounds, np.array(chosen, dtype=np.int64), np.array(far, dtype=np.int64),
-                    np.array(near, dtype=np.int64), np.array(split, dtype=np.int64), out)
-    return out, beyond_one, added
+        below = list(np.unique(below[below < o]))
+        start = 0
+        for j in range(n_splits):
+            if not below or n - o - start < 2:
+                break
+            start = int(rng.integers(start + 1, n - o))
+            near = int(below.pop(int(rng.integers(len(below)))))
+            for column, value in enumerate((s, start, n - o, near)):
+                cuts[j][column].append(value)
+            at = start < n - lags
+            added[j, 0] += at & ~two
+            added[j, 1] += at & two
+    outs = []
+    out = positions
+    for streams, start, stop, near in cuts:
+        out = out.copy()
+        if streams:
+            _split_runs(bounds, *(np.array(v, dtype=np.int64) for v in (streams, start, stop, near)), out)
+        outs.append(out)
+    return outs, beyond_one, added
+
+
+def run_cost_ratio(first_step: np.ndarray, second_step: np.ndarray, first_added: np.ndarray,
+                   second_added: np.ndarray) -> float:
+    """How much less each further run of pairs costs than the one before, from draws split once and twice.
+
+    A stream that repeats without looping pays for each contiguous run of pairs; the ``R``-th run
+    beyond one lowers the estimate by ``c r^(R-1)`` (measured: ``r`` near 0.77 on copiers of one
+    fixed period, ``docs/methods.md``). At lag ``d`` the first split adds a run to streams that had
+    one (``first_added[:, 0]``) or two (``[:, 1]``), so its step is ``c (A_1 + r A_2)``; the second
+    split, one run further on, ``c (r B_1 + r^2 B_2)``. Pooled over draws and lags,
+    ``sum S_1 (r B_1 + r^2 B_2) = sum S_2 (A_1 + r A_2)`` (``S`` the summed steps) is a quadratic in
+    ``r`` with one positive root. Clipped to ``[MIN_RUN_COST_RATIO, 1]``: 1, a cost linear in the runs,
+    where the steps are too small to say (few such streams, or noise).
+
+    ``first_step`` and ``second_step`` are ``(draws, lags)``; the counts ``(draws, 2, lags)``.
+
+    >>> a = np.zeros((1, 2, 3)); a[0, 0] = 10; a[0, 1] = 5  # 10 streams with one run, 5 with two, at each lag
+    >>> c, r = -0.01, 0.75
+    >>> round(run_cost_ratio(c * (10 + r * 5) * np.ones((1, 3)), c * (r * 10 + r**2 * 5) * np.ones((1, 3)), a, a), 6)
+    0.75
+    >>> run_cost_ratio(np.zeros((1, 3)), np.zeros((1, 3)), a, a)  # no cost measured: linear
+    1.0
+    """
+    s1, s2 = np.sum(first_step, axis=0), np.sum(second_step, axis=0)
+    a1, a2 = np.sum(first_added, axis=0)
+    b1, b2 = np.sum(second_added, axis=0)
+    quadratic, linear, constant = float(s1 @ b2), float(s1 @ b1 - s2 @ a2), float(-(s2 @ a1))
+    if quadratic != 0.0:
+        roots = np.roots([quadratic, linear, constant])
+        roots = roots[np.isreal(roots) & (roots.real > 0)].real
+    else:
+        roots = np.array([-constant / linear]) if linear != 0.0 else np.array([])
+    roots = roots[roots > 0]
+    if not len(roots) or not (s1 < 0).any():
+        return 1.0
+    return float(np.clip(roots.max(), MIN_RUN_COST_RATIO, 1.0))
 
 
 def default_stream_draws(n_symbols: int) -> int:
@@ -684,28 +727,46 @@ def stream_null(codes: np.ndarray, bounds: np.ndarray, lags: np.ndarray, alphabe
     free &= (periods == 0)[:, None]
     rest = np.flatnonzero(np.repeat((periods == 0) & ~free.any(axis=1), np.diff(bounds)))
     draws = np.empty((int(n_draws), len(lags)))
-    leave = np.zeros((int(groups.max()) + 1, len(lags)))
     # Small alphabets leave groups out per cell, at no cost worth saving: every draw enters.
     n_jack = int(n_draws) if int(alphabet_size) ** 2 <= DENSE_CELLS else min(int(jackknife_draws), int(n_draws))
     repeating = free.any(axis=1).any()
+    n_ratio = min(RATIO_DRAWS, int(n_draws)) if repeating else 0
+    split = np.empty_like(draws)  # each draw with one run more in every stream that repeats without looping
+    twice = np.empty((n_ratio, len(lags)))  # ... and two more, in the first draws: how the cost of a run falls
+    lefts, lefts_split = [], []  # the jackknife draws' leave-a-group-out rows, before and after the split
+    runs = []
     for i in range(int(n_draws)):
         shift, repeats = _shifts(bounds, periods, rng, offsets, free)
         positions = _positions(bounds, periods, shift, repeats, rng, rest)
         draws[i], left = paired_mi(first, codes[positions[order]], room, group_start, lags, alphabet_size, estimator,
                                    leave_out=i < n_jack)
-        if repeating:  # one run more for the streams that repeat without looping: the cost of a run, taken out
-            more, beyond_one, added = _with_one_more_run(positions, bounds, shift, repeats, offsets, free, rng, lags)
-            split, left_split = paired_mi(first, codes[more[order]], room, group_start, lags, alphabet_size,
-                                          estimator, leave_out=i < n_jack)
-            per_run = np.where(added > 0, beyond_one / np.maximum(added, 1), 0.0)
-            draws[i] = draws[i] - per_run * (split - draws[i])
-            left = left - per_run * (left_split - left)
         if i < n_jack:
-            leave += left / n_jack
+            lefts.append(left)
+        if not repeating:
+            continue
+        more, beyond_one, added = _with_more_runs(positions, bounds, shift, repeats, offsets, free, rng, lags,
+                                                  n_splits=2 if i < n_ratio else 1)
+        runs.append((beyond_one, added))
+        split[i], left = paired_mi(first, codes[more[0][order]], room, group_start, lags, alphabet_size, estimator,
+                                   leave_out=i < n_jack)
+        if i < n_jack:
+            lefts_split.append(left)
+        if i < n_ratio:
+            twice[i] = paired_mi(first, codes[more[1][order]], room, group_start, lags, alphabet_size, estimator)[0]
+    extra = {}
+    if repeating:  # the cost of the runs beyond one, taken out: the draws extrapolated to one run a stream
+        ratio = run_cost_ratio(split[:n_ratio] - draws[:n_ratio], twice - split[:n_ratio],
+                               np.array([a[0] for _, a in runs[:n_ratio]]), np.array([a[1] for _, a in runs[:n_ratio]]))
+        # Per lag, the cost of a first run beyond one, in units of the first split's step.
+        per_run = np.array([e / np.maximum(a[0, 0] + ratio * a[0, 1], 1e-12) * (a[0].sum(axis=0) > 0) for e, a in runs])
+        draws = draws - per_run * (split - draws)
+        lefts = [left - per_run[i] * (lefts_split[i] - left) for i, left in enumerate(lefts)]
+        extra["run_cost_ratio"] = round(float(ratio), 3)
+    leave = np.mean(lefts, axis=0)
     loops = float((periods >= 2).mean())
     info = {"method": "streams: loopers paired with themselves where they do not repeat, other streams with each other",
             "streams": int(len(bounds) - 1), "looping_share": round(loops, 4),
             "one_token_share": round(float((periods == 1).mean()), 4), "one_token_streams": int((periods == 1).sum()),
             "repeating_share": round(float(free.any(axis=1).mean()), 4), "groups": int(groups.max()) + 1,
-            "draws": int(n_draws)}
+            "draws": int(n_draws), **extra}
     return StreamNull(draws, leave, loops, info)
