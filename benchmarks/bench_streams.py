@@ -26,6 +26,8 @@ import warnings
 import numpy as np
 
 import midecay
+import midecay.curve
+from midecay.null import streams
 from midecay.synth import looping_streams
 
 
@@ -105,9 +107,6 @@ def main() -> int:
     print("[3b] streams that repeat without looping exactly (each token copies the one L back, r = 0.8) among "
           "i.i.d. ones: the default (the stream null, a run's cost falling by the measured ratio), the cost taken "
           "as linear in the runs (the rule before), and the shifted null that such data used to keep")
-    import midecay.curve
-    from midecay.null import streams
-
     routes = {"default": (streams, "MIN_RUN_COST_RATIO", streams.MIN_RUN_COST_RATIO),
               "linear": (streams, "MIN_RUN_COST_RATIO", 1.0),
               "shifted": (midecay.curve, "treats_as_streams", lambda symbols, options: False)}

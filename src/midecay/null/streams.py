@@ -70,7 +70,8 @@ from ..estimators import cell_term, cell_term_table, is_cell_term
 __all__ = ["StreamNull", "stream_null", "stream_blocks", "stream_groups", "loop_periods", "repeat_offsets",
            "paired_mi",
            "default_stream_draws", "MIN_STREAMS", "STREAM_DRAWS", "MIN_STREAM_DRAWS", "STREAM_PAIR_BUDGET",
-           "JACKKNIFE_DRAWS", "RATIO_DRAWS", "MIN_RUN_COST_RATIO", "run_cost_ratio", "CROSS_BLOCK", "DENSE_CELLS", "REPEAT_SCAN", "REPEAT_POSITIONS", "REPEAT_Z",
+           "JACKKNIFE_DRAWS", "RATIO_DRAWS", "MIN_RUN_COST_RATIO", "run_cost_ratio", "CROSS_BLOCK", "DENSE_CELLS",
+           "REPEAT_SCAN", "REPEAT_POSITIONS", "REPEAT_Z",
            "CANDIDATE_OFFSETS"]
 
 #: Data with at least this many segments (and a large alphabet) are treated as streams by default.
@@ -92,9 +93,9 @@ MIN_STREAM_DRAWS = 8
 STREAM_DRAWS = 32
 #: Draws whose leave-a-group-out floors enter the jackknife of ``estimate - floor`` (large alphabets; small ones use all).
 JACKKNIFE_DRAWS = 4
-#: Draws counted with two runs more (besides one more) in each stream that repeats without looping: how a run's cost falls.
+#: Draws counted again with two runs more in each stream that repeats without looping: how a run's cost falls.
 RATIO_DRAWS = 4
-#: The least ratio of one run's cost to the previous run's (:func:`run_cost_ratio`; 1 is a cost linear in the runs).
+#: The least ratio of one run's cost to the previous one's (:func:`run_cost_ratio`; 1: a cost linear in the runs).
 MIN_RUN_COST_RATIO = 0.5
 #: Streams that are not loopers are paired in runs of this many consecutive symbols, the runs permuted.
 CROSS_BLOCK = 64
@@ -657,8 +658,8 @@ def run_cost_ratio(first_step: np.ndarray, second_step: np.ndarray, first_added:
     """How much less each further run of pairs costs than the one before, from draws split once and twice.
 
     A stream that repeats without looping pays for each contiguous run of pairs; the ``R``-th run
-    beyond one lowers the estimate by ``c r^(R-1)`` (measured: ``r`` near 0.77 on copiers of one
-    fixed period, ``docs/methods.md``). At lag ``d`` the first split adds a run to streams that had
+    beyond one lowers the estimate by ``c r^(R-1)`` (each step 0.65-0.8 of the one before on
+    copiers of one fixed period, cut into up to 5 runs: ``docs/methods.md``, "The cost of a run"). At lag ``d`` the first split adds a run to streams that had
     one (``first_added[:, 0]``) or two (``[:, 1]``), so its step is ``c (A_1 + r A_2)``; the second
     split, one run further on, ``c (r B_1 + r^2 B_2)``. Pooled over draws and lags,
     ``sum S_1 (r B_1 + r^2 B_2) = sum S_2 (A_1 + r A_2)`` (``S`` the summed steps) is a quadratic in
