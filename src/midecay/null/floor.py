@@ -242,6 +242,12 @@ def _streams_floor(symbols, lags: np.ndarray, counts: PairCounts, options: Curve
         warnings.warn(f"{one_token} of {symbols.n_segments} streams repeat one token throughout: they read the same "
                       "at every lag, so their repetition is not counted as dependence at any lag; report them "
                       "apart (or drop them) if it matters", UnreliableEstimateWarning, stacklevel=5)
+    looping = null.info["looping_streams"]
+    if looping:  # docs/methods.md, "What it cannot fix": the relabelling argument
+        warnings.warn(f"{looping} of {symbols.n_segments} streams loop a phrase: a copy of a token seen in one stream "
+                      "reads like a chance clump, so at lags a loop length divides the floor-removed MI reads below "
+                      "the pooled I(d) (0.2-0.5 of it on synthetic loopers); comparisons keep their sign and "
+                      "understate its size", UnreliableEstimateWarning, stacklevel=5)
     dof = counts.table_dof()
     # Gamma shape of a chi-square with the table's dof (normal at word level); the draws' own spread is the scale.
     shape = np.minimum(dof / 2.0, 1e12)
