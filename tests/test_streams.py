@@ -318,7 +318,7 @@ def test_copies_of_tokens_seen_in_one_stream_read_as_chance_clumps(estimator):
     loops = np.arange(n_streams) < n_streams // 5
     streams = []
     for s in range(n_streams):
-        if loops[s]:  # a phrase of tokens drawn from their own pool of 10^6: none recurs in another stream
+        if loops[s]:  # tokens from their own pool of 10^6: almost surely in no other stream
             phrase = k_iid + rng.choice(k_phrase, period, replace=False)
             streams.append(np.tile(phrase, length // period + 1)[:length])
         else:
