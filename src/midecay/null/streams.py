@@ -678,12 +678,8 @@ def run_cost_ratio(first_step: np.ndarray, second_step: np.ndarray, first_added:
     s1, s2 = np.sum(first_step, axis=0), np.sum(second_step, axis=0)
     a1, a2 = np.sum(first_added, axis=0)
     b1, b2 = np.sum(second_added, axis=0)
-    quadratic, linear, constant = float(s1 @ b2), float(s1 @ b1 - s2 @ a2), float(-(s2 @ a1))
-    if quadratic != 0.0:
-        roots = np.roots([quadratic, linear, constant])
-        roots = roots[np.isreal(roots) & (roots.real > 0)].real
-    else:
-        roots = np.array([-constant / linear]) if linear != 0.0 else np.array([])
+    roots = np.roots([s1 @ b2, s1 @ b1 - s2 @ a2, -(s2 @ a1)])  # leading zeros dropped: a linear or no root
+    roots = roots[np.isreal(roots)].real
     roots = roots[roots > 0]
     if not len(roots) or not (s1 < 0).any():
         return 1.0
