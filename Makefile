@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_busy.py
 	$(PY) benchmarks/bench_null.py
 	$(PY) benchmarks/bench_streams.py
+	$(PY) benchmarks/bench_cross_repeats.py
 	$(PY) benchmarks/bench_estimators.py --max-n 1000000
 
 report: $(STAMP) $(DEB_STAMP)

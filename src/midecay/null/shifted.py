@@ -261,7 +261,8 @@ def _weights_at(curve: tuple[np.ndarray, np.ndarray], lam: np.ndarray) -> np.nda
 
 def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.random.Generator, *,
                   bounds: np.ndarray | None = None, max_offset: int = MAX_REPEAT_OFFSET,
-                  n_positions: int = CROSS_POSITIONS, dependence_share: bool = True) -> CrossRepeats:
+                  n_positions: int = CROSS_POSITIONS, dependence_share: bool = True,
+                  every_offset: bool = False) -> CrossRepeats:
     """What the shifted copies miss: repeats on both sides of a lag-``d`` pair that go together.
 
     Pairs ``(x_t, x_{t+d})`` and ``(x_{t+tau}, x_{t+tau+d})`` coincide when ``x_t = x_{t+tau}`` and
@@ -282,7 +283,9 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
     (the curve's signal, not the null's; ``dependence_share=False`` leaves it in, to compare). The sum runs over the offsets
     ``tau`` up to ``max_offset`` (and below the longest segment) where the sequence repeats itself
     above chance (by :data:`REPEAT_Z` standard errors, from means over groups of consecutive
-    positions; none in a sequence without repeats, and then nothing is measured), skipping
+    positions; none in a sequence without repeats, and then nothing is measured;
+    ``every_offset=True`` sums every offset instead, to compare: unbiased at any sample size, and
+    noisier, ``docs/methods.md``, "Repeats"), skipping
     ``tau = d`` (the triplet ``x_t = x_{t+d} = x_{t+2d}``, which shuffles and shifted copies both
     hold); it is measured at lags up to twice the largest such offset plus one. Only pairs of
     pairs inside one segment (``bounds``; the whole sequence if None) count, and the mean is over
@@ -333,6 +336,9 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
     above &= fits.sum(axis=0) >= 64
     if not above.any():
         return CrossRepeats(zeros, zeros.copy(), (), top)
+    if every_offset:
+        above = fits.sum(axis=0) >= 64
+        above[0] = False
     offsets = tuple(int(v) for v in np.flatnonzero(above))
     reach = _reach(offsets)
     table = _WeightTable(_weight_curve(estimator), n * p)
