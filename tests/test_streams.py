@@ -24,6 +24,7 @@ from scipy.stats import beta
 
 import midecay
 from midecay import mi_curve
+from midecay.comparison import band_means, lag_bands, null_weights
 from midecay.null.streams import paired_mi, stream_blocks, stream_groups
 from midecay.null.streams import _pair_order
 from midecay.synth import looping_streams
@@ -250,6 +251,35 @@ def test_comparison_of_looping_shares_keeps_the_sign():
     assert found >= 3
     assert wrong == 0
     assert same == 0
+
+
+def test_a_band_reaching_the_streams_length_is_weighted_by_the_null():
+    """Hypothesis: with lags up to a stream's length (log lags 1-511 on streams of 512, as ``lm
+    evaluate`` runs them), the last lags hold a few pairs a stream; an equal-weighted band mean is
+    ruled by their noise, a mean weighted by the null's inverse variance is not. Over 4 seeds of
+    120 streams: the band 100-511's error is at least 3x smaller with the null's weights (measured
+    4-6x; equal weights fail), its z under one process (10 % loopers both) stays within 3, and
+    for 5 % against 40 % loopers it has the difference's sign on average (mean z > 0.5; measured
+    1.3)."""
+    lags = np.unique(np.rint(np.geomspace(1, 511, 20)).astype(int))
+    index = np.arange(len(lags))
+    bands = lag_bands(lags)
+    assert lags[bands[-1]].tolist()[-1] == 511
+    shrink, same, apart = [], [], []
+    for seed in range(4):
+        curves = [mi_curve(looping_streams(120, 512, 2000, q, seed=base + seed).symbols, lags, seed=seed)
+                  for q, base in ((0.1, 40_000), (0.1, 41_000), (0.05, 40_000), (0.4, 41_000))]
+        for (a, b), out in (((curves[0], curves[1]), same), ((curves[2], curves[3]), apart)):
+            weights = null_weights(a, index, b, index)
+            m_a, v_a = band_means(a, index, bands, weights)
+            m_b, v_b = band_means(b, index, bands, weights)
+            out.append((m_b[-1] - m_a[-1]) / np.sqrt(v_a[-1] + v_b[-1]))
+            _, e_a = band_means(a, index, bands)
+            _, e_b = band_means(b, index, bands)
+            shrink.append(np.sqrt((e_a[-1] + e_b[-1]) / (v_a[-1] + v_b[-1])))
+    assert min(shrink) >= 3, np.round(shrink, 2)
+    assert np.abs(same).max() < 3, np.round(same, 2)
+    assert np.mean(apart) > 0.5, np.round(apart, 2)
 
 
 def test_stream_null_is_reproducible_and_reports_itself():
