@@ -9,9 +9,8 @@ significant. Beside the lags, each decade of lags is tested as a whole: the mean
 its lags, each lag weighted by the inverse of its null variance (the two curves' null spreads,
 which the difference itself does not move), with an error from the curves' jackknife replicates
 (the lags of one curve share their data, so their errors are correlated; the replicates keep
-that). A difference spread thinly over
-many lags, each within its own error, is seen there. The lags and the bands form one Holm
-family, and the verdict is "different" if any lag or band is.
+that). A difference spread thinly over many lags, each within its own error, is seen there. The
+lags and the bands form one Holm family, and the verdict is "different" if any lag or band is.
 
 Fidelity (second curve = model samples, first = data): over the lags where the data are
 significantly above their floor, the score is the mean of ``min(Δ_m, Δ_d) / max(Δ_m, Δ_d)``
@@ -175,11 +174,11 @@ def null_weights(ref: MICurve, i_ref: np.ndarray, other: MICurve, i_oth: np.ndar
 
     A lag near a stream's length holds few pairs, so its null spread is large; with equal weights
     such lags decide a band's mean and its error (on streams of 512 tokens, lags to 511, the band
-    from 100 of an equal-weighted mean had 2.5-6x the error of a null-weighted one; ``docs/methods.md``,
-    "Comparisons over a whole curve"). The weights come from the null
-    alone, which a difference between the curves does not move, so they keep the test's level; a
-    curve's own error would not (it grows where the signal is and would weight it down). Lags
-    without a finite null spread get weight 1, as does every lag where any lacks one.
+    from 100 of an equal-weighted mean had 2.5-6x the error of a null-weighted one;
+    ``docs/methods.md``, "Comparisons over a whole curve"). The weights come from the null alone,
+    which a difference between the curves does not move, so they keep the test's level; a curve's
+    own error would not (it grows where the signal is and would weight it down). Where any lag
+    lacks a finite null spread (a curve without a null), every lag gets weight 1.
 
     >>> from types import SimpleNamespace  # only the curves' null spreads are read
     >>> a, b = SimpleNamespace(null_std=np.array([1.0, 2.0])), SimpleNamespace(null_std=np.array([1.0, 2.0, np.nan]))
