@@ -107,8 +107,8 @@ def _keep_dequantised(lm, tokenizer, target: Path) -> None:
                     lm.save_pretrained(temporary, safe_serialization=True)
                     tokenizer.save_pretrained(temporary)
                 mask = umask()  # what `mkdir` and `open` would have given, not mkdtemp's owner-only
-                for kept in temporary.iterdir():
-                    kept.chmod(0o666 & ~mask)
+                for written in temporary.iterdir():
+                    written.chmod(0o666 & ~mask)
                 temporary.chmod(0o777 & ~mask)
                 os.rename(temporary, target)
             finally:
