@@ -331,14 +331,13 @@ def cross_repeats(codes: np.ndarray, lags: np.ndarray, estimator: str, rng: np.r
         by_group = hits / fits
         rate_se = np.nanstd(by_group, axis=0, ddof=1) / np.sqrt(np.maximum((fits > 0).sum(axis=0), 1))
         chance_se = np.sqrt(chance * (1.0 - chance) / fits.sum(axis=0))
-    above = (rate - chance > REPEAT_Z * np.maximum(np.nan_to_num(np.maximum(rate_se, chance_se)), 1e-300))
-    above[0] = False
-    above &= fits.sum(axis=0) >= 64
+    measurable = fits.sum(axis=0) >= 64  # offsets with enough positions to average over
+    measurable[0] = False
+    above = measurable & (rate - chance > REPEAT_Z * np.maximum(np.nan_to_num(np.maximum(rate_se, chance_se)), 1e-300))
     if not above.any():
         return CrossRepeats(zeros, zeros.copy(), (), top)
     if every_offset:
-        above = fits.sum(axis=0) >= 64
-        above[0] = False
+        above = measurable
     offsets = tuple(int(v) for v in np.flatnonzero(above))
     reach = _reach(offsets)
     table = _WeightTable(_weight_curve(estimator), n * p)
