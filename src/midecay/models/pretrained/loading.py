@@ -11,6 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..._io import umask
+from ..._locks import cache_held
 from ..._progress import live
 from ...errors import DownloadError, InputError, InputNotFoundError, MissingExtraError, OutputNotWritableError
 from .lm import PretrainedLM
@@ -91,9 +93,6 @@ def _keep_dequantised(lm, tokenizer, target: Path) -> None:
     """Write a named model's de-quantised weights and tokenizer to ``target`` once (atomically: a
     folder beside it, renamed); a cache that cannot be written is a warning, never a failed load."""
     try:
-        from ..._io import umask
-        from ..._locks import cache_held
-
         with cache_held(target):
             if (target / "model.safetensors").is_file():
                 return
