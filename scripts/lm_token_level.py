@@ -79,7 +79,7 @@ def main() -> int:
         # the reference streams are cut to the samples' lengths
         shortest[level] = min(shortest[level], int(first(f, args.streams).symbols(level).lengths.min()))
         print(f"  {level} level, sampling seed {seed} ({smp.n_symbols:,} {level}s): "
-              f"{int(pair.significant.sum())}/{len(pair.lags)} lags differ")
+              f"{pair.describe_differences()}")
         for i, d in enumerate(pair.lags if len(pairs[level]) <= 2 else []):  # the lags of the first two seeds
             print(f"    d={int(d):4d} reference {ref.floor_removed[i]:.4f} ± {ref.floor_removed_se[i]:.4f}  samples "
                   f"{smp.floor_removed[i]:.4f} ± {smp.floor_removed_se[i]:.4f}  difference {pair.difference[i]:+.4f} "

@@ -34,6 +34,7 @@ from .micurve import MICurve, PeriodScan
 from .rng import named_stream
 from .null.floor import Null, null_floor, treats_as_streams
 from .null.streams import stream_blocks
+from .repeat_excess import REPEAT_GROUPS, repeat_excess
 from .two_by_two import two_by_two_p_values
 from .options import CurveOptions, Engine
 from .sequences import encode
@@ -417,6 +418,11 @@ def _counted_curve(symbols, lags: np.ndarray, options: CurveOptions, where: Engi
                      _segment_dominance(symbols, plan.kernel, counted.counts, plan.windows, lags, options.estimator, mi))
     with heartbeat(f"the floor ({options.null} null)", progress):
         null = null_floor(symbols, lags, plan, counted.counts, options, seed, progress)
+    # Streams are where the MI of pooled pairs sees a looper's repeats least (a saturating, biased
+    # estimator); their excess of repeats counts each stream once, for compare's whole-curve test.
+    repeats, repeat_reps = (repeat_excess(symbols.codes, stream_blocks(symbols.bounds, min(REPEAT_GROUPS, symbols.n_segments)),
+                                          lags, symbols.alphabet_size)
+                            if null.streams is not None else (None, None))
     base = options.base
     scan = null.scan
     if null.streams is not None and len(replicates):
@@ -451,6 +457,8 @@ def _counted_curve(symbols, lags: np.ndarray, options: CurveOptions, where: Engi
         estimator=options.estimator,
         base=base,
         provenance=provenance(symbols, plan, options, null, dominance, seed),
+        repeat_excess=repeats,
+        repeat_replicates=repeat_reps,
     )
 
 

@@ -22,9 +22,12 @@ from .results import (
 __all__ = ["MICurve", "PeriodScan"]
 
 _ARRAY_FIELDS = ("lags", "mi", "stderr", "floor", "null_std", "n_pairs", "floor_se", "floor_excess", "null_shape",
-                 "exact_p", "floor_scale")
-#: Written by earlier versions (before the null kept autocorrelation, before exact p-values); read as NaN.
-_OPTIONAL_ARRAYS = ("floor_se", "floor_excess", "null_shape", "exact_p", "floor_scale")
+                 "exact_p", "floor_scale", "repeat_excess")
+#: Written by earlier versions (before the null kept autocorrelation, before exact p-values,
+#: before curves of streams carried their repeats); read as NaN.
+_OPTIONAL_ARRAYS = ("floor_se", "floor_excess", "null_shape", "exact_p", "floor_scale", "repeat_excess")
+#: Rows of jackknife replicates, one per block: the MI's, and the excess of repeats'.
+_REPLICATE_FIELDS = ("replicates", "repeat_replicates")
 _INT_FIELDS = ("lags", "n_pairs")
 #: The floor's fields as formats 1 and 2 named them (one name per quantity since format 3).
 _OLD_NAMES = {"baseline": "floor", "baseline_std": "null_std", "baseline_se": "floor_se", "baseline_excess": "floor_excess"}
@@ -95,6 +98,14 @@ class MICurve(Result):
     replicates
         The delete-one-block jackknife curves, one row per block (``(n_blocks, n_lags)``;
         empty without a jackknife). Fits refit them for honest parameter errors.
+    repeat_excess
+        Curves of many streams (the stream null) only, NaN elsewhere: the share of pairs whose
+        two symbols are equal, less the chance share ``sum pi^2`` (a probability, in no base;
+        :mod:`midecay.repeat_excess`). :func:`~midecay.compare` tests it over the whole curve.
+    repeat_replicates
+        Its delete-one-group replicates, ``(n_groups, n_lags)``, over groups of whole streams
+        (:data:`~midecay.repeat_excess.REPEAT_GROUPS`, or one a stream); empty where
+        ``repeat_excess`` is NaN.
     period_scan
         MI at every lag ``1 … 256`` on a sample of the data (the excess of repeats for alphabets
         over 128 symbols), so a period can be found whatever lag grid the curve was measured on.
@@ -135,6 +146,8 @@ class MICurve(Result):
     replicates: np.ndarray | None = None
     period_scan: PeriodScan | None = None
     period_curve: MICurve | None = None
+    repeat_excess: np.ndarray | None = None
+    repeat_replicates: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         for name in _OPTIONAL_ARRAYS:
@@ -182,15 +195,19 @@ class MICurve(Result):
             raise InputError(f"MICurve.base {self.base!r} is not one of {', '.join(BASES)}")
         if not isinstance(self.provenance, dict):
             raise InputError("MICurve.provenance must be a dict")
-        reps = np.zeros((0, len(self.lags))) if self.replicates is None else self.replicates
-        try:
-            reps = np.array(reps, dtype=np.float64).reshape(-1, len(self.lags))
-        except (TypeError, ValueError):
-            raise InputError(f"MICurve.replicates must be rows of {len(self.lags)} numbers (one row per jackknife block)") from None
-        if not np.isfinite(reps).all():
-            raise InputError("MICurve.replicates holds NaN or infinite values")
-        reps.setflags(write=False)
-        object.__setattr__(self, "replicates", reps)
+        repeats = self.repeat_excess[np.isfinite(self.repeat_excess)]
+        if ((repeats < -1) | (repeats > 1)).any():
+            raise InputError("MICurve.repeat_excess must lie in [-1, 1] (a difference of two shares; NaN where not measured)")
+        for name in _REPLICATE_FIELDS:
+            reps = np.zeros((0, len(self.lags))) if getattr(self, name) is None else getattr(self, name)
+            try:
+                reps = np.array(reps, dtype=np.float64).reshape(-1, len(self.lags))
+            except (TypeError, ValueError):
+                raise InputError(f"MICurve.{name} must be rows of {len(self.lags)} numbers (one row per jackknife block)") from None
+            if not np.isfinite(reps).all():
+                raise InputError(f"MICurve.{name} holds NaN or infinite values")
+            reps.setflags(write=False)
+            object.__setattr__(self, name, reps)
 
     # -- derived quantities -------------------------------------------------------------
     @property
@@ -327,9 +344,10 @@ class MICurve(Result):
                                                  for key in ("lags", "mi", "noise")), measure)
         if data.get("period_curve") is not None:
             kwargs["period_curve"] = MICurve.from_dict(require(data, "period_curve", dict, what))
-        if data.get("replicates"):
-            rows = require(data, "replicates", list, what)
-            kwargs["replicates"] = np.array([float_array(r, "replicates", what, allow_nan=False) for r in rows])
+        for name in _REPLICATE_FIELDS:
+            if data.get(name):
+                rows = require(data, name, list, what)
+                kwargs[name] = np.array([float_array(r, name, what, allow_nan=False) for r in rows])
         return cls(**kwargs)
 
     @classmethod

@@ -62,8 +62,7 @@ class ModelEvaluation(Result):
             f"({self.model.get('parameters', '?')} parameters), {self.sample_curve.n_symbols:,} sampled symbols",
             f"  data:    {self.data.headline()}; span {self.data.span.reach}",
             f"  samples: {self.samples.headline()}; span {self.samples.span.reach}",
-            f"  samples vs data: {pair.verdict}, {int(pair.significant.sum())}/{len(pair.lags)} lags differ; "
-            f"{pair.describe_fidelity()}",
+            f"  samples vs data: {pair.verdict}, {pair.describe_differences()}; {pair.describe_fidelity()}",
         ]
         return "\n".join(lines)
 
@@ -183,7 +182,7 @@ class SeedsEvaluation(Result):
             pair = ev.comparison.pairs[0]
             xi, alpha = _quantity(ev, "xi"), _quantity(ev, "alpha")
             lines.append(f"  {name}: {ev.samples.kind}; xi {xi:.4g}, alpha {alpha:.4g}; "
-                         f"{int(pair.significant.sum())}/{len(pair.lags)} lags differ; {pair.describe_fidelity()}")
+                         f"{pair.describe_differences()}; {pair.describe_fidelity()}")
         if self.n_seeds < 2:
             lines.append("  one seed: no spread over training seeds, so no difference between configurations is resolved")
             return "\n".join(lines)

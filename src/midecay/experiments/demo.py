@@ -83,8 +83,7 @@ def _run_level(level: str, lags, out: Path, page: HtmlReport, summary: dict, run
     lines.append(f"  splits vs train (floors removed): {analysis.comparison.verdict}; "
                  f"size-matched: {matched.verdict}")
     for pair in matched.pairs:
-        lines.append(f"    {pair.name} against {pair.reference}: {pair.verdict}, {int(pair.significant.sum())}/{len(pair.lags)} "
-                     f"lags and {int(pair.band_significant.sum())}/{len(pair.band_significant)} lag bands differ")
+        lines.append(f"    {pair.name} against {pair.reference}: {pair.verdict}, {pair.describe_differences()}")
     return lines
 
 
