@@ -420,9 +420,10 @@ def _counted_curve(symbols, lags: np.ndarray, options: CurveOptions, where: Engi
         null = null_floor(symbols, lags, plan, counted.counts, options, seed, progress)
     # Streams are where the MI of pooled pairs sees a looper's repeats least (a saturating, biased
     # estimator); their excess of repeats counts each stream once, for compare's whole-curve test.
-    repeats, repeat_reps = (repeat_excess(symbols.codes, stream_blocks(symbols.bounds, min(REPEAT_GROUPS, symbols.n_segments)),
-                                          lags, symbols.alphabet_size)
-                            if null.streams is not None else (None, None))
+    repeats = repeat_reps = None
+    if null.streams is not None:
+        groups = stream_blocks(symbols.bounds, min(REPEAT_GROUPS, symbols.n_segments))
+        repeats, repeat_reps = repeat_excess(symbols.codes, groups, lags, symbols.alphabet_size)
     base = options.base
     scan = null.scan
     if null.streams is not None and len(replicates):

@@ -8,6 +8,11 @@ counts the streams that repeat themselves, each once, where the MI of the pooled
 a looper's ``length / L`` copies of ``L`` pairs through a biased, saturating estimator
 (``docs/methods.md``, "Repeats between two sets of streams").
 
+(Not the period scan's ``sum_x P(x_t = x_{t+d} = x) / pi(x) - 1``
+(:class:`~midecay.micurve.PeriodScan`), which weights each symbol's repeats by its rarity to find
+a period among many symbols; this one weights every pair alike, so that a stream counts by its
+pairs.)
+
 It is measured per block (for a curve, :data:`REPEAT_GROUPS` groups of whole streams): each
 block's equal pairs, pairs and symbol counts, from which every leave-one-block-out replicate
 follows. The
