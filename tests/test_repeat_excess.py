@@ -18,6 +18,7 @@ import pytest
 
 import midecay
 from midecay import MICurve, mi_curve
+from midecay.comparison import PairComparison
 from midecay.counting.windows import block_windows
 from midecay.null.streams import stream_blocks
 from midecay.repeat_excess import REPEAT_GROUPS, repeat_excess
@@ -158,7 +159,8 @@ def test_curves_of_streams_carry_their_repeats_and_others_do_not():
     """Hypothesis: a curve of streams (the stream null) carries the excess of repeats and its block
     replicates, which a JSON round trip keeps and a curve written without them reads as NaN; a
     single sequence's curve carries none, and compare then runs without the repeat test (the
-    whole level to the lags and bands) and says so nowhere; the summary names the test where it ran."""
+    whole level to the lags and bands; a note says why where only one side carries them); the
+    summary names the test where it ran, and a comparison stored before it reads as not run."""
     s = looping_streams(64, 128, 300, 0.25, seed=0).symbols
     curve = mi_curve(s, [1, 2, 61], seed=0)
     assert curve.provenance["null"] == "streams"
@@ -176,3 +178,10 @@ def test_curves_of_streams_carry_their_repeats_and_others_do_not():
     both = midecay.compare([curve, other])
     assert np.isfinite(both.pairs[0].repeat_z)
     assert "repeats" in both.summary()
+    stored = both.pairs[0].to_dict()
+    assert PairComparison.from_dict(stored).repeat_z == both.pairs[0].repeat_z
+    for key in ("repeat_difference", "repeat_z", "repeat_significant"):  # a comparison written before the test
+        del stored[key]
+    assert np.isnan(PairComparison.from_dict(stored).repeat_z)
+    mixed = midecay.compare([curve, single])
+    assert np.isnan(mixed.pairs[0].repeat_z) and any("repeat test" in note for note in mixed.notes)

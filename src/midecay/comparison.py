@@ -382,7 +382,11 @@ class Comparison(Result):
             shown = idx & (curve.mi > 0)
             if shown.any():
                 ax.scatter(curve.lags[shown], curve.mi[shown], s=60, facecolors="none", edgecolors="k", lw=0.8)
-        ax.set_title(f"{self.verdict}: circles mark lags differing from {self.names[0]}", fontsize="medium")
+        # A verdict from a band or the repeat test rings no lag: the title says which test it came from.
+        why = [f"{p.name}: bands" for p in self.pairs if p.band_significant.any()]
+        why += [f"{p.name}: repeats (z = {p.repeat_z:+.1f})" for p in self.pairs if p.repeat_significant]
+        ax.set_title(f"{self.verdict}: circles mark lags differing from {self.names[0]}"
+                     + (f"; also {', '.join(why)}" if why else ""), fontsize="medium")
         return ax
 
 
