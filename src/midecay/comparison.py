@@ -138,7 +138,9 @@ class PairComparison:
             text += f" and {int(self.band_significant.sum())}/{len(self.band_significant)} bands"
         text += " differ"
         if math.isfinite(self.repeat_z):
-            text += f"; repeats {'differ' if self.repeat_significant else 'within errors'} (z = {self.repeat_z:+.1f})"
+            more = self.name if self.repeat_difference > 0 else self.reference
+            text += (f"; repeats differ (z = {self.repeat_z:+.1f}, more in {more})" if self.repeat_significant
+                     else f"; repeats within errors (z = {self.repeat_z:+.1f})")
         return text
 
     def describe_fidelity(self) -> str:

@@ -15,9 +15,8 @@ pairs.)
 
 It is measured per block (for a curve, :data:`REPEAT_GROUPS` groups of whole streams): each
 block's equal pairs, pairs and symbol counts, from which every leave-one-block-out replicate
-follows. The
-chance share is ``sum_a n_a (n_a - 1) / (N (N - 1))``, unbiased for ``sum pi^2`` from ``N``
-independent draws (the plug-in ``sum (n_a / N)^2`` is ``(1 - sum pi^2) / N`` too high).
+follows. The chance share is ``sum_a n_a (n_a - 1) / (N (N - 1))``, unbiased for ``sum pi^2``
+from ``N`` independent draws (the plug-in ``sum (n_a / N)^2`` is ``(1 - sum pi^2) / N`` too high).
 """
 
 from __future__ import annotations
@@ -72,8 +71,8 @@ def repeat_excess(codes: np.ndarray, blocks: list[np.ndarray], lags: np.ndarray,
     """``(R, replicates)``: the excess of repeats at each lag, and with each block left out.
 
     ``blocks`` are lists of windows ``(start, first_stop, end)`` (inputs already checked, as the
-    curve's counting takes them); ``replicates`` is ``(n_blocks, n_lags)``. A block's symbols are those of its
-    windows (``[start, end)``).
+    curve's counting takes them); ``replicates`` is ``(n_blocks, n_lags)``. A block's symbols are
+    those of its windows (``[start, end)``).
 
     Examples
     --------
