@@ -42,10 +42,9 @@ ROWS = (
 )
 
 
-def measured(seed: int, k: int, loop_share: float, repeat_share: float, groups: int) -> SimpleNamespace:
+def measured(symbols, groups: int) -> SimpleNamespace:
     """The set's excess of repeats as a curve carries it (what :func:`repeat_test` reads)."""
-    symbols = looping_streams(400, 512, k, loop_share, repeat_share=repeat_share, seed=seed).symbols
-    r, reps = repeat_excess(symbols.codes, stream_blocks(symbols.bounds, groups), LAGS, k)
+    r, reps = repeat_excess(symbols.codes, stream_blocks(symbols.bounds, groups), LAGS, symbols.alphabet_size)
     return SimpleNamespace(repeat_excess=r, repeat_replicates=reps, n_pairs=400 * (512 - LAGS))
 
 
@@ -95,10 +94,10 @@ def main() -> int:
         pairs = max(2, round(pairs * scale))
         z, reached = [], {16: 0, REPEAT_GROUPS: 0}
         for seed in range(pairs):
-            for groups in reached:
-                a = measured(10_000 + seed, k, first, single, groups)
-                b = measured(20_000 + seed, k, second, single, groups)
-                _, zval, p = repeat_test(a, index, b, index)
+            sets = [looping_streams(400, 512, k, share, repeat_share=single, seed=base + seed).symbols
+                    for base, share in ((10_000, first), (20_000, second))]
+            for groups in reached:  # the same two sets, with each number of groups
+                _, zval, p = repeat_test(measured(sets[0], groups), index, measured(sets[1], groups), index)
                 reached[groups] += p <= REPEAT_SHARE * ALPHA
                 if groups == REPEAT_GROUPS:
                     z.append(zval)
