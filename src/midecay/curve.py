@@ -30,6 +30,7 @@ from .estimators import cell_term_estimator, is_cell_term, mutual_information_ta
 from .fitting.diagnosis import periodicity
 from .jackknife import count_sparse_jackknife, leave_out_mutual_information
 from .lags import resolve_lags
+from .loop_copies import LoopCopies, loop_copies
 from .micurve import MICurve, PeriodScan
 from .rng import named_stream
 from .null.floor import Null, null_floor, treats_as_streams
@@ -37,7 +38,7 @@ from .null.streams import stream_blocks
 from .repeat_excess import REPEAT_GROUPS, repeat_excess
 from .two_by_two import two_by_two_p_values
 from .options import CurveOptions, Engine
-from .sequences import encode
+from .sequences import Symbols, encode
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +202,8 @@ def jackknife(symbols, lags: np.ndarray, plan: CountPlan, counted: Counted, opti
     return np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0)), leave_out
 
 
-def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray, dof: np.ndarray | None = None) -> np.ndarray:
+def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray, dof: np.ndarray | None = None,
+                      floor_draws: int | None = None) -> np.ndarray:
     """The standard error of each lag's estimate, right at zero MI as well as far from it.
 
     Near zero the estimate is a quadratic form of the counts, and the delete-one-block
@@ -213,7 +215,9 @@ def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray, dof: np.nd
     ``2 null_var sqrt(2 / dof)``; what it holds beyond its mean plus that noise is signal. So
     ``se**2 = null_var + max(jack**2 - (2 + 2 sqrt(2 / dof)) null_var, 0)``: the null's spread at
     zero MI (a binary table, dof 1, read 1.3-1.5x it with the mean alone), the jackknife's far
-    from it. Without a null (or jackknife) the jackknife's error is kept as it is.
+    from it. Without a null (or jackknife) the jackknife's error is kept as it is. Where the
+    jackknife is of ``estimate - floor`` with each leave-out floor the mean of ``floor_draws``
+    null draws' own leave-out values (the stream null), those add ``2 null_var / floor_draws``.
 
     >>> zero_aware_stderr(np.array([np.sqrt(2.0), 10.0, 0.5, 2.0]), np.array([1.0, 1.0, 1.0, np.nan])).round(3).tolist()
     [1.0, 9.95, 1.0, 2.0]
@@ -222,7 +226,8 @@ def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray, dof: np.nd
     null = np.asarray(null_std, dtype=np.float64)
     have = np.isfinite(jack) & np.isfinite(null)
     noise = 0.0 if dof is None else 2.0 * np.sqrt(2.0 / np.maximum(np.asarray(dof, dtype=np.float64), 1.0))
-    fixed = np.sqrt(null**2 + np.maximum(jack**2 - (2.0 + noise) * null**2, 0.0))
+    floors = 0.0 if not floor_draws else 2.0 / float(floor_draws)
+    fixed = np.sqrt(null**2 + np.maximum(jack**2 - (2.0 + floors + noise) * null**2, 0.0))
     return np.where(have, fixed, jack)
 
 
@@ -405,6 +410,10 @@ def peak_lags(curve: MICurve) -> np.ndarray | None:
 
 def _counted_curve(symbols, lags: np.ndarray, options: CurveOptions, where: Engine, seed, progress: bool) -> MICurve:
     """The curve at ``lags``: counts, jackknife, floor (:func:`mi_curve`'s steps)."""
+    if options.null == "streams":
+        copies = loop_copies(symbols.codes, symbols.bounds, lags, symbols.alphabet_size, options.n_blocks)
+        if copies is not None:
+            return _with_loop_copies(symbols, lags, options, where, seed, progress, copies)
     plan = plan_counting(symbols, lags, options, where)
     # Stages without a loop to count (and numba compiling the kernels on a first run) still say they run.
     with heartbeat(f"counting pairs at {len(lags)} lags", progress):
@@ -420,17 +429,18 @@ def _counted_curve(symbols, lags: np.ndarray, options: CurveOptions, where: Engi
         null = null_floor(symbols, lags, plan, counted.counts, options, seed, progress)
     # Streams are where the MI of pooled pairs sees a looper's repeats least (a saturating, biased
     # estimator); their excess of repeats counts each stream once, for compare's whole-curve test.
-    repeats = repeat_reps = None
-    if null.streams is not None:
-        groups = stream_blocks(symbols.bounds, min(REPEAT_GROUPS, symbols.n_segments))
-        repeats, repeat_reps = repeat_excess(symbols.codes, groups, lags, symbols.alphabet_size)
+    repeats = _repeats(symbols, lags) if null.streams is not None else {}
     base = options.base
     scan = null.scan
     if null.streams is not None and len(replicates):
         # The units are the streams: the error of estimate - floor from leaving out whole groups of
         # them. The replicates carry each group's floor shift, so that fits and band tests that
         # re-use them see the difference's spread.
-        stderr = null.streams.difference_stderr(replicates)
+        # Near zero MI that jackknife, too, counts the null's variance more than once (estimate and
+        # leave-out floors are quadratic forms there): on i.i.d. streams it read 1.6-1.8x the spread
+        # over sets of streams, 1.0-1.2x with the correction a single sequence's error takes.
+        stderr = zero_aware_stderr(null.streams.difference_stderr(replicates), null.std, null.dof,
+                                   null.streams.info["jackknife_draws"])
         replicates = replicates - null.streams.leave_out + null.streams.leave_out.mean(axis=0)
     elif null.streams is None:
         stderr = zero_aware_stderr(stderr, null.std, null.dof)
@@ -458,9 +468,51 @@ def _counted_curve(symbols, lags: np.ndarray, options: CurveOptions, where: Engi
         estimator=options.estimator,
         base=base,
         provenance=provenance(symbols, plan, options, null, dominance, seed),
-        repeat_excess=repeats,
-        repeat_replicates=repeat_reps,
+        **repeats,
     )
+
+
+def _with_loop_copies(symbols, lags: np.ndarray, options: CurveOptions, where: Engine, seed, progress: bool,
+                      copies: LoopCopies) -> MICurve:
+    """Streams that loop exactly enter as copies; the others are counted with the stream null (:mod:`midecay.loop_copies`)."""
+    starts, ends = copies.others
+    codes = np.asarray(symbols.codes)
+    others = Symbols(np.concatenate([codes[a:b] for a, b in zip(starts, ends)]), symbols.alphabet,
+                     np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int64),
+                     f"{symbols.description} (the streams that do not loop)", symbols.provenance)
+    warnings.warn(f"{copies.n_loopers} of {symbols.n_segments} streams loop a phrase exactly: they enter the MI as "
+                  "copies at the lags their period divides, their symbols taken as draws of the others' law "
+                  "(docs/methods.md, 'Loopers as copies'); where the other streams carry dependence too, the "
+                  "combination is approximate", UnreliableEstimateWarning, stacklevel=4)
+    curve = _counted_curve(others, lags, options, where, seed, progress)
+    unit = float(to_base(1.0, options.base))
+    keep = 1.0 - copies.share
+    taken_off = curve.mi - curve.floor_removed
+    mi, rows = copies.combine(curve.mi, taken_off, curve.replicates, unit)
+    if len(rows) >= 2:
+        g = len(rows)
+        spread = np.sqrt((g - 1) / g * ((rows - rows.mean(axis=0)) ** 2).sum(axis=0))
+        stderr = zero_aware_stderr(spread, keep * curve.null_std, 2.0 * curve.null_shape,
+                                   curve.provenance.get("null_info", {}).get("jackknife_draws"))
+    else:
+        stderr = np.hypot(keep * curve.stderr, unit * copies.stderr())
+    periods = copies.periods[copies.periods >= 2]
+    loops = {"loopers": copies.n_loopers, "periods": sorted({int(p) for p in periods}),
+             "method": "copies of draws of the other streams' law (docs/methods.md, 'Loopers as copies')"}
+    return dataclasses.replace(
+        curve, mi=mi, stderr=stderr, floor=keep * curve.floor, null_std=keep * curve.null_std,
+        floor_se=keep * curve.floor_se, floor_excess=keep * curve.floor_excess,
+        n_pairs=curve.n_pairs + copies.loop_pairs.astype(np.int64), replicates=rows,
+        n_symbols=symbols.n_symbols, n_segments=symbols.n_segments,
+        provenance={**curve.provenance, "source": symbols.description, "loop_copies": loops},
+        **_repeats(symbols, lags))
+
+
+def _repeats(symbols, lags: np.ndarray) -> dict[str, np.ndarray]:
+    """The excess of repeats at each lag and its leave-a-group-out rows (compare's whole-curve test)."""
+    groups = stream_blocks(symbols.bounds, min(REPEAT_GROUPS, symbols.n_segments))
+    excess, rows = repeat_excess(symbols.codes, groups, lags, symbols.alphabet_size)
+    return {"repeat_excess": excess, "repeat_replicates": rows}
 
 
 #: Keywords of mi_curve that say where it runs (the rest are CurveOptions fields).
