@@ -62,3 +62,29 @@ def test_no_loopers_or_no_others_leave_the_curve_alone():
     assert loop_copies(codes.ravel(), bounds, np.array([1]), 20, 4) is None
     loops = np.tile(np.array([1, 2]), (10, 16))
     assert loop_copies(loops.ravel(), bounds, np.array([1]), 20, 4) is None
+
+
+@pytest.mark.parametrize("streams, length, share", [(200, 256, 0.1), (400, 512, 0.3)])
+def test_the_copies_error_follows_the_spread_over_sets(streams, length, share):
+    """Hypothesis: the delete-a-group jackknife of the copies' MI (loopers grouped with the streams
+    around them, the spread taken at k + 1 dividing loopers) matches the spread of that MI over
+    100 independent sets: root mean square error / SD in 0.85-1.35 at lags of 1-3 loop lengths
+    and of many (an error 3x off either way fails; dealt out in turn the error read 0.65 of the
+    SD at d = 60). The mean over sets is within 15 % of the exact pooled I(d) (the loopers are
+    the only dependence of `looping_streams`): measured +6 to +13 % at 200 x 256 (a convex function
+    of a noisy share, and the coverage adjustment's +2 %) and -2 to -9 % at 400 x 512 (a loop of two
+    equal tokens is a one-token stream, which is not counted: Σπ² ≈ 4 % of the period-2 loopers)."""
+    from midecay.synth import looping_streams
+
+    lags = np.array([2, 3, 8, 12, 60])
+    values, errors = [], []
+    for seed in range(100):
+        s = looping_streams(streams, length, 2000, share, seed=5_000 + seed).symbols
+        lc = loop_copies(s.codes, s.bounds, lags, 2000, 16)
+        values.append(lc.mi)
+        errors.append(lc.stderr())
+    values, errors = np.array(values), np.array(errors)
+    ratio = np.sqrt((errors**2).mean(axis=0)) / values.std(axis=0, ddof=1)
+    assert ((ratio > 0.85) & (ratio < 1.35)).all(), ratio.round(2)
+    exact = looping_streams(1, length, 2000, share).expected_mi(lags)
+    assert (np.abs(values.mean(axis=0) / exact - 1.0) < 0.15).all(), (values.mean(axis=0) / exact).round(3)

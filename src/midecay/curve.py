@@ -202,8 +202,7 @@ def jackknife(symbols, lags: np.ndarray, plan: CountPlan, counted: Counted, opti
     return np.sqrt((n_blocks - 1) / n_blocks * (spread**2).sum(axis=0)), leave_out
 
 
-def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray, dof: np.ndarray | None = None,
-                      floor_draws: int | None = None) -> np.ndarray:
+def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray, dof: np.ndarray | None = None) -> np.ndarray:
     """The standard error of each lag's estimate, right at zero MI as well as far from it.
 
     Near zero the estimate is a quadratic form of the counts, and the delete-one-block
@@ -215,9 +214,7 @@ def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray, dof: np.nd
     ``2 null_var sqrt(2 / dof)``; what it holds beyond its mean plus that noise is signal. So
     ``se**2 = null_var + max(jack**2 - (2 + 2 sqrt(2 / dof)) null_var, 0)``: the null's spread at
     zero MI (a binary table, dof 1, read 1.3-1.5x it with the mean alone), the jackknife's far
-    from it. Without a null (or jackknife) the jackknife's error is kept as it is. Where the
-    jackknife is of ``estimate - floor`` with each leave-out floor the mean of ``floor_draws``
-    null draws' own leave-out values (the stream null), those add ``2 null_var / floor_draws``.
+    from it. Without a null (or jackknife) the jackknife's error is kept as it is.
 
     >>> zero_aware_stderr(np.array([np.sqrt(2.0), 10.0, 0.5, 2.0]), np.array([1.0, 1.0, 1.0, np.nan])).round(3).tolist()
     [1.0, 9.95, 1.0, 2.0]
@@ -226,8 +223,7 @@ def zero_aware_stderr(jackknife_se: np.ndarray, null_std: np.ndarray, dof: np.nd
     null = np.asarray(null_std, dtype=np.float64)
     have = np.isfinite(jack) & np.isfinite(null)
     noise = 0.0 if dof is None else 2.0 * np.sqrt(2.0 / np.maximum(np.asarray(dof, dtype=np.float64), 1.0))
-    floors = 0.0 if not floor_draws else 2.0 / float(floor_draws)
-    fixed = np.sqrt(null**2 + np.maximum(jack**2 - (2.0 + floors + noise) * null**2, 0.0))
+    fixed = np.sqrt(null**2 + np.maximum(jack**2 - (2.0 + noise) * null**2, 0.0))
     return np.where(have, fixed, jack)
 
 
@@ -436,11 +432,10 @@ def _counted_curve(symbols, lags: np.ndarray, options: CurveOptions, where: Engi
         # The units are the streams: the error of estimate - floor from leaving out whole groups of
         # them. The replicates carry each group's floor shift, so that fits and band tests that
         # re-use them see the difference's spread.
-        # Near zero MI that jackknife, too, counts the null's variance more than once (estimate and
-        # leave-out floors are quadratic forms there): on i.i.d. streams it read 1.6-1.8x the spread
-        # over sets of streams, 1.0-1.2x with the correction a single sequence's error takes.
-        stderr = zero_aware_stderr(null.streams.difference_stderr(replicates), null.std, null.dof,
-                                   null.streams.info["jackknife_draws"])
+        # Near zero MI this is conservative (on i.i.d. streams 1.6-1.8x the spread over sets), but
+        # the correction a single sequence's error takes does not hold here: at the last lag (one
+        # pair a stream) the estimate spreads 1.6x the null's draws (docs/methods.md, "Errors").
+        stderr = null.streams.difference_stderr(replicates)
         replicates = replicates - null.streams.leave_out + null.streams.leave_out.mean(axis=0)
     elif null.streams is None:
         stderr = zero_aware_stderr(stderr, null.std, null.dof)
@@ -491,9 +486,7 @@ def _with_loop_copies(symbols, lags: np.ndarray, options: CurveOptions, where: E
     mi, rows = copies.combine(curve.mi, taken_off, curve.replicates, unit)
     if len(rows) >= 2:
         g = len(rows)
-        spread = np.sqrt((g - 1) / g * ((rows - rows.mean(axis=0)) ** 2).sum(axis=0))
-        stderr = zero_aware_stderr(spread, keep * curve.null_std, 2.0 * curve.null_shape,
-                                   curve.provenance.get("null_info", {}).get("jackknife_draws"))
+        stderr = np.sqrt((g - 1) / g * ((rows - rows.mean(axis=0)) ** 2).sum(axis=0))
     else:
         stderr = np.hypot(keep * curve.stderr, unit * copies.stderr())
     periods = copies.periods[copies.periods >= 2]

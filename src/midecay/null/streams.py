@@ -765,5 +765,5 @@ def stream_null(codes: np.ndarray, bounds: np.ndarray, lags: np.ndarray, alphabe
             "streams": int(len(bounds) - 1), "looping_share": round(loops, 4), "looping_streams": int((periods >= 2).sum()),
             "one_token_share": round(float((periods == 1).mean()), 4), "one_token_streams": int((periods == 1).sum()),
             "repeating_share": round(float(free.any(axis=1).mean()), 4), "groups": int(groups.max()) + 1,
-            "draws": int(n_draws), "jackknife_draws": int(n_jack), **extra}
+            "draws": int(n_draws), **extra}
     return StreamNull(draws, leave, loops, info)
