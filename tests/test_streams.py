@@ -295,8 +295,9 @@ def test_a_band_reaching_the_streams_length_is_weighted_by_the_null():
     """Hypothesis: with lags up to a stream's length (log lags 1-511 on streams of 512, as ``lm
     evaluate`` runs them), the last lags hold a few pairs a stream; an equal-weighted band mean is
     ruled by their noise, a mean weighted by the null's inverse variance is not. Over 4 seeds of
-    120 streams: the band 100-511's error is at least 3x smaller with the null's weights (measured
-    4-6x; equal weights fail), its z under one process (10 % loopers both) stays within 3, and
+    120 streams: the band 100-511's error is at least 2.5x smaller with the null's weights
+    (measured 3.0-5.8x with loopers entering as copies, 4-6x before; equal weights read 1x and
+    fail), its z under one process (10 % loopers both) stays within 3, and
     for 5 % against 40 % loopers it has the difference's sign on average (mean z > 0.5; measured
     1.3)."""
     lags = np.unique(np.rint(np.geomspace(1, 511, 20)).astype(int))
@@ -315,7 +316,7 @@ def test_a_band_reaching_the_streams_length_is_weighted_by_the_null():
             _, e_a = band_means(a, index, bands)
             _, e_b = band_means(b, index, bands)
             shrink.append(np.sqrt((e_a[-1] + e_b[-1]) / (v_a[-1] + v_b[-1])))
-    assert min(shrink) >= 3, np.round(shrink, 2)
+    assert min(shrink) >= 2.5, np.round(shrink, 2)
     assert np.abs(same).max() < 3, np.round(same, 2)
     assert np.mean(apart) > 0.5, np.round(apart, 2)
 

@@ -190,9 +190,9 @@ def loop_copies(codes: np.ndarray, bounds: np.ndarray, lags: np.ndarray, alphabe
     copy_rows = np.array([r[0] for r in rows])
     # The copies' error is a count's: with k loopers dividing d its jackknife variance is about
     # k units, so where k falls short of its mean the estimate and its error fall together, and
-    # (estimate - exact) / error has a long low tail (SD 2.0-2.3 at lags of 3-8 loopers). Its
-    # spread is taken at k + 1, a count's add-one rule (SD 1.1-1.75; docs/methods.md).
-    k = divides.sum(axis=0)
+    # (estimate - exact) / error has a long low tail (SD 1.5-2.3 at lags of 2.5-8 loopers on
+    # average). Its spread is taken at k + 1, a count's add-one rule (SD 0.6-1.75; docs/methods.md).
+    k = ((l_pairs > 0) & divides).sum(axis=0)
     widen = np.sqrt((k + 1.0) / np.maximum(k, 1.0))
     centre = copy_rows.mean(axis=0)
     return LoopCopies(periods, (o_starts, o_ends), mi, share, l_pairs.sum(axis=0),
