@@ -479,7 +479,14 @@ def _with_loop_copies(symbols, lags: np.ndarray, options: CurveOptions, where: E
                   "copies at the lags their period divides, their symbols taken as draws of the others' law "
                   "(docs/methods.md, 'Loopers as copies'); where the other streams carry dependence too, the "
                   "combination is approximate", UnreliableEstimateWarning, stacklevel=4)
-    curve = _counted_curve(others, lags, options, where, seed, progress)
+    # The others' warnings count their streams; say so, and point them at the caller.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        curve = _counted_curve(others, lags, options, where, seed, progress)
+    for said in caught:
+        text = str(said.message).replace(f" of {others.n_segments} streams ",
+                                         f" of the {others.n_segments} streams that do not loop ")
+        warnings.warn(text, said.category, stacklevel=4)
     unit = float(to_base(1.0, options.base))
     keep = 1.0 - copies.share
     taken_off = curve.mi - curve.floor_removed
