@@ -469,7 +469,10 @@ def _counted_curve(symbols, lags: np.ndarray, options: CurveOptions, where: Engi
 
 def _with_loop_copies(symbols, lags: np.ndarray, options: CurveOptions, where: Engine, seed, progress: bool,
                       copies: LoopCopies) -> MICurve:
-    """Streams that loop exactly enter as copies; the others are counted with the stream null (:mod:`midecay.loop_copies`)."""
+    """Streams that loop exactly enter as copies; the others are counted with the stream null.
+
+    See :mod:`midecay.loop_copies`.
+    """
     starts, ends = copies.others
     codes = np.asarray(symbols.codes)
     others = Symbols(np.concatenate([codes[a:b] for a, b in zip(starts, ends)]), symbols.alphabet,

@@ -37,7 +37,9 @@ __all__ = ["LoopCopies", "loop_copies", "copy_mutual_information", "loop_starts"
 
 
 def loop_starts(codes: np.ndarray, bounds: np.ndarray, periods: np.ndarray) -> np.ndarray:
-    """First position (absolute) from which each stream repeats with its period to its end; its start where it does not loop.
+    """First position (absolute) from which each stream repeats with its period to its end.
+
+    A stream that does not loop (period 0) starts where it starts.
 
     >>> x = np.array([5, 6, 7, 0, 1, 0, 1, 0, 1, 0, 1])  # three symbols, then 01 looped
     >>> loop_starts(x, np.array([0, 11]), np.array([2])).tolist()
