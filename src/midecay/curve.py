@@ -28,7 +28,7 @@ from .counting.windows import slice_windows
 from .errors import InputError
 from .estimators import cell_term_estimator, is_cell_term, mutual_information_tables, to_base
 from .fitting.diagnosis import periodicity
-from .jackknife import count_sparse_jackknife, leave_out_mutual_information
+from .jackknife import count_sparse_jackknife, leave_out_mutual_information, leave_out_stderr
 from .lags import resolve_lags
 from .loop_copies import LoopCopies, loop_copies
 from .micurve import MICurve, PeriodScan
@@ -495,8 +495,7 @@ def _with_loop_copies(symbols, lags: np.ndarray, options: CurveOptions, where: E
     taken_off = curve.mi - curve.floor_removed
     mi, rows = copies.combine(curve.mi, taken_off, curve.replicates, unit)
     if len(rows) >= 2:
-        g = len(rows)
-        stderr = np.sqrt((g - 1) / g * ((rows - rows.mean(axis=0)) ** 2).sum(axis=0))
+        stderr = leave_out_stderr(rows)
     else:
         stderr = np.hypot(keep * curve.stderr, unit * copies.stderr())
     periods = copies.periods[copies.periods >= 2]

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .jackknife import leave_out_stderr
 from .null.streams import loop_periods, stream_groups
 
 __all__ = ["LoopCopies", "loop_copies", "copy_mutual_information", "loop_starts"]
@@ -110,7 +111,7 @@ class LoopCopies:
 
     def stderr(self) -> np.ndarray:
         """Delete-a-group jackknife error of :attr:`mi` alone."""
-        return _jackknife_se(self.leave_out_mi)
+        return leave_out_stderr(self.leave_out_mi)
 
     def combine(self, others_mi: np.ndarray, others_floor: np.ndarray, others_rows: np.ndarray,
                 unit: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -127,13 +128,6 @@ class LoopCopies:
             return point, others_rows
         removed = (1.0 - self.leave_out_share) * (others_rows - others_floor) + unit * self.leave_out_mi
         return point, removed + (1.0 - self.share) * np.asarray(others_floor)
-
-
-def _jackknife_se(rows: np.ndarray) -> np.ndarray:
-    g = len(rows)
-    if g < 2:
-        return np.full(rows.shape[1], np.nan)
-    return np.sqrt((g - 1) / g * ((rows - rows.mean(axis=0)) ** 2).sum(axis=0))
 
 
 def loop_copies(codes: np.ndarray, bounds: np.ndarray, lags: np.ndarray, alphabet_size: int,
@@ -176,6 +170,7 @@ def loop_copies(codes: np.ndarray, bounds: np.ndarray, lags: np.ndarray, alphabe
     o_pairs = np.maximum((o_ends - o_starts)[:, None] - lags[None, :], 0).astype(np.float64)
     l_pairs = np.maximum((ends - starts)[loop_idx, None] - lags[None, :], 0).astype(np.float64)
     divides = lags[None, :] % periods[loop_idx, None] == 0
+    copied = l_pairs * divides
     # The law of the copied draws: the others' symbols, and each loop's phrase once.
     phrase = [codes[int(starts[s]):int(starts[s]) + int(periods[s])] for s in loop_idx]
     others = [codes[int(a):int(b)] for a, b in zip(o_starts, o_ends)]
@@ -185,7 +180,7 @@ def loop_copies(codes: np.ndarray, bounds: np.ndarray, lags: np.ndarray, alphabe
         loop = l_pairs[l_keep].sum(axis=0)
         total = o_pairs[o_keep].sum(axis=0) + loop
         safe = np.where(total > 0, total, 1.0)
-        return copy_mutual_information(counts, (l_pairs * divides)[l_keep].sum(axis=0) / safe), loop / safe
+        return copy_mutual_information(counts, copied[l_keep].sum(axis=0) / safe), loop / safe
 
     mi, share = part(np.ones(len(o_starts), bool), np.ones(len(loop_idx), bool))
     rows = [part(o_groups != g, l_groups != g) for g in range(groups_needed)]

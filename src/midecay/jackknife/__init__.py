@@ -7,9 +7,9 @@
   walk over symbol-grouped positions (equal to counting each block and leaving it out).
 """
 
-from .leave_out import leave_out_from_sums, leave_out_mutual_information
+from .leave_out import leave_out_from_sums, leave_out_mutual_information, leave_out_stderr
 from .one_pass import SparseJackknife, count_sparse_jackknife
 from .walk import leave_out_joint
 
 __all__ = ["SparseJackknife", "count_sparse_jackknife", "leave_out_from_sums", "leave_out_joint",
-           "leave_out_mutual_information"]
+           "leave_out_mutual_information", "leave_out_stderr"]

@@ -16,7 +16,20 @@ from ..estimators import cell_terms_at, entropy_from_sums, entropy_rows
 from ..profiles import count_profile
 from .walk import leave_out_joint
 
-__all__ = ["leave_out_from_sums", "leave_out_mutual_information"]
+__all__ = ["leave_out_from_sums", "leave_out_mutual_information", "leave_out_stderr"]
+
+
+def leave_out_stderr(rows: np.ndarray) -> np.ndarray:
+    """Delete-a-group jackknife standard error per column from ``(n_groups, n_lags)`` leave-out rows (NaN under 2 rows).
+
+    >>> leave_out_stderr(np.array([[1.0], [2.0], [3.0]])).round(4).tolist()  # sqrt(2/3 * 2)
+    [1.1547]
+    """
+    rows = np.asarray(rows, dtype=np.float64)
+    g = len(rows)
+    if g < 2:
+        return np.full(rows.shape[1] if rows.ndim == 2 else 0, np.nan)
+    return np.sqrt((g - 1) / g * ((rows - rows.mean(axis=0)) ** 2).sum(axis=0))
 
 
 def leave_out_from_sums(joint_profiles: list, left: np.ndarray, right: np.ndarray, delta: np.ndarray,
